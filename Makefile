@@ -1,0 +1,42 @@
+# The two commands of the README: `make demo` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DEMO_ENV := BKV_DEMO=1 SMTP_HOST=127.0.0.1 SMTP_PORT=8025 BKV_JOBS=sqlite
+
+.PHONY: demo test install serve translations clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+# Creates or upgrades the SQLite database (data is kept), loads the tenants, creates the demo
+# accounts, then serves on http://127.0.0.1:5000 with a mail catcher (mails are printed here)
+# and the job worker running beside it.
+demo: install
+	$(DEMO_ENV) $(BIN)/bkv db upgrade
+	$(DEMO_ENV) $(BIN)/bkv tenants load
+	$(DEMO_ENV) $(BIN)/bkv demo seed
+	@echo "Mails are printed below by the local mail catcher (127.0.0.1:8025)."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Debugging stdout & \
+	$(DEMO_ENV) $(BIN)/bkv worker & \
+	$(DEMO_ENV) $(BIN)/bkv run --host 127.0.0.1 --port 5000
+
+# The whole suite. BKV_TEST_DB=postgresql runs it against a fresh PostgreSQL database.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+translations: install
+	$(BIN)/pybabel extract -F web/babel.cfg -k _l -o web/translations/messages.pot web engine
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d web/translations
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,104 @@
+"""User accounts: registration, verification, passwords, sessions and roles."""
+import logging
+import secrets
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine import audit
+from engine.db import transaction
+from engine.errors import DomainError
+from engine.models import Role, User, utcnow
+
+logger = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 10
+ROLE_KINDS = ("broker", "employer", "insurer")
+
+
+def normalize_email(email):
+    return (email or "").strip().lower()
+
+
+def hash_password(password):
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password_strength(password):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.", field="password")
+
+
+def new_session_token():
+    return secrets.token_hex(16)
+
+
+def find_user(email):
+    return User.get_or_none(User.email == normalize_email(email))
+
+
+def register(email, password, name="", role=None, tenant=None, employer=None, verified=False, is_admin=False):
+    """Create a user (and optionally its first role). Raises DomainError when the e-mail is taken."""
+    email = normalize_email(email)
+    check_password_strength(password)
+    with transaction():
+        if find_user(email):
+            raise DomainError("Zu dieser E-Mail-Adresse gibt es bereits ein Konto.", field="email")
+        user = User.create(email=email, name=name, password_hash=hash_password(password),
+                           session_token=new_session_token(), is_admin=is_admin,
+                           email_verified_at=utcnow() if verified else None)
+        if role:
+            grant_role(user, role, tenant=tenant, employer=employer)
+        audit.record(user, "user.registered", "user", user.id, after={"email": email, "role": role})
+    return user
+
+
+def grant_role(user, kind, tenant=None, employer=None):
+    if kind not in ROLE_KINDS:
+        raise ValueError(f"unknown role {kind!r}")
+    role, created = Role.get_or_create(user=user, kind=kind, tenant=tenant, employer=employer)
+    if created:
+        audit.record(None, "role.granted", "user", user.id, tenant=tenant,
+                     after={"kind": kind, "employer": employer.id if employer else None})
+    return role
+
+
+def authenticate(email, password):
+    """The user when e-mail and password match, else None (same answer for unknown e-mails)."""
+    user = find_user(email)
+    if user is None:
+        check_password_hash(hash_password("x" * MIN_PASSWORD_LENGTH), password or "")  # same work either way
+        return None
+    return user if check_password_hash(user.password_hash, password or "") else None
+
+
+def mark_verified(user):
+    if user.email_verified_at is None:
+        with transaction():
+            user.email_verified_at = utcnow()
+            user.save()
+            audit.record(user, "user.verified", "user", user.id)
+
+
+def change_password(user, new_password, actor=None):
+    """Set a new password and a new session token, which logs out every other session."""
+    check_password_strength(new_password)
+    with transaction():
+        user.password_hash = hash_password(new_password)
+        user.session_token = new_session_token()
+        user.save()
+        audit.record(actor or user, "user.password_changed", "user", user.id)
+    return user
+
+
+def roles_of(user, kind=None):
+    query = Role.select().where(Role.user == user)
+    if kind:
+        query = query.where(Role.kind == kind)
+    return list(query)
+
+
+def has_role(user, kind, tenant_slug=None):
+    query = Role.select().where((Role.user == user) & (Role.kind == kind))
+    if tenant_slug is not None and kind == "insurer":
+        query = query.where(Role.tenant == tenant_slug)
+    return query.exists()

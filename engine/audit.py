@@ -1,0 +1,14 @@
+"""The append-only audit log: every state change records who, what, and before/after."""
+from engine.models import AuditEntry
+
+
+def record(actor, action, obj_type, obj_id, tenant=None, before=None, after=None):
+    """Write one audit entry; call inside the transaction of the change it describes."""
+    return AuditEntry.create(actor=actor, action=action, object_type=obj_type, object_id=str(obj_id),
+                             tenant=tenant, before=before, after=after)
+
+
+def history(obj_type, obj_id):
+    return list(AuditEntry.select().where((AuditEntry.object_type == obj_type)
+                                          & (AuditEntry.object_id == str(obj_id)))
+                .order_by(AuditEntry.at, AuditEntry.id))

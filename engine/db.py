@@ -1,0 +1,72 @@
+"""The database handle: one proxy, bound by `init_db`, and the unit of work with after-commit hooks."""
+import contextlib
+import logging
+import threading
+
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect
+
+logger = logging.getLogger(__name__)
+
+database = DatabaseProxy()
+_pending = threading.local()
+
+SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"}
+
+
+def make_database(url):
+    """Build a peewee Database from a URL (sqlite:///path or postgresql://user@host/name)."""
+    if url.startswith("sqlite"):
+        return connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    if url.startswith(("postgres://", "postgresql://")):
+        try:
+            import psycopg2  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - optional driver
+            raise RuntimeError("DATABASE_URL points at PostgreSQL but psycopg2 is missing: pip install psycopg2-binary") from exc
+        return connect(url, autorollback=True)
+    raise RuntimeError(f"Unsupported DATABASE_URL {url!r}: use sqlite:///path or postgresql://user@host/db")
+
+
+def init_db(url):
+    db = make_database(url)
+    database.initialize(db)
+    return db
+
+
+def is_postgres():
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
+def is_sqlite():
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def after_commit(callback):
+    """Run `callback` once the outermost transaction commits (mail delivery, webhooks)."""
+    hooks = getattr(_pending, "hooks", None)
+    if hooks is None or not database.obj.in_transaction():
+        callback()
+        return
+    hooks.append(callback)
+
+
+@contextlib.contextmanager
+def transaction():
+    """One unit of work: a transaction whose after-commit hooks run only if it commits."""
+    outer = getattr(_pending, "hooks", None) is None
+    if outer:
+        _pending.hooks = []
+    try:
+        with database.atomic():
+            yield
+    except BaseException:
+        if outer:
+            _pending.hooks = None
+        raise
+    if outer:
+        hooks, _pending.hooks = _pending.hooks, None
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:  # a hook failing must not undo a committed change
+                logger.exception("after-commit hook failed")

@@ -1,0 +1,54 @@
+"""Background jobs on huey: SQLite storage by default, Redis when configured, immediate in tests."""
+import logging
+import pathlib
+
+from engine import mail
+
+logger = logging.getLogger(__name__)
+
+
+def make_huey(config):
+    """Build the huey instance for a config dict (JOBS_BACKEND: immediate | sqlite | redis)."""
+    backend = config.get("JOBS_BACKEND", "sqlite")
+    if backend == "immediate":
+        from huey import MemoryHuey
+        return MemoryHuey("bkv", immediate=True)
+    if backend == "redis":
+        try:
+            from huey import RedisHuey
+        except ImportError as exc:  # pragma: no cover
+            raise RuntimeError("JOBS_BACKEND=redis needs the redis package: pip install redis") from exc
+        return RedisHuey("bkv", url=config.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    if backend == "sqlite":
+        from huey import SqliteHuey
+        path = pathlib.Path(config.get("JOBS_SQLITE_PATH", "instance/jobs.db"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey("bkv", filename=str(path))
+    raise RuntimeError(f"Unknown JOBS_BACKEND {backend!r}: use immediate, sqlite or redis")
+
+
+class Jobs:
+    """The tasks of the platform, registered on one huey instance."""
+
+    def __init__(self, huey, smtp_settings):
+        from huey import crontab
+        self.huey = huey
+        self.smtp = smtp_settings
+        self.deliver_mail = huey.task(name="deliver_mail")(self._deliver_mail)
+        huey.periodic_task(crontab(minute="*"), name="retry_mail")(self._deliver_mail)
+        mail.set_delivery_hook(self.enqueue_mail_delivery)
+
+    def _deliver_mail(self):
+        return mail.deliver_due(self.smtp)
+
+    def enqueue_mail_delivery(self):
+        try:
+            self.deliver_mail()
+        except Exception:  # the periodic retry picks the mail up; a queue hiccup loses nothing
+            logger.exception("could not enqueue mail delivery")
+
+
+def run_worker(jobs, workers=2):
+    """Run the huey consumer in this process (the `bkv worker` command)."""
+    from huey.consumer import Consumer
+    Consumer(jobs.huey, workers=workers, worker_type="thread", periodic=True).run()

@@ -1,0 +1,116 @@
+"""Peewee models: the platform's persistent state. Domain logic lives in the modules that use them."""
+import datetime
+import json
+
+from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model,
+                    TextField)
+
+from engine.db import database
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class JSONText(TextField):
+    """JSON stored as text: identical on SQLite and PostgreSQL, no driver-specific types."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Tenant(BaseModel):
+    """An insurer. Its content lives in TenantVersion snapshots; `current_digest` names the live one."""
+    slug = CharField(primary_key=True, max_length=40)
+    name = CharField()
+    current_digest = CharField(max_length=64, null=True)
+    active = BooleanField(default=True)
+    problems = JSONText(default=list)  # the last `check` of its folder; empty when it loaded cleanly
+    checked_at = DateTimeField(default=utcnow)
+
+
+class TenantVersion(BaseModel):
+    """Each distinct content of a tenant, stored once; offers and policies point at the one they used."""
+    tenant = ForeignKeyField(Tenant, backref="versions", on_delete="CASCADE")
+    digest = CharField(max_length=64)
+    snapshot = JSONText()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "digest"), True),)
+
+
+class User(BaseModel):
+    email = CharField(unique=True, max_length=254)
+    name = CharField(default="")
+    password_hash = CharField()
+    email_verified_at = DateTimeField(null=True)
+    session_token = CharField(max_length=64)
+    locale = CharField(max_length=5, default="de")
+    is_admin = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Employer(BaseModel):
+    """An employer company (Arbeitgeber): a broker's client and, later, the policyholder."""
+    broker = ForeignKeyField(User, backref="clients", null=True, on_delete="SET NULL")
+    company = CharField()
+    street = CharField(default="")
+    postal_code = CharField(max_length=10, default="")
+    city = CharField(default="")
+    industry = CharField(default="")
+    employees_count = IntegerField(default=0)
+    contact_name = CharField(default="")
+    contact_email = CharField(default="", max_length=254)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Role(BaseModel):
+    """What a user may do: broker; employer member (of one employer); insurer staff (of one tenant)."""
+    user = ForeignKeyField(User, backref="roles", on_delete="CASCADE")
+    kind = CharField(max_length=20)  # broker | employer | insurer
+    tenant = ForeignKeyField(Tenant, null=True, on_delete="CASCADE")
+    employer = ForeignKeyField(Employer, null=True, backref="members", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("user", "kind", "tenant", "employer"), True),)
+
+
+class Outbox(BaseModel):
+    """A mail written in the same transaction as the change that causes it; delivered by a job."""
+    recipient = CharField(max_length=254)
+    subject = CharField(max_length=300)
+    body = TextField()
+    status = CharField(max_length=10, default="pending", index=True)  # pending | sent | failed
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow, index=True)
+    last_error = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+
+
+class AuditEntry(BaseModel):
+    """Append-only record of a state change or a sensitive read: who, when, what, before/after."""
+    at = DateTimeField(default=utcnow, index=True)
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    action = CharField(max_length=80)
+    object_type = CharField(max_length=40)
+    object_id = CharField(max_length=64)
+    tenant = ForeignKeyField(Tenant, null=True, on_delete="SET NULL")
+    before = JSONText(null=True)
+    after = JSONText(null=True)
+
+    class Meta:
+        indexes = ((("object_type", "object_id"), False),)
+
+
+ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Outbox, AuditEntry]

@@ -1,0 +1,145 @@
+"""Tenants at run time: versions synced from tenants/ into the database, compiled once per process.
+
+`sync(root)` checks every tenant folder and stores each distinct content once (digest + snapshot).
+The web processes read the current versions from the database, so every host runs the same config,
+and compile each version once (rulesets, formulas, forms) into a `LiveTenant`.
+"""
+import base64
+import json
+import logging
+import mimetypes
+import pathlib
+import threading
+from dataclasses import dataclass, field
+
+from engine import audit
+from engine.db import transaction
+from engine.errors import NotFound
+from engine.models import Tenant, TenantVersion, utcnow
+from tenants import loader
+
+logger = logging.getLogger(__name__)
+
+_cache = {}
+_cache_lock = threading.Lock()
+
+
+@dataclass
+class LiveTenant:
+    """A tenant version ready to use: its document, logo and compiled rules/formulas/forms."""
+    slug: str
+    digest: str
+    version_id: int
+    doc: dict
+    logo: dict | None
+    compiled: object = field(default=None, repr=False)
+
+    @property
+    def name(self):
+        return self.doc.get("name", self.slug)
+
+    @property
+    def branding(self):
+        return self.doc.get("branding", {})
+
+    @property
+    def settings(self):
+        return self.doc.get("settings", {})
+
+
+def _snapshot(tenant):
+    """JSON-safe content of a loaded tenant: the document plus its logo bytes."""
+    doc = json.loads(json.dumps(tenant.doc, default=str))
+    logo = None
+    logo_name = (tenant.doc.get("branding") or {}).get("logo")
+    if logo_name:
+        path = pathlib.Path(tenant.folder) / logo_name
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        logo = {"name": path.name, "mime": mime, "data": base64.b64encode(path.read_bytes()).decode()}
+    return {"doc": doc, "logo": logo}
+
+
+def sync(root, actor=None):
+    """Load every tenant folder under `root`; store new versions and each folder's check result.
+
+    Returns a list of (slug, status, problems) where status is new | unchanged | invalid.
+    """
+    tenants, problems = loader.load_tenants(root)
+    report = []
+    by_folder = {}
+    for problem in problems:
+        slug = pathlib.Path(problem.file).resolve().relative_to(pathlib.Path(root).resolve()).parts[0]
+        by_folder.setdefault(slug, []).append(problem)
+    with transaction():
+        for tenant in tenants:
+            row, _ = Tenant.get_or_create(slug=tenant.id, defaults={"name": tenant.doc.get("name", tenant.id)})
+            version = TenantVersion.get_or_none((TenantVersion.tenant == row) & (TenantVersion.digest == tenant.digest))
+            status = "unchanged"
+            if version is None:
+                version = TenantVersion.create(tenant=row, digest=tenant.digest, snapshot=_snapshot(tenant))
+                status = "new"
+                audit.record(actor, "tenant.version_loaded", "tenant", row.slug, tenant=row,
+                             before={"digest": row.current_digest}, after={"digest": tenant.digest})
+            row.name = tenant.doc.get("name", tenant.id)
+            row.current_digest = tenant.digest
+            row.problems = []
+            row.checked_at = utcnow()
+            row.save()
+            report.append((row.slug, status, []))
+        for slug, found in sorted(by_folder.items()):
+            as_dicts = [problem_dict(p) for p in found]
+            row, _ = Tenant.get_or_create(slug=slug, defaults={"name": slug})
+            row.problems = as_dicts
+            row.checked_at = utcnow()
+            row.save()  # the last good version stays live; the problems are shown in /admin
+            report.append((slug, "invalid", as_dicts))
+    return report
+
+
+def problem_dict(problem):
+    return {"file": str(problem.file), "line": problem.line, "path": loader.format_path(problem.path),
+            "message": problem.message}
+
+
+def _build(row):
+    version = TenantVersion.get((TenantVersion.tenant == row) & (TenantVersion.digest == row.current_digest))
+    snapshot = version.snapshot
+    tenant = loader.Tenant(id=row.slug, folder=None, doc=snapshot["doc"], digest=row.current_digest, files=[])
+    return LiveTenant(slug=row.slug, digest=row.current_digest, version_id=version.id, doc=snapshot["doc"],
+                      logo=snapshot.get("logo"), compiled=loader.compile_tenant(tenant))
+
+
+def get(slug):
+    """The live version of a tenant, compiled once per process and digest. NotFound when unknown."""
+    row = Tenant.get_or_none((Tenant.slug == slug) & (Tenant.active == True))  # noqa: E712
+    if row is None or row.current_digest is None:
+        raise NotFound("Unbekannter Versicherer.")
+    key = (row.slug, row.current_digest)
+    live = _cache.get(key)
+    if live is None:
+        with _cache_lock:
+            live = _cache.get(key)
+            if live is None:
+                live = _build(row)
+                _cache[key] = live
+    return live
+
+
+def live_tenants():
+    rows = Tenant.select().where((Tenant.active == True) & Tenant.current_digest.is_null(False)).order_by(Tenant.name)  # noqa: E712
+    return [get(row.slug) for row in rows]
+
+
+def overview():
+    """Every tenant with its check result and versions, for /admin."""
+    rows = list(Tenant.select().order_by(Tenant.slug))
+    versions = {}
+    for version in TenantVersion.select(TenantVersion.id, TenantVersion.tenant, TenantVersion.digest,
+                                        TenantVersion.created_at).order_by(TenantVersion.created_at.desc()):
+        versions.setdefault(version.tenant_id, []).append(version)
+    return [{"tenant": row, "versions": versions.get(row.slug, [])} for row in rows]
+
+
+def clear_cache():
+    with _cache_lock:
+        _cache.clear()

@@ -1,0 +1,173 @@
+"""Fixtures that build real things: a database (SQLite, or PostgreSQL with BKV_TEST_DB=postgresql),
+a real SMTP server on 127.0.0.1, the demo tenants loaded, and the Flask app."""
+import os
+import pathlib
+import re
+import threading
+import uuid
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("BKV_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _create_pg_database():
+    import psycopg2
+    name = f"bkv_test_{uuid.uuid4().hex[:10]}"
+    try:
+        conn = psycopg2.connect(PG_ADMIN_URL, connect_timeout=5)
+    except psycopg2.OperationalError as exc:
+        pytest.exit(f"BKV_TEST_DB=postgresql but no PostgreSQL answers at {PG_ADMIN_URL}: {exc}", returncode=3)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_pg_database(name):
+    import psycopg2
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    kind = os.environ.get("BKV_TEST_DB", "sqlite")
+    if kind == "postgresql":
+        name, url = _create_pg_database()
+        yield url
+        from engine.db import database
+        if database.obj is not None and not database.is_closed():
+            database.close()
+        _drop_pg_database(name)
+    elif kind == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'bkv.db'}"
+    else:
+        raise pytest.UsageError(f"BKV_TEST_DB must be sqlite or postgresql, not {kind!r}")
+
+
+class Mailbox:
+    """What the test SMTP server received."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append({"to": envelope.rcpt_tos, "subject": str(message["subject"]),
+                                  "body": message.get_content(), "id": str(message["message-id"])})
+        return "250 OK"
+
+    def clear(self):
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address):
+        return [m for m in self.messages if address in m["to"]]
+
+    def link(self, address, pattern=r"http://\S+"):
+        """The last link mailed to `address`."""
+        found = re.findall(pattern, self.to(address)[-1]["body"])
+        assert found, f"no link in mail to {address}"
+        return found[-1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from aiosmtpd.controller import Controller
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    mailbox.port = controller.server.sockets[0].getsockname()[1]
+    mailbox.controller = controller
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, smtp_server, tmp_path_factory):
+    from web import create_app
+    from engine import migrate, registry
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+        "JOBS_BACKEND": "immediate", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_server.port,
+        "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")), "SERVER_NAME": "bkv.test",
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        migrate.upgrade()
+        registry.sync(str(ROOT / "tenants"))
+    return app
+
+
+TABLES_KEPT = {"tenant", "tenant_version", "schema_migration"}
+
+
+@pytest.fixture(autouse=True)
+def clean_database(request):
+    """Each test starts with the tenants loaded and nothing else."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    from engine.db import database
+    from engine.models import ALL_MODELS
+    from peewee import sort_models
+    with database.connection_context():
+        for model in reversed(sort_models(ALL_MODELS)):
+            if model._meta.table_name not in TABLES_KEPT:
+                model.delete().execute()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    smtp_server.clear()
+    return smtp_server
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a verified user with a role: make_user("broker"), make_user("insurer", tenant="lumen")."""
+    from engine import accounts
+    from engine.models import Employer, Tenant
+
+    def make(kind=None, email=None, password="correct-horse-42", tenant=None, employer=None, admin=False):
+        with app.app_context():
+            email = email or f"{kind or 'user'}-{uuid.uuid4().hex[:6]}@example.org"
+            if kind == "employer" and employer is None:
+                employer = Employer.create(company="Test GmbH")
+            user = accounts.register(email, password, name=email.split("@")[0], role=kind,
+                                     tenant=Tenant.get_by_id(tenant) if tenant else None,
+                                     employer=employer, verified=True, is_admin=admin)
+            user.plain_password = password
+            return user
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(user, password=None):
+        page = client.get("/auth/login")
+        token = csrf_from(page)
+        return client.post("/auth/login", data={"email": user.email, "password": password or user.plain_password,
+                                                "csrf_token": token})
+    return do
+
+
+def csrf_from(response):
+    match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "no CSRF token in page"
+    return match.group(1)

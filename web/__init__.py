@@ -1,0 +1,110 @@
+"""The Flask app factory: the one place where configuration, database, jobs and portals meet."""
+import logging
+
+from flask import Flask, g, render_template
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from engine import db as dbmod
+from engine.jobs import Jobs, make_huey
+from engine.mail import SmtpSettings
+from web import config as configmod
+from web.extensions import babel, csrf, limiter, login_manager, select_locale
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(overrides=None):
+    app = Flask(__name__, instance_path=None)
+    app.config.update(configmod.DEFAULTS)
+    app.config.update(configmod.from_env())
+    app.config.update(overrides or {})
+    configmod.finish(app.config)
+
+    dbmod.init_db(app.config["DATABASE_URL"])
+    smtp = SmtpSettings(host=app.config["SMTP_HOST"], port=app.config["SMTP_PORT"],
+                        username=app.config["SMTP_USERNAME"], password=app.config["SMTP_PASSWORD"],
+                        starttls=app.config["SMTP_STARTTLS"], sender=app.config["MAIL_SENDER"])
+    app.extensions["bkv_jobs"] = Jobs(make_huey(app.config), smtp)
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+
+    from web import filters
+    filters.init_app(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_errors(app)
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(_forms_templates())])
+    return app
+
+
+def _forms_templates():
+    import forms
+    import pathlib
+    return str(pathlib.Path(forms.__file__).parent / "templates")
+
+
+def _register_blueprints(app):
+    from web import admin, advisor, auth, manager, office, public
+    for module in (public, auth, advisor, manager, office, admin):
+        app.register_blueprint(module.bp)
+
+
+def _register_request_hooks(app):
+    database = dbmod.database
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed() and not database.in_transaction():
+            database.close()
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.context_processor
+    def _globals():
+        return {"current_locale": select_locale(), "languages": app.config["LANGUAGES"],
+                "portal": g.get("portal"), "tenant": g.get("tenant")}
+
+
+def _register_errors(app):
+    from flask_babel import lazy_gettext as _l
+    from flask_wtf.csrf import CSRFError
+
+    from engine.errors import Forbidden, NotFound
+
+    texts = {
+        400: (_l("The request could not be processed"),
+              _l("The form has expired or is incomplete. Please go back and try again.")),
+        403: (_l("Access denied"), _l("You are not allowed to open this page.")),
+        404: (_l("Page not found"), _l("This page does not exist or you may not see it.")),
+        429: (_l("Too many attempts"), _l("Please wait a minute and try again.")),
+        500: (_l("Something went wrong"), _l("We have been notified. Please try again later.")),
+    }
+
+    def page(code):
+        def handler(error):
+            title, message = texts[code]
+            return render_template("errors/page.html", code=code, title=title, message=message), code
+        return handler
+
+    for code in texts:
+        app.register_error_handler(code, page(code))
+    app.register_error_handler(NotFound, page(404))
+    app.register_error_handler(Forbidden, page(403))
+    app.register_error_handler(CSRFError, page(400))

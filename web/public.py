@@ -1,0 +1,30 @@
+"""Pages for everyone: the start page, the language switch, the employer's list of managers."""
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import login_required
+
+from engine import accounts, registry
+from web.access import current_account, safe_next
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("index.html", tenants=registry.live_tenants())
+
+
+@bp.route("/lang/<code>")
+def set_language(code):
+    from flask import current_app
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(safe_next(request.args.get("next"), url_for("public.index")))
+
+
+@bp.route("/employer")
+@login_required
+def employer_home():
+    """One login for an employer with contracts at several insurers: pick the insurer's manager."""
+    user = current_account()
+    employers = [role.employer for role in accounts.roles_of(user, "employer")]
+    return render_template("employer_home.html", employers=employers, tenants=registry.live_tenants())
