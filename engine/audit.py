@@ -2,10 +2,18 @@
 from engine.models import AuditEntry
 
 
-def record(actor, action, obj_type, obj_id, tenant=None, before=None, after=None):
-    """Write one audit entry; call inside the transaction of the change it describes."""
+def record(actor, action, obj_type, obj_id, tenant=None, before=None, after=None, employer=None):
+    """Write one audit entry; call inside the transaction of the change it describes.
+
+    `employer` files the entry under an employer's case, so the case timeline is one query.
+    """
     return AuditEntry.create(actor=actor, action=action, object_type=obj_type, object_id=str(obj_id),
-                             tenant=tenant, before=before, after=after)
+                             tenant=tenant, before=before, after=after, employer=employer)
+
+
+def timeline(employer_id):
+    """Every state change of an employer's case (client, consultations, offers, applications)."""
+    return list(AuditEntry.select().where(AuditEntry.employer == employer_id).order_by(AuditEntry.at, AuditEntry.id))
 
 
 def history(obj_type, obj_id):

@@ -26,9 +26,9 @@ def seed():
         created.append(("admin@demo.bkv", DEMO_PASSWORD["admin"], "Plattform-Admin: /admin"))
         broker = _ensure_user("makler@demo.bkv", DEMO_PASSWORD["broker"], "Maria Makler", role="broker")
         created.append(("makler@demo.bkv", DEMO_PASSWORD["broker"], "Makler: /advisor"))
-        employer = Employer.get_or_none(Employer.company == "Muster Maschinenbau GmbH")
+        employer = Employer.get_or_none(Employer.company_name == "Muster Maschinenbau GmbH")
         if employer is None:
-            employer = Employer.create(broker=broker, company="Muster Maschinenbau GmbH", street="Industriestr. 5",
+            employer = Employer.create(broker=broker, company_name="Muster Maschinenbau GmbH", street="Industriestr. 5",
                                        postal_code="70565", city="Stuttgart", industry="manufacturing",
                                        employees_count=48, contact_name="Erik Arbeitgeber",
                                        contact_email="arbeitgeber@demo.bkv")

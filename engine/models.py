@@ -2,7 +2,7 @@
 import datetime
 import json
 
-from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model,
+from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model,
                     TextField)
 
 from engine.db import database
@@ -63,7 +63,7 @@ class User(BaseModel):
 class Employer(BaseModel):
     """An employer company (Arbeitgeber): a broker's client and, later, the policyholder."""
     broker = ForeignKeyField(User, backref="clients", null=True, on_delete="SET NULL")
-    company = CharField()
+    company_name = CharField()
     street = CharField(default="")
     postal_code = CharField(max_length=10, default="")
     city = CharField(default="")
@@ -106,6 +106,7 @@ class AuditEntry(BaseModel):
     object_type = CharField(max_length=40)
     object_id = CharField(max_length=64)
     tenant = ForeignKeyField(Tenant, null=True, on_delete="SET NULL")
+    employer = ForeignKeyField(Employer, null=True, on_delete="SET NULL", index=True)
     before = JSONText(null=True)
     after = JSONText(null=True)
 
@@ -113,4 +114,91 @@ class AuditEntry(BaseModel):
         indexes = ((("object_type", "object_id"), False),)
 
 
-ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Outbox, AuditEntry]
+class Document(BaseModel):
+    """A stored file (PDF, upload): bytes in the document store, metadata and checksum here."""
+    kind = CharField(max_length=40)
+    filename = CharField()
+    mime = CharField(max_length=100)
+    sha256 = CharField(max_length=64)
+    size = IntegerField()
+    storage_key = CharField(unique=True)
+    employer = ForeignKeyField(Employer, null=True, on_delete="SET NULL")
+    tenant = ForeignKeyField(Tenant, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+
+class BrokerProfile(BaseModel):
+    """The broker's own data (forms/broker_profile.yaml): name, firm, address, §34d number."""
+    user = ForeignKeyField(User, unique=True, backref="broker_profile", on_delete="CASCADE")
+    data = JSONText(default=dict)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class BrokerNumber(BaseModel):
+    """The broker's agency number (Vermittlernummer) at one insurer; needed to send its offers."""
+    broker = ForeignKeyField(User, backref="broker_numbers", on_delete="CASCADE")
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    number = CharField(max_length=60)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("broker", "tenant"), True),)
+
+
+class Consultation(BaseModel):
+    """A documented advice session (§§ 61, 62 VVG): what was presented, answered, recommended."""
+    broker = ForeignKeyField(User, on_delete="CASCADE")
+    employer = ForeignKeyField(Employer, backref="consultations", on_delete="CASCADE")
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")
+    tariffs = JSONText(default=list)
+    modules = JSONText(default=list)
+    answers = JSONText(default=dict)
+    recommendation = TextField(default="")
+    state = CharField(max_length=20, default="open")
+    lock_version = IntegerField(default=0)
+    document = ForeignKeyField(Document, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    completed_at = DateTimeField(null=True)
+
+
+class Offer(BaseModel):
+    """An offer to an employer: tariff groups priced by the tenant's formulas; versioned by `revision`."""
+    broker = ForeignKeyField(User, on_delete="CASCADE")
+    employer = ForeignKeyField(Employer, backref="offers", on_delete="CASCADE")
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")
+    consultation = ForeignKeyField(Consultation, null=True, on_delete="SET NULL")
+    supersedes = ForeignKeyField("self", null=True, on_delete="SET NULL")
+    revision = IntegerField(default=1)
+    state = CharField(max_length=20, default="draft", index=True)
+    lock_version = IntegerField(default=0)
+    start_date = DateField()
+    valid_until = DateField(null=True)
+    groups = JSONText(default=list)
+    figures = JSONText(default=dict)
+    warnings = JSONText(default=list)
+    decline_reason = TextField(null=True)
+    document = ForeignKeyField(Document, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    decided_at = DateTimeField(null=True)
+
+
+class Application(BaseModel):
+    """The group-contract application made from an accepted offer, filled by broker and employer."""
+    offer = ForeignKeyField(Offer, unique=True, backref="applications", on_delete="CASCADE")
+    broker = ForeignKeyField(User, on_delete="CASCADE")
+    employer = ForeignKeyField(Employer, backref="applications", on_delete="CASCADE")
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")
+    state = CharField(max_length=20, default="draft", index=True)
+    lock_version = IntegerField(default=0)
+    data = JSONText(default=dict)
+    comment = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    submitted_at = DateTimeField(null=True)
+
+
+ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Outbox, AuditEntry, Document, BrokerProfile,
+              BrokerNumber, Consultation, Offer, Application]

@@ -81,13 +81,20 @@ class Mailbox:
         return found[-1]
 
 
+def free_port():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def smtp_server():
     from aiosmtpd.controller import Controller
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    mailbox.port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
     controller.start()
-    mailbox.port = controller.server.sockets[0].getsockname()[1]
     mailbox.controller = controller
     yield mailbox
     controller.stop()
@@ -101,7 +108,8 @@ def app(database_url, smtp_server, tmp_path_factory):
         "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
         "JOBS_BACKEND": "immediate", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_server.port,
         "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")), "SERVER_NAME": "bkv.test",
-        "RATELIMIT_ENABLED": False,
+        "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents")),
+        "LOGIN_RATE_LIMIT": "100000 per minute",  # test_login_attempts_are_rate_limited sets the real one
     })
     with app.app_context():
         migrate.upgrade()
@@ -148,7 +156,7 @@ def make_user(app):
         with app.app_context():
             email = email or f"{kind or 'user'}-{uuid.uuid4().hex[:6]}@example.org"
             if kind == "employer" and employer is None:
-                employer = Employer.create(company="Test GmbH")
+                employer = Employer.create(company_name="Test GmbH")
             user = accounts.register(email, password, name=email.split("@")[0], role=kind,
                                      tenant=Tenant.get_by_id(tenant) if tenant else None,
                                      employer=employer, verified=True, is_admin=admin)
@@ -157,14 +165,15 @@ def make_user(app):
     return make
 
 
+def log_in(client, user, password=None):
+    token = csrf_from(client.get("/auth/login"))
+    return client.post("/auth/login", data={"email": user.email, "password": password or user.plain_password,
+                                            "csrf_token": token})
+
+
 @pytest.fixture
 def login(client):
-    def do(user, password=None):
-        page = client.get("/auth/login")
-        token = csrf_from(page)
-        return client.post("/auth/login", data={"email": user.email, "password": password or user.plain_password,
-                                                "csrf_token": token})
-    return do
+    return lambda user, password=None: log_in(client, user, password)
 
 
 def csrf_from(response):

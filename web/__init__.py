@@ -4,7 +4,7 @@ import logging
 from flask import Flask, g, render_template
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from engine import db as dbmod
+from engine import db as dbmod, documents
 from engine.jobs import Jobs, make_huey
 from engine.mail import SmtpSettings
 from web import config as configmod
@@ -21,6 +21,7 @@ def create_app(overrides=None):
     configmod.finish(app.config)
 
     dbmod.init_db(app.config["DATABASE_URL"])
+    documents.init_store(app.config.get("DOCUMENTS_DIR") or f"{app.config['INSTANCE_DIR']}/documents")
     smtp = SmtpSettings(host=app.config["SMTP_HOST"], port=app.config["SMTP_PORT"],
                         username=app.config["SMTP_USERNAME"], password=app.config["SMTP_PASSWORD"],
                         starttls=app.config["SMTP_STARTTLS"], sender=app.config["MAIL_SENDER"])
@@ -29,11 +30,11 @@ def create_app(overrides=None):
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
-    from web import filters
+    from web import filters, formview
     filters.init_app(app)
+    formview.init_app(app)
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_errors(app)
@@ -48,8 +49,9 @@ def _forms_templates():
 
 
 def _register_blueprints(app):
-    from web import admin, advisor, auth, manager, office, public
-    for module in (public, auth, advisor, manager, office, admin):
+    from web import admin, advisor, applications, auth, manager, notifications, offer_link, office, public
+    del notifications  # imported for its workflow effects
+    for module in (public, auth, advisor, offer_link, applications, manager, office, admin):
         app.register_blueprint(module.bp)
 
 

@@ -1,8 +1,12 @@
-"""The broker's advisor at /advisor."""
-from flask import Blueprint, g, render_template
+"""The broker's advisor at /advisor: profile, calculation engines, clients, consultations, offers."""
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from forms import load_platform_form
 
-from engine import registry
-from engine.models import Employer
+from engine import audit, brokers, clients, consultations, documents, offers, registry
+from engine.errors import DomainError
+from engine.models import Application, Consultation, Offer
+from web import formview
 from web.access import current_account, require
 
 bp = Blueprint("advisor", __name__, url_prefix="/advisor")
@@ -13,8 +17,283 @@ def _portal():
     g.portal = "advisor"
 
 
+def me():
+    return current_account()
+
+
 @bp.route("/")
 @require("broker")
 def index():
-    clients = Employer.select().where(Employer.broker == current_account()).count()
-    return render_template("advisor/index.html", tenants=registry.live_tenants(), clients=clients)
+    broker = me()
+    offer_states = {}
+    for offer in Offer.select().where((Offer.broker == broker) & (Offer.state.in_(("draft", "sent")))):
+        offer_states.setdefault("expired" if offers.is_expired(offer) else offer.state, []).append(offer)
+    app_states = {}
+    for application in Application.select().where((Application.broker == broker)):
+        app_states.setdefault(application.state, []).append(application)
+    open_consultations = list(Consultation.select().where((Consultation.broker == broker) & (Consultation.state == "open")))
+    return render_template("advisor/index.html", offer_states=offer_states, app_states=app_states,
+                           consultations=open_consultations, clients=len(clients.list_for(broker)),
+                           missing_numbers=[t for t in registry.live_tenants() if t.slug not in brokers.numbers(broker)])
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@require("broker")
+def profile():
+    form = load_platform_form("broker_profile")
+    values, errors = brokers.profile(me()) or None, {}
+    if request.method == "POST":
+        result = formview.read(form)
+        values, errors = request.form, result.errors
+        if result.ok:
+            brokers.save_profile(me(), {k: _json(v) for k, v in result.values.items()})
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("advisor.profile"))
+    return render_template("advisor/profile.html", form=form, values=values, errors=errors)
+
+
+def _json(value):
+    return value.isoformat() if hasattr(value, "isoformat") else (str(value) if value is not None and not isinstance(value, (str, int, bool, list)) else value)
+
+
+@bp.route("/engines", methods=["GET", "POST"])
+@require("broker")
+def engines():
+    errors = {}
+    if request.method == "POST":
+        live = registry.get(request.form.get("tenant", ""))
+        try:
+            brokers.set_number(me(), live, request.form.get("number"))
+        except DomainError as exc:
+            errors[live.slug] = _("The broker number does not match the format of %(insurer)s (example: %(example)s).",
+                                  insurer=live.name, example=live.doc.get("broker_number", {}).get("example", "-"))
+        else:
+            flash(_("Broker number for %(insurer)s saved.", insurer=live.name), "success")
+            return redirect(url_for("advisor.engines"))
+    return render_template("advisor/engines.html", tenants=registry.live_tenants(), numbers=brokers.numbers(me()),
+                           errors=errors, posted=request.form)
+
+
+# --- clients -------------------------------------------------------------------------------
+
+@bp.route("/clients")
+@require("broker")
+def client_list():
+    query = request.args.get("q", "").strip()
+    return render_template("advisor/clients.html", clients=clients.list_for(me(), query), query=query)
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+@require("broker")
+def client_new():
+    return _client_form(None)
+
+
+@bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
+@require("broker")
+def client_edit(client_id):
+    return _client_form(clients.get_for(me(), client_id))
+
+
+def _client_form(client):
+    form = load_platform_form("employer_client")
+    values, errors = (clients.as_values(client) if client else None), {}
+    if request.method == "POST":
+        result = formview.read(form)
+        values, errors = request.form, result.errors
+        if result.ok:
+            if client is None:
+                client = clients.create(me(), result.values)
+                flash(_("Client %(name)s created.", name=client.company_name), "success")
+            else:
+                clients.update(me(), client, result.values)
+                flash(_("Client data saved."), "success")
+            return redirect(url_for("advisor.client_detail", client_id=client.id))
+    return render_template("advisor/client_form.html", form=form, values=values, errors=errors, client=client)
+
+
+@bp.route("/clients/<int:client_id>")
+@require("broker")
+def client_detail(client_id):
+    client = clients.get_for(me(), client_id)
+    return render_template("advisor/client.html", client=client, tenants=registry.live_tenants(),
+                           consultations=list(client.consultations.order_by(Consultation.id.desc())),
+                           offers=list(client.offers.order_by(Offer.id.desc())),
+                           applications=list(client.applications), timeline=audit.timeline(client.id),
+                           is_expired=offers.is_expired)
+
+
+# --- consultations -------------------------------------------------------------------------
+
+@bp.route("/clients/<int:client_id>/consultations/new", methods=["GET", "POST"])
+@require("broker")
+def consultation_new(client_id):
+    client = clients.get_for(me(), client_id)
+    live = registry.get(request.values["tenant"]) if request.values.get("tenant") else None
+    error = None
+    if request.method == "POST" and live is not None:
+        try:
+            consultation = consultations.start(me(), client, live, request.form.getlist("tariffs"),
+                                               request.form.getlist("modules"))
+        except DomainError:
+            error = _("Please choose at least one tariff and one content module.")
+        else:
+            return redirect(url_for("advisor.consultation", consultation_id=consultation.id))
+    return render_template("advisor/consultation_new.html", client=client, live=live,
+                           tenants=registry.live_tenants(), error=error)
+
+
+@bp.route("/consultations/<int:consultation_id>", methods=["GET", "POST"])
+@require("broker")
+def consultation(consultation_id):
+    consultation = consultations.get_for(me(), consultation_id)
+    live = registry.get(consultation.tenant_id)
+    modules = consultations.modules_of(live, consultation.modules)
+    step = max(0, min(request.args.get("step", 0, type=int), len(modules)))
+    module = modules[step] if step < len(modules) else None
+    form = live.compiled.questions.get(module["id"]) if module else None
+    values, errors = (consultation.answers.get(module["id"]) if module else None), {}
+    if request.method == "POST" and module is not None:
+        result = formview.read(form)
+        values, errors = request.form, result.errors
+        if result.ok:
+            try:
+                consultations.save_answers(me(), consultation, module["id"], {k: _json(v) for k, v in result.values.items()})
+            except DomainError as exc:
+                flash(exc.message, "error")
+            return redirect(url_for("advisor.consultation", consultation_id=consultation.id, step=step + 1))
+    average_age = request.args.get("age", 40, type=int)
+    share = request.args.get("share", 100, type=int)
+    try:
+        figures = consultations.live_figures(live, consultation, average_age=max(16, min(average_age, 70)))
+    except DomainError as exc:
+        figures, figures_error = [], exc.message
+    else:
+        figures_error = None
+    return render_template("advisor/consultation.html", consultation=consultation, live=live, modules=modules,
+                           step=step, module=module, html=consultations.module_html(module) if module else "",
+                           form=form if form and len(form.fields) else None, values=values, errors=errors,
+                           figures=figures, figures_error=figures_error, average_age=average_age, share=share,
+                           limit=checks_limit(live))
+
+
+def checks_limit(live):
+    from engine import checks
+    return checks.benefit_in_kind_limit(live)
+
+
+@bp.route("/consultations/<int:consultation_id>/complete", methods=["POST"])
+@require("broker")
+def consultation_complete(consultation_id):
+    consultation = consultations.get_for(me(), consultation_id)
+    try:
+        consultations.complete(me(), consultation, request.form.get("recommendation", ""))
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("advisor.consultation", consultation_id=consultation.id, step=len(consultation.modules)))
+    flash(_("The consultation is completed; the record is ready as a PDF."), "success")
+    return redirect(url_for("advisor.client_detail", client_id=consultation.employer_id))
+
+
+@bp.route("/consultations/<int:consultation_id>/record.pdf")
+@require("broker")
+def consultation_pdf(consultation_id):
+    consultation = consultations.get_for(me(), consultation_id)
+    if consultation.document is None:
+        abort(404)
+    return pdf_response(consultation.document)
+
+
+def pdf_response(document):
+    return pdf_bytes_response(document.filename, documents.read(document))
+
+
+def pdf_bytes_response(filename, data):
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+@bp.route("/clients/<int:client_id>/offers/new", methods=["GET", "POST"])
+@require("broker")
+def offer_new(client_id):
+    client = clients.get_for(me(), client_id)
+    if not request.values.get("tenant"):
+        return render_template("advisor/offer_pick.html", client=client, tenants=registry.live_tenants())
+    live = registry.get(request.values["tenant"])
+    consultation = None
+    if request.values.get("consultation"):
+        consultation = consultations.get_for(me(), request.values.get("consultation", type=int))
+    return _offer_form(live, client, None, consultation)
+
+
+@bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
+@require("broker")
+def offer_edit(offer_id):
+    offer = offers.get_for_broker(me(), offer_id)
+    return _offer_form(registry.get(offer.tenant_id), offer.employer, offer, None)
+
+
+def _offer_form(live, client, offer, consultation):
+    form = offers.offer_form(live)
+    values, errors = (offers.form_values(offer) if offer else None), {}
+    if request.method == "POST":
+        result = formview.read(form)
+        values, errors = request.form, dict(result.errors)
+        if result.ok:
+            try:
+                if offer is None:
+                    saved = offers.create(me(), client, live, result.values, consultation)
+                elif offer.state == "draft":
+                    saved = offers.update_draft(me(), offer, live, result.values)
+                else:
+                    saved = offers.revise(me(), offer, live, result.values)
+            except DomainError as exc:
+                errors["start_date" if exc.field != "groups" else "_groups"] = exc.message
+                flash(exc.message, "error")
+            else:
+                flash(_("Offer calculated. Check the figures and send it."), "success")
+                return redirect(url_for("advisor.offer", offer_id=saved.id))
+    return render_template("advisor/offer_form.html", form=form, values=values, errors=errors, live=live,
+                           client=client, offer=offer, consultation=consultation)
+
+
+@bp.route("/offers/<int:offer_id>")
+@require("broker")
+def offer(offer_id):
+    offer = offers.get_for_broker(me(), offer_id)
+    live = registry.get(offer.tenant_id)
+    return render_template("advisor/offer.html", offer=offer, live=live, expired=offers.is_expired(offer),
+                           has_number=brokers.number_for(me(), offer.tenant_id) is not None,
+                           tariffs={t["id"]: t for t in live.doc["tariffs"]},
+                           groups={g["id"]: g for g in live.doc["tariff_groups"]})
+
+
+@bp.route("/offers/<int:offer_id>/send", methods=["POST"])
+@require("broker")
+def offer_send(offer_id):
+    offer = offers.get_for_broker(me(), offer_id)
+    try:
+        offers.send(me(), offer, registry.get(offer.tenant_id))
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("The offer has been sent to %(email)s.", email=offer.employer.contact_email), "success")
+    return redirect(url_for("advisor.offer", offer_id=offer.id))
+
+
+@bp.route("/offers/<int:offer_id>/offer.pdf")
+@require("broker")
+def offer_pdf(offer_id):
+    offer = offers.get_for_broker(me(), offer_id)
+    filename, data = offers.pdf(offer)
+    return pdf_bytes_response(filename, data)
+
+
+@bp.route("/applications")
+@require("broker")
+def application_list():
+    rows = list(Application.select().where(Application.broker == me()).order_by(Application.id.desc()))
+    return render_template("advisor/applications.html", applications=rows)

@@ -24,6 +24,7 @@ def from_env(env=None):
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{instance / 'bkv.db'}"),
         "TENANTS_DIR": env.get("BKV_TENANTS_DIR", str(ROOT / "tenants")),
         "INSTANCE_DIR": str(instance),
+        "DOCUMENTS_DIR": env.get("BKV_DOCUMENTS_DIR", str(instance / "documents")),
         "JOBS_BACKEND": env.get("BKV_JOBS", "redis" if env.get("REDIS_URL") else "sqlite"),
         "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "JOBS_SQLITE_PATH": str(instance / "jobs.db"),

@@ -1,7 +1,7 @@
 """Template filters: German dates and money by default, via Babel."""
 from decimal import Decimal
 
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, lazy_gettext as _l
 
 
 def money(value):
@@ -19,12 +19,43 @@ def datetime(value):
 
 
 def localized(value):
-    """Pick the current language from a {de, en} mapping of the tenant YAML."""
+    """Pick the current language from a {de, en} mapping of the tenant YAML (or a forms Text)."""
     from web.extensions import select_locale
+    lang = select_locale()
     if isinstance(value, dict):
-        return value.get(select_locale()) or value.get("de") or next(iter(value.values()), "")
+        return value.get(lang) or value.get("de") or next(iter(value.values()), "")
+    if hasattr(value, "de") and hasattr(value, "en"):
+        return getattr(value, lang, None) or value.de
     return value or ""
+
+
+STATES = {
+    "draft": _l("draft"), "sent": _l("sent"), "accepted": _l("accepted"), "declined": _l("declined"),
+    "superseded": _l("superseded"), "expired": _l("expired"), "open": _l("open"), "completed": _l("completed"),
+    "submitted": _l("submitted"), "released": _l("released"), "returned": _l("returned to broker"),
+    "rejected": _l("rejected"), "info_requested": _l("information requested"),
+}
+
+ACTIONS = {
+    "client.created": _l("Client created"), "client.updated": _l("Client data changed"),
+    "consultation.started": _l("Consultation started"), "consultation.answered": _l("Answers recorded"),
+    "consultation.complete": _l("Consultation completed"), "offer.created": _l("Offer calculated"),
+    "offer.updated": _l("Offer changed"), "offer.revised": _l("New offer version"), "offer.send": _l("Offer sent"),
+    "offer.accept": _l("Offer accepted"), "offer.decline": _l("Offer declined"),
+    "offer.supersede": _l("Offer superseded"), "application.created": _l("Application created"),
+    "application.edited": _l("Application edited"), "application.submit": _l("Application submitted"),
+    "employer.member_joined": _l("Employer user joined"),
+}
+
+
+def state_label(state):
+    return STATES.get(state, state)
+
+
+def action_label(action):
+    return ACTIONS.get(action, action)
 
 
 def init_app(app):
     app.jinja_env.filters.update(money=money, date=date, datetime=datetime, t=localized)
+    app.jinja_env.globals.update(state_label=state_label, action_label=action_label)

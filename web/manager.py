@@ -43,3 +43,16 @@ def theme():
     response = Response(css, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@bp.route("/applications/<int:application_id>")
+@require("employer")
+def application(application_id):
+    """The application as the employer sees it in the insurer's manager (release comes here)."""
+    from engine import applications
+    app_row = applications.get_for(current_account(), application_id)
+    if app_row.tenant_id != g.tenant.slug:
+        from engine.errors import NotFound
+        raise NotFound("Antrag nicht gefunden.")
+    return render_template("manager/application.html", application=app_row,
+                           form=g.tenant.compiled.application_form)

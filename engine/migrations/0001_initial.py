@@ -29,24 +29,9 @@ def up(migrator, db):
             table_name = 'tenant'
     db.create_tables([Tenant])
 
-    class AuditEntry(Model):
-        at = DateTimeField(index=True)
-        actor = ForeignKeyField(User, null=True, on_delete='SET NULL')
-        action = CharField(max_length=80)
-        object_type = CharField(max_length=40)
-        object_id = CharField(max_length=64)
-        tenant = ForeignKeyField(Tenant, null=True, on_delete='SET NULL')
-        before = TextField(null=True)
-        after = TextField(null=True)
-        class Meta:
-            database = db
-            table_name = 'audit_entry'
-            indexes = ((('object_type', 'object_id'), False),)
-    db.create_tables([AuditEntry])
-
     class Employer(Model):
         broker = ForeignKeyField(User, null=True, on_delete='SET NULL')
-        company = CharField()
+        company_name = CharField()
         street = CharField(default='')
         postal_code = CharField(max_length=10, default='')
         city = CharField(default='')
@@ -59,6 +44,22 @@ def up(migrator, db):
             database = db
             table_name = 'employer'
     db.create_tables([Employer])
+
+    class AuditEntry(Model):
+        at = DateTimeField(index=True)
+        actor = ForeignKeyField(User, null=True, on_delete='SET NULL')
+        action = CharField(max_length=80)
+        object_type = CharField(max_length=40)
+        object_id = CharField(max_length=64)
+        tenant = ForeignKeyField(Tenant, null=True, on_delete='SET NULL')
+        employer = ForeignKeyField(Employer, null=True, on_delete='SET NULL')
+        before = TextField(null=True)
+        after = TextField(null=True)
+        class Meta:
+            database = db
+            table_name = 'audit_entry'
+            indexes = ((('object_type', 'object_id'), False),)
+    db.create_tables([AuditEntry])
 
     class Outbox(Model):
         recipient = CharField(max_length=254)
@@ -102,7 +103,7 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_table('tenant_version'))
     migrator.migrate(migrator.drop_table('role'))
     migrator.migrate(migrator.drop_table('outbox'))
-    migrator.migrate(migrator.drop_table('employer'))
     migrator.migrate(migrator.drop_table('audit_entry'))
+    migrator.migrate(migrator.drop_table('employer'))
     migrator.migrate(migrator.drop_table('tenant'))
     migrator.migrate(migrator.drop_table('user'))

@@ -109,9 +109,9 @@ def test_forms_without_csrf_token_are_refused(client, make_user):
 
 
 def test_login_attempts_are_rate_limited(app, make_user):
-    app.config["RATELIMIT_ENABLED"] = True
+    from web.config import DEFAULTS
     from web.extensions import limiter
-    limiter.enabled = True
+    app.config["LOGIN_RATE_LIMIT"] = DEFAULTS["LOGIN_RATE_LIMIT"]
     try:
         c = app.test_client()
         codes = []
@@ -121,7 +121,7 @@ def test_login_attempts_are_rate_limited(app, make_user):
                                                      "csrf_token": token}).status_code)
         assert codes[:10] == [200] * 10 and codes[-1] == 429
     finally:
-        limiter.enabled = False
+        app.config["LOGIN_RATE_LIMIT"] = "100000 per minute"
         limiter.reset()
 
 

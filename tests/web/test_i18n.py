@@ -28,4 +28,6 @@ def test_every_ui_text_has_a_german_translation():
 def test_compiled_catalog_matches_the_po_file():
     po = read_po(PO.open("rb"), locale="de")
     mo = read_mo(io.BytesIO(PO.with_suffix(".mo").read_bytes()))
-    assert {m.id: m.string for m in po if m.id} == {m.id: m.string for m in mo if m.id}
+    def key(value):
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+    assert {key(m.id): key(m.string) for m in po if m.id} == {key(m.id): key(m.string) for m in mo if m.id}

@@ -1,6 +1,8 @@
 """Role separation and tenant branding of the four portals."""
 import pytest
 
+from tests.conftest import log_in
+
 
 @pytest.mark.parametrize("url", ["/advisor/", "/admin/", "/m/lumen/", "/m/lumen/office/", "/employer"])
 def test_anonymous_users_are_sent_to_login(client, url):
@@ -8,7 +10,7 @@ def test_anonymous_users_are_sent_to_login(client, url):
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
-def test_each_role_reaches_its_portal_and_no_other(client, make_user, login):
+def test_each_role_reaches_its_portal_and_no_other(app, make_user):
     cases = {
         "broker": {"/advisor/": 200, "/admin/": 403, "/m/lumen/office/": 403, "/m/lumen/": 403},
         "employer": {"/advisor/": 403, "/admin/": 403, "/m/lumen/office/": 403, "/m/lumen/": 200},
@@ -16,10 +18,10 @@ def test_each_role_reaches_its_portal_and_no_other(client, make_user, login):
     }
     for kind, expected in cases.items():
         user = make_user(None if kind == "admin" else kind, admin=kind == "admin")
-        login(user)
+        client = app.test_client()
+        log_in(client, user)
         for url, code in expected.items():
             assert client.get(url).status_code == code, (kind, url)
-        client.cookie_jar.clear()
 
 
 def test_insurer_staff_see_only_their_own_tenant(client, make_user, login):

@@ -1,0 +1,57 @@
+"""Rule checks the engine runs: platform rules (rules/platform.yaml) plus the tenant's own rules,
+evaluated by the rules engine over facts built from the domain."""
+import datetime
+import functools
+from decimal import Decimal
+
+from rules.evaluate import evaluate
+from rules.platform import load_platform_rules, platform_settings
+
+
+def benefit_in_kind_limit(live):
+    own = live.settings.get("benefit_in_kind_limit")
+    return Decimal(str(own)) if own is not None else platform_settings()["benefit_in_kind_limit"]
+
+
+@functools.lru_cache(maxsize=64)
+def _platform_rules(limit):
+    return load_platform_rules({"benefit_in_kind_limit": limit})
+
+
+def platform_rules(live):
+    return _platform_rules(str(benefit_in_kind_limit(live)))
+
+
+def employer_facts(client):
+    return {"employees_count": client.employees_count or 0, "industry": client.industry or ""}
+
+
+def _findings(decisions, extra=None):
+    found = []
+    for decision in decisions:
+        for outcome in decision.outcomes:
+            if outcome.kind in ("reject", "warn"):
+                item = {"kind": outcome.kind, "rule": outcome.rule_id, "text": dict(outcome.texts), **(extra or {})}
+                if item not in found:
+                    found.append(item)
+    return found
+
+
+def offer_findings(live, client, groups, figures, start_date, other_benefits, today=None):
+    """Rejections and warnings of an offer: one fact set per offered group (the benefit-in-kind
+    limit is per employee, and employer premiums differ by group)."""
+    today = today or datetime.date.today()
+    valid_until = today + datetime.timedelta(days=live.settings.get("offer_validity_days", 30))
+    found = []
+    for group in figures["groups"]:
+        facts = {"offer": {"start_date": start_date, "valid_until": valid_until, "insured_count": figures["insured"],
+                           "min_insured": live.settings.get("min_insured", 1),
+                           "monthly_employer_premium": group["employer"], "other_benefits_in_kind": other_benefits},
+                 "employer": employer_facts(client), "today": today}
+        decisions = evaluate(platform_rules(live), [facts]) + evaluate(live.compiled.rules["offer"], [facts])
+        for item in _findings(decisions):
+            if item["rule"].endswith("benefit_in_kind_limit"):
+                item["group"] = group["group"]
+            if item not in found:
+                found.append(item)
+    return found

@@ -1,0 +1,53 @@
+"""Employer clients of a broker. A broker sees only their own clients: every lookup is scoped."""
+from peewee import fn
+
+from engine import audit
+from engine.db import transaction
+from engine.errors import NotFound
+from engine.models import Employer
+
+FIELDS = ("company_name", "street", "postal_code", "city", "industry", "employees_count", "contact_name",
+          "contact_email")
+
+
+def as_values(client):
+    return {name: getattr(client, name) for name in FIELDS}
+
+
+def list_for(broker, query=""):
+    select = Employer.select().where(Employer.broker == broker)
+    if query:
+        select = select.where(fn.LOWER(Employer.company_name).contains(query.lower())
+                              | fn.LOWER(Employer.city).contains(query.lower())
+                              | fn.LOWER(Employer.contact_name).contains(query.lower()))
+    return list(select.order_by(Employer.company_name))
+
+
+def get_for(broker, client_id):
+    """The broker's client, or NotFound (also for another broker's client: no hint that it exists)."""
+    client = Employer.get_or_none((Employer.id == client_id) & (Employer.broker == broker))
+    if client is None:
+        raise NotFound("Kunde nicht gefunden.")
+    return client
+
+
+def create(broker, values):
+    with transaction():
+        client = Employer.create(broker=broker, **{k: values.get(k) for k in FIELDS if values.get(k) is not None})
+        audit.record(broker, "client.created", "employer", client.id, after=as_values(client), employer=client.id)
+    return client
+
+
+def update(broker, client, values):
+    with transaction():
+        before = as_values(client)
+        for name in FIELDS:
+            if name in values and values[name] is not None:
+                setattr(client, name, values[name])
+        client.save()
+        after = as_values(client)
+        changed = {k: after[k] for k in FIELDS if before[k] != after[k]}
+        if changed:
+            audit.record(broker, "client.updated", "employer", client.id,
+                         before={k: before[k] for k in changed}, after=changed, employer=client.id)
+    return client

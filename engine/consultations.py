@@ -1,0 +1,93 @@
+"""Consultations (§§ 61, 62 VVG): the broker presents the insurer's content modules, records the
+employer's answers and a recommendation; completing it produces the consultation record PDF."""
+import markdown
+
+from engine import audit, documents, pricing, workflow
+from engine.db import transaction
+from engine.errors import DomainError, NotFound
+from engine.models import Consultation, TenantVersion, utcnow
+
+
+def modules_of(live, ids=None):
+    modules = live.doc.get("content_modules", [])
+    return [m for m in modules if ids is None or m["id"] in ids]
+
+
+def module_html(module):
+    """The module's Markdown as HTML (tenant content is trusted config, still no raw HTML passes)."""
+    return markdown.markdown(module.get("markdown", ""), extensions=["tables", "sane_lists"],
+                             output_format="html")
+
+
+def start(broker, client, live, tariff_ids, module_ids):
+    known_tariffs = {t["id"] for t in live.doc["tariffs"]}
+    known_modules = {m["id"] for m in modules_of(live)}
+    if not tariff_ids or not set(tariff_ids) <= known_tariffs:
+        raise DomainError("Bitte wählen Sie mindestens einen Tarif.", field="tariffs")
+    if not module_ids or not set(module_ids) <= known_modules:
+        raise DomainError("Bitte wählen Sie mindestens einen Beratungsinhalt.", field="modules")
+    with transaction():
+        consultation = Consultation.create(
+            broker=broker, employer=client, tenant=live.slug, tenant_version=live.version_id,
+            tariffs=[t for t in (x["id"] for x in live.doc["tariffs"]) if t in tariff_ids],
+            modules=[m["id"] for m in modules_of(live) if m["id"] in module_ids])
+        audit.record(broker, "consultation.started", "consultation", consultation.id, tenant=live.slug,
+                     after={"tariffs": consultation.tariffs, "modules": consultation.modules}, employer=client.id)
+    return consultation
+
+
+def get_for(broker, consultation_id):
+    consultation = Consultation.get_or_none((Consultation.id == consultation_id) & (Consultation.broker == broker))
+    if consultation is None:
+        raise NotFound("Beratung nicht gefunden.")
+    return consultation
+
+
+def save_answers(broker, consultation, module_id, values):
+    if consultation.state != "open":
+        raise DomainError("Die Beratung ist abgeschlossen; Antworten lassen sich nicht mehr ändern.")
+    with transaction():
+        answers = dict(consultation.answers)
+        before = answers.get(module_id)
+        answers[module_id] = values
+        Consultation.update(answers=answers).where(Consultation.id == consultation.id).execute()
+        audit.record(broker, "consultation.answered", "consultation", consultation.id,
+                     tenant=consultation.tenant_id, before={module_id: before}, after={module_id: values},
+                     employer=consultation.employer_id)
+    consultation.answers = answers
+
+
+def live_figures(live, consultation, average_age=40, employer_share=100):
+    """What each chosen tariff costs per employee and month, and per year for the whole staff."""
+    from datetime import date
+    start = date.today()
+    employees = consultation.employer.employees_count or 0
+    rows = []
+    for tariff_id in consultation.tariffs:
+        tariff = pricing.tariff_by_id(live, tariff_id)
+        group = next((g["id"] for g in live.doc["tariff_groups"] if tariff_id in g["tariffs"]), None)
+        monthly = pricing.premium(live, tariff_id, group, pricing.Person(age=average_age), start)
+        rows.append({"tariff": tariff, "monthly": monthly, "yearly_total": monthly * 12 * employees})
+    return rows
+
+
+def complete(broker, consultation, recommendation):
+    """Close the consultation with the broker's recommendation; the record PDF is made in the same step."""
+    if not (recommendation or "").strip():
+        raise DomainError("Bitte halten Sie Ihre Empfehlung fest.", field="recommendation")
+    return workflow.fire(consultation, "consultation", "complete", broker, "broker", tenant=consultation.tenant_id,
+                         changes={"completed_at": utcnow(), "recommendation": recommendation.strip()})
+
+
+@workflow.effect("make_consultation_record")
+def _make_record(consultation, ctx):
+    from engine import brokers
+    snapshot = TenantVersion.get_by_id(consultation.tenant_version_id).snapshot["doc"]
+    modules = [m for m in snapshot.get("content_modules", []) if m["id"] in consultation.modules]
+    pdf = documents.render_pdf("consultation.html", consultation=consultation, tenant=snapshot, modules=modules,
+                               client=consultation.employer, broker=consultation.broker,
+                               profile=brokers.profile(consultation.broker),
+                               tariffs=[t for t in snapshot["tariffs"] if t["id"] in consultation.tariffs])
+    doc = documents.store("consultation_record", f"Beratungsprotokoll-{consultation.id}.pdf", "application/pdf", pdf,
+                          employer=consultation.employer_id, tenant=consultation.tenant_id)
+    Consultation.update(document=doc).where(Consultation.id == consultation.id).execute()

@@ -1,0 +1,59 @@
+"""Documents: PDFs rendered from HTML templates (WeasyPrint) and a folder store with checksums.
+
+The store keeps bytes outside the web root under a random key; the `Document` row holds name,
+type, size and SHA-256, which is checked again on every read.
+"""
+import hashlib
+import logging
+import pathlib
+import uuid
+
+import jinja2
+
+from engine import formatting
+from engine.errors import DomainError
+from engine.models import Document
+
+logger = logging.getLogger(__name__)
+
+_store = {"root": None}
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(pathlib.Path(__file__).with_name("templates"))),
+    autoescape=jinja2.select_autoescape(["html"]))
+_templates.filters.update(money=formatting.money, date=formatting.date, t=formatting.text)
+
+
+def init_store(root):
+    path = pathlib.Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    _store["root"] = path
+
+
+def _path(key):
+    if _store["root"] is None:
+        raise RuntimeError("document store not initialised: call documents.init_store(path)")
+    return _store["root"] / key[:2] / key
+
+
+def store(kind, filename, mime, data, employer=None, tenant=None):
+    """Keep `data` and return its Document row (call inside the transaction that uses it)."""
+    key = uuid.uuid4().hex
+    path = _path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return Document.create(kind=kind, filename=filename, mime=mime, sha256=hashlib.sha256(data).hexdigest(),
+                           size=len(data), storage_key=key, employer=employer, tenant=tenant)
+
+
+def read(document):
+    data = _path(document.storage_key).read_bytes()
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise DomainError("Das Dokument ist beschädigt (Prüfsumme stimmt nicht).")
+    return data
+
+
+def render_pdf(template, **context):
+    """Render `engine/templates/pdf/<template>` to PDF bytes."""
+    from weasyprint import HTML
+    html = _templates.get_template(f"pdf/{template}").render(**context)
+    return HTML(string=html, base_url=str(pathlib.Path(__file__).parent)).write_pdf()

@@ -1,0 +1,239 @@
+"""Offers: tariff groups priced by the tenant's formulas, checked by the rules, versioned, sent.
+
+The offer form is generated from the tenant's tariff groups, so it is rendered and validated by
+the same generic form runtime as every other form.
+"""
+import datetime
+from decimal import Decimal
+
+from forms import load_form
+
+from engine import audit, brokers, checks, documents, pricing, workflow
+from engine.db import transaction
+from engine.errors import DomainError, NotFound
+from engine.models import Application, Offer, utcnow
+
+OPEN_STATES = ("draft", "sent")
+
+
+def _field_prefix(group_id):
+    return group_id.replace("-", "_").lower()
+
+
+def offer_form(live):
+    """The offer form for this tenant: start date, other benefits in kind, and per tariff group
+    whether it is offered, with which tariffs, employer share, headcount and average age."""
+    fields = [
+        {"name": "start_date", "type": "date", "required": True, "min": "today",
+         "label": {"de": "Versicherungsbeginn", "en": "Start of cover"},
+         "help": {"de": "Immer der Erste eines Monats.", "en": "Always the first day of a month."}},
+        {"name": "other_benefits_in_kind", "type": "decimal", "min": 0, "max": 50, "default": "0",
+         "label": {"de": "Sonstige Sachbezüge je Mitarbeitendem und Monat (EUR)",
+                   "en": "Other benefits in kind per employee and month (EUR)"},
+         "help": {"de": "Gutscheine, Tankkarten o. Ä. – sie teilen sich die 50-EUR-Freigrenze mit der bKV.",
+                  "en": "Vouchers, fuel cards etc. share the EUR 50 limit with the bKV."}},
+    ]
+    tariffs = {t["id"]: t for t in live.doc["tariffs"]}
+    for group in live.doc["tariff_groups"]:
+        p = _field_prefix(group["id"])
+        shown = {"field": f"{p}__include", "eq": True}
+        name = group["name"]
+        fields += [
+            {"name": f"{p}__include", "type": "checkbox",
+             "label": {"de": f"Tarifgruppe „{name['de']}“ anbieten", "en": f"Offer tariff group “{name['en']}”"}},
+            {"name": f"{p}__tariffs", "type": "multiselect", "required": True, "visible_if": shown,
+             "label": {"de": f"Tarife für „{name['de']}“", "en": f"Tariffs for “{name['en']}”"},
+             "options": [{"value": t, "label": tariffs[t]["name"]} for t in group["tariffs"]]},
+            {"name": f"{p}__employer_share", "type": "decimal", "required": True, "min": 0, "max": 100,
+             "default": "100", "visible_if": shown,
+             "label": {"de": "Arbeitgeberanteil am Beitrag (%)", "en": "Employer's share of the premium (%)"}},
+            {"name": f"{p}__headcount", "type": "integer", "required": True, "min": 1, "visible_if": shown,
+             "label": {"de": "Erwartete Anzahl versicherter Personen", "en": "Expected number of insured persons"}},
+            {"name": f"{p}__average_age", "type": "integer", "required": True, "min": 16, "max": 70,
+             "default": 40, "visible_if": shown,
+             "label": {"de": "Durchschnittsalter (für die Beitragsschätzung)",
+                       "en": "Average age (for the premium estimate)"}},
+        ]
+    return load_form(fields)
+
+
+def groups_from(live, values):
+    """The offered groups from validated form values; DomainError when none is chosen."""
+    groups = []
+    for group in live.doc["tariff_groups"]:
+        p = _field_prefix(group["id"])
+        if values.get(f"{p}__include"):
+            groups.append({"id": group["id"], "tariffs": values[f"{p}__tariffs"],
+                           "employer_share": str(values[f"{p}__employer_share"]),
+                           "headcount": values[f"{p}__headcount"], "average_age": values[f"{p}__average_age"]})
+    if not groups:
+        raise DomainError("Bitte bieten Sie mindestens eine Tarifgruppe an.", field="groups")
+    return groups
+
+
+def form_values(offer):
+    """An offer's inputs as form values (to edit a draft or start a revision)."""
+    values = {"start_date": offer.start_date.isoformat(), "other_benefits_in_kind": offer.figures.get("other_benefits_in_kind", "0")}
+    for group in offer.groups:
+        p = _field_prefix(group["id"])
+        values.update({f"{p}__include": True, f"{p}__tariffs": group["tariffs"],
+                       f"{p}__employer_share": group["employer_share"], f"{p}__headcount": group["headcount"],
+                       f"{p}__average_age": group["average_age"]})
+    return values
+
+
+def _calculate(live, client, values):
+    groups = groups_from(live, values)
+    start = values["start_date"]
+    figures = pricing.price_offer(live, groups, start)
+    other = Decimal(str(values.get("other_benefits_in_kind") or 0))
+    figures["other_benefits_in_kind"] = other
+    findings = checks.offer_findings(live, client, groups, figures, start, other)
+    return groups, figures, findings
+
+
+def create(broker, client, live, values, consultation=None):
+    """A new draft offer (revision 1), priced and checked."""
+    groups, figures, findings = _calculate(live, client, values)
+    with transaction():
+        offer = Offer.create(broker=broker, employer=client, tenant=live.slug, tenant_version=live.version_id,
+                             consultation=consultation, start_date=values["start_date"],
+                             valid_until=datetime.date.today() + datetime.timedelta(days=live.settings.get("offer_validity_days", 30)),
+                             groups=groups, figures=figures, warnings=findings)
+        audit.record(broker, "offer.created", "offer", offer.id, tenant=live.slug,
+                     after={"revision": 1, "groups": groups}, employer=client.id)
+    return Offer.get_by_id(offer.id)
+
+
+def update_draft(broker, offer, live, values):
+    """Change a draft in place (it has not left the broker yet)."""
+    if offer.state != "draft":
+        raise DomainError("Nur Entwürfe lassen sich ändern; für ein versendetes Angebot erstellen Sie eine neue Version.")
+    groups, figures, findings = _calculate(live, offer.employer, values)
+    with transaction():
+        updated = (Offer.update(groups=groups, figures=figures, warnings=findings, start_date=values["start_date"],
+                                tenant_version=live.version_id, lock_version=offer.lock_version + 1)
+                   .where((Offer.id == offer.id) & (Offer.lock_version == offer.lock_version)).execute())
+        if updated != 1:
+            from engine.errors import Conflict
+            raise Conflict("Das Angebot wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+        audit.record(broker, "offer.updated", "offer", offer.id, tenant=live.slug,
+                     before={"groups": offer.groups}, after={"groups": groups}, employer=offer.employer_id)
+    return Offer.get_by_id(offer.id)
+
+
+def revise(broker, offer, live, values):
+    """A new revision of a sent offer; sending it supersedes the old one."""
+    if offer.state not in OPEN_STATES:
+        raise DomainError("Dieses Angebot ist abgeschlossen und lässt sich nicht mehr überarbeiten.")
+    groups, figures, findings = _calculate(live, offer.employer, values)
+    with transaction():
+        revision = Offer.create(broker=broker, employer=offer.employer, tenant=live.slug,
+                                tenant_version=live.version_id, consultation=offer.consultation_id,
+                                supersedes=offer, revision=offer.revision + 1, start_date=values["start_date"],
+                                valid_until=offer.valid_until, groups=groups, figures=figures, warnings=findings)
+        audit.record(broker, "offer.revised", "offer", revision.id, tenant=live.slug,
+                     after={"revision": revision.revision, "supersedes": offer.id}, employer=offer.employer_id)
+    return Offer.get_by_id(revision.id)
+
+
+def send(broker, offer, live):
+    valid_until = datetime.date.today() + datetime.timedelta(days=live.settings.get("offer_validity_days", 30))
+    return workflow.fire(offer, "offer", "send", broker, "broker", tenant=offer.tenant_id,
+                         changes={"sent_at": utcnow(), "valid_until": valid_until}, data={"live": live})
+
+
+def accept(user, offer):
+    return workflow.fire(offer, "offer", "accept", user, "employer", tenant=offer.tenant_id,
+                         changes={"decided_at": utcnow()})
+
+
+def decline(user, offer, reason):
+    if not (reason or "").strip():
+        raise DomainError("Bitte nennen Sie einen Grund für die Ablehnung.", field="reason")
+    return workflow.fire(offer, "offer", "decline", user, "employer", tenant=offer.tenant_id,
+                         changes={"decided_at": utcnow(), "decline_reason": reason.strip()[:2000]})
+
+
+def get_for_broker(broker, offer_id):
+    offer = Offer.get_or_none((Offer.id == offer_id) & (Offer.broker == broker))
+    if offer is None:
+        raise NotFound("Angebot nicht gefunden.")
+    return offer
+
+
+def is_expired(offer, today=None):
+    return offer.state == "sent" and offer.valid_until is not None and offer.valid_until < (today or datetime.date.today())
+
+
+def blocking(offer):
+    return [f for f in offer.warnings if f["kind"] == "reject"]
+
+
+@workflow.guard("broker_number_stored")
+def _broker_number_stored(offer, ctx):
+    if brokers.number_for(offer.broker, offer.tenant_id) is None:
+        raise DomainError("Hinterlegen Sie zuerst Ihre Vermittlernummer für diesen Versicherer (Rechenkerne).")
+
+
+@workflow.guard("offer_not_rejected_by_rules")
+def _not_rejected(offer, ctx):
+    if blocking(offer):
+        raise DomainError("Das Angebot verletzt Regeln des Versicherers: "
+                          + "; ".join(f["text"]["de"] for f in blocking(offer)))
+
+
+@workflow.guard("offer_still_valid")
+def _still_valid(offer, ctx):
+    if offer.valid_until is not None and offer.valid_until < datetime.date.today():
+        raise DomainError("Das Angebot ist abgelaufen und kann nicht mehr angenommen werden.")
+
+
+@workflow.effect("supersede_previous_offer")
+def _supersede_previous(offer, ctx):
+    if offer.supersedes_id is None:
+        return
+    previous = Offer.get_by_id(offer.supersedes_id)
+    if previous.state in OPEN_STATES:
+        workflow.fire(previous, "offer", "supersede", ctx.actor, "broker", tenant=previous.tenant_id)
+
+
+@workflow.effect("create_application")
+def _create_application(offer, ctx):
+    client = offer.employer
+    data = {"company_name": client.company_name, "street": client.street, "postal_code": client.postal_code,
+            "city": client.city, "contact_name": client.contact_name, "contact_email": client.contact_email,
+            "start_date": offer.start_date.isoformat()}
+    application = Application.create(offer=offer, broker=offer.broker, employer=client, tenant=offer.tenant_id,
+                                     tenant_version=offer.tenant_version_id, data=data)
+    audit.record(ctx.actor, "application.created", "application", application.id, tenant=offer.tenant_id,
+                 after={"offer": offer.id}, employer=client.id)
+
+
+def pdf(offer):
+    """(filename, bytes) of the offer PDF: the stored one once sent, else rendered from the draft."""
+    if offer.document_id:
+        return offer.document.filename, documents.read(offer.document)
+    return _filename(offer), _render_pdf(offer)
+
+
+def _filename(offer):
+    return f"Angebot-{offer.id}-v{offer.revision}.pdf"
+
+
+def _render_pdf(offer):
+    from engine.models import TenantVersion
+    snapshot = TenantVersion.get_by_id(offer.tenant_version_id).snapshot["doc"]
+    return documents.render_pdf("offer.html", offer=offer, tenant=snapshot, client=offer.employer,
+                                broker=offer.broker, profile=brokers.profile(offer.broker),
+                                broker_number=brokers.number_for(offer.broker, offer.tenant_id),
+                                tariffs={t["id"]: t for t in snapshot["tariffs"]},
+                                groups={g["id"]: g for g in snapshot["tariff_groups"]},
+                                used_tariffs={t for g in offer.groups for t in g["tariffs"]})
+
+
+@workflow.effect("store_offer_pdf")
+def _store_pdf(offer, ctx):
+    doc = documents.store("offer", _filename(offer), "application/pdf", _render_pdf(offer),
+                          employer=offer.employer_id, tenant=offer.tenant_id)
+    Offer.update(document=doc).where(Offer.id == offer.id).execute()

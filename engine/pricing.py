@@ -1,0 +1,75 @@
+"""Premiums from the tenant's formulas: per person and month, per group, per offer.
+
+Every euro comes from the tenant's YAML: the formula of each tariff with its tables, evaluated
+over Decimal and rounded half-up to cents. Formulas see both `age` (at start) and `insurance_age`
+(start year minus birth year); the tenant's `age_method` says which one its formulas use.
+"""
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rules import dates
+from rules.errors import RuleError
+from rules.formulas import money
+
+from engine.errors import DomainError
+
+HUNDRED = Decimal(100)
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a premium is for: an age (offers estimate by a group's average age) or a birth date."""
+    age: int | None = None
+    birth_date: datetime.date | None = None
+    family_members: int = 0
+
+
+def tariff_by_id(live, tariff_id):
+    for tariff in live.doc["tariffs"]:
+        if tariff["id"] == tariff_id:
+            return tariff
+    raise DomainError(f"Unbekannter Tarif {tariff_id!r}.")
+
+
+def premium(live, tariff_id, group_id, person, start_date):
+    """Monthly premium of one tariff for one person in EUR (Decimal, cents). DomainError when the
+    formula cannot be evaluated for these inputs (e.g. an age outside its table)."""
+    tariff = tariff_by_id(live, tariff_id)
+    values = {"age": person.age, "insurance_age": person.age, "tariff": tariff_id, "group": group_id,
+              "family_members": person.family_members, "budget": Decimal(str(tariff.get("budget", 0)))}
+    if person.birth_date is not None:  # the tenant's formula picks the age its age_method names
+        values["age"] = dates.age(person.birth_date, start_date)
+        values["insurance_age"] = dates.insurance_age(person.birth_date, start_date)
+    try:
+        return money(live.compiled.formulas[tariff_id].evaluate(values))
+    except RuleError as exc:
+        raise DomainError(f"Beitrag für {tariff['name']['de']} nicht berechenbar: {exc.message}") from exc
+
+
+def price_group(live, group, start_date):
+    """Figures of one offer group: {group, tariffs: [{id, premium}], premium, employer, employee, ...}.
+
+    `group` holds id, tariffs (ids), employer_share (percent), headcount, average_age.
+    """
+    person = Person(age=int(group.get("average_age") or 40))
+    lines = [{"tariff": t, "premium": premium(live, t, group["id"], person, start_date)} for t in group["tariffs"]]
+    per_person = sum((line["premium"] for line in lines), Decimal("0.00"))
+    share = Decimal(str(group.get("employer_share", 100)))
+    employer = money(per_person * share / HUNDRED)
+    headcount = int(group.get("headcount") or 0)
+    return {"group": group["id"], "tariffs": lines, "premium": per_person, "employer": employer,
+            "employee": per_person - employer, "headcount": headcount,
+            "monthly_total": per_person * headcount, "employer_monthly_total": employer * headcount,
+            "yearly_total": per_person * headcount * MONTHS}
+
+
+def price_offer(live, groups, start_date):
+    """Figures for a whole offer: each group plus totals per month and year."""
+    priced = [price_group(live, group, start_date) for group in groups]
+    monthly = sum((g["monthly_total"] for g in priced), Decimal("0.00"))
+    employer_monthly = sum((g["employer_monthly_total"] for g in priced), Decimal("0.00"))
+    return {"groups": priced, "insured": sum(g["headcount"] for g in priced),
+            "monthly_total": monthly, "yearly_total": monthly * MONTHS,
+            "employer_monthly_total": employer_monthly, "employer_yearly_total": employer_monthly * MONTHS}

@@ -1,0 +1,129 @@
+"""State machines declared as data (engine/workflows/*.yaml) and the one function that fires them.
+
+`fire` checks the actor's role, the current state and the guards, changes the state with optimistic
+locking (a `lock_version` column), writes the audit entry and runs the effects — all in one
+transaction. Two people firing at once: exactly one wins, the other gets a Conflict.
+"""
+import logging
+import pathlib
+from dataclasses import dataclass, field
+
+import yaml
+
+from engine import audit
+from engine.db import transaction
+from engine.errors import Conflict, DomainError, Forbidden
+
+logger = logging.getLogger(__name__)
+
+DEFINITIONS = pathlib.Path(__file__).with_name("workflows")
+GUARDS = {}   # name -> function(obj, ctx) raising DomainError when the transition may not happen
+EFFECTS = {}  # name -> function(obj, ctx) run inside the transaction after the state changed
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple
+    target: str
+    roles: tuple
+    guards: tuple = ()
+    effects: tuple = ()
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    initial: str
+    states: tuple
+    transitions: dict = field(default_factory=dict)
+
+    def available(self, state, role):
+        return [t for t in self.transitions.values() if state in t.sources and role in t.roles]
+
+
+@dataclass
+class Context:
+    """What a guard or effect gets besides the object: who fires, in which role, with which input."""
+    actor: object
+    role: str
+    transition: Transition
+    before: str
+    data: dict = field(default_factory=dict)
+
+
+def guard(name):
+    def register(fn):
+        GUARDS[name] = fn
+        return fn
+    return register
+
+
+def effect(name):
+    def register(fn):
+        EFFECTS[name] = fn
+        return fn
+    return register
+
+
+def _load(path):
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    states = tuple(raw["states"])
+    transitions = {}
+    for name, spec in raw["transitions"].items():
+        sources = tuple(spec["from"] if isinstance(spec["from"], list) else [spec["from"]])
+        unknown = [s for s in sources + (spec["to"],) if s not in states]
+        if unknown:
+            raise ValueError(f"{path.name}: transition {name} names unknown states {unknown}")
+        transitions[name] = Transition(name, sources, spec["to"], tuple(spec["roles"]),
+                                       tuple(spec.get("guards", ())), tuple(spec.get("effects", ())))
+    return Workflow(raw["name"], raw["initial"], states, transitions)
+
+
+_workflows = {}
+
+
+def get(name):
+    if not _workflows:
+        for path in sorted(DEFINITIONS.glob("*.yaml")):
+            wf = _load(path)
+            _workflows[wf.name] = wf
+    return _workflows[name]
+
+
+def fire(obj, workflow_name, transition_name, actor, role, data=None, changes=None, tenant=None):
+    """Move `obj` (a model with `state` and `lock_version`) along a transition; returns the fresh object.
+
+    `changes` are further column values written with the state change (e.g. a decline reason).
+    """
+    wf = get(workflow_name)
+    transition = wf.transitions.get(transition_name)
+    if transition is None:
+        raise DomainError(f"Unbekannter Schritt {transition_name!r}.")
+    if role not in transition.roles:
+        raise Forbidden("Diese Rolle darf diesen Schritt nicht ausführen.")
+    model = type(obj)
+    with transaction():
+        current = model.get_by_id(obj.id)
+        if current.state not in transition.sources or current.lock_version != obj.lock_version:
+            raise Conflict("Der Vorgang wurde inzwischen geändert (Status: %s). Bitte laden Sie die Seite neu."
+                           % current.state)
+        ctx = Context(actor=actor, role=role, transition=transition, before=current.state, data=data or {})
+        for name in transition.guards:
+            GUARDS[name](current, ctx)
+        values = {"state": transition.target, "lock_version": current.lock_version + 1, **(changes or {})}
+        updated = (model.update(**values)
+                   .where((model.id == current.id) & (model.lock_version == current.lock_version)).execute())
+        if updated != 1:
+            raise Conflict("Jemand anderes war schneller. Bitte laden Sie die Seite neu.")
+        fresh = model.get_by_id(current.id)
+        audit.record(actor, f"{workflow_name}.{transition_name}", workflow_name, current.id, tenant=tenant,
+                     before={"state": current.state}, after={"state": fresh.state, **_plain(changes)},
+                     employer=getattr(fresh, "employer_id", None))
+        for name in transition.effects:
+            EFFECTS[name](fresh, ctx)
+    return fresh
+
+
+def _plain(changes):
+    return {k: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v)) for k, v in (changes or {}).items()}

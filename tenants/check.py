@@ -1,0 +1,62 @@
+"""`bkv tenants check`: check tenant folders and say every problem as file:line: path: message."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tenants.loader import TENANT_FILE, read_tenant, tenant_folders
+from tenants.problems import Problem
+
+DEFAULT_ROOT = Path(__file__).parent
+
+
+def check_paths(paths) -> list[Problem]:
+    """Problems of the tenants at `paths`: folders of tenants, tenant folders or tenant.yaml files."""
+    problems, seen = [], set()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            problems.append(Problem(str(path), None, [], "no such file or folder"))
+            continue
+        if path.is_file():
+            if path.name != TENANT_FILE:
+                problems.append(Problem(str(path), None, [], f"expected a {TENANT_FILE} file, a tenant folder "
+                                                             "or a folder of tenants"))
+                continue
+            folders = [path.parent]
+        elif (path / TENANT_FILE).is_file():
+            folders = [path]
+        else:
+            folders = tenant_folders(path)
+            if not folders:
+                problems.append(Problem(str(path), None, [], f"no tenant found: expected subfolders with a {TENANT_FILE}"))
+        for folder in folders:
+            if folder.resolve() not in seen:
+                seen.add(folder.resolve())
+                problems.extend(read_tenant(folder)[1])
+    return problems
+
+
+def format_problems(problems) -> str:
+    """One line per problem, `file:line: path: message`, as editors and CI logs link them."""
+    return "\n".join(str(problem) for problem in problems)
+
+
+def problems_as_json(problems) -> list[dict]:
+    """[{"file", "line", "path" (dotted, e.g. tariffs[1].premium.formula), "message"}, ...]"""
+    return [problem.as_dict() for problem in problems]
+
+
+def main(paths=(), as_json: bool = False, out=None) -> int:
+    """Check and print; 0 when there is no problem, 1 otherwise. Without paths: the bundled tenants."""
+    out = out or sys.stdout
+    paths = list(paths) or [DEFAULT_ROOT]
+    problems = check_paths(paths)
+    if as_json:
+        out.write(json.dumps(problems_as_json(problems), ensure_ascii=False, indent=2) + "\n")
+    elif problems:
+        out.write(format_problems(problems) + f"\n{len(problems)} problem(s) found\n")
+    else:
+        out.write(f"no problems in {', '.join(map(str, paths))}\n")
+    return 1 if problems else 0

@@ -1,0 +1,192 @@
+"""A tenant compiled once per version: premium formulas, eligibility, rules and forms, ready to run.
+
+Compiling is also the deepest check of a tenant: every error of the rules and forms compilers is
+turned into a Problem at the document path (and line) where the faulty part is written.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from forms import load_form, load_platform_form, platform_form_names
+from forms.errors import FormDefinitionError
+from rules.compile import compile_eligibility, compile_rules
+from rules.errors import RuleError
+from rules.formulas import compile_formula
+from rules.platform import platform_settings
+
+from tenants.problems import Problem, TenantError
+from tenants.safe_yaml import YamlDocument
+
+logger = logging.getLogger(__name__)
+
+FORMULA_INPUTS = frozenset({"age", "insurance_age", "tariff", "group", "family_members", "budget"})
+# Ages at which every premium is calculated once by the checker, in every group offering the tariff.
+SAMPLE_AGES = (18, 25, 35, 45, 55, 65)
+RULE_POINTS = ("offer", "employee", "event", "contract")
+_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+
+
+@dataclass
+class CompiledTenant:
+    """What the engine runs for one tenant version; keys are the ids used in the document."""
+
+    tenant_id: str
+    digest: str
+    formulas: dict = field(default_factory=dict)        # tariff id -> rules.formulas.Formula
+    eligibility: dict = field(default_factory=dict)     # group id -> eligibility RuleSet, in document order
+    rules: dict = field(default_factory=dict)           # "offer"|"employee"|"event"|"contract" -> RuleSet
+    preconditions: dict = field(default_factory=dict)   # event type -> RuleSet
+    application_form: object = None                     # Form: platform application form + tenant fields
+    event_forms: dict = field(default_factory=dict)     # event type -> Form (platform event form + fields)
+    questions: dict = field(default_factory=dict)       # content module id -> Form (modules with questions)
+
+
+def compile_tenant(tenant) -> CompiledTenant:
+    """Compile a loaded Tenant (or one rebuilt from a stored snapshot, folder None); raises
+    TenantError, which a tenant that passed load_tenant never does."""
+    document = YamlDocument(tenant.doc)
+    compiled, problems = compile_document(document, f"{tenant.folder or tenant.id}/tenant.yaml")
+    if problems:
+        raise TenantError(problems)
+    compiled.digest = tenant.digest
+    return compiled
+
+
+def compile_document(document: YamlDocument, file: str) -> tuple[CompiledTenant, list[Problem]]:
+    """Compile every part of a schema-valid document, collecting the problems of all parts."""
+    doc = document.data
+    out = CompiledTenant(tenant_id=doc["id"], digest="")
+    step = _Steps(document, file)
+    settings = rule_settings(doc["settings"])
+    prefix = doc["id"]
+
+    groups_of = {tariff["id"]: [g["id"] for g in doc["tariff_groups"] if tariff["id"] in g["tariffs"]]
+                 for tariff in doc["tariffs"]}
+    for index, tariff in enumerate(doc["tariffs"]):
+        base = ["tariffs", index, "premium"]
+        premium = tariff["premium"]
+        tables = premium.get("tables", {})
+        formula = step.run(base, lambda: compile_formula(premium["formula"], tables, set(FORMULA_INPUTS)),
+                           locate=lambda path: _formula_path(path, tables))
+        if formula is None:
+            continue
+        out.formulas[tariff["id"]] = formula
+        step.problems.extend(_age_method_problems(document, file, index, formula))
+        step.problems.extend(_trial_problems(document, file, index, formula, groups_of[tariff["id"]]))
+
+    for index, group in enumerate(doc["tariff_groups"]):
+        out.eligibility[group["id"]] = step.run(
+            ["tariff_groups", index, "eligibility"],
+            lambda: compile_eligibility(group.get("eligibility", []), settings=settings,
+                                        name=f"{prefix}.eligibility.{group['id']}"))
+
+    tenant_rules = doc.get("rules", [])
+    for point in RULE_POINTS:
+        positions = [i for i, rule in enumerate(tenant_rules) if rule["on"] == point]
+        plain = [{k: v for k, v in tenant_rules[i].items() if k != "on"} for i in positions]
+        out.rules[point] = step.run(["rules"], lambda: compile_rules(plain, settings=settings,
+                                                                     name=f"{prefix}.rules.{point}"),
+                                    locate=lambda path: _renumber(path, positions))
+
+    out.application_form = step.run(["application_form"], lambda: load_form(
+        doc.get("application_form", []), _platform_form("application")))
+    for index, event in enumerate(doc["business_events"]):
+        base = ["business_events", index]
+        out.event_forms[event["type"]] = step.run(base + ["fields"], lambda: load_form(
+            event.get("fields", []), _platform_form("events/" + event["type"])))
+        out.preconditions[event["type"]] = step.run(base + ["preconditions"], lambda: compile_rules(
+            event.get("preconditions", []), settings=settings, name=f"{prefix}.event.{event['type']}"))
+    for index, module in enumerate(doc.get("content_modules", [])):
+        if module.get("questions"):
+            out.questions[module["id"]] = step.run(["content_modules", index, "questions"],
+                                                   lambda: load_form(module["questions"]))
+    return out, step.problems
+
+
+def rule_settings(tenant_settings: dict) -> dict:
+    """What rules may name with {setting: name}: the platform's settings, overridden by the tenant's
+    (quoted decimals such as "50.00" become Decimal, as the platform's own)."""
+    merged = platform_settings()
+    for name, value in tenant_settings.items():
+        merged[name] = Decimal(value) if isinstance(value, str) and _DECIMAL.match(value) else value
+    return merged
+
+
+def _platform_form(name):
+    """The platform's form the tenant's fields are added to, when the platform defines one."""
+    return load_platform_form(name) if name in platform_form_names() else None
+
+
+class _Steps:
+    """Runs one compile step and turns its error into a Problem at the right place."""
+
+    def __init__(self, document, file):
+        self.document, self.file, self.problems = document, file, []
+
+    def run(self, base, make, locate=lambda path: path):
+        try:
+            return make()
+        except (RuleError, FormDefinitionError) as error:
+            path = base + list(locate(list(getattr(error, "path", None) or [])))
+            self.problems.append(Problem(self.file, self.document.line_of(path), path,
+                                         getattr(error, "message", None) or str(error)))
+        except Exception as error:  # noqa: BLE001 - a checker reports, it never shows a traceback
+            logger.exception("compiler failed at %s", base)
+            self.problems.append(Problem(self.file, self.document.line_of(base), base,
+                                         f"could not be compiled (internal error: {error!r}); please report this"))
+        return None
+
+
+def _formula_path(path, tables):
+    """Paths of formula errors: into premium.tables when they name a table, else the formula."""
+    if path and path[0] == "tables":
+        return path
+    if path and path[0] in tables:
+        return ["tables"] + path
+    return ["formula"] + [part for part in path if part != "formula"]
+
+
+def _renumber(path, positions):
+    """A rule error's index is into the list handed over; point it at the tenant's rules list."""
+    if path and isinstance(path[0], int) and 0 <= path[0] < len(positions):
+        return [positions[path[0]]] + path[1:]
+    return path
+
+
+def _age_method_problems(document, file, index, formula):
+    """A formula must price by the age the tenant declares in settings.age_method."""
+    method = document.data["settings"]["age_method"]
+    used = formula.names
+    wrong, right = ("age", "insurance_age") if method == "insurance_age" else ("insurance_age", "age")
+    if wrong not in used:
+        return []
+    path = ["tariffs", index, "premium", "formula"]
+    return [Problem(file, document.line_of(path), path,
+                    f"the formula uses '{wrong}', but settings.age_method is {method}; "
+                    f"use '{right}' (or change settings.age_method)")]
+
+
+def _trial_problems(document, file, index, formula, groups):
+    """Calculate the premium once per sample age and group; report the first failure."""
+    tariff = document.data["tariffs"][index]
+    path = ["tariffs", index, "premium", "formula"]
+    family = (0, 2) if tariff.get("family_members") else (0,)
+    for group in groups or [""]:
+        for age in SAMPLE_AGES:
+            for members in family:
+                values = {"age": age, "insurance_age": age, "tariff": tariff["id"], "group": group,
+                          "family_members": members, "budget": tariff.get("budget", 0)}
+                try:
+                    result = formula.evaluate(values)
+                    problem = None if isinstance(result, (Decimal, int)) and result >= 0 else \
+                        f"gives {result!r}, expected an amount of at least 0"
+                except Exception as error:  # noqa: BLE001 - any failure of a formula is the author's to fix
+                    problem = getattr(error, "message", None) or str(error) or type(error).__name__
+                if problem:
+                    case = f"age {age}, group '{group}', family_members {members}"
+                    return [Problem(file, document.line_of(path), path,
+                                    f"premium cannot be calculated for {case}: {problem}")]
+    return []

@@ -1,0 +1,88 @@
+"""Checks the schema cannot express: unique ids, references between parts, files that must exist."""
+from __future__ import annotations
+
+import re
+
+from tenants.files import check_logo
+from tenants.problems import Problem
+from tenants.safe_yaml import YamlDocument
+
+
+def reference_problems(document: YamlDocument, file: str, folder_name: str,
+                       files: dict[str, bytes], folder: str) -> list[Problem]:
+    """Problems of a schema-valid tenant document that refer to each other or to files."""
+    doc, found = document.data, []
+
+    def problem(path, message):
+        found.append(Problem(file, document.line_of(path), list(path), message))
+
+    if doc["id"] != folder_name:
+        problem(["id"], f"found '{doc['id']}', expected the folder name '{folder_name}' "
+                        "(the tenant folder must be named like its id)")
+
+    for key, label in (("tariffs", "tariff"), ("tariff_groups", "tariff group"),
+                       ("content_modules", "content module"), ("rules", "rule")):
+        _unique(document, [key], "id", label, problem)
+    _unique(document, ["business_events"], "type", "business event type", problem)
+    for index, group in enumerate(doc["tariff_groups"]):
+        _unique(document, ["tariff_groups", index, "eligibility"], "id", "eligibility rule", problem)
+    for index, event in enumerate(doc["business_events"]):
+        _unique(document, ["business_events", index, "preconditions"], "id", "precondition", problem)
+
+    tariff_ids = [tariff["id"] for tariff in doc["tariffs"]]
+    group_ids = [group["id"] for group in doc["tariff_groups"]]
+    for index, group in enumerate(doc["tariff_groups"]):
+        seen = set()
+        for position, tariff_id in enumerate(group["tariffs"]):
+            path = ["tariff_groups", index, "tariffs", position]
+            if tariff_id not in tariff_ids:
+                problem(path, f"unknown tariff '{tariff_id}'; expected one of {', '.join(tariff_ids)}")
+            elif tariff_id in seen:
+                problem(path, f"tariff '{tariff_id}' is listed twice in this group")
+            seen.add(tariff_id)
+
+    rule_lists = [(["rules"], doc.get("rules", []))] + [
+        (["business_events", index, "preconditions"], event.get("preconditions", []))
+        for index, event in enumerate(doc["business_events"])]
+    for base, rules in rule_lists:
+        for index, rule in enumerate(rules):
+            target = rule["then"].get("assign")
+            if target is not None and target not in group_ids:
+                problem(base + [index, "then", "assign"],
+                        f"unknown tariff group '{target}'; expected one of {', '.join(group_ids)}")
+
+    broker = doc["broker_number"]
+    try:
+        pattern = re.compile(broker["pattern"])
+    except re.error as exc:
+        problem(["broker_number", "pattern"], f"not a valid regular expression: {exc}")
+    else:
+        if not pattern.fullmatch(broker["example"]):
+            problem(["broker_number", "example"],
+                    f"found '{broker['example']}', which does not match the pattern {broker['pattern']}")
+
+    for index, module in enumerate(doc.get("content_modules", [])):
+        if module["file"] not in files:
+            problem(["content_modules", index, "file"],
+                    f"file '{module['file']}' not found in the tenant folder {folder}")
+    logo = doc["branding"]["logo"]
+    if logo not in files:
+        problem(["branding", "logo"], f"file '{logo}' not found in the tenant folder {folder}")
+    else:
+        found.extend(check_logo(files[logo], f"{folder}/{logo}", []))
+    return found
+
+
+def _unique(document, base, key, label, problem):
+    """Report each repeated `key` value in the list at `base`, pointing at the repeat."""
+    items = document.data
+    for part in base:
+        items = items.get(part, []) if isinstance(items, dict) else items[part]
+    first = {}
+    for index, item in enumerate(items):
+        value = item[key]
+        if value in first:
+            problem(base + [index, key], f"duplicate {label} {key} '{value}' "
+                                         f"(first on line {document.line_of(base + [first[value], key])})")
+        else:
+            first[value] = index

@@ -1,0 +1,165 @@
+"""The durable-rules adapter under threads, forks, many sessions and failing actions."""
+
+import datetime as dt
+import os
+import random
+import threading
+from decimal import Decimal
+
+import pytest
+
+from rules import adapter
+from rules.compile import compile_eligibility, compile_rules
+from rules.errors import EvaluationError
+from rules.evaluate import check_eligibility, evaluate
+
+AGE = ["employee.birth_date", "contract.start_date"]
+RULES = compile_rules([
+    {"id": "young", "when": {"age": AGE, "lt": 25}, "then": {"warn": {"de": "j", "en": "y"}}},
+    {"id": "part_time", "when": {"fact": "employee.weekly_hours", "lt": 20},
+     "then": {"warn": {"de": "t", "en": "p"}}},
+    {"id": "bonn", "when": {"any": [{"fact": "employee.city", "eq": "Bonn"},
+                                    {"not": {"fact": "employee.city", "exists": True}}]},
+     "then": {"assign": "bonn"}},
+    {"id": "new", "when": {"months_between": ["employee.employment_start",
+                                              "contract.start_date"], "lt": 6},
+     "then": {"reject": {"de": "n", "en": "n"}}},
+], name="test.hammer")
+GROUPS = [
+    ("senior", compile_eligibility([
+        {"id": "age", "require": {"age": AGE, "gte": 50}, "reason": {"de": "a", "en": "a"}},
+    ], name="test.senior")),
+    ("staff", compile_eligibility([
+        {"id": "hours", "require": {"fact": "employee.weekly_hours", "gte": 15},
+         "reason": {"de": "h", "en": "h"}},
+        {"id": "type", "require": {"fact": "employee.employment_type", "not_in": ["minijob"]},
+         "reason": {"de": "m", "en": "m"}},
+    ], name="test.staff")),
+]
+
+
+def random_employee(rng):
+    employee = {
+        "birth_date": dt.date(rng.randint(1950, 2008), rng.randint(1, 12), rng.randint(1, 28)),
+        "employment_start": dt.date(rng.randint(2015, 2025), rng.randint(1, 12), 1),
+        "weekly_hours": Decimal(rng.randint(0, 400)) / 10,
+        "employment_type": rng.choice(["regular", "minijob", "trainee"]),
+        "city": rng.choice(["Bonn", "Köln", None]),
+    }
+    return {"employee": {k: v for k, v in employee.items() if v is not None},
+            "contract": {"start_date": dt.date(2026, 1, 1)}}
+
+
+def expected_decision(facts):
+    return [rule.id for rule in RULES.rules if rule.condition.holds(facts)]
+
+
+def expected_group(facts):
+    for group_id, ruleset in GROUPS:
+        if all(rule.condition.holds(facts) for rule in ruleset.rules):
+            return group_id
+    return None
+
+
+def test_durable_starts_no_background_threads():
+    before = {thread.ident for thread in threading.enumerate()}
+    evaluate(RULES, [random_employee(random.Random(1))])
+    started = [thread for thread in threading.enumerate() if thread.ident not in before]
+    assert started == []
+    assert not any(isinstance(thread, threading.Timer) for thread in threading.enumerate())
+
+
+def test_eight_threads_hammering_agree_with_python():
+    errors, checked = [], []
+
+    def work(seed):
+        rng = random.Random(seed)
+        try:
+            for _ in range(60):
+                people = [random_employee(rng) for _ in range(rng.randint(1, 30))]
+                for facts, decision in zip(people, evaluate(RULES, people)):
+                    assert [o.rule_id for o in decision.outcomes] == expected_decision(facts)
+                for facts, result in zip(people, check_eligibility(GROUPS, people)):
+                    assert result.group_id == expected_group(facts)
+                checked.append(len(people))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(checked) == 8 * 60
+
+
+def test_sessions_are_deleted_so_the_1024_limit_is_never_reached():
+    rng = random.Random(2)
+    for _ in range(1100):  # durable-rules refuses the 1025th live session of a ruleset
+        facts = random_employee(rng)
+        assert [o.rule_id for o in evaluate(RULES, [facts])[0].outcomes] == \
+            expected_decision(facts)
+
+
+def test_a_failing_action_raises_instead_of_passing_silently(monkeypatch):
+    def broken(c):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(adapter.ACTIONS, "bkv_record", broken)
+    rules = compile_rules([{"id": "always", "when": {"fact": "employee.city", "exists": True},
+                            "then": {"require": "x"}}], name="test.broken")
+    with pytest.raises(EvaluationError) as caught:
+        evaluate(rules, [{"employee": {"city": "Bonn"}}])
+    assert "boom" in caught.value.message
+
+
+def test_engine_failures_become_evaluation_errors():
+    bad = ("test.bad", {"r0": {"$bogus": {"x:n": 1}}}, [{"x:n": 1}])
+    with pytest.raises(EvaluationError):
+        adapter.fire([bad])
+    assert adapter.fire([("test.good", {"r0": {"$gt": {"x:n": 1}}}, [{"x:n": 3}])]) == [[{"r0"}]]
+
+
+@pytest.mark.parametrize("value", [1e-05, 2.5, 2 ** 63, None, True, [1], {"a": 1}])
+def test_values_durable_cannot_parse_never_reach_it(value):
+    # a float with an exponent inside a batch makes durable-rules 2.0.28 segfault
+    batch = ("test.guard", {"r0": {"$gt": {"x:n": 1}}}, [{"x:n": 3}, {"x:n": value}])
+    with pytest.raises(EvaluationError):
+        adapter.fire([batch])
+
+
+def test_nothing_to_do_needs_no_engine():
+    assert adapter.fire([("test.empty", {}, [{}, {}]), ("test.none", {"r0": {"a": 1}}, [])]) == [
+        [set(), set()], []]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_worker_gets_its_own_host_and_lock():
+    rng = random.Random(3)
+    people = [random_employee(rng) for _ in range(50)]
+    expected = [expected_decision(facts) for facts in people]
+    assert [[o.rule_id for o in d.outcomes] for d in evaluate(RULES, people)] == expected
+
+    read_end, write_end = os.pipe()
+    adapter._process.lock.acquire()  # a thread of the parent holds the lock while it forks
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: evaluate and report through the pipe, never return to pytest
+            code = 1
+            try:
+                os.close(read_end)
+                got = [[o.rule_id for o in d.outcomes] for d in evaluate(RULES, people)]
+                ok = got == expected and adapter._process.pid == os.getpid()
+                os.write(write_end, b"ok" if ok else b"wrong")
+                code = 0
+            finally:
+                os._exit(code)
+    finally:
+        adapter._process.lock.release()
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        report = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert report == b"ok"

@@ -1,0 +1,195 @@
+"""Premium formulas: exact Decimal arithmetic, half-up rounding, tables, and refusing attacks."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+
+from rules.errors import EvaluationError, FormulaError
+from rules.formulas import compile_formula, money
+
+INPUTS = {"age", "insurance_age", "tariff", "group", "family_members", "budget"}
+TABLES = {
+    "dental_bands": {"bands": [{"from": 0, "to": 20, "value": "8.50"},
+                               {"from": 21, "to": 120, "value": "14.90"}]},
+    "levels": {"map": {"300": "12.90", "600": "24.90", 900: 36.9}},
+}
+
+
+def run(source, **values):
+    return compile_formula(source, TABLES, INPUTS).evaluate(values)
+
+
+def test_literals_are_exact_decimals():
+    assert run("0.1 + 0.2") == Decimal("0.3")
+    assert run("1 / 4") == Decimal("0.25")
+    assert run("1.10 * 3") == Decimal("3.30")
+    assert run("age * 1.1", age=3) == Decimal("3.3")
+    assert isinstance(run("age", age=3), Decimal)
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("round(2.345, 2)", "2.35"),
+    ("round(2.344, 2)", "2.34"),
+    ("round(-2.345, 2)", "-2.35"),
+    ("round(2.5)", "3"),
+    ("round(0.125, 2)", "0.13"),
+])
+def test_round_is_half_up(source, expected):
+    assert run(source) == Decimal(expected)
+
+
+def test_money_rounds_half_up_to_cents():
+    assert money(Decimal("2.345")) == Decimal("2.35")
+    assert money(Decimal("2.3449")) == Decimal("2.34")
+    assert money(3) == Decimal("3.00")
+    assert money("12.905") == Decimal("12.91")
+    with pytest.raises(EvaluationError):
+        money("twelve")
+
+
+def test_functions_and_tables():
+    assert run('table("dental_bands", age)', age=20) == Decimal("8.50")
+    assert run('table("dental_bands", age)', age=21) == Decimal("14.90")
+    assert run('table("levels", budget)', budget=Decimal("300.00")) == Decimal("12.90")
+    assert run('table("levels", budget)', budget=900) == Decimal("36.9")
+    assert run("min(age, 10) + max(age, 10)", age=3) == Decimal(13)
+    assert run('table("levels", budget) * (1 + family_members) if tariff == "budget" else 0',
+               budget=600, family_members=2, tariff="budget") == Decimal("74.70")
+    assert run("age ** 2 - insurance_age ** -1", age=3, insurance_age=4) == Decimal("8.75")
+
+
+def test_formula_reads_only_the_inputs_it_names():
+    formula = compile_formula('table("dental_bands", age) + family_members', TABLES, INPUTS)
+    assert formula.names == {"age", "family_members"}
+
+
+@pytest.mark.parametrize("source, values, message", [
+    ('table("dental_bands", age)', {"age": 121}, "no band for 121"),
+    ('table("dental_bands", age)', {"age": Decimal("20.5")}, "no band"),
+    ('table("levels", budget)', {"budget": 450}, "no entry for 450"),
+    ("budget / (age - age)", {"budget": 1, "age": 3}, "division by zero"),
+    ("age", {}, "needs the input age"),
+    ("age", {"age": None}, "needs the input age"),
+    ("age * tariff", {"age": 1, "tariff": "x"}, "needs a number"),
+    ("tariff", {"tariff": "basic"}, "not an amount"),
+    ("age > 3", {"age": 4}, "not an amount"),
+    ("age < tariff", {"age": 4, "tariff": "x"}, "cannot order"),
+    ("age", {"age": float("nan")}, "finite"),
+    ("age", {"age": True}, "needs a number"),
+    ("age ** 12", {"age": Decimal("1E+999990")}, "failed"),
+])
+def test_run_time_errors_are_clear(source, values, message):
+    with pytest.raises(EvaluationError) as caught:
+        run(source, **values)
+    assert message in caught.value.message
+
+
+@pytest.mark.parametrize("source", [
+    "__import__('os')",
+    "__import__('os').system('true')",
+    "().__class__",
+    "().__class__.__bases__[0].__subclasses__()",
+    "x.y",
+    "age.real",
+    "9**9**9",
+    "age ** budget",
+    "age ** 2.5",
+    "'a' * 10 ** 9",
+    "'x' * 10",
+    "[age for age in [1, 2]]",
+    "{1: 2}",
+    "(1, 2)",
+    "lambda: 1",
+    "f'{age}'",
+    "age[0]",
+    "open('/etc/passwd')",
+    "eval('1')",
+    "agee + 1",
+    "min",
+    "min(1)",
+    "round(age, places)",
+    "round(1, 11)",
+    "table(levels, 1)",
+    "table('nope', 1)",
+    "table('levels', 450)",
+    "1 / 0",
+    "True",
+    "None",
+    "1e400",
+    "1j",
+    "max(age, *[1, 2])",
+    "round(x=1)",
+    "age +",
+    "",
+    "   ",
+    "1 < 2 < 3 < 4",
+    "-" * 1999 + "1",
+    "(" * 300 + "1" + ")" * 300,
+    "1 + " * 490 + "1",
+    "'" + "x" * 500 + "'",
+    "x" * 2001,
+])
+def test_attacks_and_mistakes_are_refused_at_compile_time(source):
+    with pytest.raises(FormulaError) as caught:
+        compile_formula(source, TABLES, INPUTS)
+    assert caught.value.path == ["formula"]
+
+
+def test_formula_must_be_text():
+    with pytest.raises(FormulaError):
+        compile_formula(None, TABLES, INPUTS)
+
+
+@pytest.mark.parametrize("tables, path", [
+    ({"dental_bands": {"bands": [{"from": 0, "to": 20, "value": "8.50"},
+                                 {"from": 21, "to": 60, "value": "9"},
+                                 {"from": 61, "to": 50, "value": "14.90"}]}},
+     ["tables", "dental_bands", "bands", 2, "to"]),
+    ({"dental_bands": {"bands": [{"from": 0, "to": 20, "value": "8.50"},
+                                 {"from": 20, "to": 60, "value": "9"}]}},
+     ["tables", "dental_bands", "bands", 1, "from"]),
+    ({"dental_bands": {"bands": [{"from": 0, "to": 20, "value": "8.50"},
+                                 {"from": 22, "to": 60, "value": "9"}]}},
+     ["tables", "dental_bands", "bands", 1, "from"]),
+    ({"dental_bands": {"bands": [{"from": 0, "to": 20, "value": "eight"}]}},
+     ["tables", "dental_bands", "bands", 0, "value"]),
+    ({"dental_bands": {"bands": [{"from": 0.5, "to": 20, "value": "8"}]}},
+     ["tables", "dental_bands", "bands", 0, "from"]),
+    ({"dental_bands": {"bands": [{"from": 0, "to": 20}]}},
+     ["tables", "dental_bands", "bands", 0]),
+    ({"dental_bands": {"bands": []}}, ["tables", "dental_bands", "bands"]),
+    ({"dental_bands": {"rows": []}}, ["tables", "dental_bands"]),
+    ({"dental_bands": {"bands": [], "map": {}}}, ["tables", "dental_bands"]),
+    ({"levels": {"map": {"300": "12.90", 300: "13"}}}, ["tables", "levels", "map", "300"]),
+    ({"levels": {"map": {"300": True}}}, ["tables", "levels", "map", "300"]),
+    ({"Levels": {"map": {"300": "1"}}}, ["tables", "Levels"]),
+    (["dental_bands"], ["tables"]),
+])
+def test_bad_tables_name_the_path(tables, path):
+    with pytest.raises(FormulaError) as caught:
+        compile_formula("1", tables, INPUTS)
+    assert caught.value.path == path, caught.value
+
+
+def test_one_formula_evaluates_correctly_from_many_threads():
+    formula = compile_formula('table("dental_bands", age) * (1 + family_members) + 0.01',
+                              TABLES, INPUTS)
+    errors = []
+
+    def work(seed):
+        try:
+            for n in range(2000):
+                age, family = (seed * 7 + n) % 121, n % 4
+                band = Decimal("8.50") if age <= 20 else Decimal("14.90")
+                expected = band * (1 + family) + Decimal("0.01")
+                assert formula.evaluate({"age": age, "family_members": family}) == expected
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

@@ -1,0 +1,57 @@
+"""The group-contract application, edited together by broker and employer until submitted."""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine import applications, audit, registry
+from engine.errors import Conflict, DomainError
+from web.access import current_account
+
+bp = Blueprint("applications", __name__, url_prefix="/applications")
+
+
+@bp.route("/<int:application_id>", methods=["GET", "POST"])
+@login_required
+def edit(application_id):
+    user = current_account()
+    application = applications.get_for(user, application_id)
+    role = applications.role_for(user, application)
+    g.portal = "advisor" if role == "broker" else "employer"
+    live = registry.get(application.tenant_id)
+    values, errors = application.data, {}
+    if request.method == "POST":
+        try:
+            application, errors = applications.save(user, application, request.form, live,
+                                                    request.form.get("lock_version", -1))
+        except (Conflict, DomainError) as exc:
+            flash(exc.message, "error")
+            values = request.form
+        else:
+            if errors:
+                values = request.form
+                flash(_("Some entries are not valid; see the marked fields."), "error")
+            else:
+                flash(_("The application has been saved."), "success")
+                return redirect(url_for("applications.edit", application_id=application.id))
+    history = [e for e in audit.history("application", application.id)]
+    return render_template("applications/edit.html", application=application, live=live, role=role,
+                           form=live.compiled.application_form, values=values, errors=errors,
+                           missing=applications.missing(application, live), history=history,
+                           editable=application.state in applications.EDITABLE)
+
+
+@bp.route("/<int:application_id>/submit", methods=["POST"])
+@login_required
+def submit(application_id):
+    user = current_account()
+    application = applications.get_for(user, application_id)
+    if applications.role_for(user, application) != "broker":
+        flash(_("Only the broker submits the application."), "error")
+        return redirect(url_for("applications.edit", application_id=application.id))
+    try:
+        applications.submit(user, application, registry.get(application.tenant_id))
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("The application has been submitted to the insurer. The employer has been e-mailed to release it."), "success")
+    return redirect(url_for("applications.edit", application_id=application.id))

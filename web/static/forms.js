@@ -1,0 +1,27 @@
+// Shows and hides fields by their visible_if (data-visible-if-* attributes from forms/render.py).
+(function () {
+  document.documentElement.classList.add("js");
+  function valueOf(name) {
+    var inputs = document.querySelectorAll('[name="' + name + '"]');
+    var values = [];
+    inputs.forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") { if (el.checked) values.push(el.value === "on" ? "true" : el.value); }
+      else values.push(el.value);
+    });
+    return values;
+  }
+  function holds(op, wanted, actual) {
+    var hit = actual.some(function (v) { return wanted.indexOf(v) !== -1; });
+    if (actual.length === 0 && wanted.indexOf("false") !== -1) hit = true;
+    return op === "ne" ? !hit : hit;
+  }
+  function update() {
+    document.querySelectorAll("[data-visible-if-field]").forEach(function (wrapper) {
+      var wanted = JSON.parse(wrapper.getAttribute("data-visible-if-values") || "[]").map(String);
+      var shown = holds(wrapper.getAttribute("data-visible-if-op"), wanted, valueOf(wrapper.getAttribute("data-visible-if-field")));
+      wrapper.classList.toggle("field--hidden", !shown);
+    });
+  }
+  document.addEventListener("change", update);
+  document.addEventListener("DOMContentLoaded", update);
+})();
