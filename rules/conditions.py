@@ -175,7 +175,7 @@ def encode_number(value):
     sign, digits, exponent = value.as_tuple()
     scaled = Decimal((sign, digits, exponent + NUMBER_PLACES))  # exact, no context rounding
     floor = int(scaled.to_integral_value(rounding=decimal.ROUND_FLOOR))
-    return 2 * floor + (0 if scaled == floor else 1)
+    return 2 * floor
 
 
 def encode(kind, value):

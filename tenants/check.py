@@ -30,7 +30,8 @@ def check_paths(paths) -> list[Problem]:
         else:
             folders = tenant_folders(path)
             if not folders:
-                problems.append(Problem(str(path), None, [], f"no tenant found: expected subfolders with a {TENANT_FILE}"))
+                problems.append(Problem(str(path), None, [],
+                                        f"no tenant found: expected subfolders with a {TENANT_FILE}"))
         for folder in folders:
             if folder.resolve() not in seen:
                 seen.add(folder.resolve())

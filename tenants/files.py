@@ -44,7 +44,8 @@ def read_files(folder: Path) -> tuple[dict[str, bytes], list[Problem]]:
                 continue
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                problems.append(Problem(str(path), None, [], f"file is {size:,} bytes; at most {MAX_FILE_BYTES:,} are allowed"))
+                problems.append(Problem(str(path), None, [],
+                                        f"file is {size:,} bytes; at most {MAX_FILE_BYTES:,} are allowed"))
                 continue
             total += size
             if len(files) >= MAX_FILES or total > MAX_TOTAL_BYTES:

@@ -91,7 +91,7 @@ def read_tenant(folder) -> tuple[Tenant | None, list[Problem]]:
     problems += _read_markdown(doc, files, folder)
     problems += compile_document(document, file)[1]
     if problems:
-        return None, problems
+        return None, sorted(problems, key=lambda p: (p.file != file, p.file, p.line or 0))
     return Tenant(id=doc["id"], folder=folder, doc=doc, digest=digest(files), files=files), []
 
 

@@ -39,11 +39,12 @@ def _validator():
 
 def schema_problems(document: YamlDocument, file: str) -> list[Problem]:
     """Every schema violation of the document, sorted by line."""
-    problems = []
+    problems = {}
     for error in _validator().iter_errors(document.data):
         path, message = explain(error)
-        problems.append(Problem(file, document.line_of(path), path, message))
-    return sorted(problems, key=lambda p: (p.line or 0, p.dotted_path, p.message))
+        # jsonschema reports each missing required key apart; explain() names them all at once
+        problems.setdefault((tuple(path), message), Problem(file, document.line_of(path), path, message))
+    return sorted(problems.values(), key=lambda p: (p.line or 0, p.dotted_path, p.message))
 
 
 def explain(error) -> tuple[list, str]:
@@ -88,9 +89,11 @@ def explain(error) -> tuple[list, str]:
                  "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
         return path, f"found {show(value)}, expected {words[kind]} {expected}"
     if kind in ("minLength", "maxLength"):
-        return path, f"found {show(value)}, expected {'at least' if kind == 'minLength' else 'at most'} {expected} characters"
+        bound = "at least" if kind == "minLength" else "at most"
+        return path, f"found {show(value)}, expected {bound} {expected} characters"
     if kind in ("minItems", "maxItems"):
-        return path, f"found {len(value)} item(s), expected {'at least' if kind == 'minItems' else 'at most'} {expected}"
+        bound = "at least" if kind == "minItems" else "at most"
+        return path, f"found {len(value)} item(s), expected {bound} {expected}"
     if kind in ("minProperties", "maxProperties"):
         keys = ", ".join(sorted(error.schema.get("properties", {})))
         exact = "exactly one of " + keys if keys and error.schema.get("maxProperties") == 1 else None

@@ -40,3 +40,9 @@ def judge():
         return python
 
     return judge_one
+
+
+@pytest.fixture(scope="session")
+def judge_many():
+    """judge_conditions for property tests (session scope, so hypothesis may reuse it)."""
+    return judge_conditions

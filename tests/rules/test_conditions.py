@@ -212,6 +212,10 @@ def test_numbers_beyond_the_encoding_compare_exactly(judge):
     assert judge({"fact": "employer.employees_count", "gt": 0}, tiny) is True
     assert judge({"fact": "employer.employees_count", "lt": "0.000001"}, tiny) is True
     assert judge({"fact": "employer.employees_count", "eq": 0}, tiny) is False
+    nudged = {"employer": {"employees_count": Decimal("15.5000001")}}
+    assert judge({"fact": "employer.employees_count", "gt": "15.5"}, nudged) is True
+    assert judge({"fact": "employer.employees_count", "lte": "15.5"}, nudged) is False
+    assert judge({"fact": "employer.employees_count", "lt": "15.500001"}, nudged) is True
     assert judge({"fact": "employer.employees_count", "gt": 0},
                  {"employer": {"employees_count": float("nan")}}) is False
     assert judge({"fact": "employer.employees_count", "gt": 5},

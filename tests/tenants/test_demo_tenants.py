@@ -12,8 +12,10 @@ TENANTS = pathlib.Path(__file__).resolve().parents[2] / "tenants"
 DEMO_IDS = ("auxilia", "lumen", "nordhafen")
 
 
-def test_the_demo_tenants_check_clean():
+def test_the_demo_tenants_check_clean(monkeypatch):
     assert check_paths([TENANTS]) == []
+    monkeypatch.chdir(TENANTS.parent)
+    assert check_paths(["tenants"]) == []
 
 
 def test_each_demo_tenant_checks_clean_by_folder_and_by_file():

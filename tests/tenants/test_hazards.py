@@ -1,11 +1,11 @@
 """What an insurer's analyst gets wrong, and the one clear Problem (with the right line) they see."""
 import time
 
-from tenants.check import check_paths
-from tenants.loader import load_tenant, read_tenant
-from tenants.problems import TenantError
-
 import pytest
+
+from tenants.check import check_paths
+from tenants.loader import load_tenant, load_tenants, read_tenant
+from tenants.problems import TenantError
 
 
 def problems_of(copy):
@@ -295,3 +295,18 @@ def test_check_paths_reports_paths_that_are_no_tenants(tmp_path):
     assert messages == ["no such file or folder",
                         "expected a tenant.yaml file, a tenant folder or a folder of tenants",
                         "no tenant found: expected subfolders with a tenant.yaml"]
+
+
+def test_symbolic_links_are_refused(demo_copy):
+    lumen = demo_copy("lumen")
+    (lumen.folder / "content" / "fremd.md").symlink_to("/etc/hostname")
+    problem = only(problems_of(lumen))
+    assert problem.file.endswith("fremd.md") and "symbolic links" in problem.message
+
+
+def test_one_broken_tenant_does_not_keep_the_others_from_loading(demo_copy, tmp_path):
+    demo_copy("lumen").replace("then: {assign: azubis}", "then: {assign: lehrlinge}")
+    demo_copy("nordhafen")
+    tenants, problems = load_tenants(tmp_path)
+    assert [tenant.id for tenant in tenants] == ["nordhafen"]
+    assert [p.dotted_path for p in problems] == ["rules[0].then.assign"]

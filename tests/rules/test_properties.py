@@ -1,0 +1,174 @@
+"""Properties: compiling never crashes on garbage, and durable-rules agrees with Python."""
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rules.compile import compile_eligibility, compile_rules
+from rules.conditions import COMBINATORS, OPERATORS, VALUE_KEYS, compile_condition
+from rules.errors import FormulaError, RuleError
+from rules.formulas import compile_formula
+
+PROPERTY = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+# ------------------------------------------------------------------ garbage never crashes
+
+WORDS = list(VALUE_KEYS + OPERATORS + COMBINATORS) + [
+    "employee.weekly_hours", "employee.birth_date", "contract.start_date", "employee.gender",
+    "today", "setting", "id", "when", "then", "require", "reason", "de", "en", "warn"]
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.decimals(), st.text(max_size=20),
+    st.sampled_from(WORDS), st.dates(), st.datetimes())
+garbage = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.one_of(st.sampled_from(WORDS), st.text(max_size=8), st.integers()),
+                        children, max_size=4)),
+    max_leaves=25)
+
+
+@PROPERTY
+@given(garbage)
+def test_compile_condition_raises_only_rule_errors(data):
+    try:
+        condition = compile_condition(data, settings={"limit": 50})
+    except RuleError as error:
+        assert isinstance(error.path, list) and error.message
+        return
+    condition.durable()
+    condition.durable(negate=True)
+    assert condition.holds({}) in (True, False)
+
+
+@PROPERTY
+@given(garbage)
+def test_compile_rules_and_eligibility_raise_only_rule_errors(data):
+    for compile_list in (compile_rules, compile_eligibility):
+        for candidate in (data, [data], [{"id": "x", "when": data, "require": data,
+                                          "then": data, "reason": data}]):
+            try:
+                compile_list(candidate)
+            except RuleError as error:
+                assert isinstance(error.path, list)
+
+
+FORMULA_CHARS = "0123456789.+-*/()<>=!,'\" _abegilnrtxy[]{}:;\\@#%&|^~\n"
+
+
+@PROPERTY
+@given(st.one_of(st.text(alphabet=FORMULA_CHARS, max_size=60), st.text(max_size=30)))
+def test_compile_formula_raises_only_formula_errors(source):
+    try:
+        formula = compile_formula(source, {"levels": {"map": {"1": "2"}}}, {"age", "tariff"})
+    except FormulaError as error:
+        assert error.path == ["formula"]
+        return
+    assert formula.names <= {"age", "tariff"}
+
+
+# ------------------------------------------------------------------ durable agrees with Python
+
+NUMBERS = [Decimal(0), Decimal(1), Decimal("15.5"), Decimal(18), Decimal("-3.25"),
+           Decimal("0.000001"), Decimal("999999999999")]
+DATES = [dt.date(2000, 1, 1), dt.date(2024, 2, 29), dt.date(2026, 1, 1), dt.date(2026, 2, 28)]
+TEXTS = ["a", "b", "Köln", "", 'x"y\\z', "$s", "\x00"]
+NUMBER_PATHS = ["employee.weekly_hours", "offer.monthly_employer_premium",
+                "offer.other_benefits_in_kind"]
+DATE_PATHS = ["employee.birth_date", "contract.start_date", "today"]
+TEXT_PATHS = ["employee.city"]
+FREE_PATHS = ["event.value", "event.other"]
+
+number_literals = st.one_of(st.sampled_from(NUMBERS), st.decimals(
+    min_value=-10 ** 11, max_value=10 ** 11, places=3, allow_nan=False))
+date_literals = st.one_of(st.sampled_from(DATES), st.dates(dt.date(1950, 1, 1),
+                                                          dt.date(2050, 12, 31)))
+text_literals = st.one_of(st.sampled_from(TEXTS), st.text(max_size=3))
+literals = {"number": number_literals, "date": date_literals, "text": text_literals,
+            "bool": st.booleans()}
+
+near_literals = st.builds(lambda number, nudge: number + nudge, st.sampled_from(NUMBERS),
+                          st.sampled_from([Decimal("1E-7"), Decimal("-1E-7"), Decimal("1E-30")]))
+fact_numbers = st.one_of(
+    st.sampled_from(NUMBERS), near_literals, near_literals, st.integers(-10 ** 20, 10 ** 20),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.floats(allow_nan=True, allow_infinity=True))
+fact_values = st.one_of(
+    fact_numbers, st.sampled_from(DATES), st.dates(), st.datetimes(), st.sampled_from(TEXTS),
+    st.text(max_size=3), st.booleans(), st.none(), st.lists(st.integers(), max_size=2))
+
+
+@st.composite
+def fact_sets(draw):
+    facts = {}
+    for path in NUMBER_PATHS + DATE_PATHS + TEXT_PATHS + FREE_PATHS:
+        if draw(st.booleans()):
+            continue
+        if path in NUMBER_PATHS and draw(st.integers(0, 3)):
+            value = draw(fact_numbers)
+        elif path in DATE_PATHS and draw(st.booleans()):
+            value = draw(st.sampled_from(DATES) | st.dates())
+        else:
+            value = draw(fact_values)
+        if path == "today":
+            facts["today"] = value
+        else:
+            namespace, name = path.split(".")
+            facts.setdefault(namespace, {})[name] = value
+    return facts
+
+
+@st.composite
+def comparisons(draw):
+    shape = draw(st.sampled_from(["number", "date", "text", "free", "derived", "facts"]))
+    if shape == "derived":
+        key = draw(st.sampled_from(["age", "insurance_age", "months_between", "day_of_month",
+                                    "sum"]))
+        if key == "day_of_month":
+            value = {key: draw(st.sampled_from(DATE_PATHS))}
+        elif key == "sum":
+            value = {key: draw(st.lists(st.sampled_from(NUMBER_PATHS), min_size=1, max_size=3))}
+        else:
+            value = {key: draw(st.lists(st.sampled_from(DATE_PATHS), min_size=2, max_size=2))}
+        kind = "number"
+    elif shape == "free":
+        value, kind = {"fact": draw(st.sampled_from(FREE_PATHS))}, draw(st.sampled_from(
+            ["number", "date", "text", "bool"]))
+    else:
+        kind = {"number": "number", "date": "date", "text": "text",
+                "facts": draw(st.sampled_from(["number", "date"]))}[shape]
+        paths = {"number": NUMBER_PATHS, "date": DATE_PATHS, "text": TEXT_PATHS}[kind]
+        value = {"fact": draw(st.sampled_from(paths))}
+    if shape == "facts":
+        op = draw(st.sampled_from(["eq", "ne", "lt", "lte", "gt", "gte"]))
+        other = draw(st.sampled_from(NUMBER_PATHS if kind == "number" else DATE_PATHS))
+        return {**value, op: {"fact": other}}
+    ordered = kind in ("number", "date")
+    op = draw(st.sampled_from(["eq", "ne", "in", "not_in", "exists"]
+                              + (["lt", "lte", "gt", "gte"] if ordered else [])))
+    if op == "exists":
+        return {**value, op: draw(st.booleans())}
+    if op in ("in", "not_in"):
+        return {**value, op: draw(st.lists(literals[kind], min_size=1, max_size=4))}
+    return {**value, op: draw(literals[kind])}
+
+
+conditions = st.recursive(
+    comparisons(),
+    lambda children: st.one_of(
+        st.builds(lambda items: {"all": items}, st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda items: {"any": items}, st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda child: {"not": child}, children)),
+    max_leaves=8)
+
+
+@PROPERTY
+@given(st.lists(conditions, min_size=1, max_size=4), st.lists(fact_sets(), min_size=1,
+                                                              max_size=8))
+def test_durable_and_python_agree(judge_many, condition_list, facts_list):
+    for row in judge_many(condition_list, facts_list):
+        for python, as_rule, as_requirement in row:
+            assert python == as_rule == as_requirement
