@@ -14,9 +14,10 @@ def modules_of(live, ids=None):
 
 
 def module_html(module):
-    """The module's Markdown as HTML (tenant content is trusted config, still no raw HTML passes)."""
-    return markdown.markdown(module.get("markdown", ""), extensions=["tables", "sane_lists"],
-                             output_format="html")
+    """The module's Markdown as HTML. Raw HTML in the Markdown is shown as text, never rendered:
+    tenant content is configuration, and configuration must not be able to inject scripts."""
+    source = module.get("markdown", "").replace("&", "&amp;").replace("<", "&lt;")
+    return markdown.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
 
 
 def start(broker, client, live, tariff_ids, module_ids):

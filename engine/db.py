@@ -23,7 +23,7 @@ def make_database(url):
             import psycopg2  # noqa: F401
         except ImportError as exc:  # pragma: no cover - optional driver
             raise RuntimeError("DATABASE_URL points at PostgreSQL but psycopg2 is missing: pip install psycopg2-binary") from exc
-        return connect(url, autorollback=True)
+        return connect(url)
     raise RuntimeError(f"Unsupported DATABASE_URL {url!r}: use sqlite:///path or postgresql://user@host/db")
 
 

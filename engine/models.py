@@ -200,5 +200,154 @@ class Application(BaseModel):
     submitted_at = DateTimeField(null=True)
 
 
+class GroupContract(BaseModel):
+    """The group contract an insurer accepted: policy number, start, offered groups, policy PDF."""
+    application = ForeignKeyField(Application, unique=True, backref="contracts", on_delete="CASCADE")
+    employer = ForeignKeyField(Employer, backref="contracts", on_delete="CASCADE")
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")
+    policy_number = CharField(max_length=60)
+    start_date = DateField()
+    groups = JSONText(default=list)
+    document = ForeignKeyField(Document, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Employee(BaseModel):
+    """An employee of an employer under one group contract (the insured person)."""
+    contract = ForeignKeyField(GroupContract, backref="employees", on_delete="CASCADE")
+    personnel_number = CharField(max_length=60)
+    first_name = CharField()
+    last_name = CharField()
+    birth_date = DateField()
+    gender = CharField(max_length=1, default="")
+    email = CharField(max_length=254, default="")
+    street = CharField(default="")
+    postal_code = CharField(max_length=10, default="")
+    city = CharField(default="")
+    employment_start = DateField()
+    employment_type = CharField(max_length=20)
+    weekly_hours = CharField(max_length=10, default="")
+    tariff_group_requested = CharField(default="")
+    tariff_group = CharField(max_length=60, null=True)
+    explanation = JSONText(default=dict)
+    row_digest = CharField(max_length=64, default="")
+    state = CharField(max_length=20, default="new", index=True)  # new | enrolled | insured | left | deceased
+    lock_version = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("contract", "personnel_number"), True),)
+
+
+class ImportBatch(BaseModel):
+    """One uploaded employee file: the original kept, every row's result, what was imported."""
+    contract = ForeignKeyField(GroupContract, backref="imports", on_delete="CASCADE")
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    document = ForeignKeyField(Document, on_delete="RESTRICT")
+    status = CharField(max_length=20, default="previewed")  # previewed | importing | imported | unusable
+    total = IntegerField(default=0)
+    valid = IntegerField(default=0)
+    progress = IntegerField(default=0)
+    report = JSONText(default=dict)  # errors, warnings, new, changed, unchanged
+    created_at = DateTimeField(default=utcnow)
+    imported_at = DateTimeField(null=True)
+
+
+class Enrolment(BaseModel):
+    """An employee's enrolment (Anmeldung) sent to the insurer."""
+    employee = ForeignKeyField(Employee, backref="enrolments", on_delete="CASCADE")
+    contract = ForeignKeyField(GroupContract, backref="enrolments", on_delete="CASCADE")
+    state = CharField(max_length=20, default="sent", index=True)  # sent | accepted | rejected
+    lock_version = IntegerField(default=0)
+    tariff_group = CharField(max_length=60)
+    tariffs = JSONText(default=list)
+    start_date = DateField()
+    premium = CharField(max_length=20)
+    reason = TextField(null=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    decided_at = DateTimeField(null=True)
+
+
+class BusinessEvent(BaseModel):
+    """A business event (Geschäftsvorfall) filed by the employer for an employee."""
+    contract = ForeignKeyField(GroupContract, backref="events", on_delete="CASCADE")
+    employee = ForeignKeyField(Employee, backref="events", on_delete="CASCADE")
+    type = CharField(max_length=40)
+    data = JSONText(default=dict)
+    state = CharField(max_length=20, default="submitted", index=True)  # submitted | accepted | rejected
+    lock_version = IntegerField(default=0)
+    reason = TextField(null=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    decided_at = DateTimeField(null=True)
+
+
+class Policy(BaseModel):
+    """An individual policy of an employee; a new version after an event, the old one kept."""
+    employee = ForeignKeyField(Employee, backref="policies", on_delete="CASCADE")
+    contract = ForeignKeyField(GroupContract, on_delete="CASCADE")
+    enrolment = ForeignKeyField(Enrolment, null=True, on_delete="SET NULL")
+    event = ForeignKeyField(BusinessEvent, null=True, on_delete="SET NULL")
+    version = IntegerField(default=1)
+    number = CharField(max_length=60)
+    start_date = DateField()
+    end_date = DateField(null=True)
+    tariff_group = CharField(max_length=60)
+    tariffs = JSONText(default=list)
+    premium = CharField(max_length=20)
+    status = CharField(max_length=20, default="active")  # active | suspended | ended | replaced
+    document = ForeignKeyField(Document, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+
+class ApiKey(BaseModel):
+    """An insurer system's key for /api/v1: stored hashed, sees only its tenant."""
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    name = CharField(max_length=100)
+    prefix = CharField(max_length=16, unique=True)
+    key_hash = CharField(max_length=128)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+
+class IdempotencyRecord(BaseModel):
+    """The stored answer to a write made with an Idempotency-Key, replayed on a repeat."""
+    api_key = ForeignKeyField(ApiKey, on_delete="CASCADE")
+    key = CharField(max_length=200)
+    request_hash = CharField(max_length=64)
+    status_code = IntegerField()
+    body = TextField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("api_key", "key"), True),)
+
+
+class Webhook(BaseModel):
+    """Where an insurer wants to hear of new items; deliveries are signed with HMAC-SHA256."""
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    url = CharField(max_length=500)
+    secret = CharField(max_length=100)
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class WebhookDelivery(BaseModel):
+    webhook = ForeignKeyField(Webhook, backref="deliveries", on_delete="CASCADE")
+    event = CharField(max_length=60)
+    payload = JSONText()
+    status = CharField(max_length=10, default="pending", index=True)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow)
+    last_error = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    delivered_at = DateTimeField(null=True)
+
+
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Outbox, AuditEntry, Document, BrokerProfile,
-              BrokerNumber, Consultation, Offer, Application]
+              BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, Enrolment,
+              BusinessEvent, Policy, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery]

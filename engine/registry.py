@@ -53,9 +53,9 @@ def _snapshot(tenant):
     logo = None
     logo_name = (tenant.doc.get("branding") or {}).get("logo")
     if logo_name:
-        path = pathlib.Path(tenant.folder) / logo_name
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        logo = {"name": path.name, "mime": mime, "data": base64.b64encode(path.read_bytes()).decode()}
+        name = pathlib.PurePosixPath(logo_name).name
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        logo = {"name": name, "mime": mime, "data": base64.b64encode(tenant.files[logo_name]).decode()}
     return {"doc": doc, "logo": logo}
 
 

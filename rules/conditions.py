@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from rules import dates
 from rules.errors import RuleError
-from rules.facts import (BOOL, DATE, KNOWN_KINDS, NUMBER, STRING, lookup, normalize,
-                         path_problem)
+from rules.facts import (BOOL, DATE, KNOWN_KINDS, NUMBER, STRING, lookup, lookup_parts,
+                         normalize, path_problem)
 
 VALUE_KEYS = ("fact", "age", "insurance_age", "months_between", "day_of_month", "sum", "value")
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "exists")
@@ -46,18 +46,19 @@ _DECIMAL_TEXT = re.compile(r"^-?\d{1,13}(\.\d{1,%d})?$" % NUMBER_PLACES)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _ARITHMETIC = decimal.Context(prec=28, traps=[decimal.InvalidOperation, decimal.Overflow])
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 # --------------------------------------------------------------------------- operands
 
 def _resolve_fact(operand, facts):
-    return normalize(lookup(facts, operand.args[0]))
+    return normalize(lookup_parts(facts, operand.parts[0]))
 
 
 def _date_args(operand, facts):
     values = []
-    for path in operand.args:
-        resolved = normalize(lookup(facts, path))
+    for parts in operand.parts:
+        resolved = normalize(lookup_parts(facts, parts))
         if resolved is None or resolved[0] != DATE:
             return None
         values.append(resolved[1])
@@ -73,8 +74,8 @@ def _date_function(function):
 
 def _resolve_sum(operand, facts):
     total, seen_any = Decimal(0), False
-    for path in operand.args:
-        resolved = normalize(lookup(facts, path))
+    for parts in operand.parts:
+        resolved = normalize(lookup_parts(facts, parts))
         if resolved is None:
             continue  # a missing addend counts as 0 (no other benefits declared)
         if resolved[0] != NUMBER:
@@ -115,11 +116,12 @@ _RESOLVERS = {
 class Operand:
     """A value a comparison reads: a fact, or one derived from facts (the adapter precomputes it)."""
 
-    __slots__ = ("key", "args", "label", "kind", "_resolver")
+    __slots__ = ("key", "args", "parts", "label", "kind", "_resolver")
 
     def __init__(self, key, args, label, kind):
         self.key = key
         self.args = tuple(args)
+        self.parts = tuple(tuple(arg.split(".")) for arg in self.args if isinstance(arg, str))
         self.label = label
         self.kind = kind  # the kind it always has, or None when only the data can tell
         self._resolver = _RESOLVERS[key]
@@ -172,10 +174,13 @@ def encode_number(value):
         return _OUT_OF_RANGE
     if value <= -NUMBER_LIMIT:
         return -_OUT_OF_RANGE
-    sign, digits, exponent = value.as_tuple()
-    scaled = Decimal((sign, digits, exponent + NUMBER_PLACES))  # exact, no context rounding
-    floor = int(scaled.to_integral_value(rounding=decimal.ROUND_FLOOR))
-    return 2 * floor
+    scaled = value.scaleb(NUMBER_PLACES, _EXACT)
+    whole = int(scaled)  # truncates toward zero
+    if scaled == whole:
+        return 2 * whole
+    if scaled < 0:
+        whole -= 1
+    return 2 * whole + 1
 
 
 def encode(kind, value):

@@ -80,8 +80,13 @@ def path_problem(path):
 
 def lookup(facts, path):
     """The raw value at a dotted path, or None when any step is missing."""
+    return lookup_parts(facts, path.split("."))
+
+
+def lookup_parts(facts, parts):
+    """lookup() for a path already split at its dots."""
     value = facts
-    for part in path.split("."):
+    for part in parts:
         if not isinstance(value, dict):
             return None
         value = value.get(part)

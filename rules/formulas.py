@@ -9,7 +9,6 @@ sets its names) inside a local Decimal context, so nothing is shared between thr
 import ast
 import bisect
 import decimal
-import logging
 import operator
 import re
 import threading
@@ -18,8 +17,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from simpleeval import InvalidExpression, SimpleEval
 
 from rules.errors import EvaluationError, FormulaError
-
-logger = logging.getLogger(__name__)
 
 MAX_SOURCE = 2000
 MAX_DEPTH = 40
@@ -59,6 +56,8 @@ def money(value):
 
 def _number(value, where):
     """Decimal for an input or operand, or EvaluationError."""
+    if type(value) is Decimal and value.is_finite():
+        return value
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
         raise EvaluationError("%s needs a number, got %r" % (where, value))
     if isinstance(value, float):

@@ -58,11 +58,8 @@ class Texts:
 
     def __init__(self, templates):
         self._templates = templates
-
-    @property
-    def placeholders(self):
-        return tuple(dict.fromkeys(part[0] for parts in self._templates.values()
-                                   for part in parts if isinstance(part, tuple)))
+        self.placeholders = tuple(dict.fromkeys(part[0] for parts in templates.values()
+                                                for part in parts if isinstance(part, tuple)))
 
     def render(self, lookup):
         values = {name: lookup(name) for name in self.placeholders}
