@@ -2,7 +2,7 @@
 import logging
 import pathlib
 
-from engine import mail
+from engine import mail, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -35,17 +35,33 @@ class Jobs:
         self.huey = huey
         self.smtp = smtp_settings
         self.deliver_mail = huey.task(name="deliver_mail")(self._deliver_mail)
+        self.deliver_webhooks = huey.task(name="deliver_webhooks")(webhooks.deliver_due)
+        self.import_employees = huey.task(name="import_employees")(self._import_employees)
         huey.periodic_task(crontab(minute="*"), name="retry_mail")(self._deliver_mail)
-        mail.set_delivery_hook(self.enqueue_mail_delivery)
+        huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(webhooks.deliver_due)
+        mail.set_delivery_hook(lambda: self._enqueue(self.deliver_mail))
+        webhooks.set_delivery_hook(lambda: self._enqueue(self.deliver_webhooks))
 
     def _deliver_mail(self):
         return mail.deliver_due(self.smtp)
 
-    def enqueue_mail_delivery(self):
+    @staticmethod
+    def _import_employees(batch_id):
+        from engine import employees
+        return employees.run_import(batch_id)
+
+    @staticmethod
+    def _enqueue(task, *args):
         try:
-            self.deliver_mail()
-        except Exception:  # the periodic retry picks the mail up; a queue hiccup loses nothing
-            logger.exception("could not enqueue mail delivery")
+            task(*args)
+        except Exception:  # the periodic retry picks the work up; a queue hiccup loses nothing
+            logger.exception("could not enqueue %s", task)
+
+    def enqueue_mail_delivery(self):
+        self._enqueue(self.deliver_mail)
+
+    def enqueue_import(self, batch_id):
+        self._enqueue(self.import_employees, batch_id)
 
 
 def run_worker(jobs, workers=2):

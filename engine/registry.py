@@ -101,12 +101,28 @@ def problem_dict(problem):
             "message": problem.message}
 
 
-def _build(row):
-    version = TenantVersion.get((TenantVersion.tenant == row) & (TenantVersion.digest == row.current_digest))
+def _build(version):
     snapshot = version.snapshot
-    tenant = loader.Tenant(id=row.slug, folder=None, doc=snapshot["doc"], digest=row.current_digest, files=[])
-    return LiveTenant(slug=row.slug, digest=row.current_digest, version_id=version.id, doc=snapshot["doc"],
+    tenant = loader.Tenant(id=version.tenant_id, folder=None, doc=snapshot["doc"], digest=version.digest, files={})
+    return LiveTenant(slug=version.tenant_id, digest=version.digest, version_id=version.id, doc=snapshot["doc"],
                       logo=snapshot.get("logo"), compiled=loader.compile_tenant(tenant))
+
+
+def _cached(key, make):
+    live = _cache.get(key)
+    if live is None:
+        with _cache_lock:
+            live = _cache.get(key)
+            if live is None:
+                live = make()
+                _cache[key] = live
+    return live
+
+
+def version(version_id):
+    """A tenant as it was in a stored version: what an offer or contract was made with."""
+    row = TenantVersion.get_by_id(version_id)
+    return _cached((row.tenant_id, row.digest), lambda: _build(row))
 
 
 def get(slug):
@@ -114,15 +130,8 @@ def get(slug):
     row = Tenant.get_or_none((Tenant.slug == slug) & (Tenant.active == True))  # noqa: E712
     if row is None or row.current_digest is None:
         raise NotFound("Unbekannter Versicherer.")
-    key = (row.slug, row.current_digest)
-    live = _cache.get(key)
-    if live is None:
-        with _cache_lock:
-            live = _cache.get(key)
-            if live is None:
-                live = _build(row)
-                _cache[key] = live
-    return live
+    return _cached((row.slug, row.current_digest), lambda: _build(
+        TenantVersion.get((TenantVersion.tenant == row) & (TenantVersion.digest == row.current_digest))))
 
 
 def live_tenants():

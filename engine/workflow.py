@@ -125,5 +125,11 @@ def fire(obj, workflow_name, transition_name, actor, role, data=None, changes=No
     return fresh
 
 
+@guard("comment_given")
+def _comment_given(obj, ctx):
+    if not (ctx.data.get("comment") or "").strip():
+        raise DomainError("Bitte geben Sie eine Begründung an.", field="comment")
+
+
 def _plain(changes):
     return {k: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v)) for k, v in (changes or {}).items()}

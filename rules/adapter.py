@@ -26,6 +26,12 @@ does about it, and why (see /work/shared/DURABLE_RULES.md and durable/engine.py)
   actions for an uninitialised session): e.g. a float written with an exponent. Messages are
   therefore checked to hold only text and 64-bit integers before they reach the engine
   (`rules.conditions` encodes numbers, dates and booleans as integers).
+* durable-rules has fixed limits that fail loudly or, worse, silently (measured on 2.0.28): a
+  fact may pass at most 64 alpha nodes under one node at once (error 303), a ruleset may hold at
+  most 127 absence tests (`$nex`; at 128 one rule fired wrongly, at 129 error 107), and a rule
+  may expand to at most ~8192 alternatives (error 113). `check_expression` refuses a single rule
+  beyond a third to a half of these (the compiler turns that into a RuleError at the rule), and
+  `plan` packs the rules of a RuleSet into as many durable rulesets as needed to stay below them.
 * After `os.fork` (gunicorn) the child gets a new lock and a new host: the parent's lock may be
   held by a thread that does not exist in the child.
 """
@@ -47,7 +53,12 @@ CONTROL = "bkv_control"  # message field of the open/close control events
 CHUNK = 100              # fact sets per session (post_batch in chunks of 100 measured fastest)
 LOCK_TIMEOUT = 300       # seconds; a stuck engine must not hang every request forever
 
+MAX_WIDTH = 32           # alternatives of one durable ruleset a fact may pass at once (64)
+MAX_ABSENCE_TESTS = 64   # `$nex` tests per durable ruleset (wrong answers from 128)
+MAX_ALTERNATIVES = 1024  # alternatives one rule expands to (refused from ~8192)
+
 _fired = []  # (rule key, batch index) recorded by the action; only touched under the lock
+_plans = {}  # durable name -> [(part name, expressions)]
 
 
 def record_match(c):
@@ -105,6 +116,85 @@ def _after_fork_in_child():
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# --------------------------------------------------------------------------- sizes
+
+def _leaf(expression):
+    """(operator, field) of a comparison, or None for $and/$or."""
+    ((key, value),) = expression.items()
+    if key in ("$and", "$or"):
+        return None
+    if key.startswith("$"):
+        ((field, _),) = value.items()
+        return key, field
+    return "eq", key
+
+
+def _measure(expression):
+    """(alternatives, width, absence tests) of an `m` expression.
+
+    Alternatives: paths after durable expands $or (a product over $and). Width: how many
+    alternatives of one $or a single fact can pass at once; equality tests on one field exclude
+    each other, and an absence test excludes every test on its field.
+    """
+    leaf = _leaf(expression)
+    if leaf is not None:
+        return 1, 1, 1 if leaf[0] == "$nex" else 0
+    ((key, children),) = expression.items()
+    measured = [_measure(child) for child in children]
+    absences = sum(item[2] for item in measured)
+    inner_width = max(item[1] for item in measured)
+    if key == "$and":
+        alternatives = 1
+        for item in measured:
+            alternatives *= item[0]
+        return alternatives, inner_width, absences
+    fields, width = {}, 0
+    for child, item in zip(children, measured):
+        leaf = _leaf(child)
+        if leaf is None:
+            width += item[1]
+            continue
+        kinds = fields.setdefault(leaf[1], {"eq": 0, "$nex": 0, "other": 0})
+        kinds[leaf[0] if leaf[0] in ("eq", "$nex") else "other"] += 1
+    for kinds in fields.values():
+        width += max(1 if kinds["$nex"] else 0, (1 if kinds["eq"] else 0) + kinds["other"])
+    return sum(item[0] for item in measured), max(width, inner_width), absences
+
+
+def check_expression(expression):
+    """The (width, absence tests) of one rule's expression; ValueError when it is too big."""
+    alternatives, width, absences = _measure(expression)
+    if alternatives > MAX_ALTERNATIVES:
+        raise ValueError("the condition expands to %d alternatives; at most %d (split it into "
+                         "several rules)" % (alternatives, MAX_ALTERNATIVES))
+    if width > MAX_WIDTH:
+        raise ValueError("up to %d alternatives of the condition can hold at once; at most %d "
+                         "(split it into several rules)" % (width, MAX_WIDTH))
+    if absences > MAX_ABSENCE_TESTS:
+        raise ValueError("the condition tests %d values for absence; at most %d"
+                         % (absences, MAX_ABSENCE_TESTS))
+    return width, absences
+
+
+def plan(name, expressions):
+    """Pack rule expressions into durable rulesets that stay within the engine's limits."""
+    parts, current, width, absences = [], {}, 0, 0
+    for key, expression in expressions.items():
+        rule_width, rule_absences = check_expression(expression)
+        if current and (width + rule_width > MAX_WIDTH
+                        or absences + rule_absences > MAX_ABSENCE_TESTS):
+            parts.append(current)
+            current, width, absences = {}, 0, 0
+        current[key] = expression
+        width += rule_width
+        absences += rule_absences
+    if current:
+        parts.append(current)
+    if len(parts) == 1:
+        return [(name, parts[0])]
+    return [("%s.part%d" % (name, number), part) for number, part in enumerate(parts, 1)]
 
 
 def _definition(expressions):
@@ -189,9 +279,12 @@ def fire(batches):
     try:
         host = process.current_host()
         for (name, expressions, messages), result in work:
-            _register(process, name, expressions)
-            for start in range(0, len(messages), CHUNK):
-                _run_session(host, name, messages[start:start + CHUNK], start, result)
+            if name not in _plans:
+                _plans[name] = plan(name, expressions)
+            for part_name, part in _plans[name]:
+                _register(process, part_name, part)
+                for start in range(0, len(messages), CHUNK):
+                    _run_session(host, part_name, messages[start:start + CHUNK], start, result)
     except EvaluationError:
         raise
     except Exception as error:  # durable raises bare Exceptions and its C module's errors

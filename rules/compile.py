@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from rules import adapter
 from rules.conditions import build_message, compile_condition, compile_value, is_name
 from rules.errors import RuleError
 from rules.facts import lookup
@@ -68,8 +69,15 @@ class RuleSet:
         self.fields = tuple((operand, frozenset(suffixes)) for operand, suffixes in fields.values())
         if sum(len(suffixes) for _, suffixes in self.fields) > MAX_FIELDS:
             raise RuleError("these rules read more than %d values; split them" % MAX_FIELDS, [])
-        self.expressions = {"r%d" % index: rule.condition.durable(negate=rule.fires_on_failure)
-                            for index, rule in enumerate(self.rules)}
+        self.expressions = {}
+        for index, rule in enumerate(self.rules):
+            expression = rule.condition.durable(negate=rule.fires_on_failure)
+            try:
+                adapter.check_expression(expression)
+            except ValueError as error:
+                where = "require" if rule.fires_on_failure else "when"
+                raise RuleError(str(error), [index, where]) from None
+            self.expressions["r%d" % index] = expression
         canonical = json.dumps(self.expressions, sort_keys=True, ensure_ascii=False)
         self.digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         self.durable_name = "%s.%s" % (name, self.digest[:12])

@@ -1,0 +1,103 @@
+"""From submitted application to group contract: release by the employer, decision by the insurer."""
+import datetime
+
+from engine import audit, documents, registry, webhooks, workflow
+from engine.errors import DomainError, NotFound
+from engine.models import Application, GroupContract, Role, TenantVersion, utcnow
+
+
+def application_for_employer(user, tenant_slug, application_id):
+    app = Application.get_or_none((Application.id == application_id) & (Application.tenant == tenant_slug))
+    if app is None or not Role.select().where((Role.user == user) & (Role.kind == "employer")
+                                              & (Role.employer == app.employer_id)).exists():
+        raise NotFound("Antrag nicht gefunden.")
+    return app
+
+
+def application_for_insurer(tenant_slug, application_id):
+    """An application as the insurer sees it: only its own, and only once it has been released."""
+    app = Application.get_or_none((Application.id == application_id) & (Application.tenant == tenant_slug)
+                                  & (Application.state.not_in(("draft", "submitted", "returned"))))
+    if app is None:
+        raise NotFound("Antrag nicht gefunden.")
+    return app
+
+
+def release(user, application):
+    return workflow.fire(application, "application", "release", user, "employer", tenant=application.tenant_id)
+
+
+def return_to_broker(user, application, comment):
+    return workflow.fire(application, "application", "return_to_broker", user, "employer",
+                         tenant=application.tenant_id, data={"comment": comment},
+                         changes={"comment": (comment or "").strip()[:2000]})
+
+
+def accept(staff, application, policy_number, policy_pdf=None):
+    """The insurer accepts: the group contract with its policy number; the PDF uploaded or made."""
+    policy_number = (policy_number or "").strip()
+    if not policy_number:
+        raise DomainError("Bitte geben Sie die Nummer der Gruppenpolice an.", field="policy_number")
+    if policy_pdf is not None and not policy_pdf.startswith(b"%PDF"):
+        raise DomainError("Die hochgeladene Police ist keine PDF-Datei.", field="policy_pdf")
+    return workflow.fire(application, "application", "accept", staff, "insurer", tenant=application.tenant_id,
+                         data={"policy_number": policy_number, "policy_pdf": policy_pdf})
+
+
+def reject(staff, application, comment):
+    return workflow.fire(application, "application", "reject", staff, "insurer", tenant=application.tenant_id,
+                         data={"comment": comment}, changes={"comment": (comment or "").strip()[:2000]})
+
+
+def request_info(staff, application, comment):
+    return workflow.fire(application, "application", "request_info", staff, "insurer",
+                         tenant=application.tenant_id, data={"comment": comment},
+                         changes={"comment": (comment or "").strip()[:2000]})
+
+
+def contracts_for_employer(user, tenant_slug):
+    employer_ids = [r.employer_id for r in Role.select().where((Role.user == user) & (Role.kind == "employer"))]
+    return list(GroupContract.select().where((GroupContract.employer.in_(employer_ids))
+                                             & (GroupContract.tenant == tenant_slug)))
+
+
+def contract_for_employer(user, tenant_slug, contract_id):
+    contract = GroupContract.get_or_none((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug))
+    if contract is None or not Role.select().where((Role.user == user) & (Role.kind == "employer")
+                                                   & (Role.employer == contract.employer_id)).exists():
+        raise NotFound("Vertrag nicht gefunden.")
+    return contract
+
+
+@workflow.effect("release_when_not_required")
+def _release_when_not_required(application, ctx):
+    live = registry.get(application.tenant_id)
+    if not live.settings.get("employer_release_required", True):
+        workflow.fire(application, "application", "release", None, "system", tenant=application.tenant_id)
+
+
+@workflow.effect("notify_insurer_of_application")
+def _notify_insurer(application, ctx):
+    webhooks.emit(application.tenant_id, "application.released", {"id": application.id})
+
+
+@workflow.effect("create_group_contract")
+def _create_contract(application, ctx):
+    offer = application.offer
+    start = datetime.date.fromisoformat(application.data.get("start_date") or offer.start_date.isoformat())
+    contract = GroupContract.create(application=application, employer=application.employer_id,
+                                    tenant=application.tenant_id, tenant_version=application.tenant_version_id,
+                                    policy_number=ctx.data["policy_number"], start_date=start, groups=offer.groups)
+    pdf = ctx.data.get("policy_pdf")
+    if pdf is None:
+        snapshot = TenantVersion.get_by_id(application.tenant_version_id).snapshot["doc"]
+        pdf = documents.render_pdf("group_policy.html", contract=contract, application=application, offer=offer,
+                                   tenant=snapshot, tariffs={t["id"]: t for t in snapshot["tariffs"]},
+                                   groups={g["id"]: g for g in snapshot["tariff_groups"]})
+    doc = documents.store("group_policy", f"Gruppenpolice-{contract.policy_number}.pdf", "application/pdf", pdf,
+                          employer=application.employer_id, tenant=application.tenant_id)
+    GroupContract.update(document=doc).where(GroupContract.id == contract.id).execute()
+    audit.record(ctx.actor, "contract.created", "contract", contract.id, tenant=application.tenant_id,
+                 after={"policy_number": contract.policy_number, "start_date": start.isoformat()},
+                 employer=application.employer_id)
+    application.contract_id = contract.id

@@ -1,0 +1,188 @@
+"""Employees of a group contract: file import with preview, hand edits, tariff-group assignment.
+
+An upload is first a preview: every row checked, the original file kept, what is new or changed
+shown. Importing stores the valid rows (matched by personnel number, so a repeated file changes
+nothing) and assigns each employee a tariff group by the tenant's rules. Long imports run as a job
+and report progress; an interrupted import can simply be run again.
+"""
+import dataclasses
+import json
+import logging
+from decimal import Decimal
+
+from engine import audit, documents, eligibility, employee_file, registry
+from engine.db import transaction
+from engine.errors import DomainError, NotFound
+from engine.models import Employee, ImportBatch, utcnow
+
+logger = logging.getLogger(__name__)
+
+FIELDS = ("personnel_number", "last_name", "first_name", "birth_date", "gender", "email", "street", "postal_code",
+          "city", "employment_start", "employment_type", "weekly_hours")
+CHUNK = 500
+
+
+def _jsonable(value):
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
+
+
+def _stored(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def values_of(row):
+    """The employee columns of a parsed row (or a form result) as they are stored."""
+    data = row if isinstance(row, dict) else dataclasses.asdict(row)
+    return {name: _stored(data.get(name)) for name in FIELDS}
+
+
+def _current(employee):
+    return {name: _stored(getattr(employee, name)) for name in FIELDS}
+
+
+def _diff(before, after):
+    return {k: [_jsonable(before[k]), _jsonable(after[k])] for k in FIELDS if str(before[k]) != str(after[k])}
+
+
+def preview(user, contract, filename, data):
+    """Check an uploaded file and keep it; nothing about employees changes yet."""
+    with transaction():
+        doc = documents.store("employee_upload", filename, "application/octet-stream", data,
+                              employer=contract.employer_id, tenant=contract.tenant_id)
+        batch = ImportBatch.create(contract=contract, uploaded_by=user, document=doc)
+        try:
+            parsed = employee_file.parse(filename, data)
+        except employee_file.FileUnusable as exc:
+            ImportBatch.update(status="unusable", report={"unusable": exc.message}).where(
+                ImportBatch.id == batch.id).execute()
+            audit.record(user, "import.unusable", "import", batch.id, tenant=contract.tenant_id,
+                         after={"file": filename, "reason": exc.message}, employer=contract.employer_id)
+            return ImportBatch.get_by_id(batch.id)
+        existing = {e.personnel_number: e for e in Employee.select().where(Employee.contract == contract)}
+        new, changed, unchanged = [], [], 0
+        for row in parsed.rows:
+            employee = existing.get(row.personnel_number)
+            if employee is None:
+                new.append({"row": row.row, "personnel_number": row.personnel_number,
+                            "name": f"{row.first_name} {row.last_name}"})
+            else:
+                diff = _diff(_current(employee), values_of(row))
+                if diff:
+                    changed.append({"row": row.row, "personnel_number": row.personnel_number, "fields": diff})
+                else:
+                    unchanged += 1
+        report = {"errors": [_jsonable(dataclasses.asdict(e)) for e in parsed.errors], "warnings": parsed.warnings,
+                  "new": new, "changed": changed, "unchanged": unchanged}
+        ImportBatch.update(total=parsed.total, valid=len(parsed.rows), report=report).where(
+            ImportBatch.id == batch.id).execute()
+        audit.record(user, "import.previewed", "import", batch.id, tenant=contract.tenant_id,
+                     after={"file": filename, "rows": parsed.total, "valid": len(parsed.rows)},
+                     employer=contract.employer_id)
+    return ImportBatch.get_by_id(batch.id)
+
+
+def start(user, batch):
+    """Mark the batch as importing; the caller enqueues `run_import` (a job)."""
+    if batch.status not in ("previewed", "importing"):
+        raise DomainError("Diese Datei wurde bereits übernommen oder ist unbrauchbar.")
+    with transaction():
+        ImportBatch.update(status="importing", progress=0).where(ImportBatch.id == batch.id).execute()
+        audit.record(user, "import.started", "import", batch.id, tenant=batch.contract.tenant_id,
+                     employer=batch.contract.employer_id)
+
+
+def run_import(batch_id):
+    """Store the valid rows of a batch in chunks (each chunk one transaction) and assign groups.
+
+    Idempotent: rows are matched by personnel number, so running it again after a crash
+    continues where it stopped and changes nothing twice."""
+    batch = ImportBatch.get_by_id(batch_id)
+    contract = batch.contract
+    live = registry.version(contract.tenant_version_id)
+    parsed = employee_file.parse(batch.document.filename, documents.read(batch.document))
+    offered = [g["id"] for g in contract.groups]
+    rows = parsed.rows
+    for start_at in range(0, len(rows), CHUNK):
+        chunk = rows[start_at:start_at + CHUNK]
+        assignments = eligibility.assign(live, chunk, contract.start_date, groups=offered)
+        with transaction():
+            existing = {e.personnel_number: e for e in Employee.select().where(
+                (Employee.contract == contract) & (Employee.personnel_number.in_([r.personnel_number for r in chunk])))}
+            for row, assignment in zip(chunk, assignments):
+                _upsert(contract, existing.get(row.personnel_number), values_of(row), row.tariff_group or "",
+                        assignment, batch.uploaded_by)
+            ImportBatch.update(progress=start_at + len(chunk)).where(ImportBatch.id == batch.id).execute()
+    with transaction():
+        ImportBatch.update(status="imported", progress=len(rows), imported_at=utcnow()).where(
+            ImportBatch.id == batch.id).execute()
+        audit.record(batch.uploaded_by, "import.finished", "import", batch.id, tenant=contract.tenant_id,
+                     after={"imported": len(rows)}, employer=contract.employer_id)
+    return len(rows)
+
+
+def _explanation(assignment):
+    return _jsonable({"group": assignment.group, "reason": assignment.reason,
+                      "explanation": assignment.explanation})
+
+
+def _upsert(contract, employee, values, requested, assignment, user):
+    group = assignment.group
+    if employee is None:
+        employee = Employee.create(contract=contract, tariff_group_requested=requested, tariff_group=group,
+                                   explanation=_explanation(assignment), **values)
+        audit.record(user, "employee.created", "employee", employee.id, tenant=contract.tenant_id,
+                     after={"personnel_number": employee.personnel_number, "group": group},
+                     employer=contract.employer_id)
+        return employee
+    before = _current(employee)
+    diff = _diff(before, values)
+    if not diff and employee.tariff_group == group:
+        return employee
+    Employee.update(**values, tariff_group_requested=requested,
+                    tariff_group=group if employee.state == "new" else employee.tariff_group,
+                    explanation=_explanation(assignment), updated_at=utcnow()).where(Employee.id == employee.id).execute()
+    audit.record(user, "employee.updated", "employee", employee.id, tenant=contract.tenant_id,
+                 before={k: v[0] for k, v in diff.items()}, after={k: v[1] for k, v in diff.items()},
+                 employer=contract.employer_id)
+    return employee
+
+
+def save_by_hand(user, contract, values, employee=None):
+    """Add or edit one employee from the employee form; the group is assigned by the rules."""
+    live = registry.version(contract.tenant_version_id)
+    values = {k: values.get(k) for k in FIELDS}
+    values["weekly_hours"] = _stored(values.get("weekly_hours"))
+    values = {k: ("" if v is None else v) for k, v in values.items()}
+    requested = values.pop("tariff_group", "") if "tariff_group" in values else ""
+    duplicate = Employee.select().where((Employee.contract == contract)
+                                        & (Employee.personnel_number == values["personnel_number"]))
+    if employee is not None:
+        duplicate = duplicate.where(Employee.id != employee.id)
+    if duplicate.exists():
+        raise DomainError("Diese Personalnummer ist bereits vergeben.", field="personnel_number")
+    row = dict(values, tariff_group=requested)
+    [assignment] = eligibility.assign(live, [row], contract.start_date, groups=[g["id"] for g in contract.groups])
+    with transaction():
+        return _upsert(contract, employee, values, requested, assignment, user)
+
+
+def for_contract(contract):
+    return list(Employee.select().where(Employee.contract == contract).order_by(Employee.last_name, Employee.first_name))
+
+
+def get(contract, employee_id):
+    employee = Employee.get_or_none((Employee.id == employee_id) & (Employee.contract == contract))
+    if employee is None:
+        raise NotFound("Mitarbeitende(r) nicht gefunden.")
+    return employee
+
+
+def batch_for(contract, batch_id):
+    batch = ImportBatch.get_or_none((ImportBatch.id == batch_id) & (ImportBatch.contract == contract))
+    if batch is None:
+        raise NotFound("Import nicht gefunden.")
+    return batch

@@ -1,0 +1,103 @@
+"""Enrolments (Anmeldungen): the employer sends eligible employees; the insurer issues a policy each."""
+import datetime
+from decimal import Decimal
+
+from engine import audit, policies, pricing, registry, webhooks, workflow
+from engine.db import transaction
+from engine.errors import DomainError, NotFound
+from engine.models import Employee, Enrolment, utcnow
+
+
+def first_of_next_month(day):
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def start_for(contract, employee, today=None):
+    """Cover starts with the contract, or for later joiners on the first of the next month."""
+    today = today or datetime.date.today()
+    start = contract.start_date
+    if today >= start:
+        start = first_of_next_month(today)
+    if employee.employment_start > start:
+        start = first_of_next_month(employee.employment_start - datetime.timedelta(days=1)) \
+            if employee.employment_start.day != 1 else employee.employment_start
+    return start
+
+
+def tariffs_of(contract, group_id):
+    for group in contract.groups:
+        if group["id"] == group_id:
+            return group["tariffs"]
+    raise DomainError(f"Die Tarifgruppe {group_id} ist im Vertrag nicht vereinbart.")
+
+
+def premium_of(live, contract, employee, group_id, start):
+    person = pricing.Person(birth_date=employee.birth_date)
+    return sum((pricing.premium(live, t, group_id, person, start) for t in tariffs_of(contract, group_id)),
+               Decimal("0.00"))
+
+
+def send(user, contract, employee_ids):
+    """Enrol the chosen employees that have a tariff group and no open enrolment.
+
+    Returns (sent, skipped) where skipped is a list of (employee, reason)."""
+    live = registry.version(contract.tenant_version_id)
+    chosen = list(Employee.select().where((Employee.contract == contract) & (Employee.id.in_(list(employee_ids)))))
+    sent, skipped = [], []
+    with transaction():
+        for employee in chosen:
+            if employee.tariff_group is None:
+                skipped.append((employee, "Keine Tarifgruppe: die Person erfüllt keine Zugangsvoraussetzung."))
+                continue
+            if employee.state not in ("new",):
+                skipped.append((employee, "Bereits angemeldet oder nicht mehr im Unternehmen."))
+                continue
+            start = start_for(contract, employee)
+            premium = premium_of(live, contract, employee, employee.tariff_group, start)
+            enrolment = Enrolment.create(employee=employee, contract=contract, tariff_group=employee.tariff_group,
+                                         tariffs=tariffs_of(contract, employee.tariff_group), start_date=start,
+                                         premium=str(premium), created_by=user)
+            Employee.update(state="enrolled", updated_at=utcnow()).where(Employee.id == employee.id).execute()
+            audit.record(user, "enrolment.sent", "enrolment", enrolment.id, tenant=contract.tenant_id,
+                         after={"employee": employee.id, "group": employee.tariff_group, "premium": str(premium)},
+                         employer=contract.employer_id)
+            sent.append(enrolment)
+        if sent:
+            webhooks.emit(contract.tenant_id, "enrolments.sent", {"ids": [e.id for e in sent]})
+    return sent, skipped
+
+
+def for_insurer(tenant_slug, enrolment_id):
+    enrolment = (Enrolment.select().join_from(Enrolment, Employee)
+                 .where((Enrolment.id == enrolment_id)).first())
+    if enrolment is None or enrolment.contract.tenant_id != tenant_slug:
+        raise NotFound("Anmeldung nicht gefunden.")
+    return enrolment
+
+
+def accept(staff, enrolment, number=None, pdf=None):
+    if pdf is not None and not pdf.startswith(b"%PDF"):
+        raise DomainError("Die hochgeladene Police ist keine PDF-Datei.", field="policy_pdf")
+    return workflow.fire(enrolment, "enrolment", "accept", staff, "insurer", tenant=enrolment.contract.tenant_id,
+                         data={"number": (number or "").strip(), "pdf": pdf}, changes={"decided_at": utcnow()})
+
+
+def reject(staff, enrolment, comment):
+    return workflow.fire(enrolment, "enrolment", "reject", staff, "insurer", tenant=enrolment.contract.tenant_id,
+                         data={"comment": comment}, changes={"decided_at": utcnow(), "reason": (comment or "").strip()})
+
+
+@workflow.effect("issue_policy_for_enrolment")
+def _issue(enrolment, ctx):
+    employee, contract = enrolment.employee, enrolment.contract
+    number = ctx.data.get("number") or f"{contract.policy_number}-{employee.personnel_number}"
+    policies.issue(employee, contract, number=number, start_date=enrolment.start_date,
+                   tariff_group=enrolment.tariff_group, tariffs=enrolment.tariffs, premium=enrolment.premium,
+                   enrolment=enrolment, pdf=ctx.data.get("pdf"))
+    Employee.update(state="insured", updated_at=utcnow()).where(Employee.id == employee.id).execute()
+
+
+@workflow.effect("reopen_employee")
+def _reopen(enrolment, ctx):
+    """A rejected enrolment leaves the employee ready to be corrected and enrolled again."""
+    Employee.update(state="new", updated_at=utcnow()).where(Employee.id == enrolment.employee_id).execute()

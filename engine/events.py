@@ -1,0 +1,140 @@
+"""Business events (Geschäftsvorfälle): filed by the employer for the event types its insurer
+supports, checked by the platform's and the tenant's precondition rules, processed by the insurer,
+and applied as a new policy version.
+
+The event types are the platform's fixed vocabulary (forms/events/*.yaml); which ones an insurer
+offers, their extra fields and preconditions come from its tenant YAML.
+"""
+import datetime
+from decimal import Decimal
+
+from rules.evaluate import evaluate
+
+from engine import audit, checks, enrolments, policies, registry, webhooks, workflow
+from engine.db import transaction
+from engine.errors import DomainError, NotFound
+from engine.models import BusinessEvent, Employee, utcnow
+
+EFFECTIVE_DATE = {"address_change": "effective_date", "name_change": "effective_date",
+                  "parental_leave": "start_date", "leaving": "leaving_date",
+                  "tariff_group_change": "effective_date", "death": "date_of_death"}
+
+
+def supported(live):
+    return [event["type"] for event in live.doc.get("business_events", [])]
+
+
+def form_for(live, event_type):
+    if event_type not in supported(live):
+        raise NotFound("Dieser Geschäftsvorfall wird von diesem Versicherer nicht unterstützt.")
+    return live.compiled.event_forms[event_type]
+
+
+def _plain(value):
+    if isinstance(value, (datetime.date, Decimal)):
+        return value.isoformat() if isinstance(value, datetime.date) else str(value)
+    return value
+
+
+def facts(contract, employee, event_type, values, insured_count):
+    effective = values.get(EFFECTIVE_DATE[event_type])
+    return {"event": {"type": event_type, "effective_date": effective, **values},
+            "employee": {"employment_start": employee.employment_start, "birth_date": employee.birth_date,
+                         "employment_type": employee.employment_type, "tariff_group": employee.tariff_group or ""},
+            "contract": {"start_date": contract.start_date, "insured_count": insured_count,
+                         "min_insured": registry.version(contract.tenant_version_id).settings.get("min_insured", 1)},
+            "today": datetime.date.today()}
+
+
+def findings(live, contract, employee, event_type, values):
+    """Rejections and warnings of the platform's and the tenant's precondition rules."""
+    insured = Employee.select().where((Employee.contract == contract) & (Employee.state == "insured")).count()
+    if event_type in ("leaving", "death") and employee.state == "insured":
+        insured -= 1
+    fact_set = facts(contract, employee, event_type, values, insured)
+    decisions = evaluate(checks.platform_rules(live), [fact_set])
+    decisions += evaluate(live.compiled.preconditions[event_type], [fact_set])
+    return checks._findings(decisions)
+
+
+def file(user, contract, employee, event_type, values):
+    """Record an event after its preconditions; DomainError names the rule that refused it."""
+    live = registry.version(contract.tenant_version_id)
+    form_for(live, event_type)
+    if employee.state in ("left", "deceased"):
+        raise DomainError("Für diese Person ist kein Vertrag mehr aktiv.")
+    found = findings(live, contract, employee, event_type, values)
+    refused = [f for f in found if f["kind"] == "reject"]
+    if refused:
+        raise DomainError("; ".join(f["text"]["de"] for f in refused))
+    with transaction():
+        event = BusinessEvent.create(contract=contract, employee=employee, type=event_type,
+                                     data={k: _plain(v) for k, v in values.items()}, created_by=user)
+        audit.record(user, "event.filed", "business_event", event.id, tenant=contract.tenant_id,
+                     after={"type": event_type, "employee": employee.id, **event.data}, employer=contract.employer_id)
+        webhooks.emit(contract.tenant_id, "event.filed", {"id": event.id, "type": event_type})
+    return event, [f for f in found if f["kind"] == "warn"]
+
+
+def for_insurer(tenant_slug, event_id):
+    event = BusinessEvent.get_or_none(BusinessEvent.id == event_id)
+    if event is None or event.contract.tenant_id != tenant_slug:
+        raise NotFound("Geschäftsvorfall nicht gefunden.")
+    return event
+
+
+def accept(staff, event):
+    return workflow.fire(event, "business_event", "accept", staff, "insurer", tenant=event.contract.tenant_id,
+                         changes={"decided_at": utcnow()})
+
+
+def reject(staff, event, comment):
+    return workflow.fire(event, "business_event", "reject", staff, "insurer", tenant=event.contract.tenant_id,
+                         data={"comment": comment}, changes={"decided_at": utcnow(), "reason": (comment or "").strip()})
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def end_of_month(day):
+    return enrolments.first_of_next_month(day) - datetime.timedelta(days=1)
+
+
+@workflow.effect("apply_event")
+def _apply(event, ctx):
+    """Change the employee's data and issue the adjusted policy (a new version; the old one stays)."""
+    employee, contract, data = event.employee, event.contract, event.data
+    current = policies.current(employee)
+    changes, policy = {}, {}
+    if event.type == "address_change":
+        changes = {k: data[k] for k in ("street", "postal_code", "city") if data.get(k)}
+    elif event.type == "name_change":
+        changes = {k: data[k] for k in ("last_name", "first_name") if data.get(k)}
+    elif event.type == "parental_leave":
+        # Ruhendstellung suspends cover and premium; "premium_free" keeps cover without premium.
+        policy = {"status": "active" if data.get("mode") == "premium_free" else "suspended",
+                  "premium": Decimal("0.00")}
+    elif event.type == "leaving":
+        policy = {"status": "ended", "end_date": end_of_month(_date(data["leaving_date"]))}
+        changes = {"state": "left"}
+    elif event.type == "death":
+        policy = {"status": "ended", "end_date": end_of_month(_date(data["date_of_death"]))}
+        changes = {"state": "deceased"}
+    elif event.type == "tariff_group_change":
+        group = data["new_group"]
+        live = registry.version(contract.tenant_version_id)
+        start = _date(data["effective_date"])
+        policy = {"tariff_group": group, "tariffs": enrolments.tariffs_of(contract, group),
+                  "premium": enrolments.premium_of(live, contract, employee, group, start), "start_date": start}
+        changes = {"tariff_group": group}
+    if changes:
+        Employee.update(**changes, updated_at=utcnow()).where(Employee.id == employee.id).execute()
+    if current is not None:
+        employee = Employee.get_by_id(employee.id)
+        policies.issue(employee, contract, number=current.number, event=event,
+                       start_date=policy.get("start_date", current.start_date),
+                       end_date=policy.get("end_date", current.end_date),
+                       tariff_group=policy.get("tariff_group", current.tariff_group),
+                       tariffs=policy.get("tariffs", current.tariffs),
+                       premium=policy.get("premium", current.premium), status=policy.get("status", current.status))

@@ -1,0 +1,33 @@
+"""Individual policies: issued on an accepted enrolment, re-issued as a new version after an event."""
+from engine import documents
+from engine.models import Policy, TenantVersion
+
+
+def current(employee):
+    return (Policy.select().where((Policy.employee == employee) & (Policy.status != "replaced"))
+            .order_by(Policy.version.desc()).first())
+
+
+def history(employee):
+    return list(Policy.select().where(Policy.employee == employee).order_by(Policy.version.desc()))
+
+
+def issue(employee, contract, *, number, start_date, tariff_group, tariffs, premium, status="active",
+          end_date=None, enrolment=None, event=None, pdf=None):
+    """Store a new policy version (the previous one is kept as 'replaced') with its PDF."""
+    previous = current(employee)
+    version = (previous.version + 1) if previous else 1
+    if previous is not None:
+        Policy.update(status="replaced").where(Policy.id == previous.id).execute()
+    policy = Policy.create(employee=employee, contract=contract, enrolment=enrolment, event=event, version=version,
+                           number=number, start_date=start_date, end_date=end_date, tariff_group=tariff_group,
+                           tariffs=tariffs, premium=str(premium), status=status)
+    if pdf is None:
+        snapshot = TenantVersion.get_by_id(contract.tenant_version_id).snapshot["doc"]
+        pdf = documents.render_pdf("policy.html", policy=policy, employee=employee, contract=contract,
+                                   tenant=snapshot, tariffs={t["id"]: t for t in snapshot["tariffs"]},
+                                   groups={g["id"]: g for g in snapshot["tariff_groups"]})
+    doc = documents.store("policy", f"Police-{number}-v{version}.pdf", "application/pdf", pdf,
+                          employer=contract.employer_id, tenant=contract.tenant_id)
+    Policy.update(document=doc).where(Policy.id == policy.id).execute()
+    return Policy.get_by_id(policy.id)
