@@ -29,9 +29,10 @@ does about it, and why (see /work/shared/DURABLE_RULES.md and durable/engine.py)
 * durable-rules has fixed limits that fail loudly or, worse, silently (measured on 2.0.28): a
   fact may pass at most 64 alpha nodes under one node at once (error 303), a ruleset may hold at
   most 127 absence tests (`$nex`; at 128 one rule fired wrongly, at 129 error 107), and a rule
-  may expand to at most ~8192 alternatives (error 113). `check_expression` refuses a single rule
-  beyond a third to a half of these (the compiler turns that into a RuleError at the rule), and
-  `plan` packs the rules of a RuleSet into as many durable rulesets as needed to stay below them.
+  may expand to at most ~8192 alternatives (error 113); a fact passing k alternatives of a rule
+  runs its action k times. `check_expression` refuses a single rule beyond half of these (the
+  compiler turns that into a RuleError at the rule), and `plan` packs the rules of a RuleSet
+  into as many durable rulesets as needed to stay below them.
 * After `os.fork` (gunicorn) the child gets a new lock and a new host: the parent's lock may be
   held by a thread that does not exist in the child.
 """
@@ -50,12 +51,13 @@ logger = logging.getLogger(__name__)
 
 INDEX = "bkv_e"          # message field: the fact set's position in the batch
 CONTROL = "bkv_control"  # message field of the open/close control events
-CHUNK = 100              # fact sets per session (post_batch in chunks of 100 measured fastest)
+CHUNK = 100              # fact sets per session (of 20, 50, 100 and 200, 100 measured fastest)
 LOCK_TIMEOUT = 300       # seconds; a stuck engine must not hang every request forever
 
-MAX_WIDTH = 32           # alternatives of one durable ruleset a fact may pass at once (64)
+MAX_WIDTH = 32           # alternatives a fact may pass at once below one node (fails above 64)
+MAX_MATCHES = 32         # alternatives of one rule a fact may pass: each runs the action once
 MAX_ABSENCE_TESTS = 64   # `$nex` tests per durable ruleset (wrong answers from 128)
-MAX_ALTERNATIVES = 1024  # alternatives one rule expands to (refused from ~8192)
+MAX_ALTERNATIVES = 4096  # alternatives one rule expands to (refused from ~8192)
 
 _fired = []  # (rule key, batch index) recorded by the action; only touched under the lock
 _plans = {}  # durable name -> [(part name, expressions)]
@@ -132,46 +134,51 @@ def _leaf(expression):
 
 
 def _measure(expression):
-    """(alternatives, width, absence tests) of an `m` expression.
+    """(alternatives, matches, width, absence tests) of an `m` expression.
 
-    Alternatives: paths after durable expands $or (a product over $and). Width: how many
-    alternatives of one $or a single fact can pass at once; equality tests on one field exclude
-    each other, and an absence test excludes every test on its field.
+    durable-rules expands $or into alternatives (a product over $and) and fires a rule once per
+    alternative a fact passes. Matches: how many alternatives one fact can pass at once; width:
+    how many it can pass below one node. Equality tests on one field exclude each other (the
+    compiler removes duplicate values), and an absence test excludes every test on its field.
     """
     leaf = _leaf(expression)
     if leaf is not None:
-        return 1, 1, 1 if leaf[0] == "$nex" else 0
+        return 1, 1, 1, 1 if leaf[0] == "$nex" else 0
     ((key, children),) = expression.items()
     measured = [_measure(child) for child in children]
-    absences = sum(item[2] for item in measured)
-    inner_width = max(item[1] for item in measured)
+    absences = sum(item[3] for item in measured)
+    inner_width = max(item[2] for item in measured)
     if key == "$and":
-        alternatives = 1
+        alternatives = matches = 1
         for item in measured:
             alternatives *= item[0]
-        return alternatives, inner_width, absences
-    fields, width = {}, 0
+            matches *= item[1]
+        return alternatives, matches, inner_width, absences
+    fields, matches, width = {}, 0, 0
     for child, item in zip(children, measured):
         leaf = _leaf(child)
         if leaf is None:
-            width += item[1]
+            matches += item[1]
+            width += item[2]
             continue
         kinds = fields.setdefault(leaf[1], {"eq": 0, "$nex": 0, "other": 0})
         kinds[leaf[0] if leaf[0] in ("eq", "$nex") else "other"] += 1
     for kinds in fields.values():
-        width += max(1 if kinds["$nex"] else 0, (1 if kinds["eq"] else 0) + kinds["other"])
-    return sum(item[0] for item in measured), max(width, inner_width), absences
+        slots = max(1 if kinds["$nex"] else 0, (1 if kinds["eq"] else 0) + kinds["other"])
+        matches += slots
+        width += slots
+    return sum(item[0] for item in measured), matches, max(width, inner_width), absences
 
 
 def check_expression(expression):
     """The (width, absence tests) of one rule's expression; ValueError when it is too big."""
-    alternatives, width, absences = _measure(expression)
+    alternatives, matches, width, absences = _measure(expression)
     if alternatives > MAX_ALTERNATIVES:
-        raise ValueError("the condition expands to %d alternatives; at most %d (split it into "
-                         "several rules)" % (alternatives, MAX_ALTERNATIVES))
-    if width > MAX_WIDTH:
+        raise ValueError("the condition expands to %d alternatives in the rules engine; at most "
+                         "%d (split it into several rules)" % (alternatives, MAX_ALTERNATIVES))
+    if matches > MAX_MATCHES or width > MAX_WIDTH:
         raise ValueError("up to %d alternatives of the condition can hold at once; at most %d "
-                         "(split it into several rules)" % (width, MAX_WIDTH))
+                         "(split it into several rules)" % (max(matches, width), MAX_WIDTH))
     if absences > MAX_ABSENCE_TESTS:
         raise ValueError("the condition tests %d values for absence; at most %d"
                          % (absences, MAX_ABSENCE_TESTS))

@@ -87,22 +87,17 @@ class RuleSet:
         return build_message(self.fields, facts, cache)
 
     def __repr__(self):
-        return "RuleSet(%s, %d %s)" % (self.durable_name, len(self.rules), self.kind)
+        return "RuleSet(%s, %d %s)" % (getattr(self, "durable_name", self.name),
+                                       len(self.rules), self.kind)
 
 
 def check_settings(settings):
-    """Settings are named scalars rules refer to with {setting: name}."""
+    """Settings are named values rules refer to with {setting: name} (checked where used)."""
     if settings is None:
         return {}
     if not isinstance(settings, dict):
         raise RuleError("settings are a mapping of names to values", [])
-    for key, value in settings.items():
-        if not is_name(key):
-            raise RuleError("setting names are lower-case words such as benefit_in_kind_limit",
-                            [str(key)])
-        if isinstance(value, (dict, list)) or value is None:
-            raise RuleError("a setting is a single value", [key])
-    return dict(settings)
+    return {key: value for key, value in settings.items() if isinstance(key, str)}
 
 
 def _check_name(name):

@@ -46,6 +46,8 @@ def load_platform_rules(settings=None):
         if name not in merged:
             raise RuleError("unknown platform setting %r; known: %s"
                             % (name, ", ".join(sorted(merged))), ["settings", name])
+        if value is None or isinstance(value, (dict, list)):
+            raise RuleError("a platform setting is a single value", ["settings", name])
         merged[name] = _setting_value(value)
     try:
         return compile_rules(_document()["rules"], name="platform", settings=merged)

@@ -34,6 +34,16 @@ STATES = {
     "superseded": _l("superseded"), "expired": _l("expired"), "open": _l("open"), "completed": _l("completed"),
     "submitted": _l("submitted"), "released": _l("released"), "returned": _l("returned to broker"),
     "rejected": _l("rejected"), "info_requested": _l("information requested"),
+    "new": _l("not yet enrolled"), "enrolled": _l("enrolment sent"), "insured": _l("insured"),
+    "left": _l("left the company"), "deceased": _l("deceased"), "active": _l("active"),
+    "suspended": _l("suspended"), "ended": _l("ended"), "replaced": _l("replaced"), "previewed": _l("checked"),
+    "importing": _l("importing"), "imported": _l("imported"), "unusable": _l("unusable"),
+}
+
+EVENT_TYPES = {
+    "address_change": _l("Address change"), "name_change": _l("Name change"),
+    "parental_leave": _l("Parental leave"), "leaving": _l("Leaving the company"),
+    "tariff_group_change": _l("Change of tariff group"), "death": _l("Death"),
 }
 
 ACTIONS = {
@@ -44,7 +54,11 @@ ACTIONS = {
     "offer.accept": _l("Offer accepted"), "offer.decline": _l("Offer declined"),
     "offer.supersede": _l("Offer superseded"), "application.created": _l("Application created"),
     "application.edited": _l("Application edited"), "application.submit": _l("Application submitted"),
-    "employer.member_joined": _l("Employer user joined"),
+    "employer.member_joined": _l("Employer user joined"), "application.release": _l("Application released"),
+    "application.return_to_broker": _l("Application returned to the broker"),
+    "application.accept": _l("Application accepted by the insurer"),
+    "application.reject": _l("Application rejected by the insurer"),
+    "application.request_info": _l("Insurer asked for information"), "contract.created": _l("Group contract concluded"),
 }
 
 
@@ -56,6 +70,10 @@ def action_label(action):
     return ACTIONS.get(action, action)
 
 
+def event_label(event_type):
+    return EVENT_TYPES.get(event_type, event_type)
+
+
 def init_app(app):
     app.jinja_env.filters.update(money=money, date=date, datetime=datetime, t=localized)
-    app.jinja_env.globals.update(state_label=state_label, action_label=action_label)
+    app.jinja_env.globals.update(state_label=state_label, action_label=action_label, event_label=event_label)

@@ -1,9 +1,17 @@
-"""The insurer's manager at /m/<tenant>: the employer's portal, in the tenant's branding."""
+"""The insurer's manager at /m/<tenant>: the employer's portal, in the tenant's branding.
+
+Release of the application, the group policy, employees (upload, by hand, groups), enrolments,
+individual policies and business events."""
 import base64
 
-from flask import Blueprint, Response, g, render_template
+from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from forms import load_platform_form
 
-from engine import accounts
+from engine import accounts, contracts, documents, employees, enrolments, events, policies
+from engine.errors import DomainError, NotFound
+from engine.models import Application, BusinessEvent, Document, Enrolment, ImportBatch, Role
+from web import formview
 from web.access import add_tenant, current_account, load_tenant, require
 
 bp = Blueprint("manager", __name__, url_prefix="/m/<tenant_slug>")
@@ -14,6 +22,10 @@ bp.url_defaults(add_tenant)
 @bp.before_request
 def _portal():
     g.portal = "manager"
+
+
+def me():
+    return current_account()
 
 
 @bp.route("/logo")
@@ -27,13 +39,6 @@ def logo():
     return response
 
 
-@bp.route("/")
-@require("employer")
-def index():
-    employers = [role.employer for role in accounts.roles_of(current_account(), "employer")]
-    return render_template("manager/index.html", employers=employers)
-
-
 @bp.route("/theme.css")
 def theme():
     """The tenant's colours as CSS variables (a stylesheet, so the CSP needs no inline styles)."""
@@ -45,14 +50,198 @@ def theme():
     return response
 
 
-@bp.route("/applications/<int:application_id>")
+@bp.route("/")
+@require("employer")
+def index():
+    employer_ids = [role.employer_id for role in accounts.roles_of(me(), "employer")]
+    pending = list(Application.select().where((Application.employer.in_(employer_ids))
+                                              & (Application.tenant == g.tenant.slug)
+                                              & (Application.state.not_in(("draft",)))).order_by(Application.id.desc()))
+    return render_template("manager/index.html", employers=[r.employer for r in accounts.roles_of(me(), "employer")],
+                           applications=pending, contracts=contracts.contracts_for_employer(me(), g.tenant.slug),
+                           event_types=events.supported(g.tenant))
+
+
+# --- step 9: release --------------------------------------------------------------------------
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
 @require("employer")
 def application(application_id):
-    """The application as the employer sees it in the insurer's manager (release comes here)."""
-    from engine import applications
-    app_row = applications.get_for(current_account(), application_id)
-    if app_row.tenant_id != g.tenant.slug:
-        from engine.errors import NotFound
-        raise NotFound("Antrag nicht gefunden.")
-    return render_template("manager/application.html", application=app_row,
-                           form=g.tenant.compiled.application_form)
+    app_row = contracts.application_for_employer(me(), g.tenant.slug, application_id)
+    if request.method == "POST":
+        try:
+            if request.form.get("decision") == "release":
+                contracts.release(me(), app_row)
+                flash(_("Thank you: the application is released and goes to %(insurer)s.", insurer=g.tenant.name), "success")
+            else:
+                contracts.return_to_broker(me(), app_row, request.form.get("comment", ""))
+                flash(_("The application went back to your broker with your comment."), "info")
+        except DomainError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("manager.application", application_id=app_row.id))
+    return render_template("manager/application.html", application=app_row, form=g.tenant.compiled.application_form,
+                           contract=app_row.contracts.first())
+
+
+# --- group contract, employees, enrolments -------------------------------------------------------
+
+def _contract(contract_id):
+    return contracts.contract_for_employer(me(), g.tenant.slug, contract_id)
+
+
+@bp.route("/contracts/<int:contract_id>")
+@require("employer")
+def contract(contract_id):
+    contract = _contract(contract_id)
+    staff = employees.for_contract(contract)
+    state = request.args.get("state")
+    shown = [e for e in staff if not state or e.state == state]
+    return render_template("manager/contract.html", contract=contract, employees=shown, all_count=len(staff),
+                           state=state, counts=_counts(staff), groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
+                           imports=list(contract.imports.order_by(ImportBatch.id.desc()).limit(5)))
+
+
+def _counts(staff):
+    counts = {}
+    for e in staff:
+        counts[e.state] = counts.get(e.state, 0) + 1
+    return counts
+
+
+@bp.route("/contracts/<int:contract_id>/upload", methods=["POST"])
+@require("employer")
+def upload(contract_id):
+    contract = _contract(contract_id)
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash(_("Please choose a CSV or XLSX file."), "error")
+        return redirect(url_for("manager.contract", contract_id=contract.id))
+    batch = employees.preview(me(), contract, file.filename, file.read())
+    return redirect(url_for("manager.import_batch", contract_id=contract.id, batch_id=batch.id))
+
+
+@bp.route("/contracts/<int:contract_id>/imports/<int:batch_id>", methods=["GET", "POST"])
+@require("employer")
+def import_batch(contract_id, batch_id):
+    contract = _contract(contract_id)
+    batch = employees.batch_for(contract, batch_id)
+    if request.method == "POST":
+        try:
+            employees.start(me(), batch)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            current_app.extensions["bkv_jobs"].enqueue_import(batch.id)
+        return redirect(url_for("manager.import_batch", contract_id=contract.id, batch_id=batch.id))
+    return render_template("manager/import.html", contract=contract, batch=batch, report=batch.report)
+
+
+@bp.route("/contracts/<int:contract_id>/imports/<int:batch_id>/progress")
+@require("employer")
+def import_progress(contract_id, batch_id):
+    batch = employees.batch_for(_contract(contract_id), batch_id)
+    return jsonify(status=batch.status, progress=batch.progress, valid=batch.valid)
+
+
+@bp.route("/contracts/<int:contract_id>/employees/new", methods=["GET", "POST"])
+@require("employer")
+def employee_new(contract_id):
+    return _employee_form(_contract(contract_id), None)
+
+
+@bp.route("/contracts/<int:contract_id>/employees/<int:employee_id>/edit", methods=["GET", "POST"])
+@require("employer")
+def employee_edit(contract_id, employee_id):
+    contract = _contract(contract_id)
+    return _employee_form(contract, employees.get(contract, employee_id))
+
+
+def _employee_form(contract, employee):
+    form = load_platform_form("employee")
+    values = None
+    if employee is not None:
+        values = {name: getattr(employee, name) for name in employees.FIELDS}
+        values["tariff_group"] = employee.tariff_group_requested
+    errors = {}
+    if request.method == "POST":
+        result = formview.read(form)
+        values, errors = request.form, dict(result.errors)
+        if result.ok:
+            try:
+                saved = employees.save_by_hand(me(), contract, result.values, employee)
+            except DomainError as exc:
+                errors[exc.field or "personnel_number"] = exc.message
+            else:
+                flash(_("Employee saved."), "success")
+                return redirect(url_for("manager.employee", contract_id=contract.id, employee_id=saved.id))
+    return render_template("manager/employee_form.html", contract=contract, employee=employee, form=form,
+                           values=values, errors=errors)
+
+
+@bp.route("/contracts/<int:contract_id>/employees/<int:employee_id>")
+@require("employer")
+def employee(contract_id, employee_id):
+    contract = _contract(contract_id)
+    person = employees.get(contract, employee_id)
+    return render_template("manager/employee.html", contract=contract, employee=person,
+                           policies=policies.history(person), events=list(person.events.order_by(BusinessEvent.id.desc())),
+                           enrolments=list(person.enrolments.order_by(Enrolment.id.desc())),
+                           groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
+                           event_types=events.supported(g.tenant))
+
+
+@bp.route("/contracts/<int:contract_id>/enrol", methods=["POST"])
+@require("employer")
+def enrol(contract_id):
+    contract = _contract(contract_id)
+    ids = [int(i) for i in request.form.getlist("employee") if i.isdigit()]
+    if not ids:
+        flash(_("Please select the employees to enrol."), "error")
+        return redirect(url_for("manager.contract", contract_id=contract.id))
+    sent, skipped = enrolments.send(me(), contract, ids)
+    if sent:
+        flash(_("%(n)s enrolments sent to %(insurer)s.", n=len(sent), insurer=g.tenant.name), "success")
+    for person, reason in skipped:
+        flash(f"{person.first_name} {person.last_name}: {reason}", "error")
+    return redirect(url_for("manager.contract", contract_id=contract.id))
+
+
+# --- step 13: business events -------------------------------------------------------------------
+
+@bp.route("/contracts/<int:contract_id>/employees/<int:employee_id>/events/<event_type>", methods=["GET", "POST"])
+@require("employer")
+def event_new(contract_id, employee_id, event_type):
+    contract = _contract(contract_id)
+    person = employees.get(contract, employee_id)
+    form = events.form_for(g.tenant, event_type)
+    values, errors = None, {}
+    if request.method == "POST":
+        result = formview.read(form)
+        values, errors = request.form, dict(result.errors)
+        if result.ok:
+            try:
+                _, warnings = events.file(me(), contract, person, event_type, result.values)
+            except DomainError as exc:
+                flash(exc.message, "error")
+            else:
+                for warning in warnings:
+                    flash(warning["text"]["de"], "info")
+                flash(_("The business event has been sent to %(insurer)s.", insurer=g.tenant.name), "success")
+                return redirect(url_for("manager.employee", contract_id=contract.id, employee_id=person.id))
+    return render_template("manager/event_form.html", contract=contract, employee=person, event_type=event_type,
+                           form=form, values=values, errors=errors)
+
+
+# --- documents -------------------------------------------------------------------------------
+
+@bp.route("/documents/<int:document_id>")
+@require("employer")
+def document(document_id):
+    """A document of one of the user's employers at this insurer (policy PDFs, the kept upload)."""
+    doc = Document.get_or_none((Document.id == document_id) & (Document.tenant == g.tenant.slug))
+    if doc is None or not Role.select().where((Role.user == me()) & (Role.kind == "employer")
+                                              & (Role.employer == doc.employer_id)).exists():
+        raise NotFound("Dokument nicht gefunden.")
+    response = Response(documents.read(doc), mimetype=doc.mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    return response

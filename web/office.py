@@ -1,7 +1,14 @@
-"""The insurer's back office at /m/<tenant>/office: staff of that tenant only."""
-from flask import Blueprint, g, render_template
+"""The insurer's back office at /m/<tenant>/office: staff of that tenant only.
 
-from web.access import add_tenant, load_tenant, require
+Queues of released applications, sent enrolments and filed business events; each decision goes
+through the same engine functions the API uses. Reading an employee's data is audited."""
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import audit, contracts, documents, enrolments, events, policies
+from engine.errors import DomainError, NotFound
+from engine.models import Application, BusinessEvent, Document, Enrolment, GroupContract
+from web.access import add_tenant, current_account, load_tenant, require
 
 bp = Blueprint("office", __name__, url_prefix="/m/<tenant_slug>/office")
 bp.url_value_preprocessor(load_tenant)
@@ -13,7 +20,107 @@ def _portal():
     g.portal = "office"
 
 
+def me():
+    return current_account()
+
+
+def _upload():
+    file = request.files.get("policy_pdf")
+    return file.read() if file and file.filename else None
+
+
 @bp.route("/")
 @require("insurer")
 def index():
-    return render_template("office/index.html")
+    slug = g.tenant.slug
+    applications = list(Application.select().where((Application.tenant == slug) & (Application.state == "released"))
+                        .order_by(Application.id))
+    pending_enrolments = list(Enrolment.select().join(GroupContract).where(
+        (GroupContract.tenant == slug) & (Enrolment.state == "sent")).order_by(Enrolment.id))
+    pending_events = list(BusinessEvent.select().join(GroupContract).where(
+        (GroupContract.tenant == slug) & (BusinessEvent.state == "submitted")).order_by(BusinessEvent.id))
+    recent = list(Application.select().where((Application.tenant == slug)
+                                             & (Application.state.in_(("accepted", "rejected", "info_requested"))))
+                  .order_by(Application.id.desc()).limit(10))
+    return render_template("office/index.html", applications=applications, enrolments=pending_enrolments,
+                           events=pending_events, recent=recent)
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@require("insurer")
+def application(application_id):
+    app_row = contracts.application_for_insurer(g.tenant.slug, application_id)
+    if request.method == "POST":
+        decision = request.form.get("decision")
+        try:
+            if decision == "accept":
+                contracts.accept(me(), app_row, request.form.get("policy_number"), _upload())
+                flash(_("Application accepted; the group policy has been sent to the employer."), "success")
+            elif decision == "reject":
+                contracts.reject(me(), app_row, request.form.get("comment"))
+                flash(_("Application rejected; broker and employer have been informed."), "info")
+            else:
+                contracts.request_info(me(), app_row, request.form.get("comment"))
+                flash(_("Question sent to broker and employer."), "info")
+        except DomainError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("office.application", application_id=app_row.id))
+    return render_template("office/application.html", application=app_row, form=g.tenant.compiled.application_form,
+                           contract=app_row.contracts.first(),
+                           tariffs={t["id"]: t for t in g.tenant.doc["tariffs"]},
+                           groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]})
+
+
+@bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
+@require("insurer")
+def enrolment(enrolment_id):
+    item = enrolments.for_insurer(g.tenant.slug, enrolment_id)
+    if request.method == "POST":
+        try:
+            if request.form.get("decision") == "accept":
+                enrolments.accept(me(), item, request.form.get("policy_number"), _upload())
+                flash(_("Enrolment accepted; the individual policy has been issued."), "success")
+            else:
+                enrolments.reject(me(), item, request.form.get("comment"))
+                flash(_("Enrolment rejected; the employer has been informed."), "info")
+        except DomainError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("office.index"))
+    audit.record(me(), "employee.read", "employee", item.employee_id, tenant=g.tenant.slug,
+                 employer=item.contract.employer_id)
+    return render_template("office/enrolment.html", enrolment=item, employee=item.employee,
+                           policies=policies.history(item.employee),
+                           groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
+                           tariffs={t["id"]: t for t in g.tenant.doc["tariffs"]})
+
+
+@bp.route("/events/<int:event_id>", methods=["GET", "POST"])
+@require("insurer")
+def event(event_id):
+    item = events.for_insurer(g.tenant.slug, event_id)
+    if request.method == "POST":
+        try:
+            if request.form.get("decision") == "accept":
+                events.accept(me(), item)
+                flash(_("Business event processed; the adjusted policy has been issued."), "success")
+            else:
+                events.reject(me(), item, request.form.get("comment"))
+                flash(_("Business event rejected; the employer has been informed."), "info")
+        except DomainError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("office.index"))
+    audit.record(me(), "employee.read", "employee", item.employee_id, tenant=g.tenant.slug,
+                 employer=item.contract.employer_id)
+    return render_template("office/event.html", event=item, employee=item.employee,
+                           form=g.tenant.compiled.event_forms.get(item.type), policies=policies.history(item.employee))
+
+
+@bp.route("/documents/<int:document_id>")
+@require("insurer")
+def document(document_id):
+    doc = Document.get_or_none((Document.id == document_id) & (Document.tenant == g.tenant.slug))
+    if doc is None:
+        raise NotFound("Dokument nicht gefunden.")
+    response = Response(documents.read(doc), mimetype=doc.mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    return response

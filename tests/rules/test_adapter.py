@@ -10,7 +10,7 @@ import pytest
 
 from rules import adapter
 from rules.compile import compile_eligibility, compile_rules
-from rules.errors import EvaluationError
+from rules.errors import EvaluationError, RuleError
 from rules.evaluate import check_eligibility, evaluate
 
 AGE = ["employee.birth_date", "contract.start_date"]
@@ -163,3 +163,54 @@ def test_a_forked_worker_gets_its_own_host_and_lock():
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert report == b"ok"
+
+
+def test_many_rules_are_split_across_durable_rulesets():
+    # one durable ruleset fails above 64 simultaneous matches and misjudges 128 absence tests
+    matching = compile_rules([{"id": "r%d" % n, "when": {"fact": "event.x", "gte": n},
+                               "then": {"require": "f%d" % n}} for n in range(100)],
+                             name="test.many")
+    absent = compile_rules([{"id": "a%d" % n, "when": {"fact": "event.f%d" % n, "exists": False},
+                             "then": {"require": "f%d" % n}} for n in range(140)],
+                           name="test.absent")
+    assert len(adapter.plan(matching.durable_name, matching.expressions)) > 3
+    assert len(adapter.plan(absent.durable_name, absent.expressions)) > 2
+    (all_match,) = evaluate(matching, [{"event": {"x": 1000}}])
+    assert len(all_match.outcomes) == 100
+    present = {"event": {"f%d" % n: n for n in range(140)}}
+    one_missing = {"event": {"f%d" % n: n for n in range(140) if n != 127}}
+    none, one = evaluate(absent, [present, one_missing])
+    assert none.outcomes == ()
+    assert [outcome.rule_id for outcome in one.outcomes] == ["a127"]
+
+
+def test_conditions_too_big_for_the_engine_are_refused_at_compile_time():
+    wide = {"any": [{"fact": "event.f%d" % n, "gte": 0} for n in range(40)]}
+    with pytest.raises(RuleError) as caught:
+        compile_rules([{"id": "wide", "when": wide, "then": {"require": "x"}}])
+    assert caught.value.path == [0, "when"]
+    exploding = {"all": [{"any": [{"fact": "event.a%d" % n, "gte": 0},
+                                  {"fact": "event.b%d" % n, "gte": 0}]} for n in range(13)]}
+    with pytest.raises(RuleError) as caught:
+        compile_rules([{"id": "ok", "when": wide["any"][0], "then": {"require": "x"}},
+                       {"id": "big", "when": exploding, "then": {"require": "x"}}])
+    assert caught.value.path == [1, "when"]
+    assert "alternatives" in caught.value.message
+    with pytest.raises(RuleError) as caught:  # eligibility runs the negation: all -> any
+        compile_eligibility([{"id": "big", "require": {"all": wide["any"]},
+                              "reason": {"de": "d", "en": "e"}}])
+    assert caught.value.path == [0, "require"]
+
+
+def test_long_value_lists_and_negated_lists_stay_within_the_limits():
+    values = ["v%d" % n for n in range(100)]
+    member = compile_rules([{"id": "member", "when": {"fact": "event.code", "in": values},
+                             "then": {"require": "x"}}], name="test.member")
+    excluded = compile_eligibility(
+        [{"id": "c%d" % n, "require": {"any": [{"fact": "event.code", "not_in": values[:20]},
+                                               {"fact": "event.other%d" % n, "in": values}]},
+          "reason": {"de": "d", "en": "e"}} for n in range(5)], name="test.excluded")
+    facts = [{"event": {"code": code}} for code in ("v3", "v99", "zz", None)]
+    assert [bool(d.outcomes) for d in evaluate(member, facts)] == [True, True, False, False]
+    assert [r.group_id for r in check_eligibility([("g", excluded)], facts)] == [
+        None, "g", "g", None]

@@ -188,6 +188,17 @@ def test_settings_are_literals_compiled_in(judge):
     assert judge(condition, EMPLOYEE, {"limit": "60"}) is False
 
 
+def test_a_list_setting_serves_in_and_not_in(judge):
+    settings = {"excluded": ["minijob", "working_student"], "flags": {"a": 1}}
+    condition = {"fact": "employee.employment_type", "not_in": {"setting": "excluded"}}
+    assert judge(condition, {"employee": {"employment_type": "regular"}}, settings) is True
+    assert judge(condition, {"employee": {"employment_type": "minijob"}}, settings) is False
+    with pytest.raises(RuleError) as caught:
+        compile_condition({"fact": "employee.weekly_hours", "gte": {"setting": "flags"}},
+                          settings=settings)
+    assert caught.value.path == ["gte", "setting"]
+
+
 def test_missing_namespace_and_wrong_kinds_are_false_not_errors(judge):
     facts = {"employee": {"weekly_hours": "twenty", "birth_date": "1990-01-01"},
              "contract": {"start_date": dt.date(2026, 1, 1)}}

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from rules.compile import compile_eligibility, compile_rules
@@ -11,7 +11,7 @@ from rules.conditions import COMBINATORS, OPERATORS, VALUE_KEYS, compile_conditi
 from rules.errors import FormulaError, RuleError
 from rules.formulas import compile_formula
 
-PROPERTY = settings(max_examples=150, deadline=None,
+PROPERTY = settings(max_examples=150, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 # ------------------------------------------------------------------ garbage never crashes
@@ -169,6 +169,13 @@ conditions = st.recursive(
 @given(st.lists(conditions, min_size=1, max_size=4), st.lists(fact_sets(), min_size=1,
                                                               max_size=8))
 def test_durable_and_python_agree(judge_many, condition_list, facts_list):
+    for condition in condition_list:  # conditions too big for the engine are refused: skip them
+        try:
+            compile_rules([{"id": "c", "when": condition, "then": {"require": "x"}}])
+            compile_eligibility([{"id": "c", "require": condition,
+                                  "reason": {"de": "d", "en": "e"}}])
+        except RuleError:
+            assume(False)
     for row in judge_many(condition_list, facts_list):
         for python, as_rule, as_requirement in row:
             assert python == as_rule == as_requirement

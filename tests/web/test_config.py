@@ -1,0 +1,23 @@
+"""The app refuses to start without a secret outside demo mode, with a message that says what to do."""
+import pytest
+
+from web import config
+
+
+def test_missing_secret_key_outside_demo_mode_is_refused():
+    settings = config.from_env({"BKV_INSTANCE": "/tmp/bkv-config-test"})
+    with pytest.raises(config.ConfigError, match="SECRET_KEY is not set"):
+        config.finish(settings)
+
+
+def test_demo_mode_generates_and_keeps_a_secret(tmp_path):
+    settings = config.from_env({"BKV_DEMO": "1", "BKV_INSTANCE": str(tmp_path)})
+    first = config.finish(dict(settings))["SECRET_KEY"]
+    second = config.finish(dict(settings))["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_session_cookies_are_httponly_and_samesite(app):
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

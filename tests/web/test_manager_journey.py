@@ -1,0 +1,125 @@
+"""Journey steps 9-13 through HTTP for each demo tenant: release, group policy, employee upload,
+enrolments and individual policies, business events with adjusted policies."""
+import re
+
+import pytest
+
+from engine import accounts
+from engine.models import Application, Employee, Policy, Tenant
+from tests.conftest import csrf_from, log_in
+from tests.journey import submitted_application
+
+TENANTS = ["lumen", "auxilia", "nordhafen"]
+
+CSV = """Personalnummer;Nachname;Vorname;Geburtsdatum;Geschlecht;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart;Wochenstunden
+1001;Becker;Anna;12.03.1985;w;Lindenweg 3;01067;Dresden;01.02.2015;Vollzeit;40
+1002;Schulz;Ben;1979-07-30;m;Am Markt 9;04109;Leipzig;01.06.2010;Teilzeit;30
+1003;Wagner;Cem;05.11.1990;m;Ringstr. 1;10115;Berlin;01.01.2019;Minijob;8
+1004;Kaya;Dana;31.02.1991;w;Hafenstr. 2;20095;Hamburg;01.01.2020;Vollzeit;40
+"""
+
+
+def post(client, url, data, page=None, **kwargs):
+    token = csrf_from(client.get(page or url))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+@pytest.mark.parametrize("slug", TENANTS)
+def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
+    with app.app_context():
+        case = submitted_application(slug)
+    live, application = case["live"], case["application"]
+    employer, office, broker = app.test_client(), app.test_client(), app.test_client()
+    log_in(employer, case["employer_user"])
+    log_in(broker, case["broker"])
+    staff = make_user("insurer", tenant=slug)
+    log_in(office, staff)
+    app_url = f"/m/{slug}/applications/{application.id}"
+
+    # 9. release (only where the tenant needs it)
+    page = employer.get(app_url).get_data(as_text=True)
+    if live.settings["employer_release_required"]:
+        assert "Antrag freigeben" in page
+        assert office.get(f"/m/{slug}/office/applications/{application.id}").status_code == 404  # not yet released
+        assert post(employer, app_url, {"decision": "release"}).status_code == 302
+    else:
+        assert "Antrag freigeben" not in page
+    with app.app_context():
+        assert Application.get_by_id(application.id).state == "released"
+
+    # 10. the insurer accepts with a policy number; employer and broker are mailed; the PDF is stored
+    assert case["client"].company_name in office.get(f"/m/{slug}/office/").get_data(as_text=True)
+    mailbox.clear()
+    accepted = post(office, f"/m/{slug}/office/applications/{application.id}",
+                    {"decision": "accept", "policy_number": f"GV-{slug.upper()}-1"})
+    assert accepted.status_code == 302
+    link = mailbox.link(case["client"].contact_email)
+    assert mailbox.to(case["broker"].email)
+    contract_page = employer.get(link)
+    html = contract_page.get_data(as_text=True)
+    assert f"GV-{slug.upper()}-1" in html
+    pdf_link = re.search(r'href="(/m/[^"]+/documents/\d+)"', html).group(1)
+    assert employer.get(pdf_link).data.startswith(b"%PDF")
+    contract_url = link.replace("http://bkv.test", "")
+
+    # 11. upload: preview with every problem by row and column, import the valid rows
+    upload_url = contract_url.rstrip("/") + "/upload"
+    preview = post(employer, upload_url, {"file": (__import__("io").BytesIO(CSV.encode("utf-8")), "mitarbeitende.csv")},
+                   page=contract_url, content_type="multipart/form-data")
+    preview_page = employer.get(preview.headers["Location"]).get_data(as_text=True)
+    assert "Geburtsdatum" in preview_page and ">5<" in preview_page  # row 5 (Excel numbering): 31.02.
+    imported = post(employer, preview.headers["Location"], {})
+    assert imported.status_code == 302
+    listing = employer.get(contract_url).get_data(as_text=True)
+    assert "Becker" in listing and "Kaya" not in listing
+    with app.app_context():
+        staff_rows = {e.personnel_number: e for e in Employee.select()}
+    assert set(staff_rows) == {"1001", "1002", "1003"}
+    # re-import of the same file changes nothing
+    again = post(employer, upload_url, {"file": (__import__("io").BytesIO(CSV.encode("utf-8")), "mitarbeitende.csv")},
+                 page=contract_url, content_type="multipart/form-data")
+    assert "3 unverändert" in employer.get(again.headers["Location"]).get_data(as_text=True)
+
+    eligible = [e for e in staff_rows.values() if e.tariff_group]
+    excluded = [e for e in staff_rows.values() if not e.tariff_group]
+    assert eligible
+    for person in excluded:  # the UI says why
+        detail = employer.get(f"{contract_url.rstrip('/')}/employees/{person.id}").get_data(as_text=True)
+        assert "Nicht versicherbar" in detail or 'class="reject"' in detail
+
+    mailbox.clear()
+    sent = post(employer, f"{contract_url.rstrip('/')}/enrol", {"employee": [str(e.id) for e in eligible]},
+                page=contract_url)
+    assert sent.status_code == 302
+
+    # 12. the insurer issues individual policies
+    inbox = office.get(f"/m/{slug}/office/").get_data(as_text=True)
+    enrolment_ids = re.findall(rf"/m/{slug}/office/enrolments/(\d+)", inbox)
+    assert len(enrolment_ids) == len(eligible)
+    for enrolment_id in enrolment_ids:
+        assert post(office, f"/m/{slug}/office/enrolments/{enrolment_id}", {"decision": "accept"}).status_code == 302
+    person = eligible[0]
+    detail_url = f"{contract_url.rstrip('/')}/employees/{person.id}"
+    detail = employer.get(detail_url).get_data(as_text=True)
+    assert "versichert" in detail
+    policy_pdf = re.search(r'href="(/m/[^"]+/documents/\d+)"', detail).group(1)
+    assert employer.get(policy_pdf).data.startswith(b"%PDF")
+    assert mailbox.to(case["client"].contact_email)
+
+    # 13. a business event the tenant supports -> processed -> a new policy version, the old one kept
+    supported = [e["type"] for e in live.doc["business_events"]]
+    assert "address_change" in supported
+    for unsupported in {"parental_leave", "death"} - set(supported):
+        assert employer.get(f"{detail_url}/events/{unsupported}").status_code == 404
+    event_url = f"{detail_url}/events/address_change"
+    filed = post(employer, event_url, {"street": "Neue Str. 5", "postal_code": "01069", "city": "Dresden",
+                                       "effective_date": __import__("datetime").date.today().strftime("%d.%m.%Y")})
+    assert filed.status_code == 302, filed.get_data(as_text=True)
+    inbox = office.get(f"/m/{slug}/office/").get_data(as_text=True)
+    event_id = re.search(rf"/m/{slug}/office/events/(\d+)", inbox).group(1)
+    assert post(office, f"/m/{slug}/office/events/{event_id}", {"decision": "accept"}).status_code == 302
+    with app.app_context():
+        versions = list(Policy.select().where(Policy.employee == person.id).order_by(Policy.version))
+        assert [p.version for p in versions] == [1, 2]
+        assert versions[0].status == "replaced" and versions[1].status == "active"
+        assert Employee.get_by_id(person.id).street == "Neue Str. 5"
