@@ -40,3 +40,11 @@ def fill(form, overrides=None, today=None):
         data[field.name] = value_for(field, today)
     data.update(overrides or {})
     return data
+
+
+def pdf_text(data):
+    """The text of a PDF (tests read what a user would read in the document)."""
+    import io
+
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)

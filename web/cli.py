@@ -11,6 +11,7 @@ from web import create_app
 db_cli = AppGroup("db", help="Database schema migrations.")
 tenants_cli = AppGroup("tenants", help="Insurer configurations (tenants).")
 demo_cli = AppGroup("demo", help="Demo data.")
+employees_cli = AppGroup("employees", help="Employees of group contracts.")
 
 
 @db_cli.command("upgrade")
@@ -77,6 +78,50 @@ def demo_seed():
         click.echo(f"  {email:32} {password:24} {what}")
 
 
+@employees_cli.command("import")
+@click.option("--tenant", "tenant_slug", required=True, help="The insurer (tenant id).")
+@click.option("--employer", "employer_id", required=True, type=int, help="The employer's id.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file only; store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def employees_import(tenant_slug, employer_id, file, dry_run, as_json):
+    """Import an employee file (CSV/XLSX) into the employer's group contract at an insurer."""
+    from engine import employee_file, employees
+    from engine.models import GroupContract
+    import pathlib
+    data = pathlib.Path(file).read_bytes()
+    try:
+        parsed = employee_file.parse(pathlib.Path(file).name, data)
+    except employee_file.FileUnusable as exc:
+        _print_import({"rows": 0, "valid": 0, "errors": [{"row": None, "column": None, "message": exc.message}],
+                       "warnings": []}, as_json)
+        sys.exit(1)
+    result = {"rows": parsed.total, "valid": len(parsed.rows),
+              "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in parsed.errors],
+              "warnings": list(parsed.warnings)}
+    if not dry_run:
+        contract = GroupContract.get_or_none((GroupContract.tenant == tenant_slug)
+                                             & (GroupContract.employer == employer_id))
+        if contract is None:
+            raise click.ClickException(f"No group contract of employer {employer_id} at {tenant_slug}.")
+        batch = employees.preview(None, contract, pathlib.Path(file).name, data)
+        employees.start(None, batch)
+        result["imported"] = employees.run_import(batch.id)
+    _print_import(result, as_json)
+
+
+def _print_import(result, as_json):
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result['rows']} rows, {result['valid']} valid" +
+               (f", {result['imported']} imported" if "imported" in result else ""))
+    for error in result["errors"]:
+        click.echo(f"  row {error['row']}, {error['column']}: {error['message']}")
+    for warning in result["warnings"]:
+        click.echo(f"  warning: {warning}")
+
+
 @click.command("worker")
 @with_appcontext
 @click.option("--workers", default=2, show_default=True)
@@ -87,7 +132,7 @@ def worker(workers):
 
 
 cli = FlaskGroup(create_app=create_app, help="The bKV platform.")
-for command in (db_cli, tenants_cli, demo_cli, worker):
+for command in (db_cli, tenants_cli, demo_cli, employees_cli, worker):
     cli.add_command(command)
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect,
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import accounts, contracts, documents, employees, enrolments, events, policies
+from engine import accounts, contracts, documents, employees, enrolments, events, exports, policies
 from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment, ImportBatch, Role
 from web import formview
@@ -96,9 +96,14 @@ def contract(contract_id):
     staff = employees.for_contract(contract)
     state = request.args.get("state")
     shown = [e for e in staff if not state or e.state == state]
+    summary = exports.summary(staff)
+    top = max([entry["monthly"] for entry in summary["groups"].values()] or [0]) or 1
+    open_events = list(BusinessEvent.select().where((BusinessEvent.contract == contract)
+                                                    & (BusinessEvent.state == "submitted")))
     return render_template("manager/contract.html", contract=contract, employees=shown, all_count=len(staff),
                            state=state, counts=_counts(staff), groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
-                           imports=list(contract.imports.order_by(ImportBatch.id.desc()).limit(5)))
+                           imports=list(contract.imports.order_by(ImportBatch.id.desc()).limit(5)),
+                           summary=summary, top=top, open_events=open_events)
 
 
 def _counts(staff):
@@ -106,6 +111,23 @@ def _counts(staff):
     for e in staff:
         counts[e.state] = counts.get(e.state, 0) + 1
     return counts
+
+
+@bp.route("/contracts/<int:contract_id>/export.<fmt>")
+@require("employer")
+def export(contract_id, fmt):
+    """The employee list with monthly premiums for payroll (CSV or XLSX)."""
+    contract = _contract(contract_id)
+    staff = employees.for_contract(contract)
+    if fmt == "csv":
+        data, mime = exports.as_csv(staff), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        data, mime = exports.as_xlsx(staff), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise NotFound("Unbekanntes Format.")
+    response = Response(data, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="mitarbeitende-{contract.policy_number}.{fmt}"'
+    return response
 
 
 @bp.route("/contracts/<int:contract_id>/upload", methods=["POST"])

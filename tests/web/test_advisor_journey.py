@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import csrf_from
-from tests.formfill import fill
+from tests.formfill import fill, pdf_text
 
 TENANTS = ["lumen", "auxilia", "nordhafen"]
 
@@ -92,7 +92,8 @@ def test_broker_to_submitted_application(app, mailbox, slug):
     assert completed.status_code == 302
     consultation_id = int(consultation_url.rstrip("/").split("/")[-1])
     record = broker.get(f"/advisor/consultations/{consultation_id}/record.pdf")
-    assert record.status_code == 200 and record.data.startswith(b"%PDF")
+    text = pdf_text(record.data)
+    assert f"Beispiel {slug} GmbH" in text and "Empfehlung: Einstieg mit Gruppe 1." in text
 
     # 5. offer: priced by the tenant's formulas, PDF, sent by mail
     headcount = max(tenant.settings.get("min_insured", 1), 12)
@@ -106,7 +107,9 @@ def test_broker_to_submitted_application(app, mailbox, slug):
     expected = sum(pricing.premium(tenant, t, group["id"], pricing.Person(age=40), start_date()) for t in group["tariffs"])
     page = broker.get(offer_url).get_data(as_text=True)
     assert f"{expected * headcount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") in page
-    assert broker.get(f"/advisor/offers/{offer_id}/offer.pdf").data.startswith(b"%PDF")
+    total = f"{expected * headcount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    offer_text = pdf_text(broker.get(f"/advisor/offers/{offer_id}/offer.pdf").data)
+    assert f"Beispiel {slug} GmbH" in offer_text and f"{total} EUR" in offer_text
     mailbox.clear()
     sent = post(broker, f"/advisor/offers/{offer_id}/send", {}, page=offer_url)
     assert sent.status_code == 302
