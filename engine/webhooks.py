@@ -6,10 +6,12 @@ import hmac
 import json
 import logging
 import secrets
+import urllib.parse
 import urllib.request
 
-from engine import mail
+from engine import audit, mail
 from engine.db import after_commit, transaction
+from engine.errors import DomainError, NotFound
 from engine.models import Webhook, WebhookDelivery, utcnow
 
 logger = logging.getLogger(__name__)
@@ -77,3 +79,34 @@ def deliver_due(limit=100):
             WebhookDelivery.update(status="sent", delivered_at=utcnow(), attempts=delivery.attempts + 1
                                    ).where(WebhookDelivery.id == delivery.id).execute()
     return sent, failed
+
+
+def add(tenant_slug, url, actor):
+    """Register a URL of the insurer's system; returns the Webhook with its signing secret."""
+    url = (url or "").strip()
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 500:
+        raise DomainError("Bitte geben Sie eine vollständige http(s)-Adresse an (höchstens 500 Zeichen).", field="url")
+    with transaction():
+        hook = Webhook.create(tenant=tenant_slug, url=url, secret=new_secret())
+        audit.record(actor, "webhook.created", "webhook", hook.id, tenant=tenant_slug, after={"url": url})
+    return hook
+
+
+def deactivate(hook, actor):
+    with transaction():
+        if Webhook.update(active=False).where((Webhook.id == hook.id) & (Webhook.active == True)).execute():  # noqa: E712
+            audit.record(actor, "webhook.deactivated", "webhook", hook.id, tenant=hook.tenant_id,
+                         after={"url": hook.url})
+    return Webhook.get_by_id(hook.id)
+
+
+def for_tenant(tenant_slug):
+    return list(Webhook.select().where(Webhook.tenant == tenant_slug).order_by(Webhook.active.desc(), Webhook.id))
+
+
+def get_for(tenant_slug, hook_id):
+    hook = Webhook.get_or_none((Webhook.id == hook_id) & (Webhook.tenant == tenant_slug))
+    if hook is None:
+        raise NotFound("Webhook nicht gefunden.")
+    return hook

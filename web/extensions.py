@@ -1,5 +1,5 @@
 """Flask extensions, created here and bound to an app in `create_app`."""
-from flask import request, session
+from flask import session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -13,9 +13,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def select_locale():
-    from flask import current_app
-    languages = current_app.config["LANGUAGES"]
+    from flask import current_app, has_request_context
+    if not has_request_context():  # jobs and CLI: mails pass their recipient's locale explicitly
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"] if request else "de"
+    return chosen if chosen in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]

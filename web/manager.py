@@ -242,7 +242,7 @@ def event_new(contract_id, employee_id, event_type):
         values, errors = request.form, dict(result.errors)
         if result.ok:
             try:
-                _, warnings = events.file(me(), contract, person, event_type, result.values)
+                warnings = events.file(me(), contract, person, event_type, result.values)[1]
             except DomainError as exc:
                 flash(exc.message, "error")
             else:

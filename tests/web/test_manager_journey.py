@@ -7,7 +7,7 @@ import pytest
 from engine import accounts
 from engine.models import Application, Employee, Policy, Tenant
 from tests.conftest import csrf_from, log_in
-from tests.journey import submitted_application
+from tests.journey import first_start, submitted_application
 
 TENANTS = ["lumen", "auxilia", "nordhafen"]
 
@@ -48,7 +48,7 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
         assert Application.get_by_id(application.id).state == "released"
 
     # 10. the insurer accepts with a policy number; employer and broker are mailed; the PDF is stored
-    assert case["client"].company_name in office.get(f"/m/{slug}/office/").get_data(as_text=True)
+    assert f"/m/{slug}/office/applications/{application.id}" in office.get(f"/m/{slug}/office/").get_data(as_text=True)
     mailbox.clear()
     accepted = post(office, f"/m/{slug}/office/applications/{application.id}",
                     {"decision": "accept", "policy_number": f"GV-{slug.upper()}-1"})
@@ -113,7 +113,7 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
         assert employer.get(f"{detail_url}/events/{unsupported}").status_code == 404
     event_url = f"{detail_url}/events/address_change"
     filed = post(employer, event_url, {"street": "Neue Str. 5", "postal_code": "01069", "city": "Dresden",
-                                       "effective_date": __import__("datetime").date.today().strftime("%d.%m.%Y")})
+                                       "effective_date": first_start().strftime("%d.%m.%Y")})
     assert filed.status_code == 302, filed.get_data(as_text=True)
     inbox = office.get(f"/m/{slug}/office/").get_data(as_text=True)
     event_id = re.search(rf"/m/{slug}/office/events/(\d+)", inbox).group(1)

@@ -1,0 +1,150 @@
+"""Every route of the app, as every role, on objects that belong to someone else.
+
+The route list comes from the app's own URL map: a new route that this matrix does not classify
+fails the test, so nothing ships unchecked. Objects one may not know of answer 404; portals one
+has no role for answer 403; anonymous users are sent to the login (302)."""
+import datetime
+import io
+
+import pytest
+
+from engine import consultations, contracts, employees, enrolments, events, registry
+from engine.models import Consultation, Document, Offer
+from tests.conftest import log_in
+from tests.journey import submitted_application
+from web import links
+
+CSV = ("Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart\n"
+       "7001;Lang;Lea;01.01.1980;Weg 1;10115;Berlin;01.01.2010;Vollzeit\n")
+
+# endpoint -> who may read it. "open": everyone; "owner_broker", "owner_employer", "staff", "admin",
+# "broker", "employer": role only (lists of one's own); "link": the offer link (anyone may open it,
+# only the employer's members see the offer).
+POLICY = {
+    "static": "open", "public.index": "open", "public.set_language": "open", "public.employer_home": "login",
+    "auth.register": "open", "auth.verify": "open", "auth.resend_verification": "open", "auth.login": "open",
+    "auth.logout": "open", "auth.forgot": "open", "auth.reset": "open", "auth.change_password": "login",
+    "advisor.index": "broker", "advisor.profile": "broker", "advisor.engines": "broker",
+    "advisor.client_list": "broker", "advisor.client_new": "broker", "advisor.application_list": "broker",
+    "advisor.client_edit": "owner_broker", "advisor.client_detail": "owner_broker",
+    "advisor.consultation_new": "owner_broker", "advisor.consultation": "owner_broker",
+    "advisor.consultation_complete": "owner_broker", "advisor.consultation_pdf": "owner_broker",
+    "advisor.offer_new": "owner_broker", "advisor.offer_edit": "owner_broker", "advisor.offer": "owner_broker",
+    "advisor.offer_send": "owner_broker", "advisor.offer_pdf": "owner_broker",
+    "applications.edit": "case", "applications.submit": "case",
+    "offer_link.view": "link", "offer_link.decide": "link", "offer_link.register": "link",
+    "manager.logo": "open", "manager.theme": "open", "manager.index": "employer",
+    "manager.application": "owner_employer", "manager.contract": "owner_employer",
+    "manager.upload": "owner_employer", "manager.import_batch": "owner_employer",
+    "manager.import_progress": "owner_employer", "manager.employee_new": "owner_employer",
+    "manager.employee_edit": "owner_employer", "manager.employee": "owner_employer",
+    "manager.enrol": "owner_employer", "manager.event_new": "owner_employer", "manager.document": "owner_employer",
+    "manager.export": "owner_employer",
+    "office.index": "staff", "office.application": "staff", "office.enrolment": "staff", "office.event": "staff",
+    "office.document": "staff",
+    "admin.index": "admin", "admin.users": "admin",
+}
+ROLES = ["anonymous", "broker_a", "broker_b", "employer_a", "employer_b", "staff_lumen", "staff_other", "admin"]
+
+
+@pytest.fixture
+def world(app, make_user):
+    """Broker A's case at lumen up to an event; broker B with a case of their own elsewhere."""
+    with app.app_context():
+        a = submitted_application("lumen", tag="a")
+        b = submitted_application("auxilia", tag="b")
+        staff = make_user("insurer", tenant="lumen")
+        contracts.release(a["employer_user"], a["application"])
+        application = contracts.application_for_insurer("lumen", a["application"].id)
+        contracts.accept(staff, application, "GV-A-1")
+        contract = contracts.contracts_for_employer(a["employer_user"], "lumen")[0]
+        batch = employees.preview(a["employer_user"], contract, "staff.csv", CSV.encode())
+        employees.start(a["employer_user"], batch)
+        employees.run_import(batch.id)
+        person = employees.for_contract(contract)[0]
+        [enrolment], _ = enrolments.send(a["employer_user"], contract, [person.id])
+        enrolments.accept(staff, enrolment)
+        event, _ = events.file(a["employer_user"], contract, person, "address_change",
+                               {"street": "Neu 1", "postal_code": "10117", "city": "Berlin",
+                                "effective_date": datetime.date.today()})
+        consultation = consultations.start(a["broker"], a["client"], a["live"],
+                                           [a["live"].doc["tariffs"][0]["id"]],
+                                           [a["live"].doc["content_modules"][0]["id"]])
+        with app.test_request_context():
+            token = links.offer_token(a["offer"])
+        ids = {"client_id": a["client"].id, "offer_id": a["offer"].id, "consultation_id": consultation.id,
+               "application_id": a["application"].id, "contract_id": contract.id, "employee_id": person.id,
+               "batch_id": batch.id, "enrolment_id": enrolment.id, "event_id": event.id,
+               "document_id": contract.document_id, "tenant_slug": "lumen", "token": token,
+               "event_type": "address_change", "fmt": "csv", "code": "de", "filename": "style.css"}
+    users = {"broker_a": a["broker"], "broker_b": b["broker"], "employer_a": a["employer_user"],
+             "employer_b": b["employer_user"], "staff_lumen": staff,
+             "staff_other": make_user("insurer", tenant="auxilia"), "admin": make_user(admin=True)}
+    return ids, users
+
+
+def expected(policy, role):
+    """The status codes a GET may answer for this role (any 2xx counts as allowed)."""
+    allowed, refused_unknown, refused_role, login = "ok", {404}, {403, 404}, {302}
+    if policy == "open":
+        return allowed
+    if role == "anonymous":
+        return login if policy != "link" else allowed
+    table = {
+        "login": allowed,
+        "broker": allowed if role in ("broker_a", "broker_b") else refused_role,
+        "owner_broker": allowed if role == "broker_a" else (refused_unknown if role == "broker_b" else refused_role),
+        "case": allowed if role in ("broker_a", "employer_a") else refused_unknown,
+        "link": allowed if role == "employer_a" else refused_unknown,
+        "employer": allowed if role in ("employer_a", "employer_b") else refused_role,
+        "owner_employer": allowed if role == "employer_a" else (refused_unknown if role == "employer_b" else refused_role),
+        "staff": allowed if role == "staff_lumen" else refused_role,
+        "admin": allowed if role == "admin" else refused_role,
+    }
+    return table[policy]
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if not rule.endpoint.startswith("api.")
+                 and not rule.endpoint.startswith("office_integration.")}
+    assert endpoints - set(POLICY) == set(), "classify the new routes in POLICY"
+
+
+def test_every_route_as_every_role(app, world):
+    ids, users = world
+    failures = []
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint in POLICY and "GET" in r.methods]
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            log_in(client, users[role])
+        for rule in rules:
+            with app.test_request_context():
+                from flask import url_for
+                url = url_for(rule.endpoint, **{arg: ids[arg] for arg in rule.arguments})
+            code = client.get(url).status_code
+            want = expected(POLICY[rule.endpoint], role)
+            ok = (200 <= code < 300 or (code == 302 and POLICY[rule.endpoint] in ("open", "login", "broker", "case")
+                                        and role != "anonymous")) if want == "ok" else code in want
+            if not ok:
+                failures.append(f"{role} GET {url} ({rule.endpoint}) -> {code}, expected {want}")
+    assert failures == []
+
+
+def test_writes_on_someone_elses_objects_are_refused(app, world):
+    ids, users = world
+    from tests.conftest import csrf_from
+    attempts = [
+        ("broker_b", f"/advisor/offers/{ids['offer_id']}/send", {}),
+        ("broker_b", f"/applications/{ids['application_id']}/submit", {}),
+        ("employer_b", f"/m/lumen/applications/{ids['application_id']}", {"decision": "release"}),
+        ("employer_b", f"/m/lumen/contracts/{ids['contract_id']}/enrol", {"employee": str(ids["employee_id"])}),
+        ("staff_other", f"/m/lumen/office/events/{ids['event_id']}", {"decision": "accept"}),
+        ("employer_b", f"/offer/{ids['token']}/decide", {"decision": "accept"}),
+    ]
+    for role, url, data in attempts:
+        client = app.test_client()
+        log_in(client, users[role])
+        token = csrf_from(client.get("/auth/password"))
+        code = client.post(url, data={**data, "csrf_token": token}).status_code
+        assert code in (403, 404), f"{role} POST {url} -> {code}"
