@@ -49,10 +49,12 @@ def _forms_templates():
 
 
 def _register_blueprints(app):
-    from web import admin, advisor, applications, auth, manager, notifications, offer_link, office, public
+    from web import (admin, advisor, api, applications, auth, manager, notifications, offer_link, office,
+                     office_integration, public)
     del notifications  # imported for its workflow effects
-    for module in (public, auth, advisor, offer_link, applications, manager, office, admin):
+    for module in (public, auth, advisor, offer_link, applications, manager, office, office_integration, admin, api):
         app.register_blueprint(module.bp)
+    csrf.exempt(api.bp)  # no cookies there: every request carries its API key
 
 
 def _register_request_hooks(app):

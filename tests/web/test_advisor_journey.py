@@ -145,7 +145,7 @@ def test_broker_to_submitted_application(app, mailbox, slug):
     mailbox.clear()
     submitted = post(broker, f"{application_url}/submit", {}, page=application_url)
     assert submitted.status_code == 302
-    assert "übermittelt" in broker.get(application_url).get_data(as_text=True).lower()
+    assert "übermittelt am" in broker.get(application_url).get_data(as_text=True).lower()
     manager_link = mailbox.link(employer_email)
     assert f"/m/{slug}/applications/" in manager_link
     assert employer.get(manager_link).status_code == 200
@@ -155,4 +155,5 @@ def test_broker_to_submitted_application(app, mailbox, slug):
     for step_name in ("Kunde angelegt", "Beratung abgeschlossen", "Angebot versendet", "Angebot angenommen",
                       "Antrag übermittelt"):
         assert step_name in timeline
-    assert "übermittelt" in broker.get("/advisor/").get_data(as_text=True)
+    expected_state = "übermittelt" if tenant.settings["employer_release_required"] else "freigegeben"
+    assert expected_state in broker.get("/advisor/").get_data(as_text=True)

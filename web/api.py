@@ -1,0 +1,549 @@
+"""The JSON API for insurers' systems at /api/v1: applications, enrolments and business events.
+
+Authenticated by `Authorization: Bearer <key>`; a key sees only its insurer's objects (anything
+else is a 404). Every write needs an Idempotency-Key header. Each route is declared with
+`operation(...)`, which also describes it for the OpenAPI document (web/api_schemas.py), so a
+route cannot exist undocumented. Decisions go through the same engine functions as the back office.
+"""
+import base64
+import binascii
+import datetime
+import functools
+import json
+import logging
+from dataclasses import dataclass, field
+
+import jsonschema
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from engine import apikeys, audit, brokers, contracts, documents, enrolments, events, idempotency, policies, registry
+from engine.errors import Conflict, DomainError, Forbidden, NotFound
+from engine.models import (Application, BusinessEvent, Employer, Enrolment, GroupContract, Offer, Policy, Tenant,
+                           User)
+from web import api_schemas as schemas
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+OPERATIONS = []  # every documented route, in declaration order
+PUBLIC = {"api.openapi", "api.unknown"}
+
+
+class ApiError(Exception):
+    """An answer of the API layer itself (authentication, malformed request)."""
+
+    def __init__(self, status, code, message, field=None, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field, self.headers = status, code, message, field, headers or {}
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    rule: str
+    endpoint: str
+    summary: str
+    tag: str
+    response: str | None = None
+    request: str | None = None
+    query: dict = field(default_factory=dict)
+    status: int = 200
+    errors: tuple = ()
+    write: bool = False
+    public: bool = False
+    produces: str = "application/json"
+    description: str = ""
+
+
+def operation(method, rule, summary, *, tag, response=None, request_body=None, query=None, public=False,
+              produces="application/json", description=""):
+    """Declare a route and its documentation at once.
+
+    A GET view gets the validated query values as keyword arguments and returns a dict (or a
+    Response). A write view gets the validated body and returns the answer's dict; it runs inside
+    the idempotent transaction, together with its "api.write" audit entry."""
+    def register(view):
+        write = method != "GET"
+        errors = () if public else (401, 403)
+        errors += (400,) if (query or write) else ()
+        errors += (404,) if "<" in rule else ()
+        errors += (409, 422) if write else ()
+        op = Operation(method=method, rule=rule, endpoint=f"{bp.name}.{view.__name__}", summary=summary, tag=tag,
+                       response=response, request=request_body, query=query or {}, errors=tuple(sorted(errors)),
+                       write=write, public=public, produces=produces, description=description)
+        OPERATIONS.append(op)
+
+        @functools.wraps(view)
+        def handler(**kwargs):
+            if write:
+                return _write(op, view, kwargs)
+            answer = view(**kwargs, **_query(op))
+            return answer if isinstance(answer, Response) else jsonify(answer)
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=handler, methods=[method])
+        return view
+    return register
+
+
+# --- authentication and errors ------------------------------------------------------------------
+
+@bp.before_request
+def _authenticate():
+    g.portal = "api"
+    if request.endpoint in PUBLIC:
+        return
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    key = apikeys.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if key is None:
+        raise ApiError(401, "unauthorized", "Kein gültiger API-Schlüssel (Authorization: Bearer <Schlüssel>).",
+                       headers={"WWW-Authenticate": 'Bearer realm="bkv"'})
+    if not Tenant.select().where((Tenant.slug == key.tenant_id) & (Tenant.active == True)).exists():  # noqa: E712
+        raise ApiError(403, "forbidden", "Dieser Versicherer ist auf der Plattform nicht aktiv.")
+    g.api_key = key
+
+
+def _error(status, code, message, field=None, headers=None):
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    response = jsonify({"error": body})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc):
+    return _error(exc.status, exc.code, exc.message, exc.field, exc.headers)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc):
+    for kind, status, code in ((NotFound, 404, "not_found"), (Forbidden, 403, "forbidden"),
+                               (Conflict, 409, "conflict"), (idempotency.KeyReused, 422, "idempotency_key_reused")):
+        if isinstance(exc, kind):
+            return _error(status, code, exc.message, exc.field)
+    return _error(422, "invalid", exc.message, exc.field)
+
+
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+              409: "conflict", 413: "too_large", 415: "bad_request", 422: "invalid", 429: "bad_request",
+              500: "internal_error"}
+
+
+def _http_error(exc):
+    return _error(exc.code, HTTP_CODES.get(exc.code, "bad_request"), exc.description)
+
+
+for _code in HTTP_CODES:  # code-specific, so the app's HTML error pages never answer under /api/v1
+    bp.register_error_handler(_code, _http_error)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc):
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    logger.exception("API request %s %s failed", request.method, request.path)
+    return _error(500, "internal_error", "Interner Fehler. Bitte später erneut versuchen.")
+
+
+# --- request parsing ----------------------------------------------------------------------------
+
+@functools.cache
+def _validator(schema_name):
+    # The components travel along so that "$ref": "#/components/schemas/..." resolves as in the document.
+    return jsonschema.Draft202012Validator({**schemas.ref(schema_name), "components": {"schemas": schemas.SCHEMAS}})
+
+
+def _field_of(error):
+    path = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        missing = [p for p in error.validator_value if p not in error.instance]
+        path += missing[:1]
+    elif error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        path += [k for k in error.instance if k not in known][:1]
+    return ".".join(path) or None
+
+
+def _message_of(error):
+    if error.validator == "required":
+        return "Pflichtangabe fehlt."
+    if error.validator == "additionalProperties":
+        return "Unbekanntes Feld."
+    if error.validator == "type":
+        return f"Falscher Typ (erwartet: {error.validator_value})."
+    if error.validator == "minLength":
+        return "Darf nicht leer sein." if error.validator_value == 1 else f"Mindestens {error.validator_value} Zeichen."
+    if error.validator == "maxLength":
+        return f"Zu lang (höchstens {error.validator_value} Zeichen)."
+    return f"Ungültiger Wert: {error.message}"
+
+
+def _body(op):
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        payload = {}
+    else:
+        try:
+            payload = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "bad_request", "Der Rumpf ist kein gültiges JSON.") from None
+    if op.request:
+        error = next(iter(sorted(_validator(op.request).iter_errors(payload), key=lambda e: list(e.absolute_path))),
+                     None)
+        if error is not None:
+            raise ApiError(422, "invalid", _message_of(error), _field_of(error))
+    return payload
+
+
+def _query(op):
+    values = {}
+    for name, schema in op.query.items():
+        raw = request.args.get(name)
+        if raw is None:
+            values[name] = schema.get("default")
+            continue
+        value = raw
+        if schema.get("type") == "integer":
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ApiError(400, "bad_request", "Eine ganze Zahl wird erwartet.", field=name) from None
+        if next(jsonschema.Draft202012Validator(schema).iter_errors(value), None) is not None:
+            allowed = schema.get("enum")
+            raise ApiError(400, "bad_request", "Ungültiger Wert" + (f"; erlaubt: {', '.join(allowed)}." if allowed
+                                                                     else "."), field=name)
+        values[name] = value
+    return values
+
+
+def _write(op, view, kwargs):
+    header = schemas.IDEMPOTENCY_KEY
+    key = request.headers.get(header["name"], "").strip()
+    if next(jsonschema.Draft202012Validator(header["schema"]).iter_errors(key), None) is not None:
+        raise ApiError(400, "bad_request", "Jeder schreibende Aufruf braucht einen Idempotency-Key-Header "
+                                           "(höchstens 200 Zeichen, z. B. eine UUID).", field=header["name"])
+    payload = _body(op)
+    api_key = g.api_key
+
+    def write():
+        body = view(payload, **kwargs)
+        kind, object_id = next(iter(kwargs.items()))
+        audit.record(actor(), "api.write", kind.removesuffix("_id"), object_id, tenant=api_key.tenant_id,
+                     after={"api_key": api_key.id, "api_key_name": api_key.name, "operation": op.endpoint,
+                            "idempotency_key": key})
+        return op.status, body
+
+    answer = idempotency.once(api_key, key, idempotency.fingerprint(request.method, request.path, payload), write)
+    response = jsonify(answer.body)
+    response.status_code = answer.status
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def actor():
+    """Who the workflow records for an API decision: the staff member who made (and answers for) the key."""
+    key = g.api_key
+    return User.get_or_none(User.id == key.created_by_id) if key.created_by_id else None
+
+
+def tenant_slug():
+    return g.api_key.tenant_id
+
+
+def audit_read(employee_id, employer_id, what, object_id):
+    """Insurer staff reading an employee's data through the API is recorded like in the back office."""
+    key = g.api_key
+    audit.record(actor(), "employee.read", "employee", employee_id, tenant=key.tenant_id, employer=employer_id,
+                 after={"via": "api", "api_key": key.id, "api_key_name": key.name, "object": what,
+                        "object_id": object_id})
+
+
+def _pdf(payload):
+    encoded = payload.get("policy_pdf")
+    if encoded is None:
+        return None
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("Die Police ist nicht gültig base64-kodiert.", field="policy_pdf") from None
+
+
+# --- shapes of the answers (see the schemas of the same names) -----------------------------------
+
+def iso(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):  # stored as naive UTC
+        return value.replace(microsecond=0).isoformat() + "Z"
+    return value.isoformat()
+
+
+def _names(version_id):
+    doc = registry.version(version_id).doc
+    return {t["id"]: t["name"] for t in doc["tariffs"]}, {g_["id"]: g_["name"] for g_ in doc["tariff_groups"]}
+
+
+def _named(names, item_id):
+    return {"id": item_id, "name": names.get(item_id) or {"de": item_id}}
+
+
+def start_of(application):
+    return datetime.date.fromisoformat(application.data.get("start_date") or application.offer.start_date.isoformat())
+
+
+def application_summary(a):
+    return {"id": a.id, "state": a.state, "company_name": a.employer.company_name, "start_date": iso(start_of(a)),
+            "submitted_at": iso(a.submitted_at)}
+
+
+def offer_json(offer):
+    tariffs, groups = _names(offer.tenant_version_id)
+    figures = {f["group"]: f for f in offer.figures.get("groups", [])}
+    out = []
+    for group in offer.groups:
+        figure = figures.get(group["id"], {})
+        premiums = {line["tariff"]: line["premium"] for line in figure.get("tariffs", [])}
+        out.append({**_named(groups, group["id"]),
+                    "tariffs": [{**_named(tariffs, t), "premium": str(premiums.get(t, "0.00"))} for t in group["tariffs"]],
+                    "employer_share": str(group["employer_share"]), "headcount": int(group["headcount"]),
+                    "average_age": int(group["average_age"]), "premium": str(figure.get("premium", "0.00")),
+                    "employer": str(figure.get("employer", "0.00")), "employee": str(figure.get("employee", "0.00")),
+                    "monthly_total": str(figure.get("monthly_total", "0.00"))})
+    f = offer.figures
+    return {"id": offer.id, "revision": offer.revision, "start_date": iso(offer.start_date), "groups": out,
+            "insured": int(f.get("insured", 0)),
+            **{k: str(f.get(k, "0.00")) for k in ("monthly_total", "yearly_total", "employer_monthly_total",
+                                                  "employer_yearly_total")}}
+
+
+def contract_json(contract):
+    return {"id": contract.id, "application_id": contract.application_id, "policy_number": contract.policy_number,
+            "start_date": iso(contract.start_date),
+            "pdf_url": url_for("api.contract_pdf", contract_id=contract.id) if contract.document_id else None}
+
+
+def application_json(a):
+    e = a.employer
+    contract = a.contracts.first()
+    return {"id": a.id, "state": a.state, "start_date": iso(start_of(a)), "submitted_at": iso(a.submitted_at),
+            "company": {"id": e.id, "name": e.company_name, "street": e.street, "postal_code": e.postal_code,
+                        "city": e.city, "industry": e.industry, "employees_count": e.employees_count,
+                        "contact_name": e.contact_name, "contact_email": e.contact_email},
+            "broker": {"name": a.broker.name, "email": a.broker.email,
+                       "broker_number": brokers.number_for(a.broker, a.tenant_id)},
+            "offer": offer_json(a.offer), "data": a.data, "comment": a.comment,
+            "contract": contract_json(contract) if contract else None}
+
+
+def contract_ref(contract):
+    return {"id": contract.id, "policy_number": contract.policy_number, "company_name": contract.employer.company_name}
+
+
+def employee_json(e):
+    return {"id": e.id, "personnel_number": e.personnel_number, "first_name": e.first_name, "last_name": e.last_name,
+            "birth_date": iso(e.birth_date), "gender": e.gender, "email": e.email, "street": e.street,
+            "postal_code": e.postal_code, "city": e.city, "employment_start": iso(e.employment_start),
+            "employment_type": e.employment_type, "weekly_hours": e.weekly_hours or "", "state": e.state}
+
+
+def policy_json(p):
+    return {"id": p.id, "number": p.number, "version": p.version, "status": p.status, "start_date": iso(p.start_date),
+            "end_date": iso(p.end_date), "tariff_group": p.tariff_group, "tariffs": list(p.tariffs),
+            "premium": str(p.premium), "employee_id": p.employee_id, "contract_id": p.contract_id,
+            "enrolment_id": p.enrolment_id, "event_id": p.event_id,
+            "pdf_url": url_for("api.policy_pdf", policy_id=p.id) if p.document_id else None}
+
+
+def enrolment_summary(e):
+    return {"id": e.id, "state": e.state, "start_date": iso(e.start_date), "created_at": iso(e.created_at),
+            "contract": contract_ref(e.contract)}
+
+
+def enrolment_json(e):
+    tariffs, groups = _names(e.contract.tenant_version_id)
+    policy = Policy.select().where(Policy.enrolment == e).order_by(Policy.version).first()
+    return {**enrolment_summary(e), "decided_at": iso(e.decided_at), "reason": e.reason,
+            "tariff_group": _named(groups, e.tariff_group), "tariffs": [_named(tariffs, t) for t in e.tariffs],
+            "premium": str(e.premium), "employee": employee_json(e.employee),
+            "policy": policy_json(policy) if policy else None}
+
+
+def event_summary(ev):
+    return {"id": ev.id, "type": ev.type, "state": ev.state, "created_at": iso(ev.created_at),
+            "contract": contract_ref(ev.contract)}
+
+
+def event_json(ev):
+    current = policies.current(ev.employee)
+    return {**event_summary(ev), "data": ev.data, "decided_at": iso(ev.decided_at), "reason": ev.reason,
+            "employee": employee_json(ev.employee), "policy": policy_json(current) if current else None}
+
+
+def page(query, model, limit, after, shape):
+    rows = list(query.where(model.id > after).order_by(model.id).limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [shape(r) for r in rows], "next_after": rows[-1].id if more else None}
+
+
+# --- applications -------------------------------------------------------------------------------
+
+APPLICATION_HIDDEN = ("draft", "submitted", "returned")  # not yet released: the insurer does not know of it
+
+
+@operation("GET", "/applications", "Applications of this insurer (default: released, i.e. new)", tag="applications",
+           response="ApplicationList", query=schemas.list_query("application", "released", APPLICATION_HIDDEN))
+def applications(state, limit, after):
+    query = (Application.select(Application, Employer, Offer).join(Employer).switch(Application).join(Offer)
+             .where((Application.tenant == tenant_slug()) & (Application.state == state)))
+    return page(query, Application, limit, after, application_summary)
+
+
+@operation("GET", "/applications/<int:application_id>", "An application with company, broker, offer and premiums",
+           tag="applications", response="Application")
+def application(application_id):
+    return application_json(contracts.application_for_insurer(tenant_slug(), application_id))
+
+
+@operation("POST", "/applications/<int:application_id>/accept", "Accept: the group contract with its policy",
+           tag="applications", response="Contract", request_body="AcceptApplication",
+           description="Without policy_pdf the platform makes the group policy PDF itself.")
+def accept_application(payload, application_id):
+    found = contracts.application_for_insurer(tenant_slug(), application_id)
+    accepted = contracts.accept(actor(), found, payload["policy_number"], _pdf(payload))
+    return contract_json(GroupContract.get(GroupContract.application == accepted.id))
+
+
+@operation("POST", "/applications/<int:application_id>/reject", "Reject, with the reason for broker and employer",
+           tag="applications", response="ApplicationSummary", request_body="Comment")
+def reject_application(payload, application_id):
+    found = contracts.application_for_insurer(tenant_slug(), application_id)
+    return application_summary(contracts.reject(actor(), found, payload["comment"]))
+
+
+@operation("POST", "/applications/<int:application_id>/request-info", "Ask broker and employer for information",
+           tag="applications", response="ApplicationSummary", request_body="Comment")
+def request_info(payload, application_id):
+    found = contracts.application_for_insurer(tenant_slug(), application_id)
+    return application_summary(contracts.request_info(actor(), found, payload["comment"]))
+
+
+@operation("GET", "/contracts/<int:contract_id>/pdf", "The group policy PDF", tag="applications",
+           produces="application/pdf")
+def contract_pdf(contract_id):
+    contract = GroupContract.get_or_none((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug()))
+    if contract is None or contract.document_id is None:
+        raise NotFound("Gruppenpolice nicht gefunden.")
+    return _file(contract.document)
+
+
+def _file(document):
+    response = Response(documents.read(document), mimetype=document.mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response
+
+
+# --- enrolments ---------------------------------------------------------------------------------
+
+@operation("GET", "/enrolments", "Enrolments of this insurer (default: sent, i.e. new)", tag="enrolments",
+           response="EnrolmentList", query=schemas.list_query("enrolment", "sent"))
+def enrolments_list(state, limit, after):
+    query = (Enrolment.select(Enrolment, GroupContract, Employer).join(GroupContract).join(Employer)
+             .where((GroupContract.tenant == tenant_slug()) & (Enrolment.state == state)))
+    return page(query, Enrolment, limit, after, enrolment_summary)
+
+
+@operation("GET", "/enrolments/<int:enrolment_id>", "An enrolment with the employee's data (the read is audited)",
+           tag="enrolments", response="Enrolment")
+def enrolment(enrolment_id):
+    item = enrolments.for_insurer(tenant_slug(), enrolment_id)
+    audit_read(item.employee_id, item.contract.employer_id, "enrolment", item.id)
+    return enrolment_json(item)
+
+
+@operation("POST", "/enrolments/<int:enrolment_id>/accept", "Accept: issue the individual policy", tag="enrolments",
+           response="Policy", request_body="AcceptEnrolment",
+           description="Without policy_number the number is derived from the group policy; without policy_pdf the "
+                       "platform makes the PDF.")
+def accept_enrolment(payload, enrolment_id):
+    item = enrolments.for_insurer(tenant_slug(), enrolment_id)
+    enrolments.accept(actor(), item, payload.get("policy_number"), _pdf(payload))
+    return policy_json(Policy.get(Policy.enrolment == item.id))
+
+
+@operation("POST", "/enrolments/<int:enrolment_id>/reject", "Reject, with the reason for the employer",
+           tag="enrolments", response="EnrolmentSummary", request_body="Comment")
+def reject_enrolment(payload, enrolment_id):
+    item = enrolments.for_insurer(tenant_slug(), enrolment_id)
+    return enrolment_summary(enrolments.reject(actor(), item, payload["comment"]))
+
+
+@operation("GET", "/policies/<int:policy_id>/pdf", "An individual policy PDF (the read is audited)",
+           tag="enrolments", produces="application/pdf")
+def policy_pdf(policy_id):
+    policy = (Policy.select().join(GroupContract)
+              .where((Policy.id == policy_id) & (GroupContract.tenant == tenant_slug())).first())
+    if policy is None or policy.document_id is None:
+        raise NotFound("Police nicht gefunden.")
+    audit_read(policy.employee_id, policy.contract.employer_id, "policy", policy.id)
+    return _file(policy.document)
+
+
+# --- business events ----------------------------------------------------------------------------
+
+@operation("GET", "/events", "Business events of this insurer (default: submitted, i.e. new)", tag="events",
+           response="EventList", query=schemas.list_query("business_event", "submitted"))
+def events_list(state, limit, after):
+    query = (BusinessEvent.select(BusinessEvent, GroupContract, Employer).join(GroupContract).join(Employer)
+             .where((GroupContract.tenant == tenant_slug()) & (BusinessEvent.state == state)))
+    return page(query, BusinessEvent, limit, after, event_summary)
+
+
+@operation("GET", "/events/<int:event_id>", "A business event with the employee's data (the read is audited)",
+           tag="events", response="Event")
+def event(event_id):
+    item = events.for_insurer(tenant_slug(), event_id)
+    audit_read(item.employee_id, item.contract.employer_id, "business_event", item.id)
+    return event_json(item)
+
+
+@operation("POST", "/events/<int:event_id>/accept", "Accept: apply the event; the adjusted policy is a new version",
+           tag="events", response="EventDecision", request_body="AcceptEvent")
+def accept_event(payload, event_id):
+    item = events.accept(actor(), events.for_insurer(tenant_slug(), event_id))
+    current = Policy.select().where(Policy.event == item.id).order_by(Policy.version.desc()).first()
+    return {"event": event_summary(item), "policy": policy_json(current) if current else None}
+
+
+@operation("POST", "/events/<int:event_id>/reject", "Reject, with the reason for the employer", tag="events",
+           response="EventDecision", request_body="Comment")
+def reject_event(payload, event_id):
+    item = events.reject(actor(), events.for_insurer(tenant_slug(), event_id), payload["comment"])
+    return {"event": event_summary(item), "policy": None}
+
+
+# --- the document itself, and everything else under /api/v1 ------------------------------------
+
+@operation("GET", "/openapi.json", "This OpenAPI document", tag="meta", public=True)
+def openapi():
+    return schemas.openapi(OPERATIONS)
+
+
+@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(unknown):
+    """A JSON answer for paths and methods the API does not have (never the HTML error page)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ("GET", "POST"):
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api.unknown":
+            allowed.append(method)
+    if allowed:
+        raise ApiError(405, "method_not_allowed", "Diese Methode gibt es hier nicht.", headers={"Allow": ", ".join(allowed)})
+    raise ApiError(404, "not_found", "Diesen Endpunkt gibt es nicht.")

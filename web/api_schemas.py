@@ -1,0 +1,209 @@
+"""JSON Schemas (draft 2020-12) of the API's bodies and parameters, and the OpenAPI document made of them.
+
+The views validate requests with these very schemas and `openapi()` publishes them, so the
+document cannot drift from what the code accepts and answers.
+"""
+import re
+
+from engine import idempotency, workflow
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema):
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def obj(properties, required=None, **extra):
+    """A closed object: every listed property is required unless `required` says otherwise."""
+    return {"type": "object", "properties": properties,
+            "required": list(properties) if required is None else required, "additionalProperties": False, **extra}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+ID = {"type": "integer", "minimum": 1}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+MONEY = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "Amount in EUR as a decimal string."}
+TEXT = {"type": "object", "properties": {"de": STRING, "en": STRING}, "required": ["de"],
+        "additionalProperties": STRING, "description": "A text in German and, where given, English."}
+PDF_BASE64 = {"type": "string", "contentEncoding": "base64", "contentMediaType": "application/pdf",
+              "maxLength": 14_000_000, "description": "The PDF file, base64-encoded (at most about 10 MB)."}
+URL = {"type": "string", "description": "Path of the PDF under this API (GET it with the same key)."}
+
+ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
+               "invalid", "idempotency_key_reused", "too_large", "internal_error"]
+
+# Components: response bodies first, then request bodies (REQUESTS names those).
+SCHEMAS = {
+    "Error": obj({"error": obj({"code": {"type": "string", "enum": ERROR_CODES}, "message": STRING,
+                                "field": {"type": "string", "description": "The request field it concerns."}},
+                               required=["code", "message"])}),
+    "Company": obj({"id": ID, "name": STRING, "street": STRING, "postal_code": STRING, "city": STRING,
+                    "industry": STRING, "employees_count": INTEGER, "contact_name": STRING, "contact_email": STRING}),
+    "Broker": obj({"name": STRING, "email": STRING, "broker_number": nullable(STRING)}),
+    "TariffPremium": obj({"id": STRING, "name": TEXT, "premium": MONEY}),
+    "OfferGroup": obj({"id": STRING, "name": TEXT, "tariffs": {"type": "array", "items": ref("TariffPremium")},
+                       "employer_share": {**MONEY, "description": "Employer's share of the premium in percent."},
+                       "headcount": INTEGER, "average_age": INTEGER,
+                       "premium": {**MONEY, "description": "Premium per person and month."},
+                       "employer": {**MONEY, "description": "Employer's part per person and month."},
+                       "employee": {**MONEY, "description": "Employee's part per person and month."},
+                       "monthly_total": MONEY}),
+    "Offer": obj({"id": ID, "revision": INTEGER, "start_date": DATE, "insured": INTEGER,
+                  "groups": {"type": "array", "items": ref("OfferGroup")}, "monthly_total": MONEY,
+                  "yearly_total": MONEY, "employer_monthly_total": MONEY, "employer_yearly_total": MONEY}),
+    "Contract": obj({"id": ID, "application_id": ID, "policy_number": STRING, "start_date": DATE,
+                     "pdf_url": nullable(URL)}),
+    "ApplicationSummary": obj({"id": ID, "state": STRING, "company_name": STRING, "start_date": DATE,
+                               "submitted_at": nullable(DATETIME)}),
+    "Application": obj({"id": ID, "state": STRING, "start_date": DATE, "submitted_at": nullable(DATETIME),
+                        "company": ref("Company"), "broker": ref("Broker"), "offer": ref("Offer"),
+                        "data": {"type": "object", "description": "The application form as filled in; its "
+                                 "fields are the insurer's own application form."},
+                        "comment": nullable(STRING), "contract": nullable(ref("Contract"))}),
+    "ApplicationList": obj({"items": {"type": "array", "items": ref("ApplicationSummary")},
+                            "next_after": nullable(ID)}),
+    "Employee": obj({"id": ID, "personnel_number": STRING, "first_name": STRING, "last_name": STRING,
+                     "birth_date": DATE, "gender": STRING, "email": STRING, "street": STRING,
+                     "postal_code": STRING, "city": STRING, "employment_start": DATE, "employment_type": STRING,
+                     "weekly_hours": STRING, "state": STRING}),
+    "Tariff": obj({"id": STRING, "name": TEXT}),
+    "ContractRef": obj({"id": ID, "policy_number": STRING, "company_name": STRING}),
+    "Policy": obj({"id": ID, "number": STRING, "version": INTEGER, "status": STRING, "start_date": DATE,
+                   "end_date": nullable(DATE), "tariff_group": STRING,
+                   "tariffs": {"type": "array", "items": STRING}, "premium": MONEY, "employee_id": ID,
+                   "contract_id": ID, "enrolment_id": nullable(ID), "event_id": nullable(ID),
+                   "pdf_url": nullable(URL)}),
+    "EnrolmentSummary": obj({"id": ID, "state": STRING, "start_date": DATE, "created_at": DATETIME,
+                             "contract": ref("ContractRef")}),
+    "Enrolment": obj({"id": ID, "state": STRING, "start_date": DATE, "created_at": DATETIME,
+                      "decided_at": nullable(DATETIME), "reason": nullable(STRING), "tariff_group": ref("Tariff"),
+                      "tariffs": {"type": "array", "items": ref("Tariff")}, "premium": MONEY,
+                      "employee": ref("Employee"), "contract": ref("ContractRef"), "policy": nullable(ref("Policy"))}),
+    "EnrolmentList": obj({"items": {"type": "array", "items": ref("EnrolmentSummary")}, "next_after": nullable(ID)}),
+    "EventSummary": obj({"id": ID, "type": STRING, "state": STRING, "created_at": DATETIME,
+                         "contract": ref("ContractRef")}),
+    "Event": obj({"id": ID, "type": STRING, "state": STRING,
+                  "data": {"type": "object", "description": "The event's fields (see the event type's form)."},
+                  "created_at": DATETIME, "decided_at": nullable(DATETIME), "reason": nullable(STRING),
+                  "employee": ref("Employee"), "contract": ref("ContractRef"),
+                  "policy": nullable({**ref("Policy"), "description": "The employee's current policy; after an "
+                                      "accepted event the new version."})}),
+    "EventDecision": obj({"event": ref("EventSummary"),
+                          "policy": nullable({**ref("Policy"), "description": "The policy version the accepted "
+                                              "event produced; null after a rejection."})}),
+    "EventList": obj({"items": {"type": "array", "items": ref("EventSummary")}, "next_after": nullable(ID)}),
+    # request bodies
+    "AcceptApplication": obj({"policy_number": {"type": "string", "minLength": 1, "maxLength": 60},
+                              "policy_pdf": PDF_BASE64}, required=["policy_number"]),
+    "AcceptEnrolment": obj({"policy_number": {"type": "string", "maxLength": 60,
+                                              "description": "Empty: derived from the group policy number."},
+                            "policy_pdf": PDF_BASE64}, required=[]),
+    "AcceptEvent": obj({}, required=[]),
+    "Comment": obj({"comment": {"type": "string", "minLength": 1, "maxLength": 2000}}),
+}
+
+
+def states(workflow_name, hidden=()):
+    return [s for s in workflow.get(workflow_name).states if s not in hidden]
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.KEY_MAX},
+    "description": "Unique per intended change (e.g. a UUID). A repeat with the same key and request gets the first "
+                   "answer again (header Idempotent-Replayed: true); the same key with a different request is "
+                   "refused (422). Only successful answers are kept: after an error, retrying with the same key "
+                   "runs the request again."}
+
+LIMIT = {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}
+AFTER = {"type": "integer", "minimum": 0, "default": 0,
+         "description": "Only items with a greater id (pass the previous page's next_after)."}
+
+
+def list_query(workflow_name, default, hidden=()):
+    """Query parameters of a list: state filter, page size, cursor."""
+    return {"state": {"type": "string", "enum": states(workflow_name, hidden), "default": default},
+            "limit": LIMIT, "after": AFTER}
+
+
+def openapi(operations, server_url="/api/v1"):
+    """The OpenAPI 3.1 document of `operations` (see web.api.Operation)."""
+    paths = {}
+    for op in operations:
+        path, parameters = _path(op.rule)
+        parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
+                       for name, schema in op.query.items()]
+        if op.write:
+            parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
+        operation = {"operationId": op.endpoint, "summary": op.summary, "tags": [op.tag],
+                     "responses": {str(op.status): _success(op)}}
+        if op.description:
+            operation["description"] = op.description
+        if parameters:
+            operation["parameters"] = parameters
+        if op.request:
+            operation["requestBody"] = {"required": bool(SCHEMAS[op.request]["required"]),
+                                        "content": {"application/json": {"schema": ref(op.request)}}}
+        if op.public:
+            operation["security"] = []
+        for code in op.errors:
+            operation["responses"][str(code)] = {"$ref": f"#/components/responses/E{code}"}
+        paths.setdefault(path, {})[op.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": DIALECT,
+        "info": {"title": "bKV platform API for insurers", "version": "1.0.0",
+                 "description": "Applications, enrolments and business events for an insurer's system. "
+                                "Every write needs an Idempotency-Key header; see docs/api.md."},
+        "servers": [{"url": server_url}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "bkv_<prefix>_<secret>",
+                                           "description": "An API key made in the back office (Integration)."}},
+            "parameters": {"IdempotencyKey": IDEMPOTENCY_KEY},
+            "responses": {f"E{code}": {"description": text, "content": {"application/json": {"schema": ref("Error")}}}
+                          for code, text in ERROR_RESPONSES.items()},
+        },
+    }
+
+
+ERROR_RESPONSES = {
+    400: "Malformed request: not JSON, a bad query parameter or no Idempotency-Key header.",
+    401: "No API key, an unknown or a revoked one.",
+    403: "The key may not do this.",
+    404: "No such object for this key's insurer.",
+    409: "The object changed meanwhile (another decision came first).",
+    422: "The body is invalid (see error.field), or the Idempotency-Key was used for another request.",
+}
+
+
+def _path(rule):
+    """A Flask rule under /api/v1 as an OpenAPI path and its path parameters."""
+    path = rule.removeprefix("/api/v1")
+    parameters = []
+    for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", path):
+        parameters.append({"name": name, "in": "path", "required": True,
+                           "schema": ID if converter == "int" else STRING})
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path), parameters
+
+
+def _success(op):
+    if op.produces == "application/pdf":
+        return {"description": op.summary,
+                "content": {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}}
+    content = {"application/json": {"schema": ref(op.response) if op.response else {"type": "object"}}}
+    answer = {"description": op.summary, "content": content}
+    if op.write:
+        answer["headers"] = {"Idempotent-Replayed": {
+            "description": "Present (true) when this is the stored answer to an earlier identical request.",
+            "schema": {"type": "string", "enum": ["true"]}}}
+    return answer
