@@ -3,7 +3,7 @@ import datetime
 
 from engine import audit, documents, registry, webhooks, workflow
 from engine.errors import DomainError, NotFound
-from engine.models import Application, GroupContract, Role, TenantVersion, utcnow
+from engine.models import Application, GroupContract, Role, TenantVersion
 
 
 def application_for_employer(user, tenant_slug, application_id):

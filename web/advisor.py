@@ -1,12 +1,12 @@
 """The broker's advisor at /advisor: profile, calculation engines, clients, consultations, offers."""
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import audit, brokers, clients, consultations, documents, offers, registry
+from engine import audit, brokers, clients, consultations, offers, registry
 from engine.errors import DomainError
 from engine.models import Application, Consultation, Offer
-from web import formview
+from web import downloads, formview
 from web.access import current_account, require
 
 bp = Blueprint("advisor", __name__, url_prefix="/advisor")
@@ -64,7 +64,7 @@ def engines():
         live = registry.get(request.form.get("tenant", ""))
         try:
             brokers.set_number(me(), live, request.form.get("number"))
-        except DomainError as exc:
+        except DomainError:
             errors[live.slug] = _("The broker number does not match the format of %(insurer)s (example: %(example)s).",
                                   insurer=live.name, example=live.doc.get("broker_number", {}).get("example", "-"))
         else:
@@ -201,17 +201,7 @@ def consultation_pdf(consultation_id):
     consultation = consultations.get_for(me(), consultation_id)
     if consultation.document is None:
         abort(404)
-    return pdf_response(consultation.document)
-
-
-def pdf_response(document):
-    return pdf_bytes_response(document.filename, documents.read(document))
-
-
-def pdf_bytes_response(filename, data):
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return downloads.send_document(consultation.document)
 
 
 # --- offers ----------------------------------------------------------------------------------
@@ -289,7 +279,7 @@ def offer_send(offer_id):
 def offer_pdf(offer_id):
     offer = offers.get_for_broker(me(), offer_id)
     filename, data = offers.pdf(offer)
-    return pdf_bytes_response(filename, data)
+    return downloads.send_bytes(filename, data, "application/pdf")
 
 
 @bp.route("/applications")

@@ -8,10 +8,10 @@ from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect,
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import accounts, contracts, documents, employees, enrolments, events, exports, policies
+from engine import accounts, contracts, employees, enrolments, events, exports, policies
 from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment, ImportBatch, Role
-from web import formview
+from web import downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
 
 bp = Blueprint("manager", __name__, url_prefix="/m/<tenant_slug>")
@@ -125,9 +125,7 @@ def export(contract_id, fmt):
         data, mime = exports.as_xlsx(staff), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise NotFound("Unbekanntes Format.")
-    response = Response(data, mimetype=mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="mitarbeitende-{contract.policy_number}.{fmt}"'
-    return response
+    return downloads.send_bytes(f"mitarbeitende-{contract.policy_number}.{fmt}", data, mime)
 
 
 @bp.route("/contracts/<int:contract_id>/upload", methods=["POST"])
@@ -264,6 +262,4 @@ def document(document_id):
     if doc is None or not Role.select().where((Role.user == me()) & (Role.kind == "employer")
                                               & (Role.employer == doc.employer_id)).exists():
         raise NotFound("Dokument nicht gefunden.")
-    response = Response(documents.read(doc), mimetype=doc.mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
-    return response
+    return downloads.send_document(doc)

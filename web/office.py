@@ -2,12 +2,13 @@
 
 Queues of released applications, sent enrolments and filed business events; each decision goes
 through the same engine functions the API uses. Reading an employee's data is audited."""
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import audit, contracts, documents, enrolments, events, policies
+from engine import audit, contracts, enrolments, events, policies
 from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment, GroupContract
+from web import downloads
 from web.access import add_tenant, current_account, load_tenant, require
 
 bp = Blueprint("office", __name__, url_prefix="/m/<tenant_slug>/office")
@@ -121,6 +122,4 @@ def document(document_id):
     doc = Document.get_or_none((Document.id == document_id) & (Document.tenant == g.tenant.slug))
     if doc is None:
         raise NotFound("Dokument nicht gefunden.")
-    response = Response(documents.read(doc), mimetype=doc.mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
-    return response
+    return downloads.send_document(doc)
