@@ -86,5 +86,5 @@ def insured_case_with_event(slug, staff, tag="x"):
     enrolments.accept(staff, case["enrolment"])
     event, _ = events.file(case["employer_user"], case["contract"], case["employee"], "address_change",
                            {"street": "Neue Str. 5", "postal_code": "01069", "city": "Dresden",
-                            "effective_date": datetime.date.today()})
+                            "effective_date": max(datetime.date.today(), case["contract"].start_date)})
     return {**case, "event": event}
