@@ -50,6 +50,15 @@ def after_commit(callback):
     hooks.append(callback)
 
 
+def _atomic():
+    # SQLite: take the write lock at BEGIN. A deferred transaction that reads and then writes cannot
+    # wait for another writer (SQLite answers "database is locked" at once); IMMEDIATE waits its turn
+    # (busy_timeout). Nested calls become savepoints either way.
+    if is_sqlite() and not database.in_transaction():
+        return database.atomic(lock_type="IMMEDIATE")
+    return database.atomic()
+
+
 @contextlib.contextmanager
 def transaction():
     """One unit of work: a transaction whose after-commit hooks run only if it commits."""
@@ -57,7 +66,7 @@ def transaction():
     if outer:
         _pending.hooks = []
     try:
-        with database.atomic():
+        with _atomic():
             yield
     except BaseException:
         if outer:

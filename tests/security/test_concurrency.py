@@ -1,0 +1,92 @@
+"""Two people firing the same transition at once: exactly one wins, the others get a clear answer,
+nothing is half-written. Real parallel requests against a running server, 50 at a time."""
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.models import Application, AuditEntry
+from tests.conftest import csrf_from, log_in
+from tests.journey import submitted_application
+
+PARALLEL = 50
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def session_of(app, user, page):
+    """A logged-in session cookie and a CSRF token for it, to replay from many threads."""
+    client = app.test_client()
+    log_in(client, user)
+    token = csrf_from(client.get(page))
+    return client.get_cookie("session", domain="bkv.test").value, token
+
+
+def test_fifty_simultaneous_releases_change_the_state_once(app, live_server):
+    with app.app_context():
+        case = submitted_application("auxilia", tag="race")
+    url = f"/m/auxilia/applications/{case['application'].id}"
+    cookie, token = session_of(app, case["employer_user"], url)
+    body = urllib.parse.urlencode({"decision": "release", "csrf_token": token}).encode()
+    start = threading.Barrier(PARALLEL)
+    answers = []
+
+    def click():
+        request = urllib.request.Request(live_server + url, data=body, method="POST",
+                                         headers={"Cookie": f"session={cookie}", "Host": "bkv.test"})
+        start.wait()
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            response = opener.open(request, timeout=30)
+            answers.append((response.status, response.headers.get("Set-Cookie", "")))
+        except urllib.error.HTTPError as error:
+            answers.append((error.code, error.headers.get("Set-Cookie", "")))
+
+    threads = [threading.Thread(target=click) for _ in range(PARALLEL)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(answers) == PARALLEL and all(code == 302 for code, _ in answers)
+    with app.app_context():
+        assert Application.get_by_id(case["application"].id).state == "released"
+        releases = AuditEntry.select().where((AuditEntry.action == "application.release")
+                                             & (AuditEntry.object_id == str(case["application"].id))).count()
+    assert releases == 1
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_editing_the_application_at_once_keeps_one_version_and_tells_the_other(app):
+    with app.app_context():
+        case = submitted_application("lumen", tag="edit")
+        Application.update(state="draft").where(Application.id == case["application"].id).execute()
+    broker, employer = app.test_client(), app.test_client()
+    log_in(broker, case["broker"])
+    log_in(employer, case["employer_user"])
+    url = f"/applications/{case['application'].id}"
+    pages = [c.get(url).get_data(as_text=True) for c in (broker, employer)]
+    lock = re.search(r'name="lock_version" value="(\d+)"', pages[0]).group(1)
+    first = broker.post(url, data={"contact_phone": "030 1111", "lock_version": lock,
+                                   "csrf_token": csrf_from(broker.get(url))})
+    assert first.status_code == 302
+    second = employer.post(url, data={"contact_phone": "040 2222", "lock_version": lock,
+                                      "csrf_token": csrf_from(employer.get(url))})
+    assert "inzwischen von jemand anderem geändert" in second.get_data(as_text=True)
+    assert 'value="040 2222"' in second.get_data(as_text=True)  # the loser's input is still there
+    with app.app_context():
+        assert Application.get_by_id(case["application"].id).data["contact_phone"] == "030 1111"
