@@ -57,3 +57,11 @@ def render_pdf(template, **context):
     from weasyprint import HTML
     html = _templates.get_template(f"pdf/{template}").render(**context)
     return HTML(string=html, base_url=str(pathlib.Path(__file__).parent)).write_pdf()
+
+
+def delete(document):
+    """Remove a document's bytes and its row (data protection erasure)."""
+    path = _path(document.storage_key)
+    if path.exists():
+        path.unlink()
+    document.delete_instance()

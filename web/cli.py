@@ -122,6 +122,21 @@ def _print_import(result, as_json):
         click.echo(f"  warning: {warning}")
 
 
+@click.command("anonymise")
+@click.option("--years", default=10, show_default=True, help="Retention period after the end of cover.")
+@click.option("--dry-run", is_flag=True)
+@with_appcontext
+def anonymise(years, dry_run):
+    """Anonymise employees whose cover ended longer ago than the retention period."""
+    from engine import gdpr
+    due = gdpr.due_for_anonymisation(years=years)
+    for employee in due:
+        click.echo(f"{'would anonymise' if dry_run else 'anonymised'}: employee {employee.id}")
+        if not dry_run:
+            gdpr.anonymise(None, employee)
+    click.echo(f"{len(due)} employee(s)")
+
+
 @click.command("worker")
 @with_appcontext
 @click.option("--workers", default=2, show_default=True)
@@ -132,7 +147,7 @@ def worker(workers):
 
 
 cli = FlaskGroup(create_app=create_app, help="The bKV platform.")
-for command in (db_cli, tenants_cli, demo_cli, employees_cli, worker):
+for command in (db_cli, tenants_cli, demo_cli, employees_cli, anonymise, worker):
     cli.add_command(command)
 
 

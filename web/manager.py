@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect,
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import accounts, contracts, employees, enrolments, events, exports, policies
+from engine import accounts, contracts, employees, enrolments, events, exports, gdpr, policies
 from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment, ImportBatch, Role
 from web import downloads, formview
@@ -224,6 +224,16 @@ def enrol(contract_id):
     for person, reason in skipped:
         flash(f"{person.first_name} {person.last_name}: {reason}", "error")
     return redirect(url_for("manager.contract", contract_id=contract.id))
+
+
+@bp.route("/contracts/<int:contract_id>/employees/<int:employee_id>/export.zip")
+@require("employer")
+def employee_export(contract_id, employee_id):
+    """Everything stored about this employee (GDPR Art. 15): data as JSON and the policy PDFs."""
+    contract = _contract(contract_id)
+    person = employees.get(contract, employee_id)
+    return downloads.send_bytes(f"datenauskunft-{person.personnel_number}.zip", gdpr.export(me(), person),
+                                "application/zip")
 
 
 # --- step 13: business events -------------------------------------------------------------------

@@ -40,7 +40,7 @@ POLICY = {
     "manager.import_progress": "owner_employer", "manager.employee_new": "owner_employer",
     "manager.employee_edit": "owner_employer", "manager.employee": "owner_employer",
     "manager.enrol": "owner_employer", "manager.event_new": "owner_employer", "manager.document": "owner_employer",
-    "manager.export": "owner_employer",
+    "manager.export": "owner_employer", "manager.employee_export": "owner_employer",
     "office.index": "staff", "office.application": "staff", "office.enrolment": "staff", "office.event": "staff",
     "office.document": "staff",
     "admin.index": "admin", "admin.users": "admin",

@@ -25,3 +25,8 @@
   document.addEventListener("change", update);
   document.addEventListener("DOMContentLoaded", update);
 })();
+// Irreversible actions ask first: <form data-confirm="...">.
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) event.preventDefault();
+});
