@@ -1,5 +1,7 @@
 """The append-only audit log: every state change records who, what, and before/after."""
-from engine.models import AuditEntry
+from peewee import JOIN
+
+from engine.models import AuditEntry, User
 
 
 def record(actor, action, obj_type, obj_id, tenant=None, before=None, after=None, employer=None):
@@ -13,10 +15,12 @@ def record(actor, action, obj_type, obj_id, tenant=None, before=None, after=None
 
 def timeline(employer_id):
     """Every state change of an employer's case (client, consultations, offers, applications)."""
-    return list(AuditEntry.select().where(AuditEntry.employer == employer_id).order_by(AuditEntry.at, AuditEntry.id))
+    return list(AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
+                .where(AuditEntry.employer == employer_id).order_by(AuditEntry.at, AuditEntry.id))
 
 
 def history(obj_type, obj_id):
-    return list(AuditEntry.select().where((AuditEntry.object_type == obj_type)
+    return list(AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
+                .where((AuditEntry.object_type == obj_type)
                                           & (AuditEntry.object_id == str(obj_id)))
                 .order_by(AuditEntry.at, AuditEntry.id))

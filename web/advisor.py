@@ -5,7 +5,7 @@ from forms import load_platform_form
 
 from engine import audit, brokers, clients, consultations, offers, registry
 from engine.errors import DomainError
-from engine.models import Application, Consultation, Offer
+from engine.models import Application, Consultation, Employer, Offer, Tenant
 from web import downloads, formview
 from web.access import current_account, require
 
@@ -26,12 +26,16 @@ def me():
 def index():
     broker = me()
     offer_states = {}
-    for offer in Offer.select().where((Offer.broker == broker) & (Offer.state.in_(("draft", "sent")))):
+    for offer in (Offer.select(Offer, Employer).join(Employer)
+                  .where((Offer.broker == broker) & (Offer.state.in_(("draft", "sent"))))):
         offer_states.setdefault("expired" if offers.is_expired(offer) else offer.state, []).append(offer)
     app_states = {}
-    for application in Application.select().where((Application.broker == broker)):
+    for application in (Application.select(Application, Employer, Tenant).join_from(Application, Employer)
+                        .join_from(Application, Tenant).where(Application.broker == broker)):
         app_states.setdefault(application.state, []).append(application)
-    open_consultations = list(Consultation.select().where((Consultation.broker == broker) & (Consultation.state == "open")))
+    open_consultations = list(Consultation.select(Consultation, Employer, Tenant).join_from(Consultation, Employer)
+                              .join_from(Consultation, Tenant)
+                              .where((Consultation.broker == broker) & (Consultation.state == "open")))
     return render_template("advisor/index.html", offer_states=offer_states, app_states=app_states,
                            consultations=open_consultations, clients=len(clients.list_for(broker)),
                            missing_numbers=[t for t in registry.live_tenants() if t.slug not in brokers.numbers(broker)])
@@ -117,9 +121,11 @@ def _client_form(client):
 def client_detail(client_id):
     client = clients.get_for(me(), client_id)
     return render_template("advisor/client.html", client=client, tenants=registry.live_tenants(),
-                           consultations=list(client.consultations.order_by(Consultation.id.desc())),
-                           offers=list(client.offers.order_by(Offer.id.desc())),
-                           applications=list(client.applications), timeline=audit.timeline(client.id),
+                           consultations=list(client.consultations.select(Consultation, Tenant).join(Tenant)
+                                              .order_by(Consultation.id.desc())),
+                           offers=list(client.offers.select(Offer, Tenant).join(Tenant).order_by(Offer.id.desc())),
+                           applications=list(client.applications.select(Application, Tenant).join(Tenant)),
+                           timeline=audit.timeline(client.id),
                            is_expired=offers.is_expired)
 
 
