@@ -1,39 +1,103 @@
-"""The employee file (CSV/XLSX) as employers bring it: parse, check every row, name each problem."""
+"""The employee file (CSV/XLSX) as employers bring it: read it, check every row, name each problem.
+
+The format is /work/shared/formats/employee-import.md. Row numbers are the ones the employer sees
+in Excel: a quoted cell with line breaks is one row, empty lines count, an Excel `sep=` line does not.
+"""
+import codecs
 import csv
 import datetime
 import hashlib
 import io
+import json
+import logging
 import re
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+import warnings
+import zipfile
+from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal
+
+from email_validator import EmailNotValidError, validate_email
+
+from rules import dates
 
 from engine.errors import DomainError
 
+logger = logging.getLogger(__name__)
+
 MAX_BYTES = 20 * 1024 * 1024
-COLUMNS = {  # English name: accepted header spellings (normalised)
-    "personnel_number": ("personnelnumber", "personalnummer"), "last_name": ("lastname", "nachname"),
-    "first_name": ("firstname", "vorname"), "birth_date": ("birthdate", "geburtsdatum"),
-    "gender": ("gender", "geschlecht"), "email": ("email",), "street": ("street", "straße", "strasse"),
-    "postal_code": ("postalcode", "plz"), "city": ("city", "ort"),
-    "employment_start": ("employmentstart", "eintrittsdatum"),
-    "employment_type": ("employmenttype", "beschäftigungsart", "beschaeftigungsart"),
-    "weekly_hours": ("weeklyhours", "wochenstunden"), "tariff_group": ("tariffgroup", "tarifgruppe"),
-}
-REQUIRED = ("personnel_number", "last_name", "first_name", "birth_date", "street", "postal_code", "city",
-            "employment_start", "employment_type")
+MAX_ROWS = 50_000
+MAX_UNPACKED = 200 * 1024 * 1024   # an XLSX is a zip: refuse one that unpacks to more than this
+HEADER_SEARCH = 10                 # non-empty rows searched for the header (title rows above it)
+MAX_TEXT = 255
+MAX_PERSONNEL_NUMBER = 60
+MAX_HOURS = Decimal(80)
+MIN_WORKING_AGE = 14
+MAX_AGE = 100
+EMPLOYMENT_TYPES = ("fulltime", "parttime", "minijob", "trainee", "working_student")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str          # English name, also the field of EmployeeRow
+    german: str
+    required: bool
+    aliases: tuple = ()
+
+
+COLUMNS = (
+    Column("personnel_number", "Personalnummer", True),
+    Column("last_name", "Nachname", True),
+    Column("first_name", "Vorname", True),
+    Column("birth_date", "Geburtsdatum", True),
+    Column("gender", "Geschlecht", False),
+    Column("email", "E-Mail", False, ("E-Mail-Adresse",)),
+    Column("street", "Straße", True),
+    Column("postal_code", "PLZ", True, ("Postleitzahl",)),
+    Column("city", "Ort", True),
+    Column("employment_start", "Eintrittsdatum", True),
+    Column("employment_type", "Beschäftigungsart", True),
+    Column("weekly_hours", "Wochenstunden", False),
+    Column("tariff_group", "Tarifgruppe", False),
+)
+BY_NAME = {column.name: column for column in COLUMNS}
+
 EMPLOYMENT = {"vollzeit": "fulltime", "fulltime": "fulltime", "teilzeit": "parttime", "parttime": "parttime",
-              "minijob": "minijob", "azubi": "trainee", "trainee": "trainee", "werkstudent": "working_student",
+              "minijob": "minijob", "azubi": "trainee", "trainee": "trainee", "auszubildende": "trainee",
+              "auszubildender": "trainee", "werkstudent": "working_student", "werkstudentin": "working_student",
               "workingstudent": "working_student"}
-GENDER = {"m": "m", "w": "w", "f": "w", "d": "d", "x": "x"}
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+GENDER = {"m": "m", "w": "w", "f": "w", "d": "d", "x": "x", "maennlich": "m", "male": "m", "weiblich": "w",
+          "female": "w", "divers": "d", "diverse": "d"}
+EXCEL_ERRORS = frozenset({"#N/A", "#NV", "#DIV/0!", "#VALUE!", "#WERT!", "#REF!", "#BEZUG!", "#NAME?",
+                          "#NUM!", "#ZAHL!", "#NULL!", "#SPILL!", "#ÜBERLAUF!", "#CALC!", "#GETTING_DATA"})
+
+_SEPARATORS = (";", ",", "\t")
+_HEADER_JUNK = re.compile(r"[\s\-_.*]+")
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_HOURS = re.compile(r"\d{1,3}(?:[.,]\d+)?")
+_POSTAL_CODE = re.compile(r"\d{5}")
+_SPACES = re.compile(r"\s+")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+_NOT_TABLES = ((b"%PDF", "ein PDF-Dokument", "a PDF document"), (b"\x89PNG", "ein Bild", "an image"),
+               (b"\xff\xd8\xff", "ein Bild", "an image"), (b"GIF8", "ein Bild", "an image"),
+               (b"{\\rtf", "ein Textdokument (RTF)", "a text document (RTF)"))
+_CONTROL = frozenset(range(0, 9)) | {11} | frozenset(range(14, 32)) | {127}
 
 
 class FileUnusable(DomainError):
-    """The file as a whole cannot be read (wrong type, empty, no usable header)."""
+    """The file as a whole cannot be read (not CSV/XLSX, empty, no header with the required columns)."""
+
+    def __init__(self, message, message_en="", row=None):
+        super().__init__(message)
+        self.message_en = message_en or message
+        self.row = row
 
 
 @dataclass(frozen=True)
 class EmployeeRow:
+    """One valid row, typed; `row` is its number in Excel."""
     row: int
     personnel_number: str
     last_name: str
@@ -43,73 +107,242 @@ class EmployeeRow:
     postal_code: str
     city: str
     employment_start: datetime.date
-    employment_type: str
-    gender: str = ""
+    employment_type: str           # fulltime | parttime | minijob | trainee | working_student
+    gender: str = ""               # m | w | d | x | ""
     email: str = ""
     weekly_hours: Decimal | None = None
-    tariff_group: str = ""
+    tariff_group: str = ""         # as written; resolved against the contract's groups later
 
     def digest(self):
-        values = {k: str(v) for k, v in asdict(self).items() if k != "row"}
-        return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
+        """SHA-256 of the values (not the row number): equal digests mean nothing changed."""
+        values = [[f.name, "" if getattr(self, f.name) is None else str(getattr(self, f.name))]
+                  for f in fields(self) if f.name != "row"]
+        return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
 class RowError:
+    """A problem of one cell: its Excel row, its column (header as written) and why, in plain words."""
     row: int
     column: str
     message: str
+    message_en: str = ""
+    field: str = ""                # the English column name
 
 
 @dataclass
 class ParsedFile:
-    rows: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    total: int = 0
+    rows: list = field(default_factory=list)       # EmployeeRow, valid rows only
+    errors: list = field(default_factory=list)     # RowError, in row order
+    warnings: list = field(default_factory=list)   # str, German
+    total: int = 0                                 # non-empty data rows
+    columns: dict = field(default_factory=dict)    # English name -> header as written
 
 
-def _norm(name):
-    return re.sub(r"[\s\-_]", "", str(name or "")).lower()
+class _Invalid(Exception):
+    def __init__(self, de, en):
+        super().__init__(de)
+        self.de, self.en = de, en
 
+
+def header_key(text):
+    """How a header is compared: case-insensitive, without spaces, '-', '_', '.', '*'; ß = ss, ä = ae."""
+    return _HEADER_JUNK.sub("", str(text or "")).casefold().translate(_UMLAUTS)
+
+
+_HEADERS = {header_key(spelling): column.name for column in COLUMNS
+            for spelling in (column.name, column.german, *column.aliases)}
+
+
+def column_letter(index):
+    """0 -> A, 26 -> AA: the column as Excel names it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# --------------------------------------------------------------------------- containers
 
 def _records(filename, data):
-    """(excel row number, list of cells) for every non-empty record, header included."""
+    """(Excel row number, cells) of every row of the file; raises FileUnusable for what no row can fix."""
+    if not data or not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        raise FileUnusable("Die Datei ist leer.", "The file is empty.")
     if len(data) > MAX_BYTES:
-        raise FileUnusable("Die Datei ist größer als 20 MB.")
-    if not data.strip():
-        raise FileUnusable("Die Datei ist leer.")
-    if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        raise FileUnusable(f"Die Datei ist größer als {MAX_BYTES // 2**20} MB; bitte in mehrere Dateien aufteilen.",
+                           f"The file is larger than {MAX_BYTES // 2**20} MB; please split it.")
+    if data.startswith(b"PK\x03\x04"):
         return _xlsx_records(data)
-    if b"\x00" in data[:4096]:
-        raise FileUnusable("Die Datei ist weder CSV noch XLSX.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = []
-    for number, cells in enumerate(reader, start=1):
-        if any(c.strip() for c in cells):
-            records.append((number, cells))
-    return records
+    if data.startswith(_OLE):
+        if _OLE_ENCRYPTED in data:
+            raise FileUnusable("Die Excel-Datei ist mit einem Passwort geschützt. Bitte ohne Passwort speichern.",
+                               "The Excel file is password-protected. Please save it without a password.")
+        raise FileUnusable("Das alte Excel-Format (.xls) wird nicht gelesen. Bitte als .xlsx oder CSV speichern.",
+                           "The old Excel format (.xls) is not supported. Please save as .xlsx or CSV.")
+    for magic, what, what_en in _NOT_TABLES:
+        if data.startswith(magic):
+            raise FileUnusable(f"Die Datei ist {what}, keine Tabelle. Erwartet wird CSV oder XLSX.",
+                               f"The file is {what_en}, not a table. Expected CSV or XLSX.")
+    return _csv_records(data)
+
+
+def _not_a_table(detail="", detail_en=""):
+    return FileUnusable(f"Die Datei ist weder CSV noch XLSX{detail}.", f"The file is neither CSV nor XLSX{detail_en}.")
 
 
 def _xlsx_records(data):
-    from openpyxl import load_workbook
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
-        raise FileUnusable("Die Excel-Datei lässt sich nicht lesen.") from exc
-    sheet = book.worksheets[0]
-    records = []
-    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if any(c not in (None, "") for c in cells):
-            records.append((number, list(cells)))
-    book.close()
-    return records
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _not_a_table(" (beschädigtes ZIP-Archiv)", " (damaged zip archive)") from exc
+    if "xl/workbook.xml" not in names:
+        if "content.xml" in names:
+            raise FileUnusable("OpenDocument-Tabellen (.ods) werden nicht gelesen. Bitte als .xlsx oder CSV speichern.",
+                               "OpenDocument spreadsheets (.ods) are not supported. Please save as .xlsx or CSV.")
+        raise _not_a_table(" (ein ZIP-Archiv ohne Excel-Tabelle)", " (a zip archive without a workbook)")
+    if unpacked > MAX_UNPACKED:
+        raise FileUnusable("Die Excel-Datei ist entpackt zu groß; bitte in mehrere Dateien aufteilen.",
+                           "The Excel file is too large when unpacked; please split it.")
+    from openpyxl import load_workbook  # only XLSX uploads pay for importing openpyxl
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - whatever openpyxl fails on, the file is what the user can fix
+        logger.info("unreadable workbook: %r", exc)
+        raise FileUnusable("Die Excel-Datei lässt sich nicht lesen; bitte in Excel öffnen und neu als .xlsx speichern.",
+                           "The Excel file cannot be read; please open it in Excel and save it again as .xlsx."
+                           ) from exc
+    return _sheet_rows(book)
+
+
+def _sheet_rows(book):
+    try:
+        if not book.worksheets:
+            raise FileUnusable("Die Excel-Datei enthält kein Tabellenblatt.", "The Excel file has no worksheet.")
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # some writers store wrong dimensions; read what is really there
+        epoch = book.epoch
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_excel_value(value, epoch) for value in cells]
+    except FileUnusable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet is the user's file to fix
+        logger.info("unreadable worksheet: %r", exc)
+        raise FileUnusable("Das erste Tabellenblatt der Excel-Datei lässt sich nicht lesen.",
+                           "The first worksheet of the Excel file cannot be read.") from exc
+    finally:
+        book.close()
+
+
+class _Serial(float):
+    """A number from an Excel cell: in a date column it is the date's serial number."""
+    epoch = None
+
+
+def _excel_value(value, epoch):
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+        serial = _Serial(value)
+        serial.epoch = epoch
+        return serial
+    return value
+
+
+def _csv_records(data):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileUnusable("Die Datei ist als UTF-16 („Unicode-Text“) gespeichert. Bitte als „CSV UTF-8“ speichern.",
+                           "The file is saved as UTF-16 (\"Unicode text\"). Please save it as \"CSV UTF-8\".")
+    sample = data[:65536]
+    if b"\x00" in sample or sum(byte in _CONTROL for byte in sample) > len(sample) // 100:
+        raise _not_a_table(" (keine Textdatei)", " (not a text file)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's "CSV (Trennzeichen-getrennt)" in Germany
+    first, _, rest = text.partition("\n")
+    hint = re.fullmatch(r"\s*sep=(.)\s*", first)
+    if hint:  # Excel's separator hint; Excel does not show it as a row
+        text = rest
+    separator = hint.group(1) if hint else _separator(text)
+    return _csv_rows(text, separator)
+
+
+def _separator(text):
+    """The separator of the header: the candidate that splits one of the first lines into the most known
+    column names (a title row above the header may hold a comma); else the one found most often."""
+    lines = text.split("\n", HEADER_SEARCH * 2)[:HEADER_SEARCH * 2]
+    best, score = None, 0
+    for line in lines:
+        for candidate in _SEPARATORS:
+            found = len({_HEADERS.get(header_key(part.strip().strip('"'))) for part in line.split(candidate)} - {None})
+            if found > score:
+                best, score = candidate, found
+    if best is not None:
+        return best
+    for line in lines:
+        counts = [line.count(candidate) for candidate in _SEPARATORS]
+        if max(counts):
+            return _SEPARATORS[counts.index(max(counts))]
+    return ";"
+
+
+def _csv_rows(text, separator):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    number, spans_lines = 0, False
+    while True:
+        before = reader.line_num
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row = number + 1
+            raise FileUnusable(
+                f"Zeile {row} lässt sich nicht lesen ({exc}); oft ist ein Anführungszeichen nicht geschlossen.",
+                f"Row {row} cannot be read ({exc}); often a quote is not closed.", row=row) from exc
+        number += 1
+        spans_lines = reader.line_num - before > 1
+        yield number, cells
+    if spans_lines and _open_quote_at_end(text, separator):
+        raise FileUnusable(
+            f"In Zeile {number} beginnt ein Feld mit einem Anführungszeichen (\"), das nicht geschlossen wird; "
+            "alle folgenden Zeilen wären ein einziges Feld. Bitte das Anführungszeichen schließen oder entfernen.",
+            f"In row {number} a field opens a quote (\") that is never closed; every following row would be one "
+            "field. Please close or remove the quote.", row=number)
+
+
+def _open_quote_at_end(text, separator):
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+# --------------------------------------------------------------------------- cells
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(float(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(" ")
+    return _SPACES.sub(" ", str(value)).strip()
+
+
+def _plain(value, limit=MAX_TEXT):
+    text = _text(value)
+    if len(text) > limit:
+        raise _Invalid(f"ist zu lang (höchstens {limit} Zeichen)", f"is too long (at most {limit} characters)")
+    return text
 
 
 def _date(value):
@@ -117,103 +350,231 @@ def _date(value):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = str(value or "").strip()
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError("kein gültiges Datum (TT.MM.JJJJ oder JJJJ-MM-TT)")
+    if isinstance(value, _Serial):  # a number in an Excel date column: the date's serial number
+        from openpyxl.utils.datetime import from_excel
+        if 1 <= value < 2958466:
+            return from_excel(float(value), value.epoch).date()
+        raise _Invalid("ist kein Datum", "is not a date")
+    text = _text(value)
+    german, iso = _GERMAN_DATE.fullmatch(text), _ISO_DATE.fullmatch(text)
+    if german and len(german.group(3)) == 2:
+        raise _Invalid(f"„{text}“: bitte das Jahr vierstellig angeben (TT.MM.JJJJ)",
+                       f"'{text}': please write the year with four digits (DD.MM.YYYY)")
+    parts = (german.group(3), german.group(2), german.group(1)) if german else iso.groups() if iso else None
+    if parts is None:
+        raise _Invalid(f"„{text}“ ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT)",
+                       f"'{text}' is not a date (DD.MM.YYYY or YYYY-MM-DD)")
+    try:
+        return datetime.date(*map(int, parts))
+    except ValueError:
+        raise _Invalid(f"„{text}“: diesen Tag gibt es nicht", f"'{text}': there is no such day") from None
 
 
-def _text(value):
-    if value is None:
+def _postal_code(value):
+    text = _text(value)
+    if re.fullmatch(r"\d{4}", text):  # Excel drops the leading zero of 01067 (a number cell, or a CSV saved by Excel)
+        return "0" + text, True
+    if not _POSTAL_CODE.fullmatch(text):
+        raise _Invalid(f"„{text}“ ist keine Postleitzahl (5 Ziffern)", f"'{text}' is not a postal code (5 digits)")
+    return text, False
+
+
+def _employment_type(value):
+    kind = EMPLOYMENT.get(header_key(value))
+    if kind is None:
+        raise _Invalid(f"„{_text(value)}“ ist unbekannt (erlaubt: Vollzeit, Teilzeit, Minijob, Azubi, Werkstudent)",
+                       f"'{_text(value)}' is unknown (allowed: fulltime, parttime, minijob, trainee, working_student)")
+    return kind
+
+
+def _gender(value):
+    text = _text(value)
+    if not text:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    gender = GENDER.get(header_key(text))
+    if gender is None:
+        raise _Invalid(f"„{text}“ ist unbekannt (erlaubt: m, w, d, x)", f"'{text}' is unknown (allowed: m, w, d, x)")
+    return gender
 
 
-def _row(number, cells, positions, today):
-    raw = {name: (cells[i] if i < len(cells) else None) for name, i in positions.items()}
-    values, problems = {}, []
-    for name in COLUMNS:
-        value = raw.get(name)
-        try:
-            if name in REQUIRED and _text(value) == "" and not isinstance(value, (datetime.date,)):
-                raise ValueError("fehlt")
-            if name in ("birth_date", "employment_start"):
-                values[name] = _date(value)
-            elif name == "postal_code":
-                text = _text(value)
-                if isinstance(value, (int, float)) and len(text) == 4:
-                    text = "0" + text
-                if not re.fullmatch(r"[0-9]{5}", text):
-                    raise ValueError("muss aus 5 Ziffern bestehen")
-                values[name] = text
-            elif name == "employment_type":
-                kind = EMPLOYMENT.get(_norm(value))
-                if kind is None:
-                    raise ValueError("unbekannt (erlaubt: Vollzeit, Teilzeit, Minijob, Azubi, Werkstudent)")
-                values[name] = kind
-            elif name == "gender":
-                text = _text(value).lower()
-                if text and text not in GENDER:
-                    raise ValueError("unbekannt (erlaubt: m, w, d, x)")
-                values[name] = GENDER.get(text, "")
-            elif name == "email":
-                text = _text(value)
-                if text and not EMAIL.match(text):
-                    raise ValueError("keine gültige E-Mail-Adresse")
-                values[name] = text
-            elif name == "weekly_hours":
-                text = _text(value).replace(",", ".")
-                values[name] = Decimal(text) if text else None
+def _email(value):
+    text = _text(value)
+    if not text:
+        return ""
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise _Invalid(f"„{text}“ ist keine gültige E-Mail-Adresse",
+                       f"'{text}' is not a valid e-mail address") from None
+
+
+def _weekly_hours(value):
+    if isinstance(value, _Serial):
+        hours = Decimal(repr(float(value)))
+    else:
+        text = _text(value)
+        if not text:
+            return None
+        if not _HOURS.fullmatch(text):
+            raise _Invalid(f"„{text}“ ist keine Stundenzahl (z. B. 38,5)",
+                           f"'{text}' is not a number of hours (e.g. 38.5)")
+        hours = Decimal(text.replace(",", "."))
+    if not 0 <= hours <= MAX_HOURS:
+        raise _Invalid(f"{_text(value)} liegt nicht zwischen 0 und {MAX_HOURS}",
+                       f"{_text(value)} is not between 0 and {MAX_HOURS}")
+    # one spelling per amount (38,50 and 38.5 are the same), at most two places
+    return Decimal(format(hours.quantize(Decimal("0.01"), ROUND_HALF_UP), "f").rstrip("0").rstrip("."))
+
+
+_PARSERS = {
+    "personnel_number": lambda value: _plain(value, MAX_PERSONNEL_NUMBER),
+    "birth_date": _date,
+    "employment_start": _date,
+    "employment_type": _employment_type,
+    "gender": _gender,
+    "email": _email,
+    "weekly_hours": _weekly_hours,
+}
+
+
+def _empty(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _cells(cells, positions):
+    return {name: (cells[index] if index < len(cells) else None) for name, index in positions.items()}
+
+
+def _check_row(raw, today):
+    """(values, problems) of one data row; problems are (field, _Invalid)."""
+    values, problems, padded = {}, [], False
+    for column in COLUMNS:
+        value = raw.get(column.name)
+        if _empty(value):
+            if column.required:
+                problems.append((column.name, _Invalid("Pflichtangabe fehlt", "required value is missing")))
             else:
-                values[name] = _text(value)
-        except (ValueError, InvalidOperation) as exc:
-            problems.append((name, str(exc) if str(exc) != "fehlt" else "Pflichtangabe fehlt"))
-    if not problems:
-        if values["birth_date"] > today:
-            problems.append(("birth_date", "liegt in der Zukunft"))
-        elif values["employment_start"] < values["birth_date"].replace(year=values["birth_date"].year + 14) \
-                if not (values["birth_date"].month == 2 and values["birth_date"].day == 29) else False:
-            problems.append(("employment_start", "liegt vor dem 14. Geburtstag"))
-    return values, problems
+                values[column.name] = None if column.name == "weekly_hours" else ""
+            continue
+        try:
+            if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+                raise _Invalid(f"enthält den Excel-Fehler {value.strip()}", f"holds the Excel error {value.strip()}")
+            if column.name == "postal_code":
+                values["postal_code"], padded = _postal_code(value)
+            else:
+                values[column.name] = _PARSERS.get(column.name, _plain)(value)
+        except _Invalid as invalid:
+            problems.append((column.name, invalid))
+    birth, start = values.get("birth_date"), values.get("employment_start")
+    if birth is not None:
+        if birth > today:
+            problems.append(("birth_date", _Invalid("liegt in der Zukunft", "lies in the future")))
+        elif dates.age(birth, today) >= MAX_AGE:
+            problems.append(("birth_date", _Invalid(f"die Person wäre {MAX_AGE} Jahre oder älter",
+                                                    f"the person would be {MAX_AGE} or older")))
+        elif start is not None and dates.age(birth, start) < MIN_WORKING_AGE:
+            problems.append(("employment_start", _Invalid(
+                f"liegt vor dem {MIN_WORKING_AGE}. Geburtstag", f"lies before the {MIN_WORKING_AGE}th birthday")))
+    return values, problems, padded
 
 
-def parse(filename, data, today=None):
+# --------------------------------------------------------------------------- the file
+
+def _header_columns(cells):
+    """English name -> index for the recognised headers of one row."""
+    found = {}
+    for index, cell in enumerate(cells):
+        name = _HEADERS.get(header_key(_text(cell)))
+        if name is not None:
+            found.setdefault(name, []).append(index)
+    return found
+
+
+def _find_header(records):
+    """The header row among the first non-empty rows: (number, cells, skipped row numbers)."""
+    seen = []
+    for number, cells in records:
+        if all(_empty(cell) for cell in cells):
+            continue
+        seen.append((number, cells))
+        if all(name in _header_columns(cells) for name in (c.name for c in COLUMNS if c.required)):
+            return number, cells, [n for n, _ in seen[:-1]]
+        if len(seen) == HEADER_SEARCH:
+            break
+    if not seen:
+        raise FileUnusable("Die Datei enthält keine Zeilen.", "The file has no rows.")
+    number, cells = max(seen, key=lambda item: len(_header_columns(item[1])))
+    missing = [c for c in COLUMNS if c.required and c.name not in _header_columns(cells)]
+    raise FileUnusable(
+        f"Keine Kopfzeile mit allen Pflichtspalten gefunden; in Zeile {number} fehlen: "
+        + ", ".join(c.german for c in missing) + ".",
+        f"No header row with every required column; row {number} lacks: " + ", ".join(c.name for c in missing) + ".",
+        row=number)
+
+
+def _positions(cells, header_row):
+    columns = _header_columns(cells)
+    for name, indices in columns.items():
+        if len(indices) > 1:
+            letters = " und ".join(column_letter(i) for i in indices)
+            raise FileUnusable(
+                f"Die Spalte {BY_NAME[name].german} kommt mehrfach vor (Spalten {letters}); bitte nur eine behalten.",
+                f"The column {name} appears more than once (columns {letters.replace(' und ', ' and ')}); "
+                "please keep one.", row=header_row)
+    return {name: indices[0] for name, indices in columns.items()}
+
+
+def parse(filename: str, data: bytes, today: datetime.date | None = None) -> ParsedFile:
+    """Read an employee file and check every row. FileUnusable when no row can be read at all."""
     today = today or datetime.date.today()
-    records = _records(filename, data)
-    if not records:
-        raise FileUnusable("Die Datei enthält keine Zeilen.")
-    header_row, header = records[0]
-    positions, headers, unknown = {}, {}, []
+    records = iter(_records(filename, data))
+    header_row, header, skipped = _find_header(records)
+    positions = _positions(header, header_row)
+    result = ParsedFile(columns={name: _text(header[index]) for name, index in positions.items()})
+    if skipped:
+        result.warnings.append(f"Zeile(n) {', '.join(map(str, skipped))} über der Kopfzeile (Zeile {header_row}) "
+                               "werden ignoriert.")
+    known = set(positions.values())
     for index, cell in enumerate(header):
-        key = _norm(cell)
-        name = next((n for n, names in COLUMNS.items() if key in names), None)
-        if name is None:
-            if key:
-                unknown.append(_text(cell))
+        if index not in known and not _empty(cell):
+            result.warnings.append(f"Unbekannte Spalte „{_text(cell)}“ ({column_letter(index)}) wird ignoriert.")
+    order = {name: index for name, index in positions.items()}
+    unnamed, padded, first_of = set(), [], {}
+    for number, cells in records:
+        if all(_empty(cell) for cell in cells):
             continue
-        positions[name], headers[name] = index, _text(cell)
-    missing = [name for name in REQUIRED if name not in positions]
-    if missing:
-        raise FileUnusable("Es fehlen Pflichtspalten: " + ", ".join(missing))
-    result = ParsedFile(warnings=[f"Unbekannte Spalte „{u}“ wird ignoriert." for u in unknown])
-    seen = {}
-    for number, cells in records[1:]:
         result.total += 1
-        values, problems = _row(number, cells, positions, today)
-        for name, message in problems:
-            result.errors.append(RowError(number, headers.get(name, name), message))
-        if problems:
-            continue
-        first = seen.get(values["personnel_number"])
-        if first is not None:
-            result.errors.append(RowError(number, headers["personnel_number"],
-                                          f"Personalnummer doppelt (schon in Zeile {first})"))
-            continue
-        seen[values["personnel_number"]] = number
-        result.rows.append(EmployeeRow(row=number, **values))
+        if result.total > MAX_ROWS:
+            limit = format(MAX_ROWS, ",")
+            raise FileUnusable(f"Die Datei hat mehr als {limit.replace(',', '.')} Datenzeilen; bitte in mehrere "
+                               "Dateien aufteilen.", f"The file has more than {limit} data rows; please split it.")
+        for index in range(len(header), len(cells)):
+            if not _empty(cells[index]):
+                unnamed.add(index)
+        for index in range(min(len(header), len(cells))):
+            if _empty(header[index]) and not _empty(cells[index]):
+                unnamed.add(index)
+        values, problems, was_padded = _check_row(_cells(cells, positions), today)
+        if was_padded:
+            padded.append(number)
+        number_text = values.get("personnel_number")
+        if number_text:
+            first = first_of.setdefault(number_text, number)
+            if first != number:
+                problems.append(("personnel_number", _Invalid(
+                    f"Personalnummer {number_text} kommt schon in Zeile {first} vor",
+                    f"personnel number {number_text} already appears in row {first}")))
+        problems.sort(key=lambda problem: order.get(problem[0], len(header)))
+        for name, invalid in problems:
+            result.errors.append(RowError(number, result.columns.get(name, name), invalid.de, invalid.en, name))
+        if not problems:
+            result.rows.append(EmployeeRow(row=number, **values))
+    if padded:
+        shown = ", ".join(map(str, padded[:20])) + (" …" if len(padded) > 20 else "")
+        result.warnings.append(f"Postleitzahlen mit 4 Ziffern wurden um die führende 0 ergänzt (Excel entfernt sie), "
+                               f"Zeile(n) {shown}.")
+    for index in sorted(unnamed):
+        result.warnings.append(f"Spalte {column_letter(index)} hat keine Überschrift und wird ignoriert.")
+    logger.info("parsed %s: %d rows, %d valid, %d problems", filename, result.total, len(result.rows),
+                len(result.errors))
     return result

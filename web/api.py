@@ -307,7 +307,8 @@ def offer_json(offer):
         figure = figures.get(group["id"], {})
         premiums = {line["tariff"]: line["premium"] for line in figure.get("tariffs", [])}
         out.append({**_named(groups, group["id"]),
-                    "tariffs": [{**_named(tariffs, t), "premium": str(premiums.get(t, "0.00"))} for t in group["tariffs"]],
+                    "tariffs": [{**_named(tariffs, t), "premium": str(premiums.get(t, "0.00"))}
+                                for t in group["tariffs"]],
                     "employer_share": str(group["employer_share"]), "headcount": int(group["headcount"]),
                     "average_age": int(group["average_age"]), "premium": str(figure.get("premium", "0.00")),
                     "employer": str(figure.get("employer", "0.00")), "employee": str(figure.get("employee", "0.00")),
@@ -545,5 +546,6 @@ def unknown(unknown):
         if endpoint != "api.unknown":
             allowed.append(method)
     if allowed:
-        raise ApiError(405, "method_not_allowed", "Diese Methode gibt es hier nicht.", headers={"Allow": ", ".join(allowed)})
+        raise ApiError(405, "method_not_allowed", "Diese Methode gibt es hier nicht.",
+                       headers={"Allow": ", ".join(allowed)})
     raise ApiError(404, "not_found", "Diesen Endpunkt gibt es nicht.")

@@ -33,7 +33,8 @@ MONEY = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "Amount
 TEXT = {"type": "object", "properties": {"de": STRING, "en": STRING}, "required": ["de"],
         "additionalProperties": STRING, "description": "A text in German and, where given, English."}
 PDF_BASE64 = {"type": "string", "contentEncoding": "base64", "contentMediaType": "application/pdf",
-              "maxLength": 14_000_000, "description": "The PDF file, base64-encoded (at most about 10 MB)."}
+              "maxLength": 10 * 1024 * 1024,
+              "description": "The PDF file, base64-encoded. A request may have 10 MB, so the PDF about 7.5 MB."}
 URL = {"type": "string", "description": "Path of the PDF under this API (GET it with the same key)."}
 
 ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",

@@ -53,6 +53,18 @@ def tenants_schema():
     click.echo(json.dumps(loader.schema(), indent=2, ensure_ascii=False))
 
 
+@tenants_cli.command("simulate", with_appcontext=False)
+@click.argument("tenant")
+@click.argument("employees_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), help="Start date (default: first of next month).")
+@click.option("--tariff", "tariffs", multiple=True, help="Price only this tariff (repeatable; default: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def tenants_simulate(tenant, employees_file, start, tariffs, as_json):
+    """Assign groups and price an employee file with a tenant folder (or id), without a database."""
+    from engine import simulate
+    sys.exit(simulate.main(tenant, employees_file, start.date() if start else None, as_json, tariffs=tariffs))
+
+
 @tenants_cli.command("load")
 @click.argument("root", required=False)
 def tenants_load(root):

@@ -85,7 +85,7 @@ def test_accepting_with_a_pdf_stores_it_and_answers_with_the_group_contract(app,
     pdf = insurer.get(contract["pdf_url"].removeprefix("/api/v1"))
     assert pdf.status_code == 200 and pdf.data == PDF and pdf.mimetype == "application/pdf"
     assert mailbox.to(case["client"].contact_email)  # the employer gets the group policy as before
-    assert insurer.get(f"/applications?state=accepted").get_json()["items"][0]["id"] == app_id
+    assert insurer.get("/applications?state=accepted").get_json()["items"][0]["id"] == app_id
     assert insurer.get(f"/applications/{app_id}").get_json()["contract"]["id"] == contract["id"]
 
 
@@ -131,7 +131,8 @@ def test_reject_and_request_info_reach_broker_and_employer(app, api, mailbox):
     insurer = api("lumen")
     answer = insurer.post(f"/applications/{asked['application'].id}/request-info", {"comment": "Bitte IBAN prüfen."})
     assert answer.status_code == 200 and answer.get_json()["state"] == "info_requested"
-    answer = insurer.post(f"/applications/{refused['application'].id}/reject", {"comment": "Branche nicht versicherbar."})
+    answer = insurer.post(f"/applications/{refused['application'].id}/reject",
+                          {"comment": "Branche nicht versicherbar."})
     assert answer.get_json()["state"] == "rejected"
     with app.app_context():
         assert Application.get_by_id(refused["application"].id).comment == "Branche nicht versicherbar."

@@ -30,7 +30,8 @@ def test_an_enrolment_shows_the_employees_data_and_each_read_is_audited(app, api
     assert (person["street"], person["postal_code"], person["city"]) == ("Weg 1", "10115", "Berlin")
     assert detail["tariff_group"]["id"] == case["employee"].tariff_group and detail["tariff_group"]["name"]["de"]
     assert [t["id"] for t in detail["tariffs"]] == case["enrolment"].tariffs
-    assert detail["premium"] == case["enrolment"].premium and detail["start_date"] == case["enrolment"].start_date.isoformat()
+    assert detail["premium"] == case["enrolment"].premium
+    assert detail["start_date"] == case["enrolment"].start_date.isoformat()
     assert detail["policy"] is None
 
     insurer.get(f"/enrolments/{item['id']}")

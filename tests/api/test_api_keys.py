@@ -108,3 +108,23 @@ def test_staff_add_a_webhook_see_its_secret_once_and_deactivate_it(app, client, 
     with app.app_context():
         assert not Webhook.get_by_id(hook.id).active
         assert [e.action for e in audit.history("webhook", hook.id)] == ["webhook.created", "webhook.deactivated"]
+
+
+def test_a_key_of_an_insurer_taken_off_the_platform_is_refused(app, api):
+    from engine.models import Tenant
+    insurer = api("auxilia")
+    with app.app_context():
+        Tenant.update(active=False).where(Tenant.slug == "auxilia").execute()
+    try:
+        response = insurer.get("/applications")
+        assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden"
+    finally:
+        with app.app_context():
+            Tenant.update(active=True).where(Tenant.slug == "auxilia").execute()
+
+
+def test_a_request_over_the_size_limit_answers_json(app, api):
+    insurer = api("lumen")
+    huge = "A" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = insurer.post("/applications/1/accept", {"policy_number": "X", "policy_pdf": huge})
+    assert response.status_code == 413 and response.get_json()["error"]["code"] == "too_large"

@@ -109,7 +109,8 @@ def test_real_answers_match_the_documented_schemas(app, api, document):
     accepted = insurer.post(f"/applications/{open_case['application'].id}/accept",
                             {"policy_number": "GV-DOC", "policy_pdf": pdf})
     check(document, "/applications/{application_id}/accept", "post", accepted)
-    check(document, "/applications/{application_id}", "get", insurer.get(f"/applications/{open_case['application'].id}"))
+    check(document, "/applications/{application_id}", "get",
+          insurer.get(f"/applications/{open_case['application'].id}"))
     check(document, "/events/{event_id}/accept", "post", insurer.post(f"/events/{case['event'].id}/accept"))
     check(document, "/events/{event_id}", "get", insurer.get(f"/events/{case['event'].id}"))
     check(document, "/events/{event_id}/accept", "post", insurer.post(f"/events/{case['event'].id}/accept"))  # 409

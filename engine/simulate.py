@@ -1,0 +1,208 @@
+"""`bkv tenants simulate`: a tenant folder and an employee file in, groups and premiums out, before
+the tenant goes live. No database: the folder is loaded and compiled as `bkv tenants load` would."""
+import datetime
+import json
+import logging
+import pathlib
+import sys
+from decimal import Decimal
+
+from tenants import check, loader
+from tenants.problems import TenantError
+
+from engine import checks, eligibility, employee_file, pricing
+from engine.errors import DomainError
+from engine.registry import LiveTenant
+
+logger = logging.getLogger(__name__)
+
+MONTHS = 12
+ZERO = Decimal("0.00")
+
+
+def tenant_folder(name_or_path):
+    """A tenant id without a slash is tenants/<id> (in the working directory, else the bundled one)."""
+    text = str(name_or_path)
+    if "/" in text or "\\" in text:
+        path = pathlib.Path(text)
+        return path.parent if path.name == loader.TENANT_FILE else path
+    local = pathlib.Path("tenants") / text
+    return local if local.is_dir() else check.DEFAULT_ROOT / text
+
+
+def load_live(folder):
+    """The tenant in `folder` compiled as the web processes run it; TenantError lists its problems."""
+    tenant = loader.load_tenant(folder)
+    return LiveTenant(slug=tenant.id, digest=tenant.digest, version_id=None, doc=tenant.doc, logo=None,
+                      compiled=loader.compile_tenant(tenant))
+
+
+def first_of_next_month(today=None):
+    today = today or datetime.date.today()
+    return datetime.date(today.year + today.month // 12, today.month % 12 + 1, 1)
+
+
+def _person(row, live, group_id, start_date, assignment, tariffs=None):
+    """One employee's line: group, exclusions, premium per tariff (employer pays 100 %), warnings.
+    `tariffs`: the tariff ids to price (None: every tariff of the group)."""
+    explanation = assignment.explanation
+    line = {"row": row.row, "personnel_number": row.personnel_number, "name": f"{row.first_name} {row.last_name}",
+            "group": group_id, "excluded_by": [], "premiums": {}, "total": None, "warnings": []}
+    line["warnings"] += [w["reason"].get("de", "") for w in explanation["warnings"]]
+    requested = explanation["requested"]
+    if requested and requested["group"] != group_id:
+        line["warnings"].append(_requested_note(requested, explanation))
+    if group_id is None:
+        line["excluded_by"] = [{"rule": r["rule"], "group": None, "reason": r["reason"].get("de", ""),
+                                "seen": r["seen"]} for r in explanation["rejected"]]
+        if not line["excluded_by"]:
+            line["excluded_by"] = [{"rule": f["rule"], "group": gid, "reason": f["reason"].get("de", ""),
+                                    "seen": f["seen"]}
+                                   for gid, failures in explanation["groups"].items() for f in failures]
+        return line
+    group = next(g for g in live.doc["tariff_groups"] if g["id"] == group_id)
+    person = pricing.Person(birth_date=row.birth_date)
+    total = ZERO
+    for tariff in [t for t in group["tariffs"] if tariffs is None or t in tariffs]:
+        try:
+            amount = pricing.premium(live, tariff, group_id, person, start_date)
+        except DomainError as exc:
+            line["premiums"][tariff] = None
+            line["warnings"].append(exc.message)
+            continue
+        line["premiums"][tariff] = amount
+        total += amount
+    line["total"] = total
+    limit = checks.benefit_in_kind_limit(live)
+    if total > limit:
+        line["warnings"].append(f"Sachbezugsgrenze überschritten: {total} EUR im Monat (Grenze {limit} EUR).")
+    return line
+
+
+def _requested_note(requested, explanation):
+    if requested["group"] is None:
+        return f"Tarifgruppe „{requested['written']}“ aus der Datei ist keine Gruppe des Versicherers."
+    failures = explanation["groups"].get(requested["group"])
+    if failures is None:
+        return f"Tarifgruppe „{requested['written']}“ aus der Datei wird nicht angeboten."
+    reasons = "; ".join(f["reason"].get("de", "") for f in failures)
+    return f"Tarifgruppe „{requested['written']}“ aus der Datei nicht möglich: {reasons}"
+
+
+def simulate(live, parsed, start_date, groups=None, tariffs=None):
+    """The report of one file: every valid employee with group and premiums, totals per group and overall.
+    `groups` / `tariffs`: what an offer would contain (None: all of the tenant's)."""
+    assignments = eligibility.assign(live, parsed.rows, start_date, groups=groups)
+    people = [_person(row, live, a.group, start_date, a, tariffs) for row, a in zip(parsed.rows, assignments)]
+    offered = [g["id"] for g in live.doc["tariff_groups"] if groups is None or g["id"] in groups]
+    by_group = {gid: {"persons": 0, "monthly": ZERO} for gid in offered}
+    for person in people:
+        if person["group"] is not None:
+            by_group[person["group"]]["persons"] += 1
+            by_group[person["group"]]["monthly"] += person["total"]
+    for figures in by_group.values():
+        figures["yearly"] = figures["monthly"] * MONTHS
+    monthly = sum((g["monthly"] for g in by_group.values()), ZERO)
+    return {"tenant": live.slug, "start_date": start_date, "employees": people, "groups": by_group,
+            "total": {"persons": sum(g["persons"] for g in by_group.values()), "monthly": monthly,
+                      "yearly": monthly * MONTHS, "excluded": sum(1 for p in people if p["group"] is None),
+                      "rows": parsed.total},
+            "file_errors": [{"row": e.row, "column": e.column, "message": e.message} for e in parsed.errors],
+            "file_warnings": list(parsed.warnings)}
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _table(rows, right=()):
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for number, row in enumerate(rows):
+        cells = [str(cell).rjust(width) if i in right else str(cell).ljust(width)
+                 for i, (cell, width) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def render(report, live):
+    """The report as aligned plain-text tables."""
+    tariffs = [t["id"] for t in live.doc["tariffs"]]
+    total = report["total"]
+    out = [f"{live.name} ({report['tenant']}), start {report['start_date']}: {total['rows']} rows, "
+           f"{len(report['employees'])} valid, {total['persons']} insured, {total['excluded']} excluded", ""]
+    if report["employees"]:
+        rows = [["row", "personnel no.", "name", "group", *tariffs, "total", "notes"]]
+        for person in report["employees"]:
+            notes = [f"{item['rule']}" + (f" ({item['group']})" if item["group"] else "") + f": {item['reason']}"
+                     for item in person["excluded_by"]] + person["warnings"]
+            rows.append([person["row"], person["personnel_number"], person["name"], person["group"] or "-",
+                         *[_money(person["premiums"].get(t), t in person["premiums"]) for t in tariffs],
+                         _money(person["total"], person["group"] is not None), " | ".join(notes)])
+        out += [_table(rows, right={0, *range(4, 5 + len(tariffs))}), ""]
+    rows = [["group", "persons", "per month", "per year"]]
+    for gid, figures in report["groups"].items():
+        rows.append([gid, figures["persons"], figures["monthly"], figures["yearly"]])
+    rows.append(["total", total["persons"], total["monthly"], total["yearly"]])
+    out += [_table(rows, right={1, 2, 3})]
+    if report["file_errors"]:
+        out += ["", f"{len(report['file_errors'])} problem(s) in the file:"]
+        out += [f"  row {e['row']}, {e['column']}: {e['message']}" for e in report["file_errors"]]
+    out += [f"warning: {warning}" for warning in report["file_warnings"]]
+    return "\n".join(out)
+
+
+def _money(amount, applies):
+    if not applies:
+        return ""
+    return "?" if amount is None else str(amount)
+
+
+def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=None):
+    """Run a simulation and print it; 0 when it ran, 1 when the tenant has problems or the file is unusable,
+    2 for an unknown tariff in `tariffs` (the tariff ids to price; None or empty: every tariff of a group)."""
+    out = out or sys.stdout
+    start_date = start if isinstance(start, datetime.date) else (
+        datetime.date.fromisoformat(start) if start else first_of_next_month())
+    folder = tenant_folder(tenant)
+    try:
+        live = load_live(folder)
+    except TenantError as error:
+        if as_json:
+            out.write(json.dumps({"tenant": str(tenant), "problems": check.problems_as_json(error.problems)},
+                                 ensure_ascii=False, indent=2) + "\n")
+        else:
+            out.write(check.format_problems(error.problems) + f"\n{len(error.problems)} problem(s) found\n")
+        return 1
+    known = [t["id"] for t in live.doc["tariffs"]]
+    unknown = [t for t in tariffs or () if t not in known]
+    if unknown:
+        out.write(f"unknown tariff(s) {', '.join(unknown)}; the tenant has {', '.join(known)}\n")
+        return 2
+    path = pathlib.Path(employees_file)
+    try:
+        parsed = employee_file.parse(path.name, path.read_bytes())
+    except employee_file.FileUnusable as error:
+        if as_json:
+            out.write(json.dumps({"tenant": live.slug, "start_date": start_date.isoformat(), "employees": [],
+                                  "file_errors": [{"row": error.row, "column": None, "message": error.message}]},
+                                 ensure_ascii=False, indent=2) + "\n")
+        else:
+            out.write(f"{path}: {error.message}\n")
+        return 1
+    report = simulate(live, parsed, start_date, tariffs=set(tariffs) if tariffs else None)
+    if as_json:
+        out.write(json.dumps(_jsonable(report), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(render(report, live) + "\n")
+    return 0
