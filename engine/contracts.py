@@ -6,6 +6,9 @@ from engine.errors import DomainError, NotFound
 from engine.models import Application, GroupContract, Role, TenantVersion
 
 
+NOT_RELEASED = ("draft", "submitted", "returned")  # the insurer does not know of these yet
+
+
 def application_for_employer(user, tenant_slug, application_id):
     app = Application.get_or_none((Application.id == application_id) & (Application.tenant == tenant_slug))
     if app is None or not Role.select().where((Role.user == user) & (Role.kind == "employer")
@@ -17,7 +20,7 @@ def application_for_employer(user, tenant_slug, application_id):
 def application_for_insurer(tenant_slug, application_id):
     """An application as the insurer sees it: only its own, and only once it has been released."""
     app = Application.get_or_none((Application.id == application_id) & (Application.tenant == tenant_slug)
-                                  & (Application.state.not_in(("draft", "submitted", "returned"))))
+                                  & (Application.state.not_in(NOT_RELEASED)))
     if app is None:
         raise NotFound("Antrag nicht gefunden.")
     return app

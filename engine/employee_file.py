@@ -2,6 +2,7 @@
 
 The format is /work/shared/formats/employee-import.md. Row numbers are the ones the employer sees
 in Excel: a quoted cell with line breaks is one row, empty lines count, an Excel `sep=` line does not.
+A postal code of 4 digits (a number cell, or a CSV Excel saved) gets its leading zero back, with a warning.
 """
 import codecs
 import csv
@@ -166,7 +167,7 @@ def column_letter(index):
 
 # --------------------------------------------------------------------------- containers
 
-def _records(filename, data):
+def _records(data):
     """(Excel row number, cells) of every row of the file; raises FileUnusable for what no row can fix."""
     if not data or not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
         raise FileUnusable("Die Datei ist leer.", "The file is empty.")
@@ -527,7 +528,7 @@ def _positions(cells, header_row):
 def parse(filename: str, data: bytes, today: datetime.date | None = None) -> ParsedFile:
     """Read an employee file and check every row. FileUnusable when no row can be read at all."""
     today = today or datetime.date.today()
-    records = iter(_records(filename, data))
+    records = iter(_records(data))
     header_row, header, skipped = _find_header(records)
     positions = _positions(header, header_row)
     result = ParsedFile(columns={name: _text(header[index]) for name, index in positions.items()})
@@ -538,7 +539,6 @@ def parse(filename: str, data: bytes, today: datetime.date | None = None) -> Par
     for index, cell in enumerate(header):
         if index not in known and not _empty(cell):
             result.warnings.append(f"Unbekannte Spalte „{_text(cell)}“ ({column_letter(index)}) wird ignoriert.")
-    order = {name: index for name, index in positions.items()}
     unnamed, padded, first_of = set(), [], {}
     for number, cells in records:
         if all(_empty(cell) for cell in cells):
@@ -564,7 +564,7 @@ def parse(filename: str, data: bytes, today: datetime.date | None = None) -> Par
                 problems.append(("personnel_number", _Invalid(
                     f"Personalnummer {number_text} kommt schon in Zeile {first} vor",
                     f"personnel number {number_text} already appears in row {first}")))
-        problems.sort(key=lambda problem: order.get(problem[0], len(header)))
+        problems.sort(key=lambda problem: positions.get(problem[0], len(header)))  # left to right
         for name, invalid in problems:
             result.errors.append(RowError(number, result.columns.get(name, name), invalid.de, invalid.en, name))
         if not problems:

@@ -392,7 +392,7 @@ def page(query, model, limit, after, shape):
 
 # --- applications -------------------------------------------------------------------------------
 
-APPLICATION_HIDDEN = ("draft", "submitted", "returned")  # not yet released: the insurer does not know of it
+APPLICATION_HIDDEN = contracts.NOT_RELEASED
 
 
 @operation("GET", "/applications", "Applications of this insurer (default: released, i.e. new)", tag="applications",
