@@ -573,6 +573,9 @@ def parse(filename: str, data: bytes, today: datetime.date | None = None) -> Par
         shown = ", ".join(map(str, padded[:20])) + (" …" if len(padded) > 20 else "")
         result.warnings.append(f"Postleitzahlen mit 4 Ziffern wurden um die führende 0 ergänzt (Excel entfernt sie), "
                                f"Zeile(n) {shown}.")
+    if not result.total:
+        raise FileUnusable("Die Datei enthält nur die Kopfzeile, keine Mitarbeitenden.",
+                           "The file holds only the header row, no employees.", row=header_row)
     for index in sorted(unnamed):
         result.warnings.append(f"Spalte {column_letter(index)} hat keine Überschrift und wird ignoriert.")
     logger.info("parsed %s: %d rows, %d valid, %d problems", filename, result.total, len(result.rows),

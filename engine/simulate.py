@@ -194,9 +194,11 @@ def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=No
         parsed = employee_file.parse(path.name, path.read_bytes())
     except employee_file.FileUnusable as error:
         if as_json:
+            zero = {"persons": 0, "monthly": str(ZERO), "yearly": str(ZERO)}
             out.write(json.dumps({"tenant": live.slug, "start_date": start_date.isoformat(), "employees": [],
-                                  "file_errors": [{"row": error.row, "column": None, "message": error.message}]},
-                                 ensure_ascii=False, indent=2) + "\n")
+                                  "groups": {}, "total": {**zero, "excluded": 0, "rows": 0},
+                                  "file_errors": [{"row": error.row, "column": None, "message": error.message}],
+                                  "file_warnings": []}, ensure_ascii=False, indent=2) + "\n")
         else:
             out.write(f"{path}: {error.message}\n")
         return 1

@@ -336,6 +336,10 @@ def test_an_unclosed_quote_is_reported_where_it_starts(tmp_path):
     assert error.row == 3 and "Anführungszeichen" in error.message
 
 
+def test_a_header_without_rows_is_unusable(tmp_path):
+    assert "nur die Kopfzeile" in _unusable(tmp_path, (HEADER + "\n;;;\n\n").encode()).message
+
+
 def test_an_empty_first_sheet_is_unusable(tmp_path):
     book = Workbook()
     book.create_sheet("Daten").append(XLSX_HEADER)
