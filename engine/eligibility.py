@@ -99,16 +99,21 @@ def assign(live, employees, start_date, groups=None, today=None):
     offered = [gid for gid in live.compiled.eligibility if wanted is None or gid in wanted]
     if wanted is not None and wanted - set(offered):
         logger.warning("groups %s are not groups of tenant %s", sorted(wanted - set(offered)), live.slug)
+    names = group_names(live)
     facts = [employee_facts(employee, start_date, today) for employee in employees]
+    written_groups = []
+    for fact in facts:  # rules see the group the file names by its id, however the employer wrote it
+        written = fact["employee"]["tariff_group"]
+        written_groups.append(written)
+        if written and names.get(written.casefold()):
+            fact["employee"]["tariff_group"] = names[written.casefold()]
     decisions = evaluate(live.compiled.rules["employee"], facts)
     checks = (check_eligibility([(gid, live.compiled.eligibility[gid]) for gid in offered], facts) if offered
               else [None] * len(facts))
-    names = group_names(live)
     results = []
-    for fact, decision, check in zip(facts, decisions, checks):
+    for fact, decision, check, written in zip(facts, decisions, checks, written_groups):
         group_checks = check.checks if check is not None else ()
         eligible = [c.group_id for c in group_checks if c.eligible]
-        written = fact["employee"]["tariff_group"]
         requested = names.get(written.casefold()) if written else None
         assigned = [{"rule": o.rule_id, "group": o.value} for o in decision.of_kind("assign")]
         explanation = {

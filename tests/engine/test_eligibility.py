@@ -151,3 +151,17 @@ def test_ten_thousand_employees_are_assigned_in_one_batch():
 
 def test_nobody_to_assign_needs_no_rules_run():
     assert assign("auxilia", []) == []
+
+
+def test_a_group_named_in_the_file_counts_however_it_is_written():
+    """Auxilia's management group requires the file to name it; its German name in any case works."""
+    import datetime
+    from decimal import Decimal
+    from engine import eligibility
+    from engine.simulate import load_live, tenant_folder
+    live = load_live(tenant_folder("auxilia"))
+    row = {"personnel_number": "1", "first_name": "F", "last_name": "K", "birth_date": datetime.date(1975, 1, 1),
+           "employment_type": "fulltime", "employment_start": datetime.date(2010, 1, 1), "weekly_hours": Decimal(40),
+           "postal_code": "10115", "city": "Berlin", "gender": "", "tariff_group": "FÜHRUNGSKRÄFTE"}
+    [assignment] = eligibility.assign(live, [row], datetime.date(2027, 1, 1), groups=["alle", "fuehrung"])
+    assert assignment.group == "fuehrung"
