@@ -130,7 +130,7 @@ def main(argv=None):
     try:
         pairs = seed(url, max(1, args.users // 2))
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="load", BKV_JOBS="immediate", SMTP_PORT="1",
-                   RATELIMIT_STORAGE_URI="memory://")
+                   RATELIMIT_STORAGE_URI="memory://", BKV_LOGIN_RATE_LIMIT="100000 per minute")
         server = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(args.workers),
                                    "-b", f"127.0.0.1:{args.port}", "--log-level", "warning", "web:create_app()"],
                                   env=env, cwd=ROOT)

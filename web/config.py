@@ -36,6 +36,7 @@ def from_env(env=None):
         "MAIL_SENDER": env.get("MAIL_SENDER", "bKV-Plattform <noreply@bkv.example>"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE", "0")),
+        "LOGIN_RATE_LIMIT": env.get("BKV_LOGIN_RATE_LIMIT", "10 per minute"),
     }
 
 
@@ -51,7 +52,6 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 2 * 3600,
-    "LOGIN_RATE_LIMIT": "10 per minute",
 }
 
 

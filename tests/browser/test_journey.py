@@ -114,7 +114,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     expect(broker).to_have_url(client_url)
     with broker.expect_download() as download:
         broker.get_by_role("link", name="Protokoll (PDF)").click()
-    record = open(download.value.path(), "rb").read()
+    record = download.value.path().read_bytes()
     assert record.startswith(b"%PDF")
     assert download.value.suggested_filename.endswith(".pdf")
     text = pdf_text(record)
@@ -232,7 +232,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     expect(employer.get_by_role("heading", level=1)).to_contain_text("GV-AUXILIA-1")
     with employer.expect_download() as download:
         employer.get_by_role("link", name="Gruppenpolice (PDF)").click()
-    assert open(download.value.path(), "rb").read().startswith(b"%PDF")
+    assert download.value.path().read_bytes().startswith(b"%PDF")
     contract_url = employer.url
     employer.locator("#file").set_input_files(files=[{
         "name": "mitarbeitende.xlsx", "buffer": employee_xlsx(),
@@ -240,6 +240,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     employer.get_by_role("button", name="Datei prüfen").click()
     expect(employer.get_by_role("heading", level=1)).to_contain_text("mitarbeitende.xlsx")
     preview = employer.locator("main")
+    expect(preview).to_contain_text(f"{len(EMPLOYEES)} Zeilen, {len(EMPLOYEES)} gültig, 0 mit Problemen.")
     for _number, last, first, *_rest in EMPLOYEES:
         expect(preview).to_contain_text(f"{first} {last}")
     shot(employer, "11-import-preview")
@@ -280,7 +281,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     person_url = employer.url
     with employer.expect_download() as download:
         employer.get_by_role("link", name="Herunterladen").click()
-    policy = open(download.value.path(), "rb").read()
+    policy = download.value.path().read_bytes()
     assert policy.startswith(b"%PDF") and "Becker" in pdf_text(policy)
     shot(employer, "12-insured-employee")
 
