@@ -1,4 +1,6 @@
 """The group-contract application, edited together by broker and employer until submitted."""
+import datetime
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -18,7 +20,8 @@ def edit(application_id):
     role = applications.role_for(user, application)
     g.portal = "advisor" if role == "broker" else "employer"
     live = registry.get(application.tenant_id)
-    values, errors = application.data, {}
+    form = live.compiled.application_form
+    values, errors = {**form.defaults(datetime.date.today()), **application.data}, {}
     if request.method == "POST":
         try:
             application, errors = applications.save(user, application, request.form, live,

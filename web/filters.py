@@ -1,7 +1,7 @@
 """Template filters: German dates and money by default, via Babel."""
 from decimal import Decimal
 
-from flask_babel import format_date, format_datetime, format_decimal, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, format_decimal, gettext, lazy_gettext as _l
 
 
 def money(value):
@@ -62,6 +62,27 @@ ACTIONS = {
 }
 
 
+def shown(field, value):
+    """A stored form value as people read it: option labels, Ja/Nein, dates TT.MM.JJJJ, grouped IBAN."""
+    if value in (None, ""):
+        return ""
+    if field.options:
+        labels = {option.value: localized(option.label) for option in field.options}
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(v, v) for v in values)
+    if field.type == "checkbox":
+        return gettext("yes") if value in (True, "True", "true", "on") else gettext("no")
+    if field.type == "date":
+        import datetime as _dt
+        return date(_dt.date.fromisoformat(str(value)[:10]))
+    if field.type == "iban":
+        compact = str(value).replace(" ", "")
+        return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+    if field.type == "decimal":
+        return format_decimal(Decimal(str(value)))
+    return value
+
+
 def state_label(state):
     return STATES.get(state, state)
 
@@ -76,4 +97,5 @@ def event_label(event_type):
 
 def init_app(app):
     app.jinja_env.filters.update(money=money, date=date, datetime=datetime, t=localized)
-    app.jinja_env.globals.update(state_label=state_label, action_label=action_label, event_label=event_label)
+    app.jinja_env.globals.update(state_label=state_label, action_label=action_label, event_label=event_label,
+                                 shown=shown)
