@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import applications, audit, registry
-from engine.errors import Conflict, DomainError
+from engine.errors import Conflict, DomainError, NotFound
+from web import downloads
 from web.access import current_account
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -41,6 +42,17 @@ def edit(application_id):
                            form=live.compiled.application_form, values=values, errors=errors,
                            missing=applications.missing(application, live), history=history,
                            editable=application.state in applications.EDITABLE)
+
+
+@bp.route("/<int:application_id>/group-policy.pdf")
+@login_required
+def group_policy(application_id):
+    """The group policy, for the broker and the employer of the case."""
+    application = applications.get_for(current_account(), application_id)
+    contract = application.contracts.first()
+    if contract is None or contract.document_id is None:
+        raise NotFound("Noch keine Gruppenpolice.")
+    return downloads.send_document(contract.document)
 
 
 @bp.route("/<int:application_id>/submit", methods=["POST"])

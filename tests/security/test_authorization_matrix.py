@@ -30,7 +30,7 @@ POLICY = {
     "advisor.consultation_complete": "owner_broker", "advisor.consultation_pdf": "owner_broker",
     "advisor.offer_new": "owner_broker", "advisor.offer_edit": "owner_broker", "advisor.offer": "owner_broker",
     "advisor.offer_send": "owner_broker", "advisor.offer_pdf": "owner_broker",
-    "applications.edit": "case", "applications.submit": "case",
+    "applications.edit": "case", "applications.submit": "case", "applications.group_policy": "case",
     "offer_link.view": "link", "offer_link.decide": "link",
     # registration for the offer's contact address: a form, or the login when that account exists
     "offer_link.register": "open",

@@ -7,6 +7,7 @@ import pytest
 from engine import accounts
 from engine.models import Application, Employee, Policy, Tenant
 from tests.conftest import csrf_from, log_in
+from tests.formfill import pdf_text
 from tests.journey import first_start, submitted_application
 
 TENANTS = ["lumen", "auxilia", "nordhafen"]
@@ -60,6 +61,8 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
     assert f"GV-{slug.upper()}-1" in html
     pdf_link = re.search(r'href="(/m/[^"]+/documents/\d+)"', html).group(1)
     assert employer.get(pdf_link).data.startswith(b"%PDF")
+    broker_copy = broker.get(f"/applications/{application.id}/group-policy.pdf")
+    assert f"GV-{slug.upper()}-1" in pdf_text(broker_copy.data)  # the broker downloads it too
     contract_url = link.replace("http://bkv.test", "")
 
     # 11. upload: preview with every problem by row and column, import the valid rows
