@@ -175,7 +175,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
                          "contact_name": "Clara Chefin", "contact_email": EMPLOYER_EMAIL,
                          "contact_phone": "0351 1234567", "start_date": start.strftime("%d.%m.%Y"),
                          "anzahl_standorte": "2"})
-    expect(employer.locator("#field-iban")).to_be_hidden()  # until SEPA is chosen as the payment
+    expect(employer.locator("#field-iban")).to_be_visible()  # SEPA is the preselected payment
     fill_form(employer, form, values, only=EMPLOYER_FIELDS)
     shot(employer, "07-application-bank-details")
     employer.get_by_role("button", name="Speichern").click()
