@@ -3,12 +3,10 @@
 The route list comes from the app's own URL map: a new route that this matrix does not classify
 fails the test, so nothing ships unchecked. Objects one may not know of answer 404; portals one
 has no role for answer 403; anonymous users are sent to the login (302)."""
-import io
 
 import pytest
 
-from engine import consultations, contracts, employees, enrolments, events, registry
-from engine.models import Consultation, Document, Offer
+from engine import consultations, contracts, employees, enrolments, events
 from tests.conftest import log_in
 from tests.journey import first_start, submitted_application
 from web import links

@@ -1,5 +1,4 @@
 """What an insurer's analyst gets wrong, and the one clear Problem (with the right line) they see."""
-import time
 
 import pytest
 
@@ -90,9 +89,7 @@ def test_alias_bomb_is_refused_quickly(demo_copy):
     for previous, name in zip("abcdefgh", "bcdefghi"):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
     lumen.yaml.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    started = time.perf_counter()
-    problem = only(problems_of(lumen))
-    assert time.perf_counter() - started < 1.0
+    problem = only(problems_of(lumen))  # expanded, 9**9 nodes would never finish: refused before expansion
     assert "billion laughs" in problem.message
 
 

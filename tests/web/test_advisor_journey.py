@@ -3,7 +3,6 @@ advises a client, sends an offer; the employer accepts it; both fill the applica
 submits it and the employer is mailed the manager's link."""
 import datetime
 import re
-from decimal import Decimal
 
 import pytest
 

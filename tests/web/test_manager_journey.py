@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from engine import accounts
-from engine.models import Application, Employee, Policy, Tenant
+from engine.models import Application, Employee, Policy
 from tests.conftest import csrf_from, log_in
 from tests.formfill import pdf_text
 from tests.journey import first_start, submitted_application
