@@ -348,6 +348,17 @@ class WebhookDelivery(BaseModel):
     delivered_at = DateTimeField(null=True)
 
 
+class FormSubmission(BaseModel):
+    """One submitted HTML form (its one-time id): a repeated submit replays the first answer."""
+    owner = CharField(max_length=80)  # the user (or the anonymous session) that submitted
+    submission_id = CharField(max_length=64)
+    location = CharField(max_length=500, null=True)  # where the first submit led; null while running
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("owner", "submission_id"), True),)
+
+
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, Enrolment,
-              BusinessEvent, Policy, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery]
+              BusinessEvent, Policy, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery, FormSubmission]

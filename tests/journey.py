@@ -22,7 +22,7 @@ def submitted_application(slug, tag="x", password="correct-horse-42"):
                                verified=True)
     brokers.set_number(broker, live, live.doc["broker_number"]["example"])
     client = clients.create(broker, {"company_name": f"Kunde {slug} {tag} GmbH", "street": "Hauptstr. 1",
-                                     "postal_code": "10115", "city": "Berlin", "industry": "C",
+                                     "postal_code": "10115", "city": "Berlin", "industry": "agriculture",
                                      "employees_count": 30, "contact_name": "Clara Chefin",
                                      "contact_email": f"chefin-{slug}-{tag}@example.org"})
     employer_user = accounts.register(client.contact_email, password, name="Clara Chefin", role="employer",

@@ -32,9 +32,10 @@ def create_app(overrides=None):
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from web import filters, formview
+    from web import filters, formview, submissions
     filters.init_app(app)
     formview.init_app(app)
+    submissions.init_app(app)
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_errors(app)
