@@ -59,6 +59,13 @@ ACTIONS = {
     "application.accept": _l("Application accepted by the insurer"),
     "application.reject": _l("Application rejected by the insurer"),
     "application.request_info": _l("Insurer asked for information"), "contract.created": _l("Group contract concluded"),
+    "import.previewed": _l("Employee file checked"), "import.started": _l("Employee import started"),
+    "import.finished": _l("Employee import finished"), "import.unusable": _l("Unusable employee file"),
+    "employee.created": _l("Employee added"), "employee.updated": _l("Employee changed"),
+    "enrolment.sent": _l("Enrolment sent"), "enrolment.accept": _l("Policy issued"),
+    "enrolment.reject": _l("Enrolment rejected"), "event.filed": _l("Business event filed"),
+    "business_event.accept": _l("Business event processed"), "business_event.reject": _l("Business event rejected"),
+    "employee.read": _l("Employee data viewed by the insurer"), "employee.exported": _l("Employee data exported"),
 }
 
 

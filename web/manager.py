@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect,
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import accounts, contracts, employees, enrolments, events, exports, gdpr, policies
+from engine import accounts, audit, contracts, employees, enrolments, events, exports, gdpr, policies
 from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment, ImportBatch, Role
 from web import downloads, formview
@@ -103,7 +103,9 @@ def contract(contract_id):
     return render_template("manager/contract.html", contract=contract, employees=shown, all_count=len(staff),
                            state=state, counts=_counts(staff), groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
                            imports=list(contract.imports.order_by(ImportBatch.id.desc()).limit(5)),
-                           summary=summary, top=top, open_events=open_events)
+                           summary=summary, top=top, open_events=open_events,
+                           timeline=[e for e in audit.timeline(contract.employer_id)
+                                     if e.tenant_id in (None, g.tenant.slug)][-30:])
 
 
 def _counts(staff):

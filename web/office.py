@@ -67,7 +67,7 @@ def application(application_id):
             flash(exc.message, "error")
         return redirect(url_for("office.application", application_id=app_row.id))
     return render_template("office/application.html", application=app_row, form=g.tenant.compiled.application_form,
-                           contract=app_row.contracts.first(),
+                           contract=app_row.contracts.first(), history=audit.history("application", app_row.id),
                            tariffs={t["id"]: t for t in g.tenant.doc["tariffs"]},
                            groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]})
 
