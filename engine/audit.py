@@ -13,10 +13,16 @@ def record(actor, action, obj_type, obj_id, tenant=None, before=None, after=None
                              tenant=tenant, before=before, after=after, employer=employer)
 
 
-def timeline(employer_id):
-    """Every state change of an employer's case (client, consultations, offers, applications)."""
-    return list(AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
-                .where(AuditEntry.employer == employer_id).order_by(AuditEntry.at, AuditEntry.id))
+def timeline(employer_id, tenant=None, last=None):
+    """The state changes of an employer's case (client, consultations, offers, applications, staff),
+    oldest first; `tenant` keeps one insurer's part (and the insurer-free entries), `last` the newest n."""
+    query = (AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
+             .where(AuditEntry.employer == employer_id))
+    if tenant is not None:
+        query = query.where(AuditEntry.tenant.is_null() | (AuditEntry.tenant == tenant))
+    if last is not None:
+        return list(reversed(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(last)))
+    return list(query.order_by(AuditEntry.at, AuditEntry.id))
 
 
 def history(obj_type, obj_id):

@@ -93,7 +93,7 @@ def _contract(contract_id):
 @require("employer")
 def contract(contract_id):
     contract = _contract(contract_id)
-    staff = employees.for_contract(contract)
+    staff = employees.listing(contract)
     state = request.args.get("state")
     shown = [e for e in staff if not state or e.state == state]
     summary = exports.summary(staff)
@@ -104,8 +104,7 @@ def contract(contract_id):
                            state=state, counts=_counts(staff), groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
                            imports=list(contract.imports.order_by(ImportBatch.id.desc()).limit(5)),
                            summary=summary, top=top, open_events=open_events,
-                           timeline=[e for e in audit.timeline(contract.employer_id)
-                                     if e.tenant_id in (None, g.tenant.slug)][-30:])
+                           timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30))
 
 
 def _counts(staff):

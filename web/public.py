@@ -1,5 +1,5 @@
 """Pages for everyone: the start page, the language switch, the employer's list of managers."""
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_login import login_required
 
 from engine import accounts, registry
@@ -18,6 +18,7 @@ def set_language(code):
     from flask import current_app
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
+        g.pop("locale", None)
     return redirect(safe_next(request.args.get("next"), url_for("public.index")))
 
 

@@ -1,0 +1,146 @@
+"""Web throughput: gunicorn (sync workers) serving the employee list of a 200-person employer and
+the offer page, logged in, against a bare Flask page with one query, on 127.0.0.1; prints JSON.
+
+    python -m bench.web --seconds 20 --connections 8
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+from bench.load import PG, _psql
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def seed(url):
+    code = f"""
+import json, sys
+sys.path.insert(0, {ROOT!r})
+from web import create_app
+from engine import migrate, registry, contracts, employees, mail, accounts
+from engine.models import Tenant
+app = create_app({{"SERVER_NAME": "127.0.0.1"}})
+mail.set_delivery_hook(None)
+with app.app_context(), app.test_request_context():
+    migrate.upgrade(); registry.sync({ROOT!r} + "/tenants")
+    from tests.journey import submitted_application
+    case = submitted_application("auxilia", tag="web", password="bench-password-1")
+    staff = accounts.register("staff@web.test", "bench-password-1", role="insurer", tenant=Tenant.get_by_id("auxilia"), verified=True)
+    contracts.release(case["employer_user"], case["application"])
+    contracts.accept(staff, contracts.application_for_insurer("auxilia", case["application"].id), "GV-W")
+    contract = contracts.contracts_for_employer(case["employer_user"], "auxilia")[0]
+    header = "Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart\\n"
+    rows = "".join(f"{{n}};Nach{{n}};Vor{{n}};01.01.1980;Weg {{n}};10115;Berlin;01.01.2010;Vollzeit\\n" for n in range(200))
+    batch = employees.preview(case["employer_user"], contract, "e.csv", (header + rows).encode())
+    employees.start(case["employer_user"], batch); employees.run_import(batch.id)
+    print(json.dumps([case["employer_user"].email, case["broker"].email, contract.id, case["offer"].id]))
+"""
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", BKV_JOBS="immediate", SMTP_PORT="1")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
+    if result.returncode:
+        raise SystemExit(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def login(port, email):
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/auth/login")
+    response = conn.getresponse()
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', response.read().decode()).group(1)
+    body = urllib.parse.urlencode({"email": email, "password": "bench-password-1", "csrf_token": token})
+    conn.request("POST", "/auth/login", body=body, headers={"Cookie": cookie,
+                                                             "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    response.read()
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def hammer(port, path, cookie, connections, seconds):
+    samples, errors, lock = [], [], threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            response = conn.getresponse()
+            response.read()
+            with lock:
+                samples.append(time.perf_counter() - start)
+                if response.status != 200:
+                    errors.append(response.status)
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port)
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    ordered = sorted(samples)
+    return {"requests": len(samples), "errors": len(errors), "rps": round(len(samples) / elapsed, 1),
+            "p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000, 2)}
+
+
+def serve(app_spec, env, port, workers):
+    process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(workers),
+                                "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec], env=env, cwd=ROOT)
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+            break
+        except OSError:
+            time.sleep(0.2)
+    return process
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    name = f"bkv_web_{uuid.uuid4().hex[:8]}"
+    _psql(f'CREATE DATABASE "{name}"')
+    url = f"{PG}/{name}"
+    servers = []
+    try:
+        employer, broker, contract_id, offer_id = seed(url)
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", BKV_JOBS="immediate", SMTP_PORT="1",
+                   BKV_LOGIN_RATE_LIMIT="100000 per minute")
+        servers.append(serve("web:create_app()", env, 8771, args.workers))
+        servers.append(serve("bench.bare_app:create_app()", env, 8772, args.workers))
+        employer_cookie, broker_cookie = login(8771, employer), login(8771, broker)
+        report = {"workers": args.workers, "connections": args.connections, "seconds": args.seconds,
+                  "bare_page": hammer(8772, "/", None, args.connections, args.seconds),
+                  "employee_list_200": hammer(8771, f"/m/auxilia/contracts/{contract_id}", employer_cookie,
+                                              args.connections, args.seconds),
+                  "offer_page": hammer(8771, f"/advisor/offers/{offer_id}", broker_cookie, args.connections,
+                                       args.seconds)}
+        for page in ("employee_list_200", "offer_page"):
+            report[page]["share_of_bare_rps"] = round(report[page]["rps"] / report["bare_page"]["rps"], 2)
+        print(json.dumps(report, indent=2))
+        return 0
+    finally:
+        for process in servers:
+            process.terminate()
+            process.wait(timeout=10)
+        _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
