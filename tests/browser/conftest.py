@@ -106,8 +106,8 @@ def open_page(request, browser, base_url, dialogs):
     opened = []
 
     def open_(role, **options):
-        context = browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="de-DE",
-                                      accept_downloads=True, **options)
+        context = browser.new_context(**{"base_url": base_url, "viewport": VIEWPORT, "locale": "de-DE",
+                                         "accept_downloads": True, **options})
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
 

@@ -146,3 +146,27 @@ def test_axe_finds_nothing_serious(main_pages):
             found[f"{name} ({url})"] = [f"{v['impact']} {v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']]}"
                                        for v in blocking]
     assert not found, "\n".join(f"{page}:\n  " + "\n  ".join(items) for page, items in found.items())
+
+
+def test_employer_views_fit_a_phone(app, make_user, open_page):
+    """At 390 px wide the employer's pages scroll vertically only; tables scroll inside themselves."""
+    staff = make_user("insurer", tenant="auxilia")
+    with app.app_context():
+        case = submitted_application("auxilia", tag="phone")
+        contracts.release(case["employer_user"], case["application"])
+        contracts.accept(staff, contracts.application_for_insurer("auxilia", case["application"].id), "GV-PHONE")
+        contract = contracts.contracts_for_employer(case["employer_user"], "auxilia")[0]
+        batch = employees.preview(case["employer_user"], contract, "mitarbeitende.xlsx", employee_xlsx())
+        employees.start(case["employer_user"], batch)
+        employees.run_import(batch.id)
+        person = employees.for_contract(contract)[0]
+    page = open_page("employer", viewport={"width": 390, "height": 844})
+    log_in(page, case["employer_user"].email, case["employer_user"].plain_password)
+    for url in ("/m/auxilia/", f"/m/auxilia/applications/{case['application'].id}",
+                f"/m/auxilia/contracts/{contract.id}", f"/m/auxilia/contracts/{contract.id}/employees/{person.id}",
+                f"/m/auxilia/contracts/{contract.id}/employees/{person.id}/events/address_change"):
+        page.goto(url)
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= 390, f"{url} is {width}px wide at 390px"
+        page.screenshot(path=str(pathlib.Path(__file__).parent / "screens" / f"phone-{url.strip('/').replace('/', '-')}.png"),
+                        full_page=True)
