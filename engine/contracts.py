@@ -30,6 +30,11 @@ def release(user, application):
     return workflow.fire(application, "application", "release", user, "employer", tenant=application.tenant_id)
 
 
+def withdraw(user, application):
+    """The employer takes the application back before the insurer has decided."""
+    return workflow.fire(application, "application", "withdraw", user, "employer", tenant=application.tenant_id)
+
+
 def return_to_broker(user, application, comment):
     return workflow.fire(application, "application", "return_to_broker", user, "employer",
                          tenant=application.tenant_id, data={"comment": comment},

@@ -73,6 +73,9 @@ def application(application_id):
             if request.form.get("decision") == "release":
                 contracts.release(me(), app_row)
                 flash(_("Thank you: the application is released and goes to %(insurer)s.", insurer=g.tenant.name), "success")
+            elif request.form.get("decision") == "withdraw":
+                contracts.withdraw(me(), app_row)
+                flash(_("The application has been withdrawn; your broker has been informed."), "info")
             else:
                 contracts.return_to_broker(me(), app_row, request.form.get("comment", ""))
                 flash(_("The application went back to your broker with your comment."), "info")

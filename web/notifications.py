@@ -70,3 +70,9 @@ def event_decision(event, ctx):
     mails.queue("event_decision", contract.employer.contact_email, "de", event=event, employee=event.employee,
                 link=url_for("manager.employee", tenant_slug=contract.tenant_id, contract_id=contract.id,
                              employee_id=event.employee_id, _external=True))
+
+
+@workflow.effect("mail_application_withdrawn")
+def application_withdrawn(application, ctx):
+    mails.queue("application_withdrawn", application.broker.email, application.broker.locale, application=application,
+                link=url_for("applications.edit", application_id=application.id, _external=True))

@@ -90,3 +90,44 @@ def test_editing_the_application_at_once_keeps_one_version_and_tells_the_other(a
     assert 'value="040 2222"' in second.get_data(as_text=True)  # the loser's input is still there
     with app.app_context():
         assert Application.get_by_id(case["application"].id).data["contact_phone"] == "030 1111"
+
+
+def test_the_insurer_accepting_while_the_employer_withdraws_ends_one_way(app, live_server, make_user):
+    from engine import contracts
+    from engine.models import GroupContract
+    with app.app_context():
+        case = submitted_application("auxilia", tag="tug")
+        contracts.release(case["employer_user"], case["application"])
+    staff = make_user("insurer", tenant="auxilia")
+    app_id = case["application"].id
+    employer_url, office_url = f"/m/auxilia/applications/{app_id}", f"/m/auxilia/office/applications/{app_id}"
+    employer_cookie, employer_token = session_of(app, case["employer_user"], employer_url)
+    office_cookie, office_token = session_of(app, staff, office_url)
+    start = threading.Barrier(PARALLEL)
+    codes = []
+
+    def fire(url, cookie, data):
+        request = urllib.request.Request(live_server + url, data=urllib.parse.urlencode(data).encode(), method="POST",
+                                         headers={"Cookie": f"session={cookie}", "Host": "bkv.test"})
+        start.wait()
+        try:
+            codes.append(urllib.request.build_opener(NoRedirect).open(request, timeout=30).status)
+        except urllib.error.HTTPError as error:
+            codes.append(error.code)
+
+    jobs = [(employer_url, employer_cookie, {"decision": "withdraw", "csrf_token": employer_token})] * (PARALLEL // 2)
+    jobs += [(office_url, office_cookie, {"decision": "accept", "policy_number": "GV-TUG",
+                                          "csrf_token": office_token})] * (PARALLEL - PARALLEL // 2)
+    threads = [threading.Thread(target=fire, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [302] * PARALLEL  # every click answered with the page and a message, never a 500
+    with app.app_context():
+        state = Application.get_by_id(app_id).state
+        contract_count = GroupContract.select().where(GroupContract.application == app_id).count()
+        decided = AuditEntry.select().where((AuditEntry.object_id == str(app_id)) & (
+            AuditEntry.action.in_(("application.accept", "application.withdraw")))).count()
+    assert (state, contract_count) in (("accepted", 1), ("withdrawn", 0))
+    assert decided == 1
