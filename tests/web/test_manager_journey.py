@@ -1,5 +1,6 @@
 """Journey steps 9-13 through HTTP for each demo tenant: release, group policy, employee upload,
 enrolments and individual policies, business events with adjusted policies."""
+import io
 import re
 
 import pytest
@@ -66,7 +67,7 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
 
     # 11. upload: preview with every problem by row and column, import the valid rows
     upload_url = contract_url.rstrip("/") + "/upload"
-    preview = post(employer, upload_url, {"file": (__import__("io").BytesIO(CSV.encode("utf-8")), "mitarbeitende.csv")},
+    preview = post(employer, upload_url, {"file": (io.BytesIO(CSV.encode("utf-8")), "mitarbeitende.csv")},
                    page=contract_url, content_type="multipart/form-data")
     preview_page = employer.get(preview.headers["Location"]).get_data(as_text=True)
     assert "Geburtsdatum" in preview_page and ">5<" in preview_page  # row 5 (Excel numbering): 31.02.
@@ -78,7 +79,7 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
         staff_rows = {e.personnel_number: e for e in Employee.select()}
     assert set(staff_rows) == {"1001", "1002", "1003"}
     # re-import of the same file changes nothing
-    again = post(employer, upload_url, {"file": (__import__("io").BytesIO(CSV.encode("utf-8")), "mitarbeitende.csv")},
+    again = post(employer, upload_url, {"file": (io.BytesIO(CSV.encode("utf-8")), "mitarbeitende.csv")},
                  page=contract_url, content_type="multipart/form-data")
     assert "3 unverändert" in employer.get(again.headers["Location"]).get_data(as_text=True)
 
