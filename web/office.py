@@ -30,6 +30,23 @@ def _upload():
     return file.read() if file and file.filename else None
 
 
+def _decide(actions, default="reject"):
+    """Run the posted decision: `actions` maps it to (function, message, flash category)."""
+    run, message, category = actions.get(request.form.get("decision"), actions[default])
+    try:
+        run()
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(message, category)
+
+
+def _catalogue():
+    """The tenant's tariffs and groups by id, as the templates look them up."""
+    return {"tariffs": {t["id"]: t for t in g.tenant.doc["tariffs"]},
+            "groups": {gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]}}
+
+
 @bp.route("/")
 @require("insurer")
 def index():
@@ -52,24 +69,17 @@ def index():
 def application(application_id):
     app_row = contracts.application_for_insurer(g.tenant.slug, application_id)
     if request.method == "POST":
-        decision = request.form.get("decision")
-        try:
-            if decision == "accept":
-                contracts.accept(me(), app_row, request.form.get("policy_number"), _upload())
-                flash(_("Application accepted; the group policy has been sent to the employer."), "success")
-            elif decision == "reject":
-                contracts.reject(me(), app_row, request.form.get("comment"))
-                flash(_("Application rejected; broker and employer have been informed."), "info")
-            else:
-                contracts.request_info(me(), app_row, request.form.get("comment"))
-                flash(_("Question sent to broker and employer."), "info")
-        except DomainError as exc:
-            flash(exc.message, "error")
+        comment = request.form.get("comment")
+        _decide({"accept": (lambda: contracts.accept(me(), app_row, request.form.get("policy_number"), _upload()),
+                            _("Application accepted; the group policy has been sent to the employer."), "success"),
+                 "reject": (lambda: contracts.reject(me(), app_row, comment),
+                            _("Application rejected; broker and employer have been informed."), "info"),
+                 "request_info": (lambda: contracts.request_info(me(), app_row, comment),
+                                  _("Question sent to broker and employer."), "info")}, default="request_info")
         return redirect(url_for("office.application", application_id=app_row.id))
     return render_template("office/application.html", application=app_row, form=g.tenant.compiled.application_form,
                            contract=app_row.contracts.first(), history=audit.history("application", app_row.id),
-                           tariffs={t["id"]: t for t in g.tenant.doc["tariffs"]},
-                           groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]})
+                           **_catalogue())
 
 
 @bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
@@ -77,22 +87,15 @@ def application(application_id):
 def enrolment(enrolment_id):
     item = enrolments.for_insurer(g.tenant.slug, enrolment_id)
     if request.method == "POST":
-        try:
-            if request.form.get("decision") == "accept":
-                enrolments.accept(me(), item, request.form.get("policy_number"), _upload())
-                flash(_("Enrolment accepted; the individual policy has been issued."), "success")
-            else:
-                enrolments.reject(me(), item, request.form.get("comment"))
-                flash(_("Enrolment rejected; the employer has been informed."), "info")
-        except DomainError as exc:
-            flash(exc.message, "error")
+        _decide({"accept": (lambda: enrolments.accept(me(), item, request.form.get("policy_number"), _upload()),
+                            _("Enrolment accepted; the individual policy has been issued."), "success"),
+                 "reject": (lambda: enrolments.reject(me(), item, request.form.get("comment")),
+                            _("Enrolment rejected; the employer has been informed."), "info")})
         return redirect(url_for("office.index"))
     audit.record(me(), "employee.read", "employee", item.employee_id, tenant=g.tenant.slug,
                  employer=item.contract.employer_id)
     return render_template("office/enrolment.html", enrolment=item, employee=item.employee,
-                           policies=policies.history(item.employee),
-                           groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
-                           tariffs={t["id"]: t for t in g.tenant.doc["tariffs"]})
+                           policies=policies.history(item.employee), **_catalogue())
 
 
 @bp.route("/events/<int:event_id>", methods=["GET", "POST"])
@@ -100,15 +103,10 @@ def enrolment(enrolment_id):
 def event(event_id):
     item = events.for_insurer(g.tenant.slug, event_id)
     if request.method == "POST":
-        try:
-            if request.form.get("decision") == "accept":
-                events.accept(me(), item)
-                flash(_("Business event processed; the adjusted policy has been issued."), "success")
-            else:
-                events.reject(me(), item, request.form.get("comment"))
-                flash(_("Business event rejected; the employer has been informed."), "info")
-        except DomainError as exc:
-            flash(exc.message, "error")
+        _decide({"accept": (lambda: events.accept(me(), item),
+                            _("Business event processed; the adjusted policy has been issued."), "success"),
+                 "reject": (lambda: events.reject(me(), item, request.form.get("comment")),
+                            _("Business event rejected; the employer has been informed."), "info")})
         return redirect(url_for("office.index"))
     audit.record(me(), "employee.read", "employee", item.employee_id, tenant=g.tenant.slug,
                  employer=item.contract.employer_id)
