@@ -164,4 +164,9 @@ for command in (db_cli, tenants_cli, demo_cli, employees_cli, anonymise, worker)
 
 
 def main():
-    cli(prog_name="bkv")
+    from web.config import ConfigError
+    try:
+        cli(prog_name="bkv")
+    except ConfigError as exc:  # a setting is missing: say which and how to fix it, no traceback
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)

@@ -21,3 +21,14 @@ def test_demo_mode_generates_and_keeps_a_secret(tmp_path):
 def test_session_cookies_are_httponly_and_samesite(app):
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_the_command_line_says_what_is_missing_without_a_traceback():
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "BKV_DEMO")}
+    result = subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "routes"], env=env,
+                            capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert result.returncode == 1
+    assert "SECRET_KEY is not set" in result.stderr and "Traceback" not in result.stderr
