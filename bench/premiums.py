@@ -9,10 +9,9 @@ import json
 import pathlib
 import platform
 import random
-import statistics
-import time
 from decimal import ROUND_HALF_UP, Decimal
 
+from bench.rules import timed
 from rules.dates import age
 from tenants import loader
 
@@ -40,15 +39,6 @@ def hand_written(tenant):
                 return (value + family * per_member).quantize(CENT, ROUND_HALF_UP)
         raise ValueError(years)
     return premium
-
-
-def timed(function, repeat):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main(argv=None):

@@ -3,6 +3,7 @@ until the broker submits it; each change is attributed in the audit log."""
 from forms import validate
 
 from engine import audit, workflow
+from engine.values import stored
 from engine.db import transaction
 from engine.errors import Conflict, DomainError, NotFound
 from engine.models import Application, Role, utcnow
@@ -40,7 +41,7 @@ def save(user, application, raw_values, live, lock_version):
     errors = {k: v for k, v in result.errors.items() if (raw_values.get(k) not in (None, "", []))}
     if errors:
         return application, errors
-    values = {k: _plain(v) for k, v in result.values.items() if v not in (None, "", [])}
+    values = {k: stored(v) for k, v in result.values.items() if v not in (None, "", [])}
     with transaction():
         before = application.data
         changed = {k: v for k, v in values.items() if before.get(k) != v}
@@ -59,10 +60,6 @@ def save(user, application, raw_values, live, lock_version):
                          before={k: before.get(k) for k in {**changed, **removed}}, after={**changed, **removed},
                          employer=application.employer_id)
     return Application.get_by_id(application.id), {}
-
-
-def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else (str(value) if not isinstance(value, (str, int, bool, list)) else value)
 
 
 def missing(application, live):

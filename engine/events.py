@@ -12,6 +12,7 @@ from rules.evaluate import evaluate
 
 from engine import audit, checks, enrolments, policies, registry, webhooks, workflow
 from engine.db import transaction
+from engine.values import stored_all
 from engine.errors import DomainError, NotFound
 from engine.models import BusinessEvent, Employee, utcnow
 
@@ -28,12 +29,6 @@ def form_for(live, event_type):
     if event_type not in supported(live):
         raise NotFound("Dieser Geschäftsvorfall wird von diesem Versicherer nicht unterstützt.")
     return live.compiled.event_forms[event_type]
-
-
-def _plain(value):
-    if isinstance(value, (datetime.date, Decimal)):
-        return value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return value
 
 
 def facts(contract, employee, event_type, values, insured_count):
@@ -69,7 +64,7 @@ def file(user, contract, employee, event_type, values):
         raise DomainError("; ".join(f["text"]["de"] for f in refused))
     with transaction():
         event = BusinessEvent.create(contract=contract, employee=employee, type=event_type,
-                                     data={k: _plain(v) for k, v in values.items()}, created_by=user)
+                                     data=stored_all(values), created_by=user)
         audit.record(user, "event.filed", "business_event", event.id, tenant=contract.tenant_id,
                      after={"type": event_type, "employee": employee.id, **event.data}, employer=contract.employer_id)
         webhooks.emit(contract.tenant_id, "event.filed", {"id": event.id, "type": event_type})

@@ -3,8 +3,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import audit, brokers, clients, consultations, offers, registry
+from engine import audit, brokers, checks, clients, consultations, offers, registry
 from engine.errors import DomainError
+from engine.values import stored_all
 from engine.models import Application, Consultation, Employer, Offer, Tenant
 from web import downloads, formview
 from web.access import current_account, require
@@ -50,14 +51,10 @@ def profile():
         result = formview.read(form)
         values, errors = request.form, result.errors
         if result.ok:
-            brokers.save_profile(me(), {k: _json(v) for k, v in result.values.items()})
+            brokers.save_profile(me(), stored_all(result.values))
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("advisor.profile"))
     return render_template("advisor/profile.html", form=form, values=values, errors=errors)
-
-
-def _json(value):
-    return value.isoformat() if hasattr(value, "isoformat") else (str(value) if value is not None and not isinstance(value, (str, int, bool, list)) else value)
 
 
 @bp.route("/engines", methods=["GET", "POST"])
@@ -164,7 +161,7 @@ def consultation(consultation_id):
         values, errors = request.form, result.errors
         if result.ok:
             try:
-                consultations.save_answers(me(), consultation, module["id"], {k: _json(v) for k, v in result.values.items()})
+                consultations.save_answers(me(), consultation, module["id"], stored_all(result.values))
             except DomainError as exc:
                 flash(exc.message, "error")
             return redirect(url_for("advisor.consultation", consultation_id=consultation.id, step=step + 1))
@@ -180,12 +177,7 @@ def consultation(consultation_id):
                            step=step, module=module, html=consultations.module_html(module) if module else "",
                            form=form if form and len(form.fields) else None, values=values, errors=errors,
                            figures=figures, figures_error=figures_error, average_age=average_age, share=share,
-                           limit=checks_limit(live))
-
-
-def checks_limit(live):
-    from engine import checks
-    return checks.benefit_in_kind_limit(live)
+                           limit=checks.benefit_in_kind_limit(live))
 
 
 @bp.route("/consultations/<int:consultation_id>/complete", methods=["POST"])
