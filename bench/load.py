@@ -5,12 +5,14 @@ in time; prints JSON (requests, errors, latency percentiles, throughput).
 
 It creates (and drops) its own PostgreSQL database, seeds one broker with a client and one
 employer with a group contract per simulated user pair, logs everyone in before the clock starts,
-then each user loops through the pages of their journey.
+then each user loops through the pages of their journey, reading each page for a random think
+time (default 1-3 s, as a person would; `--think 0` runs a closed loop that measures capacity).
 """
 import argparse
 import http.cookiejar
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -35,7 +37,8 @@ def _psql(sql):
 
 
 def seed(url, pairs):
-    """Brokers with a client and employers with a contract; returns [(broker_email, employer_email, client_id, contract_id)]."""
+    """Brokers with a client and employers with a contract; returns
+    [(broker_email, employer_email, client_id, contract_id, offer_id, application_id)]."""
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="load", BKV_JOBS="immediate", SMTP_PORT="1")
     code = f"""
 import json, sys
@@ -57,7 +60,8 @@ with app.app_context(), app.test_request_context():
         contracts.release(case["employer_user"], case["application"])
         contracts.accept(staff, contracts.application_for_insurer("auxilia", case["application"].id), f"GV-L{{n}}")
         contract = contracts.contracts_for_employer(case["employer_user"], "auxilia")[0]
-        out.append([case["broker"].email, case["employer_user"].email, case["client"].id, contract.id])
+        out.append([case["broker"].email, case["employer_user"].email, case["client"].id, contract.id,
+                    case["offer"].id, case["application"].id])
     print(json.dumps(out))
 """
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
@@ -84,7 +88,7 @@ class User:
             response.read()
 
 
-def run(base, users, seconds):
+def run(base, users, seconds, think=(0.0, 0.0)):
     samples, errors, lock = [], [], threading.Lock()
     stop = time.monotonic() + seconds
 
@@ -102,6 +106,7 @@ def run(base, users, seconds):
                     samples.append(took)
                     if not ok:
                         errors.append(f"{path}: {status}")
+                time.sleep(random.uniform(*think))
     threads = [threading.Thread(target=loop, args=pair) for pair in users]
     began = time.monotonic()
     for t in threads:
@@ -122,7 +127,10 @@ def main(argv=None):
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--think", default="1-3", help="seconds a user reads a page, as low-high (0: closed loop)")
     args = parser.parse_args(argv)
+    low, _, high = args.think.partition("-")
+    think = (float(low), float(high or low))
     name = f"bkv_load_{uuid.uuid4().hex[:8]}"
     _psql(f'CREATE DATABASE "{name}"')
     url = f"{PG}/{name}"
@@ -142,14 +150,17 @@ def main(argv=None):
             except OSError:
                 time.sleep(0.2)
         users = []
-        for broker, employer, client_id, contract_id in pairs:
+        for broker, employer, client_id, contract_id, offer_id, application_id in pairs:
             b, e = User(base, broker), User(base, employer)
             b.login()
             e.login()
-            users.append((b, ["/advisor/", "/advisor/clients", f"/advisor/clients/{client_id}"]))
-            users.append((e, ["/m/auxilia/", f"/m/auxilia/contracts/{contract_id}"]))
-        samples, errors, elapsed = run(base, users[:args.users], args.seconds)
+            users.append((b, ["/advisor/", "/advisor/clients", f"/advisor/clients/{client_id}",
+                              f"/advisor/offers/{offer_id}"]))
+            users.append((e, ["/m/auxilia/", f"/m/auxilia/applications/{application_id}",
+                              f"/m/auxilia/contracts/{contract_id}"]))
+        samples, errors, elapsed = run(base, users[:args.users], args.seconds, think)
         report = {"users": len(users[:args.users]), "seconds": round(elapsed, 1), "workers": args.workers,
+                  "think_seconds": args.think,
                   "requests": len(samples), "errors": len(errors), "error_examples": errors[:5],
                   "throughput_rps": round(len(samples) / elapsed, 1),
                   "p50_ms": round(statistics.median(samples) * 1000, 1),

@@ -7,7 +7,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine import audit
 from engine.db import transaction
 from engine.errors import DomainError
-from engine.models import Role, User, utcnow
+from peewee import JOIN
+
+from engine.models import Employer, Role, User, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ def grant_role(user, kind, tenant=None, employer=None):
     if kind not in ROLE_KINDS:
         raise ValueError(f"unknown role {kind!r}")
     role, created = Role.get_or_create(user=user, kind=kind, tenant=tenant, employer=employer)
+    user.__dict__.pop("_roles", None)
     if created:
         audit.record(None, "role.granted", "user", user.id, tenant=tenant,
                      after={"kind": kind, "employer": employer.id if employer else None})
@@ -91,14 +94,25 @@ def change_password(user, new_password, actor=None):
 
 
 def roles_of(user, kind=None):
-    query = Role.select().where(Role.user == user)
-    if kind:
-        query = query.where(Role.kind == kind)
-    return list(query)
+    """The user's roles (with their employers), read once per loaded user: a request asks several
+    times (the portal check, then the object checks) and pays for one query."""
+    cached = user.__dict__.get("_roles")
+    if cached is None:
+        cached = user.__dict__["_roles"] = list(
+            Role.select(Role, Employer).join(Employer, JOIN.LEFT_OUTER, on=(Role.employer == Employer.id))
+            .where(Role.user == user).order_by(Role.id))
+    return [role for role in cached if kind is None or role.kind == kind]
 
 
 def has_role(user, kind, tenant_slug=None):
-    query = Role.select().where((Role.user == user) & (Role.kind == kind))
-    if tenant_slug is not None and kind == "insurer":
-        query = query.where(Role.tenant == tenant_slug)
-    return query.exists()
+    return any(tenant_slug is None or kind != "insurer" or role.tenant_id == tenant_slug
+               for role in roles_of(user, kind))
+
+
+def employer_ids(user):
+    """The employers the user acts for."""
+    return [role.employer_id for role in roles_of(user, "employer")]
+
+
+def works_for(user, employer_id):
+    return employer_id in employer_ids(user)

@@ -2,11 +2,11 @@
 until the broker submits it; each change is attributed in the audit log."""
 from forms import validate
 
-from engine import audit, workflow
+from engine import accounts, audit, workflow
 from engine.values import stored
 from engine.db import transaction
 from engine.errors import Conflict, DomainError, NotFound
-from engine.models import Application, Role, utcnow
+from engine.models import Application, utcnow
 
 EDITABLE = ("draft", "returned", "info_requested")
 
@@ -15,9 +15,7 @@ def role_for(user, application):
     """'broker' or 'employer' when the user may work on this application, else None."""
     if application.broker_id == user.id:
         return "broker"
-    member = Role.select().where((Role.user == user) & (Role.kind == "employer")
-                                 & (Role.employer == application.employer_id)).exists()
-    return "employer" if member else None
+    return "employer" if accounts.works_for(user, application.employer_id) else None
 
 
 def get_for(user, application_id):
@@ -28,8 +26,7 @@ def get_for(user, application_id):
 
 
 def for_employer_members(user):
-    employer_ids = [r.employer_id for r in Role.select().where((Role.user == user) & (Role.kind == "employer"))]
-    return list(Application.select().where(Application.employer.in_(employer_ids)).order_by(Application.id.desc()))
+    return list(Application.select().where(Application.employer.in_(accounts.employer_ids(user))).order_by(Application.id.desc()))
 
 
 def save(user, application, raw_values, live, lock_version):

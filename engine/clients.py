@@ -23,6 +23,10 @@ def list_for(broker, query=""):
     return list(select.order_by(Employer.company_name))
 
 
+def count_for(broker):
+    return Employer.select().where(Employer.broker == broker).count()
+
+
 def get_for(broker, client_id):
     """The broker's client, or NotFound (also for another broker's client: no hint that it exists)."""
     client = Employer.get_or_none((Employer.id == client_id) & (Employer.broker == broker))

@@ -1,9 +1,9 @@
 """From submitted application to group contract: release by the employer, decision by the insurer."""
 import datetime
 
-from engine import audit, documents, registry, webhooks, workflow
+from engine import accounts, audit, documents, registry, webhooks, workflow
 from engine.errors import DomainError, NotFound
-from engine.models import Application, GroupContract, Role, TenantVersion
+from engine.models import Application, Employer, GroupContract, TenantVersion
 
 
 NOT_RELEASED = ("draft", "submitted", "returned")  # the insurer does not know of these yet
@@ -11,8 +11,7 @@ NOT_RELEASED = ("draft", "submitted", "returned")  # the insurer does not know o
 
 def application_for_employer(user, tenant_slug, application_id):
     app = Application.get_or_none((Application.id == application_id) & (Application.tenant == tenant_slug))
-    if app is None or not Role.select().where((Role.user == user) & (Role.kind == "employer")
-                                              & (Role.employer == app.employer_id)).exists():
+    if app is None or not accounts.works_for(user, app.employer_id):
         raise NotFound("Antrag nicht gefunden.")
     return app
 
@@ -64,15 +63,14 @@ def request_info(staff, application, comment):
 
 
 def contracts_for_employer(user, tenant_slug):
-    employer_ids = [r.employer_id for r in Role.select().where((Role.user == user) & (Role.kind == "employer"))]
-    return list(GroupContract.select().where((GroupContract.employer.in_(employer_ids))
+    return list(GroupContract.select().where((GroupContract.employer.in_(accounts.employer_ids(user)))
                                              & (GroupContract.tenant == tenant_slug)))
 
 
 def contract_for_employer(user, tenant_slug, contract_id):
-    contract = GroupContract.get_or_none((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug))
-    if contract is None or not Role.select().where((Role.user == user) & (Role.kind == "employer")
-                                                   & (Role.employer == contract.employer_id)).exists():
+    contract = (GroupContract.select(GroupContract, Employer).join(Employer)
+                .where((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug)).first())
+    if contract is None or not accounts.works_for(user, contract.employer_id):
         raise NotFound("Vertrag nicht gefunden.")
     return contract
 

@@ -15,8 +15,8 @@ def inert(value):
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
-def rows(employees):
-    current = policies.current_for(employees)
+def rows(contract, employees):
+    current = policies.current_for(contract)
     for employee in employees:
         policy = current.get(employee.id)
         premium = Decimal(policy.premium) if policy and policy.status != "ended" else Decimal("0.00")
@@ -24,32 +24,32 @@ def rows(employees):
                employee.state, policy.number if policy else "", f"{premium:.2f}".replace(".", ",")]
 
 
-def as_csv(employees):
+def as_csv(contract, employees):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
-    for row in rows(employees):
+    for row in rows(contract, employees):
         writer.writerow([inert(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
-def as_xlsx(employees):
+def as_xlsx(contract, employees):
     from openpyxl import Workbook
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Mitarbeitende")
     sheet.append(HEADER)
-    for row in rows(employees):
+    for row in rows(contract, employees):
         sheet.append([inert(cell) for cell in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def summary(employees):
+def summary(contract, employees):
     """Headcount per tariff group and state, monthly cost per group and in total (active policies)."""
     groups = {}
     total = Decimal("0.00")
-    current = policies.current_for(employees)
+    current = policies.current_for(contract)
     for employee in employees:
         entry = groups.setdefault(employee.tariff_group or "", {"states": {}, "monthly": Decimal("0.00")})
         entry["states"][employee.state] = entry["states"].get(employee.state, 0) + 1

@@ -130,13 +130,17 @@ def get(slug):
     row = Tenant.get_or_none((Tenant.slug == slug) & (Tenant.active == True))  # noqa: E712
     if row is None or row.current_digest is None:
         raise NotFound("Unbekannter Versicherer.")
+    return _live(row)
+
+
+def _live(row):
     return _cached((row.slug, row.current_digest), lambda: _build(
         TenantVersion.get((TenantVersion.tenant == row) & (TenantVersion.digest == row.current_digest))))
 
 
 def live_tenants():
     rows = Tenant.select().where((Tenant.active == True) & Tenant.current_digest.is_null(False)).order_by(Tenant.name)  # noqa: E712
-    return [get(row.slug) for row in rows]
+    return [_live(row) for row in rows]
 
 
 def overview():

@@ -34,12 +34,13 @@ def index():
     for application in (Application.select(Application, Employer, Tenant).join_from(Application, Employer)
                         .join_from(Application, Tenant).where(Application.broker == broker)):
         app_states.setdefault(application.state, []).append(application)
+    numbers = brokers.numbers(broker)
     open_consultations = list(Consultation.select(Consultation, Employer, Tenant).join_from(Consultation, Employer)
                               .join_from(Consultation, Tenant)
                               .where((Consultation.broker == broker) & (Consultation.state == "open")))
     return render_template("advisor/index.html", offer_states=offer_states, app_states=app_states,
-                           consultations=open_consultations, clients=len(clients.list_for(broker)),
-                           missing_numbers=[t for t in registry.live_tenants() if t.slug not in brokers.numbers(broker)])
+                           consultations=open_consultations, clients=clients.count_for(broker),
+                           missing_numbers=[t for t in registry.live_tenants() if t.slug not in numbers])
 
 
 @bp.route("/profile", methods=["GET", "POST"])

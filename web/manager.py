@@ -10,7 +10,7 @@ from forms import load_platform_form
 
 from engine import accounts, audit, contracts, employees, enrolments, events, exports, gdpr, policies
 from engine.errors import DomainError, NotFound
-from engine.models import Application, BusinessEvent, Document, Enrolment, ImportBatch, Role
+from engine.models import Application, BusinessEvent, Document, Enrolment, ImportBatch
 from web import downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
 
@@ -53,8 +53,7 @@ def theme():
 @bp.route("/")
 @require("employer")
 def index():
-    employer_ids = [role.employer_id for role in accounts.roles_of(me(), "employer")]
-    pending = list(Application.select().where((Application.employer.in_(employer_ids))
+    pending = list(Application.select().where((Application.employer.in_(accounts.employer_ids(me())))
                                               & (Application.tenant == g.tenant.slug)
                                               & (Application.state.not_in(("draft",)))).order_by(Application.id.desc()))
     return render_template("manager/index.html", employers=[r.employer for r in accounts.roles_of(me(), "employer")],
@@ -99,13 +98,14 @@ def contract(contract_id):
     staff = employees.listing(contract)
     state = request.args.get("state")
     shown = [e for e in staff if not state or e.state == state]
-    summary = exports.summary(staff)
+    summary = exports.summary(contract, staff)
     top = max([entry["monthly"] for entry in summary["groups"].values()] or [0]) or 1
     open_events = list(BusinessEvent.select().where((BusinessEvent.contract == contract)
                                                     & (BusinessEvent.state == "submitted")))
     return render_template("manager/contract.html", contract=contract, employees=shown, all_count=len(staff),
                            state=state, counts=_counts(staff), groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
-                           imports=list(contract.imports.order_by(ImportBatch.id.desc()).limit(5)),
+                           imports=list(ImportBatch.select(ImportBatch, Document).join(Document)
+                                        .where(ImportBatch.contract == contract).order_by(ImportBatch.id.desc()).limit(5)),
                            summary=summary, top=top, open_events=open_events,
                            timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30))
 
@@ -124,9 +124,9 @@ def export(contract_id, fmt):
     contract = _contract(contract_id)
     staff = employees.for_contract(contract)
     if fmt == "csv":
-        data, mime = exports.as_csv(staff), "text/csv; charset=utf-8"
+        data, mime = exports.as_csv(contract, staff), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        data, mime = exports.as_xlsx(staff), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        data, mime = exports.as_xlsx(contract, staff), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise NotFound("Unbekanntes Format.")
     return downloads.send_bytes(f"mitarbeitende-{contract.policy_number}.{fmt}", data, mime)
@@ -273,7 +273,6 @@ def event_new(contract_id, employee_id, event_type):
 def document(document_id):
     """A document of one of the user's employers at this insurer (policy PDFs, the kept upload)."""
     doc = Document.get_or_none((Document.id == document_id) & (Document.tenant == g.tenant.slug))
-    if doc is None or not Role.select().where((Role.user == me()) & (Role.kind == "employer")
-                                              & (Role.employer == doc.employer_id)).exists():
+    if doc is None or not accounts.works_for(me(), doc.employer_id):
         raise NotFound("Dokument nicht gefunden.")
     return downloads.send_document(doc)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_user
 from engine import accounts, audit, offers, registry
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
-from engine.models import Application, Role
+from engine.models import Application
 from web import links
 from web.access import SessionUser, current_account
 from web.auth import _password_form_errors
@@ -18,7 +18,7 @@ def _employer_access(user, offer):
     """The user may see the offer if they are a member of the employer, or are its contact
     (then they become a member: the mailed link proves the address)."""
     client = offer.employer
-    if Role.select().where((Role.user == user) & (Role.kind == "employer") & (Role.employer == client)).exists():
+    if accounts.works_for(user, client.id):
         return True
     if user.email == (client.contact_email or "").lower():
         with transaction():

@@ -77,8 +77,8 @@ def test_exports_make_spreadsheet_formulas_inert(app, make_user):
         employees.start(case["employer_user"], batch)
         employees.run_import(batch.id)
         staff = employees.for_contract(contract)
-        text = exports.as_csv(staff).decode("utf-8-sig")
+        text = exports.as_csv(contract, staff).decode("utf-8-sig")
         assert "'=HYPERLINK" in text and ";'+Vor;" in text
-        sheet = load_workbook(io.BytesIO(exports.as_xlsx(staff))).active
+        sheet = load_workbook(io.BytesIO(exports.as_xlsx(contract, staff))).active
         cells = [c.value for c in sheet[2]]
         assert cells[1].startswith("'=") and cells[2].startswith("'+")
