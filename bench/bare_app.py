@@ -1,13 +1,15 @@
-"""The floor for bench.web: a bare Flask page that runs one query on the same database."""
+"""The floor for bench.web: a bare Flask page that runs one query on the same database, through the
+same connection pool as the platform (so the comparison is about the page, not the connection)."""
 import os
 
 from flask import Flask
-from playhouse.db_url import connect
+
+from engine.db import make_database
 
 
 def create_app():
     app = Flask(__name__)
-    database = connect(os.environ["DATABASE_URL"])
+    database = make_database(os.environ["DATABASE_URL"])
 
     @app.route("/")
     def page():

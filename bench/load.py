@@ -89,12 +89,15 @@ class User:
 
 
 def run(base, users, seconds, think=(0.0, 0.0)):
-    samples, errors, lock = [], [], threading.Lock()
+    samples, errors, slowest, lock = [], [], [], threading.Lock()
     stop = time.monotonic() + seconds
 
     def loop(user, paths):
+        time.sleep(random.uniform(0, think[1]))  # users arrive spread over one think time, not all at once
         while time.monotonic() < stop:
             for path in paths:
+                if time.monotonic() >= stop:
+                    break
                 start = time.perf_counter()
                 try:
                     status, _ = user.get(path)
@@ -104,6 +107,7 @@ def run(base, users, seconds, think=(0.0, 0.0)):
                 took = time.perf_counter() - start
                 with lock:
                     samples.append(took)
+                    slowest.append((took, path, round(time.monotonic() - began, 1)))
                     if not ok:
                         errors.append(f"{path}: {status}")
                 time.sleep(random.uniform(*think))
@@ -113,7 +117,8 @@ def run(base, users, seconds, think=(0.0, 0.0)):
         t.start()
     for t in threads:
         t.join()
-    return samples, errors, time.monotonic() - began
+    slowest.sort(reverse=True)
+    return samples, errors, time.monotonic() - began, slowest[:5]
 
 
 def percentile(values, share):
@@ -158,14 +163,15 @@ def main(argv=None):
                               f"/advisor/offers/{offer_id}"]))
             users.append((e, ["/m/auxilia/", f"/m/auxilia/applications/{application_id}",
                               f"/m/auxilia/contracts/{contract_id}"]))
-        samples, errors, elapsed = run(base, users[:args.users], args.seconds, think)
+        samples, errors, elapsed, slowest = run(base, users[:args.users], args.seconds, think)
         report = {"users": len(users[:args.users]), "seconds": round(elapsed, 1), "workers": args.workers,
                   "think_seconds": args.think,
                   "requests": len(samples), "errors": len(errors), "error_examples": errors[:5],
                   "throughput_rps": round(len(samples) / elapsed, 1),
                   "p50_ms": round(statistics.median(samples) * 1000, 1),
                   "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
-                  "p99_ms": round(percentile(samples, 0.99) * 1000, 1)}
+                  "p99_ms": round(percentile(samples, 0.99) * 1000, 1),
+                  "slowest": [{"ms": round(took * 1000), "path": path, "at_s": at} for took, path, at in slowest]}
         print(json.dumps(report, indent=2))
         return 0 if not errors else 1
     finally:

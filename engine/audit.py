@@ -13,10 +13,19 @@ def record(actor, action, obj_type, obj_id, tenant=None, before=None, after=None
                              tenant=tenant, before=before, after=after, employer=employer)
 
 
+def record_many(actor, action, obj_type, entries, tenant=None, employer=None):
+    """Write one audit entry per (object id, after) pair in one statement (bulk imports)."""
+    AuditEntry.insert_many([{"actor": actor, "action": action, "object_type": obj_type, "object_id": str(obj_id),
+                             "tenant": tenant, "after": after, "employer": employer}
+                            for obj_id, after in entries]).execute()
+
+
 def timeline(employer_id, tenant=None, last=None):
     """The state changes of an employer's case (client, consultations, offers, applications, staff),
-    oldest first; `tenant` keeps one insurer's part (and the insurer-free entries), `last` the newest n."""
-    query = (AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
+    oldest first; `tenant` keeps one insurer's part (and the insurer-free entries), `last` the newest n.
+    Entries carry what a timeline shows (when, what, who), not the before/after data."""
+    query = (AuditEntry.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.actor, User.id, User.email)
+             .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
              .where(AuditEntry.employer == employer_id))
     if tenant is not None:
         query = query.where(AuditEntry.tenant.is_null() | (AuditEntry.tenant == tenant))

@@ -13,6 +13,8 @@ from decimal import Decimal
 from engine import audit, documents, eligibility, employee_file, registry
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
+from peewee import fn
+
 from engine.models import Employee, ImportBatch, utcnow
 
 logger = logging.getLogger(__name__)
@@ -20,6 +22,7 @@ logger = logging.getLogger(__name__)
 FIELDS = ("personnel_number", "last_name", "first_name", "birth_date", "gender", "email", "street", "postal_code",
           "city", "employment_start", "employment_type", "weekly_hours")
 CHUNK = 500
+PAGE_SIZE = 50
 
 
 def _jsonable(value):
@@ -112,9 +115,13 @@ def run_import(batch_id):
         with transaction():
             existing = {e.personnel_number: e for e in Employee.select().where(
                 (Employee.contract == contract) & (Employee.personnel_number.in_([r.personnel_number for r in chunk])))}
+            new = [(row, assignment) for row, assignment in zip(chunk, assignments)
+                   if row.personnel_number not in existing]
+            _create_many(contract, new, batch.uploaded_by)
             for row, assignment in zip(chunk, assignments):
-                _upsert(contract, existing.get(row.personnel_number), values_of(row), row.tariff_group or "",
-                        assignment, batch.uploaded_by)
+                if row.personnel_number in existing:
+                    _upsert(contract, existing[row.personnel_number], values_of(row), row.tariff_group or "",
+                            assignment, batch.uploaded_by)
             ImportBatch.update(progress=start_at + len(chunk)).where(ImportBatch.id == batch.id).execute()
     with transaction():
         ImportBatch.update(status="imported", progress=len(rows), imported_at=utcnow()).where(
@@ -127,6 +134,22 @@ def run_import(batch_id):
 def _explanation(assignment):
     return _jsonable({"group": assignment.group, "reason": assignment.reason,
                       "explanation": assignment.explanation})
+
+
+def _create_many(contract, rows, user):
+    """Insert new employees of an import chunk in one statement, with one audit entry each."""
+    if not rows:
+        return
+    Employee.insert_many([dict(values_of(row), contract=contract.id, tariff_group_requested=row.tariff_group or "",
+                               tariff_group=assignment.group, explanation=_explanation(assignment))
+                          for row, assignment in rows]).execute()
+    created = dict(Employee.select(Employee.personnel_number, Employee.id).where(
+        (Employee.contract == contract) & Employee.personnel_number.in_([row.personnel_number for row, _ in rows]))
+        .tuples())
+    audit.record_many(user, "employee.created", "employee",
+                      [(created[row.personnel_number], {"personnel_number": row.personnel_number,
+                                                        "group": assignment.group}) for row, assignment in rows],
+                      tenant=contract.tenant_id, employer=contract.employer_id)
 
 
 def _upsert(contract, employee, values, requested, assignment, user):
@@ -170,11 +193,28 @@ def save_by_hand(user, contract, values, employee=None):
         return _upsert(contract, employee, values, requested, assignment, user)
 
 
-def listing(contract):
-    """The columns a list of staff shows (no JSON explanations parsed for 200 rows)."""
-    return list(Employee.select(Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number,
-                                Employee.tariff_group, Employee.state)
-                .where(Employee.contract == contract).order_by(Employee.last_name, Employee.first_name))
+def listing(contract, state=None, search="", page=1, size=PAGE_SIZE):
+    """One page of a contract's staff, only the listed columns, and how many match in all.
+    `search` matches a part of the first or last name or the personnel number."""
+    query = Employee.select(Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number,
+                            Employee.tariff_group, Employee.state).where(Employee.contract == contract)
+    if state:
+        query = query.where(Employee.state == state)
+    term = (search or "").strip().lower()
+    if term:
+        query = query.where(fn.LOWER(Employee.last_name).contains(term) | fn.LOWER(Employee.first_name).contains(term)
+                            | fn.LOWER(Employee.personnel_number).contains(term))
+    rows = list(query.order_by(Employee.last_name, Employee.first_name, Employee.id)
+                .paginate(max(1, page), size).namedtuples())
+    total = len(rows) if page <= 1 and len(rows) < size else query.count()  # a first page not full holds all
+    return rows, total
+
+
+def ready_for_enrolment(contract):
+    """Ids of the new employees who have a tariff group: what "enrol all" sends."""
+    return [row[0] for row in Employee.select(Employee.id).where(
+        (Employee.contract == contract) & (Employee.state == "new") & Employee.tariff_group.is_null(False)
+        & (Employee.tariff_group != "")).tuples()]
 
 
 def for_contract(contract):

@@ -4,7 +4,10 @@ import csv
 import io
 from decimal import Decimal
 
+from peewee import fn
+
 from engine import policies
+from engine.models import Employee, Policy
 
 HEADER = ["Personalnummer", "Nachname", "Vorname", "Tarifgruppe", "Status", "Police", "Monatsbeitrag EUR"]
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,16 +48,24 @@ def as_xlsx(contract, employees):
     return out.getvalue()
 
 
-def summary(contract, employees):
-    """Headcount per tariff group and state, monthly cost per group and in total (active policies)."""
-    groups = {}
+def summary(contract):
+    """Headcount per tariff group and state, monthly cost per group and in total (active policies),
+    headcount per state, and how many new employees with a tariff group are ready for enrolment;
+    counted by the database, not by loading the staff."""
+    groups, states = {}, {}
     total = Decimal("0.00")
-    current = policies.current_for(contract)
-    for employee in employees:
-        entry = groups.setdefault(employee.tariff_group or "", {"states": {}, "monthly": Decimal("0.00")})
-        entry["states"][employee.state] = entry["states"].get(employee.state, 0) + 1
-        policy = current.get(employee.id)
-        if policy is not None and policy.status == "active":
-            entry["monthly"] += Decimal(policy.premium)
-            total += Decimal(policy.premium)
-    return {"groups": groups, "monthly": total, "yearly": total * 12}
+
+    def entry(group):
+        return groups.setdefault(group or "", {"states": {}, "monthly": Decimal("0.00")})
+    for group, state, count in (Employee.select(Employee.tariff_group, Employee.state, fn.COUNT(Employee.id))
+                                .where(Employee.contract == contract)
+                                .group_by(Employee.tariff_group, Employee.state).tuples()):
+        entry(group)["states"][state] = entry(group)["states"].get(state, 0) + count
+        states[state] = states.get(state, 0) + count
+    for group, premium in (Policy.select(Employee.tariff_group, Policy.premium).join(Employee)
+                           .where((Policy.contract == contract) & (Policy.status == "active")).tuples()):
+        entry(group)["monthly"] += Decimal(premium)
+        total += Decimal(premium)
+    return {"groups": groups, "monthly": total, "yearly": total * 12, "states": states,
+            "employees": sum(states.values()),
+            "ready": sum(entry["states"].get("new", 0) for group, entry in groups.items() if group)}

@@ -95,26 +95,23 @@ def _contract(contract_id):
 @require("employer")
 def contract(contract_id):
     contract = _contract(contract_id)
-    staff = employees.listing(contract)
-    state = request.args.get("state")
-    shown = [e for e in staff if not state or e.state == state]
-    summary = exports.summary(contract, staff)
+    state, search = request.args.get("state") or None, request.args.get("q", "").strip()
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    shown, matching = employees.listing(contract, state=state, search=search, page=page)
+    summary = exports.summary(contract)
     top = max([entry["monthly"] for entry in summary["groups"].values()] or [0]) or 1
     open_events = list(BusinessEvent.select().where((BusinessEvent.contract == contract)
                                                     & (BusinessEvent.state == "submitted")))
-    return render_template("manager/contract.html", contract=contract, employees=shown, all_count=len(staff),
-                           state=state, counts=_counts(staff), groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
+    return render_template("manager/contract.html", contract=contract, employees=shown, matching=matching,
+                           page=page, pages=max(1, -(-matching // employees.PAGE_SIZE)), search=search,
+                           first_shown=(page - 1) * employees.PAGE_SIZE + 1, all_count=summary["employees"],
+                           ready=summary["ready"],
+                           state=state, counts=summary["states"], groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
                            imports=list(ImportBatch.select(ImportBatch, Document).join(Document)
                                         .where(ImportBatch.contract == contract).order_by(ImportBatch.id.desc()).limit(5)),
                            summary=summary, top=top, open_events=open_events,
                            timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30))
-
-
-def _counts(staff):
-    counts = {}
-    for e in staff:
-        counts[e.state] = counts.get(e.state, 0) + 1
-    return counts
 
 
 @bp.route("/contracts/<int:contract_id>/export.<fmt>")
@@ -218,7 +215,10 @@ def employee(contract_id, employee_id):
 @require("employer")
 def enrol(contract_id):
     contract = _contract(contract_id)
-    ids = [int(i) for i in request.form.getlist("employee") if i.isdigit()]
+    if request.form.get("scope") == "all_ready":
+        ids = employees.ready_for_enrolment(contract)
+    else:
+        ids = [int(i) for i in request.form.getlist("employee") if i.isdigit()]
     if not ids:
         flash(_("Please select the employees to enrol."), "error")
         return redirect(url_for("manager.contract", contract_id=contract.id))

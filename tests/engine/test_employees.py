@@ -33,22 +33,22 @@ def test_an_interrupted_import_can_be_run_again_without_duplicates(app, make_use
         batch = employees.preview(case["employer_user"], contract, "gross.csv", data)
         employees.start(case["employer_user"], batch)
         calls = {"n": 0}
-        original = employees._upsert
+        original = employees.audit.record_many
 
-        def dying_upsert(*args, **kwargs):  # the worker dies in the middle of the second chunk
+        def dying_audit(*args, **kwargs):  # the worker dies in the second chunk, its rows already inserted
             calls["n"] += 1
-            if calls["n"] == employees.CHUNK + 10:
+            if calls["n"] == 2:
                 raise SystemExit("worker killed")
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(employees, "_upsert", dying_upsert)
+        monkeypatch.setattr(employees.audit, "record_many", dying_audit)
         try:
             employees.run_import(batch.id)
         except SystemExit:
             pass
         assert Employee.select().count() == employees.CHUNK  # the first chunk committed, the second not at all
         assert ImportBatch.get_by_id(batch.id).progress == employees.CHUNK
-        monkeypatch.setattr(employees, "_upsert", original)
+        monkeypatch.setattr(employees.audit, "record_many", original)
         assert employees.run_import(batch.id) == 1200
         assert Employee.select().count() == 1200
         assert ImportBatch.get_by_id(batch.id).status == "imported"

@@ -126,3 +126,32 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
         assert [p.version for p in versions] == [1, 2]
         assert versions[0].status == "replaced" and versions[1].status == "active"
         assert Employee.get_by_id(person.id).street == "Neue Str. 5"
+
+
+def test_a_long_staff_list_is_paged_searchable_and_enrolled_at_once(app, make_user):
+    from engine import employees
+    from tests.engine.test_employees import contract_with_staff, rows
+    case, contract, data = contract_with_staff(app, make_user, rows(120))
+    with app.app_context():
+        batch = employees.preview(case["employer_user"], contract, "staff.csv", data)
+        employees.start(case["employer_user"], batch)
+        employees.run_import(batch.id)
+    employer = app.test_client()
+    log_in(employer, case["employer_user"])
+    url = f"/m/lumen/contracts/{contract.id}"
+
+    first = employer.get(url).get_data(as_text=True)
+    assert first.count('name="employee"') == employees.PAGE_SIZE
+    assert "Seite 1 von 3" in first and "Nach1, Vor1" in first and "Nach99, Vor99" not in first
+    last = employer.get(url + "?page=3").get_data(as_text=True)
+    assert "Nach99, Vor99" in last and "Seite 3 von 3" in last
+    assert employer.get(url + "?page=99").status_code == 200  # past the end: an empty page, no error
+
+    found = employer.get(url + "?q=nach11").get_data(as_text=True)  # Nach11 and Nach110-119
+    assert found.count('name="employee"') == 11 and "Nach12, Vor12" not in found
+    assert "Kein Eintrag passt" in employer.get(url + "?q=nobody").get_data(as_text=True)
+
+    sent = post(employer, f"{url}/enrol", {"scope": "all_ready"}, page=url)
+    assert sent.status_code == 302
+    with app.app_context():
+        assert Employee.select().where((Employee.contract == contract.id) & (Employee.state == "new")).count() == 0
