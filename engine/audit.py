@@ -1,6 +1,7 @@
 """The append-only audit log: every state change records who, what, and before/after."""
 from peewee import JOIN
 
+from engine.db import insert_rows
 from engine.models import AuditEntry, User
 
 
@@ -15,9 +16,9 @@ def record(actor, action, obj_type, obj_id, tenant=None, before=None, after=None
 
 def record_many(actor, action, obj_type, entries, tenant=None, employer=None):
     """Write one audit entry per (object id, after) pair in one statement (bulk imports)."""
-    AuditEntry.insert_many([{"actor": actor, "action": action, "object_type": obj_type, "object_id": str(obj_id),
-                             "tenant": tenant, "after": after, "employer": employer}
-                            for obj_id, after in entries]).execute()
+    insert_rows(AuditEntry, [{"actor": actor, "action": action, "object_type": obj_type, "object_id": str(obj_id),
+                              "tenant": tenant, "after": after, "employer": employer}
+                             for obj_id, after in entries])
 
 
 def timeline(employer_id, tenant=None, last=None):
