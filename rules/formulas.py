@@ -1,9 +1,10 @@
-"""Premium formulas: safe expressions over Decimal with named tables, evaluated by simpleeval.
+"""Premium formulas: safe expressions over Decimal with named tables, compiled to closures.
 
 A formula is parsed and checked once (names, functions, tables, allowed syntax); numeric
-literals become Decimal from their source text, so 0.1 + 0.2 is exactly 0.3. Evaluation uses
-one simpleeval evaluator per thread and formula (a shared one is not thread-safe: each call
-sets its names) inside a local Decimal context, so nothing is shared between threads.
+literals become Decimal from their source text, so 0.1 + 0.2 is exactly 0.3. The checked tree
+is then turned into nested closures, one per node (never Python source, eval or exec); a call
+gets its input values as an argument and runs in the module's own Decimal context, one copy per
+thread, so nothing mutable is shared between threads.
 """
 
 import ast
@@ -13,8 +14,6 @@ import operator
 import re
 import threading
 from decimal import ROUND_HALF_UP, Decimal
-
-from simpleeval import InvalidExpression, SimpleEval
 
 from rules.errors import EvaluationError, FormulaError
 
@@ -31,6 +30,7 @@ CENT = Decimal("0.01")
 _CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, Emax=999999,
                            Emin=-999999, traps=[decimal.InvalidOperation,
                                                 decimal.DivisionByZero, decimal.Overflow])
+_THREAD = threading.local()  # each thread's own copy of _CONTEXT, see _run()
 _NUMBER_TEXT = re.compile(r"^-?\d{1,15}(\.\d{1,10})?$")
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -58,6 +58,8 @@ def _number(value, where):
     """Decimal for an input or operand, or EvaluationError."""
     if type(value) is Decimal and value.is_finite():
         return value
+    if type(value) is int:  # the common input (ages, family members), checked first for speed
+        return Decimal(value)
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
         raise EvaluationError("%s needs a number, got %r" % (where, value))
     if isinstance(value, float):
@@ -111,6 +113,7 @@ class Bands:
             raise FormulaError("bands are a list of 1 to %d {from, to, value}" % MAX_TABLE_ROWS,
                                path)
         self.name, self.starts, self.ends, self.values = name, [], [], []
+        self.where = "table(%r, ...)" % name
         for index, row in enumerate(rows):
             where = path + [index]
             if not isinstance(row, dict) or set(row) != {"from", "to", "value"}:
@@ -130,7 +133,7 @@ class Bands:
             self.values.append(_table_number(row["value"], where + ["value"]))
 
     def lookup(self, key):
-        key = _number(key, "table(%r, ...)" % self.name)
+        key = _number(key, self.where)
         index = bisect.bisect_right(self.starts, key) - 1
         if index < 0 or key > self.ends[index]:
             raise EvaluationError("table %s has no band for %s (it covers %s to %s)"
@@ -236,6 +239,9 @@ def _round(value, places=0):
     return value.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
 
 
+_FUNCTIONS = {"min": _smallest, "max": _largest, "round": _round}  # table() is compiled apart
+
+
 # --------------------------------------------------------------------------- checking
 
 class _Checker:
@@ -258,8 +264,7 @@ class _Checker:
         handler = getattr(self, "check_" + type(node).__name__, None)
         if handler:
             handler(node)
-        children = node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)
-        for child in children:
+        for child in _children(node):
             self.check(child, depth + 1)
 
     def check_Constant(self, node):
@@ -339,12 +344,119 @@ def _describe(node):
     return names.get(type(node).__name__, type(node).__name__)
 
 
+def _children(node):
+    """The child nodes to check or compile; a call's function name is not one of them."""
+    return node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)
+
+
 def _reads_input(node):
     """Whether an expression reads an input (function names do not count)."""
-    if isinstance(node, ast.Name):
-        return True
-    children = node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)
-    return any(_reads_input(child) for child in children)
+    return isinstance(node, ast.Name) or any(_reads_input(child) for child in _children(node))
+
+
+# --------------------------------------------------------------------------- compiling
+
+class _Compiler:
+    """Turns the checked tree into closures, one per node, each called with the input values.
+
+    A part that reads no input is computed once here, so 1/0 or a missing map key fail at
+    compile time; the parts inside it are not computed on their own, so `0 and 1/0` is valid.
+    """
+
+    def __init__(self, source, tables):
+        self.source, self.tables = source, tables
+
+    def build(self, node, fold=True):
+        """The closure of `node`; with `fold`, a part without inputs becomes its value."""
+        if isinstance(node, ast.Name):
+            return operator.itemgetter(node.id)
+        if isinstance(node, ast.Constant) or (fold and not _reads_input(node)):
+            value = node.value if isinstance(node, ast.Constant) else self.value_of(node)
+            return lambda names: value
+        parts = [self.build(child, fold) for child in _children(node)
+                 if isinstance(child, ast.expr)]
+        return getattr(self, "build_" + type(node).__name__)(node, parts)
+
+    def value_of(self, node):
+        try:
+            return _run(self.build(node, fold=False), {}, self.source)
+        except EvaluationError as error:
+            raise FormulaError(error.message, ["formula"]) from None
+
+    def build_BinOp(self, node, parts):
+        return _applied(_OPERATORS[type(node.op)], parts)
+
+    build_UnaryOp = build_BinOp  # the same: an operator applied to its operand
+
+    def build_Compare(self, node, parts):
+        tests = [_OPERATORS[type(op)] for op in node.ops]
+        if len(tests) == 1:
+            return _applied(tests[0], parts)
+        first, rest = parts[0], list(zip(tests, parts[1:]))
+
+        def chain(names):
+            right = first(names)
+            for test, part in rest:
+                left, right = right, part(names)
+                result = test(left, right)
+                if not result:
+                    break
+            return result
+        return chain
+
+    def build_BoolOp(self, node, parts):
+        stop_when = isinstance(node.op, ast.Or)  # `or` stops at a true part, `and` at a false one
+
+        def either(names):
+            for part in parts:
+                result = part(names)
+                if bool(result) is stop_when:
+                    break
+            return result
+        return either
+
+    def build_IfExp(self, node, parts):
+        test, body, orelse = parts
+        return lambda names: body(names) if test(names) else orelse(names)
+
+    def build_Call(self, node, parts):
+        if node.func.id == "table":
+            return _applied(self.tables[node.args[0].value].lookup, parts[1:])
+        return _applied(_FUNCTIONS[node.func.id], parts)
+
+
+def _applied(function, parts):
+    """A closure calling `function` with the values of `parts`, left to right."""
+    if len(parts) == 1:
+        (only,) = parts
+        return lambda names: function(only(names))
+    if len(parts) == 2:
+        left, right = parts
+        return lambda names: function(left(names), right(names))
+    return lambda names: function(*[part(names) for part in parts])
+
+
+def _run(closure, names, source):
+    """Call a compiled closure in the module's Decimal context; a failure is an EvaluationError.
+
+    decimal.localcontext() would copy the context on every call, which costs as much as a small
+    formula; each thread keeps one copy instead, so no context (nor its flags) is shared.
+    """
+    context = getattr(_THREAD, "context", None)
+    if context is None:
+        context = _THREAD.context = _CONTEXT.copy()
+    caller = decimal.getcontext()
+    decimal.setcontext(context)
+    try:
+        return closure(names)
+    except EvaluationError:
+        raise
+    except decimal.DivisionByZero:
+        raise EvaluationError("division by zero in %s" % source) from None
+    except (ArithmeticError, TypeError, ValueError, KeyError, RecursionError) as error:
+        raise EvaluationError("the formula %s failed: %s" % (source, error)) from None
+    finally:
+        decimal.setcontext(caller)
 
 
 # --------------------------------------------------------------------------- formulas
@@ -352,62 +464,29 @@ def _reads_input(node):
 class Formula:
     """A checked formula; `evaluate(values)` returns a Decimal or raises EvaluationError."""
 
-    def __init__(self, source, tree, tables, names):
+    def __init__(self, source, root, names):
         self.source = source
         self.names = frozenset(names)  # the inputs it reads
-        self._tree = tree
-        self._tables = tables
-        self._local = threading.local()
-
-    def _evaluator(self):
-        evaluator = getattr(self._local, "evaluator", None)
-        if evaluator is None:
-            functions = {"min": _smallest, "max": _largest, "round": _round,
-                         "table": self._table}
-            evaluator = self._local.evaluator = SimpleEval(operators=dict(_OPERATORS),
-                                                           functions=functions, names={})
-        return evaluator
-
-    def _table(self, name, key):
-        return self._tables[name].lookup(key)
+        self._root = root  # the closure of the whole formula; it keeps no state between calls
 
     def evaluate(self, values):
         names = {}
         for name in self.names:
-            if name not in values or values[name] is None:
+            value = values.get(name)
+            if value is None:
                 raise EvaluationError("the formula needs the input %s" % name)
-            value = values[name]
             names[name] = value if isinstance(value, str) else _number(value, name)
-        return self._run(names)
-
-    def _run(self, names):
-        result = self._eval(names, self._tree)
-        if isinstance(result, bool) or not isinstance(result, Decimal) or not result.is_finite():
+        result = _run(self._root, names, self.source)
+        if not isinstance(result, Decimal) or not result.is_finite():
             raise EvaluationError("the formula %s gave %r, not an amount" % (self.source, result))
         return result
-
-    def _eval(self, names, tree):
-        evaluator = self._evaluator()
-        evaluator.names = names
-        try:
-            with decimal.localcontext(_CONTEXT):
-                return evaluator.eval(self.source, previously_parsed=tree)
-        except EvaluationError:
-            raise
-        except decimal.DivisionByZero:
-            raise EvaluationError("division by zero in %s" % self.source) from None
-        except (ArithmeticError, TypeError, ValueError, KeyError, InvalidExpression,
-                RecursionError) as error:
-            raise EvaluationError("the formula %s failed: %s" % (self.source, error)) from None
-        finally:
-            evaluator.names = {}
 
     def __repr__(self):
         return "Formula(%r)" % self.source
 
 
 def compile_formula(source, tables, inputs):
-    """Parse and check a formula once; FormulaError with ["formula"] or ["tables", ...]."""
+    """Parse, check and compile a formula once; FormulaError with ["formula"] or ["tables", ...]."""
     if not isinstance(source, str) or not source.strip():
         raise FormulaError("a formula is an expression such as table(\"bands\", age)",
                            ["formula"])
@@ -426,21 +505,5 @@ def compile_formula(source, tables, inputs):
         checker.check(tree)
     except RecursionError:
         raise FormulaError("the formula nests too deeply", ["formula"]) from None
-    formula = Formula(source.strip(), tree.body, compiled_tables, checker.names)
-    _try_constants(formula, tree.body)
-    return formula
-
-
-def _try_constants(formula, node):
-    """Evaluate the parts without inputs once, so 1/0 or a missing map key fail at compile."""
-    if not isinstance(node, ast.expr) or isinstance(node, ast.Constant):
-        return
-    if not _reads_input(node):
-        try:
-            formula._eval({}, node)
-        except EvaluationError as error:
-            raise FormulaError(error.message, ["formula"]) from None
-        return
-    children = node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)
-    for child in children:
-        _try_constants(formula, child)
+    root = _Compiler(source.strip(), compiled_tables).build(tree.body)
+    return Formula(source.strip(), root, checker.names)
