@@ -96,8 +96,8 @@ def _register_errors(app):
     texts = {
         400: (_l("The request could not be processed"),
               _l("The form has expired or is incomplete. Please go back and try again.")),
-        403: (_l("Access denied"), _l("You are not allowed to open this page.")),
-        404: (_l("Page not found"), _l("This page does not exist or you may not see it.")),
+        403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+        404: (_l("Page not found"), _l("This page does not exist, or you do not have access to it.")),
         429: (_l("Too many attempts"), _l("Please wait a minute and try again.")),
         500: (_l("Something went wrong"), _l("We have been notified. Please try again later.")),
     }

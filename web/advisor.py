@@ -67,7 +67,7 @@ def engines():
         try:
             brokers.set_number(me(), live, request.form.get("number"))
         except DomainError:
-            errors[live.slug] = _("The broker number does not match the format of %(insurer)s (example: %(example)s).",
+            errors[live.slug] = _("The broker number does not match the format used by %(insurer)s (example: %(example)s).",
                                   insurer=live.name, example=live.doc.get("broker_number", {}).get("example", "-"))
         else:
             flash(_("Broker number for %(insurer)s saved.", insurer=live.name), "success")
@@ -190,7 +190,7 @@ def consultation_complete(consultation_id):
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("advisor.consultation", consultation_id=consultation.id, step=len(consultation.modules)))
-    flash(_("The consultation is completed; the record is ready as a PDF."), "success")
+    flash(_("The consultation is complete; the consultation record is available as a PDF."), "success")
     return redirect(url_for("advisor.client_detail", client_id=consultation.employer_id))
 
 

@@ -33,7 +33,7 @@ def edit(application_id):
         else:
             if errors:
                 values = request.form
-                flash(_("Some entries are not valid; see the marked fields."), "error")
+                flash(_("Some entries are invalid; please check the marked fields."), "error")
             else:
                 flash(_("The application has been saved."), "success")
                 return redirect(url_for("applications.edit", application_id=application.id))
@@ -61,12 +61,12 @@ def submit(application_id):
     user = current_account()
     application = applications.get_for(user, application_id)
     if applications.role_for(user, application) != "broker":
-        flash(_("Only the broker submits the application."), "error")
+        flash(_("Only the broker can submit the application."), "error")
         return redirect(url_for("applications.edit", application_id=application.id))
     try:
         applications.submit(user, application, registry.get(application.tenant_id))
     except DomainError as exc:
         flash(exc.message, "error")
     else:
-        flash(_("The application has been submitted to the insurer. The employer has been e-mailed to release it."), "success")
+        flash(_("The application has been submitted to the insurer. The employer has been asked by e-mail to release it."), "success")
     return redirect(url_for("applications.edit", application_id=application.id))

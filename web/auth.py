@@ -84,7 +84,7 @@ def verify(token):
         flash(_("This link is invalid or has expired. Log in to request a new one."), "error")
         return redirect(url_for("auth.login"))
     accounts.mark_verified(user)
-    flash(_("Your e-mail address is confirmed. You can log in now."), "success")
+    flash(_("Your e-mail address has been confirmed. You can now log in."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -109,7 +109,7 @@ def login():
     if request.method == "POST":
         user = accounts.authenticate(email, request.form.get("password", ""))
         if user is None:
-            error = _("E-mail address or password is wrong.")
+            error = _("The e-mail address or password is incorrect.")
         elif user.email_verified_at is None:
             unverified = user.email
         else:
@@ -130,7 +130,7 @@ def logout():
     session.clear()
     if lang:
         session["lang"] = lang
-    flash(_("You are logged out."), "info")
+    flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -144,7 +144,7 @@ def forgot():
             with transaction():
                 mails.queue("reset", user.email, user.locale, user=user, link=link)
         # The same answer whether or not the address is known: no account probing.
-        flash(_("If an account exists for this address, we have sent a link to reset the password."), "info")
+        flash(_("If an account exists for this address, we have sent a link to reset your password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html")
 
@@ -183,12 +183,12 @@ def change_password():
     if request.method == "POST":
         user = current_account()
         if accounts.authenticate(user.email, request.form.get("current_password", "")) is None:
-            errors = {"current_password": _("The current password is wrong.")}
+            errors = {"current_password": _("The current password is incorrect.")}
         else:
             password, errors = _password_form_errors()
         if not errors:
             accounts.change_password(user, password)
             login_user(SessionUser(user))  # this session stays, the others end
-            flash(_("Your password has been changed. Other sessions have been logged out."), "success")
+            flash(_("Your password has been changed. Your other sessions have been logged out."), "success")
             return redirect(_home_for(user))
     return render_template("auth/password.html", errors=errors)

@@ -61,9 +61,9 @@ ACTIONS = {
     "application.request_info": _l("Insurer asked for information"), "application.withdraw": _l("Application withdrawn"), "contract.created": _l("Group contract concluded"),
     "import.previewed": _l("Employee file checked"), "import.started": _l("Employee import started"),
     "import.finished": _l("Employee import finished"), "import.unusable": _l("Unusable employee file"),
-    "employee.created": _l("Employee added"), "employee.updated": _l("Employee changed"),
+    "employee.created": _l("Employee added"), "employee.updated": _l("Employee data changed"),
     "enrolment.sent": _l("Enrolment sent"), "enrolment.accept": _l("Policy issued"),
-    "enrolment.reject": _l("Enrolment rejected"), "event.filed": _l("Business event filed"),
+    "enrolment.reject": _l("Enrolment rejected"), "event.filed": _l("Business event reported"),
     "business_event.accept": _l("Business event processed"), "business_event.reject": _l("Business event rejected"),
     "employee.read": _l("Employee data viewed by the insurer"), "employee.exported": _l("Employee data exported"),
 }

@@ -56,7 +56,7 @@ def decide(token):
         if request.form.get("decision") == "accept":
             offers.accept(current_account(), offer)
             application = Application.get(Application.offer == offer)
-            flash(_("Thank you: the offer is accepted. Now complete the application together with your broker."), "success")
+            flash(_("Thank you: the offer has been accepted. Now complete the application together with your broker."), "success")
             return redirect(url_for("applications.edit", application_id=application.id))
         offers.decline(current_account(), offer, request.form.get("reason", ""))
         flash(_("The offer has been declined. Your broker has been informed."), "info")

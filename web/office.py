@@ -73,9 +73,9 @@ def application(application_id):
         _decide({"accept": (lambda: contracts.accept(me(), app_row, request.form.get("policy_number"), _upload()),
                             _("Application accepted; the group policy has been sent to the employer."), "success"),
                  "reject": (lambda: contracts.reject(me(), app_row, comment),
-                            _("Application rejected; broker and employer have been informed."), "info"),
+                            _("Application rejected; the broker and the employer have been informed."), "info"),
                  "request_info": (lambda: contracts.request_info(me(), app_row, comment),
-                                  _("Question sent to broker and employer."), "info")}, default="request_info")
+                                  _("Question sent to the broker and the employer."), "info")}, default="request_info")
         return redirect(url_for("office.application", application_id=app_row.id))
     return render_template("office/application.html", application=app_row, form=g.tenant.compiled.application_form,
                            contract=app_row.contracts.first(), history=audit.history("application", app_row.id),

@@ -49,7 +49,7 @@ def key_revoke(key_id):
     key = apikeys.get_for(g.tenant.slug, key_id)
     if request.method == "POST":
         apikeys.revoke(key, current_account())
-        flash(_("The key %(name)s has been revoked; systems using it are refused from now on.", name=key.name),
+        flash(_("The API key “%(name)s” has been revoked; systems using it will be refused from now on.", name=key.name),
               "info")
         return redirect(url_for("office_integration.index"))
     return render_template("office/integration_revoke.html", key=key)

@@ -35,7 +35,7 @@ def init_app(app):
             return None
         if first is submissions.RUNNING:
             return render_template("errors/page.html", code=409, title=_("Already being processed"),
-                                   message=_("This form was sent twice; the first submission is still being processed.")), 409
+                                   message=_("This form was submitted twice; the first submission is still being processed.")), 409
         return redirect(first)
 
     @app.after_request

@@ -113,7 +113,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     broker.get_by_role("button", name="Abschließen und Protokoll erstellen").click()
     expect(broker).to_have_url(client_url)
     with broker.expect_download() as download:
-        broker.get_by_role("link", name="Protokoll (PDF)").click()
+        broker.get_by_role("link", name="Beratungsprotokoll (PDF)").click()
     record = download.value.path().read_bytes()
     assert record.startswith(b"%PDF")
     assert download.value.suggested_filename.endswith(".pdf")
@@ -194,7 +194,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
 
     # 8. the broker submits; the employer is mailed the manager's link
     mailbox.clear()
-    broker.get_by_role("button", name=f"An {INSURER} übermitteln").click()
+    broker.get_by_role("button", name=f"An die {INSURER} übermitteln").click()
     expect(broker.locator(".flash-success")).to_be_visible()
     assert dialogs[-1][0] == "broker" and INSURER in dialogs[-1][1]
     expect(broker.locator("main")).to_contain_text("Übermittelt am")
