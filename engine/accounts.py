@@ -27,7 +27,8 @@ def hash_password(password):
 
 def check_password_strength(password):
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.", field="password")
+        raise DomainError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.",
+                          f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.", field="password")
 
 
 def new_session_token():
@@ -44,7 +45,8 @@ def register(email, password, name="", role=None, tenant=None, employer=None, ve
     check_password_strength(password)
     with transaction():
         if find_user(email):
-            raise DomainError("Zu dieser E-Mail-Adresse gibt es bereits ein Konto.", field="email")
+            raise DomainError("Zu dieser E-Mail-Adresse gibt es bereits ein Konto.",
+                              "An account with this e-mail address already exists.", field="email")
         user = User.create(email=email, name=name, password_hash=hash_password(password),
                            session_token=new_session_token(), is_admin=is_admin,
                            email_verified_at=utcnow() if verified else None)

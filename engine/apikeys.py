@@ -29,9 +29,11 @@ def create(tenant_slug, name, actor):
     """A new key for the tenant's system: returns (ApiKey, plaintext); the plaintext is not kept."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("Bitte geben Sie dem Schlüssel einen Namen (z. B. das System, das ihn nutzt).", field="name")
+        raise DomainError("Bitte geben Sie dem Schlüssel einen Namen (z. B. das System, das ihn nutzt).",
+                          "Please give the key a name (e.g. the system that uses it).", field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(f"Der Name darf höchstens {NAME_MAX} Zeichen lang sein.", field="name")
+        raise DomainError(f"Der Name darf höchstens {NAME_MAX} Zeichen lang sein.",
+                          f"The name may be at most {NAME_MAX} characters long.", field="name")
     for _ in range(5):  # a prefix collision (48 random bits) is unlikely; the unique index decides
         prefix = secrets.token_hex(6)
         plaintext = f"{SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
@@ -77,5 +79,5 @@ def for_tenant(tenant_slug):
 def get_for(tenant_slug, key_id):
     key = ApiKey.get_or_none((ApiKey.id == key_id) & (ApiKey.tenant == tenant_slug))
     if key is None:
-        raise NotFound("API-Schlüssel nicht gefunden.")
+        raise NotFound("API-Schlüssel nicht gefunden.", "API key not found.")
     return key

@@ -21,7 +21,7 @@ def role_for(user, application):
 def get_for(user, application_id):
     application = Application.get_or_none(Application.id == application_id)
     if application is None or role_for(user, application) is None:
-        raise NotFound("Antrag nicht gefunden.")
+        raise NotFound("Antrag nicht gefunden.", "Application not found.")
     return application
 
 
@@ -33,7 +33,8 @@ def save(user, application, raw_values, live, lock_version):
     """Store the form's values (validated leniently: a draft may be incomplete, but what is there
     must be valid). Returns (application, errors)."""
     if application.state not in EDITABLE:
-        raise DomainError("Der Antrag ist übermittelt und lässt sich nicht mehr ändern.")
+        raise DomainError("Der Antrag ist übermittelt und lässt sich nicht mehr ändern.",
+                          "The application has been submitted and can no longer be changed.")
     result = validate(live.compiled.application_form, raw_values, "de")
     errors = {k: v for k, v in result.errors.items() if (raw_values.get(k) not in (None, "", []))}
     if errors:
@@ -51,7 +52,9 @@ def save(user, application, raw_values, live, lock_version):
                           & (Application.state.in_(EDITABLE))).execute())
         if updated != 1:
             raise Conflict("Der Antrag wurde inzwischen von jemand anderem geändert. Ihre Eingaben sind unten "
-                           "noch zu sehen; bitte laden Sie die Seite neu und übernehmen Sie sie.")
+                           "noch zu sehen; bitte laden Sie die Seite neu und übernehmen Sie sie.",
+                           "Someone else has changed the application in the meantime. Your entries are still "
+                           "shown below; please reload the page and enter them again.")
         if changed or removed:
             audit.record(user, "application.edited", "application", application.id, tenant=application.tenant_id,
                          before={k: before.get(k) for k in {**changed, **removed}}, after={**changed, **removed},
@@ -73,4 +76,6 @@ def submit(broker, application, live):
 def _complete(application, ctx):
     errors = missing(application, ctx.data["live"])
     if errors:
-        raise DomainError("Der Antrag ist noch unvollständig: " + ", ".join(sorted(errors)))
+        fields = ", ".join(sorted(errors))
+        raise DomainError("Der Antrag ist noch unvollständig: " + fields,
+                          "The application is not complete yet: " + fields)

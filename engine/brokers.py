@@ -40,7 +40,9 @@ def set_number(user, live, number):
     if not re.fullmatch(rule.get("pattern", r".+"), number):
         example = rule.get("example")
         raise DomainError(f"Die Vermittlernummer passt nicht zum Format der {live.name}"
-                          + (f" (Beispiel: {example})." if example else "."), field="number")
+                          + (f" (Beispiel: {example})." if example else "."),
+                          f"The broker number does not match the format of {live.name}"
+                          + (f" (example: {example})." if example else "."), field="number")
     with transaction():
         row = BrokerNumber.get_or_none((BrokerNumber.broker == user) & (BrokerNumber.tenant == live.slug))
         before = row.number if row else None

@@ -31,7 +31,7 @@ def get_for(broker, client_id):
     """The broker's client, or NotFound (also for another broker's client: no hint that it exists)."""
     client = Employer.get_or_none((Employer.id == client_id) & (Employer.broker == broker))
     if client is None:
-        raise NotFound("Kunde nicht gefunden.")
+        raise NotFound("Kunde nicht gefunden.", "Client not found.")
     return client
 
 

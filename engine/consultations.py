@@ -24,9 +24,12 @@ def start(broker, client, live, tariff_ids, module_ids):
     known_tariffs = {t["id"] for t in live.doc["tariffs"]}
     known_modules = {m["id"] for m in modules_of(live)}
     if not tariff_ids or not set(tariff_ids) <= known_tariffs:
-        raise DomainError("Bitte wählen Sie mindestens einen Tarif.", field="tariffs")
+        raise DomainError("Bitte wählen Sie mindestens einen Tarif.", "Please choose at least one tariff.",
+                          field="tariffs")
     if not module_ids or not set(module_ids) <= known_modules:
-        raise DomainError("Bitte wählen Sie mindestens einen Beratungsinhalt.", field="modules")
+        raise DomainError("Bitte wählen Sie mindestens einen Beratungsinhalt.",
+                          "Please choose at least one content module.",
+                          field="modules")
     with transaction():
         consultation = Consultation.create(
             broker=broker, employer=client, tenant=live.slug, tenant_version=live.version_id,
@@ -40,13 +43,14 @@ def start(broker, client, live, tariff_ids, module_ids):
 def get_for(broker, consultation_id):
     consultation = Consultation.get_or_none((Consultation.id == consultation_id) & (Consultation.broker == broker))
     if consultation is None:
-        raise NotFound("Beratung nicht gefunden.")
+        raise NotFound("Beratung nicht gefunden.", "Consultation not found.")
     return consultation
 
 
 def save_answers(broker, consultation, module_id, values):
     if consultation.state != "open":
-        raise DomainError("Die Beratung ist abgeschlossen; Antworten lassen sich nicht mehr ändern.")
+        raise DomainError("Die Beratung ist abgeschlossen; Antworten lassen sich nicht mehr ändern.",
+                          "The consultation has been completed; answers can no longer be changed.")
     with transaction():
         answers = dict(consultation.answers)
         before = answers.get(module_id)
@@ -75,7 +79,8 @@ def live_figures(live, consultation, average_age=40, employer_share=100):
 def complete(broker, consultation, recommendation):
     """Close the consultation with the broker's recommendation; the record PDF is made in the same step."""
     if not (recommendation or "").strip():
-        raise DomainError("Bitte halten Sie Ihre Empfehlung fest.", field="recommendation")
+        raise DomainError("Bitte halten Sie Ihre Empfehlung fest.", "Please record your recommendation.",
+                          field="recommendation")
     return workflow.fire(consultation, "consultation", "complete", broker, "broker", tenant=consultation.tenant_id,
                          changes={"completed_at": utcnow(), "recommendation": recommendation.strip()})
 

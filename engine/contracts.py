@@ -12,7 +12,7 @@ NOT_RELEASED = ("draft", "submitted", "returned")  # the insurer does not know o
 def application_for_employer(user, tenant_slug, application_id):
     app = Application.get_or_none((Application.id == application_id) & (Application.tenant == tenant_slug))
     if app is None or not accounts.works_for(user, app.employer_id):
-        raise NotFound("Antrag nicht gefunden.")
+        raise NotFound("Antrag nicht gefunden.", "Application not found.")
     return app
 
 
@@ -21,7 +21,7 @@ def application_for_insurer(tenant_slug, application_id):
     app = Application.get_or_none((Application.id == application_id) & (Application.tenant == tenant_slug)
                                   & (Application.state.not_in(NOT_RELEASED)))
     if app is None:
-        raise NotFound("Antrag nicht gefunden.")
+        raise NotFound("Antrag nicht gefunden.", "Application not found.")
     return app
 
 
@@ -44,9 +44,12 @@ def accept(staff, application, policy_number, policy_pdf=None):
     """The insurer accepts: the group contract with its policy number; the PDF uploaded or made."""
     policy_number = (policy_number or "").strip()
     if not policy_number:
-        raise DomainError("Bitte geben Sie die Nummer der Gruppenpolice an.", field="policy_number")
+        raise DomainError("Bitte geben Sie die Nummer der Gruppenpolice an.",
+                          "Please enter the number of the group policy.",
+                          field="policy_number")
     if policy_pdf is not None and not policy_pdf.startswith(b"%PDF"):
-        raise DomainError("Die hochgeladene Police ist keine PDF-Datei.", field="policy_pdf")
+        raise DomainError("Die hochgeladene Police ist keine PDF-Datei.", "The uploaded policy is not a PDF file.",
+                          field="policy_pdf")
     return workflow.fire(application, "application", "accept", staff, "insurer", tenant=application.tenant_id,
                          data={"policy_number": policy_number, "policy_pdf": policy_pdf})
 
@@ -71,7 +74,7 @@ def contract_for_employer(user, tenant_slug, contract_id):
     contract = (GroupContract.select(GroupContract, Employer).join(Employer)
                 .where((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug)).first())
     if contract is None or not accounts.works_for(user, contract.employer_id):
-        raise NotFound("Vertrag nicht gefunden.")
+        raise NotFound("Vertrag nicht gefunden.", "Group contract not found.")
     return contract
 
 

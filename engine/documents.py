@@ -48,7 +48,8 @@ def store(kind, filename, mime, data, employer=None, tenant=None):
 def read(document):
     data = _path(document.storage_key).read_bytes()
     if hashlib.sha256(data).hexdigest() != document.sha256:
-        raise DomainError("Das Dokument ist beschädigt (Prüfsumme stimmt nicht).")
+        raise DomainError("Das Dokument ist beschädigt (Prüfsumme stimmt nicht).",
+                          "The document is damaged (its checksum does not match).")
     return data
 
 

@@ -90,9 +90,8 @@ _CONTROL = frozenset(range(0, 9)) | {11} | frozenset(range(14, 32)) | {127}
 class FileUnusable(DomainError):
     """The file as a whole cannot be read (not CSV/XLSX, empty, no header with the required columns)."""
 
-    def __init__(self, message, message_en="", row=None):
-        super().__init__(message)
-        self.message_en = message_en or message
+    def __init__(self, de, en, row=None):
+        super().__init__(de, en)
         self.row = row
 
 
@@ -135,7 +134,7 @@ class RowError:
 class ParsedFile:
     rows: list = field(default_factory=list)       # EmployeeRow, valid rows only
     errors: list = field(default_factory=list)     # RowError, in row order
-    warnings: list = field(default_factory=list)   # str, German
+    warnings: list = field(default_factory=list)   # {de, en} texts
     total: int = 0                                 # non-empty data rows
     columns: dict = field(default_factory=dict)    # English name -> header as written
 
@@ -459,7 +458,7 @@ def _check_row(raw, today):
             continue
         try:
             if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
-                raise _Invalid(f"enthält den Excel-Fehler {value.strip()}", f"holds the Excel error {value.strip()}")
+                raise _Invalid(f"enthält den Excel-Fehler {value.strip()}", f"contains the Excel error {value.strip()}")
             if column.name == "postal_code":
                 values["postal_code"], padded = _postal_code(value)
             else:
@@ -469,13 +468,13 @@ def _check_row(raw, today):
     birth, start = values.get("birth_date"), values.get("employment_start")
     if birth is not None:
         if birth > today:
-            problems.append(("birth_date", _Invalid("liegt in der Zukunft", "lies in the future")))
+            problems.append(("birth_date", _Invalid("liegt in der Zukunft", "is in the future")))
         elif dates.age(birth, today) >= MAX_AGE:
             problems.append(("birth_date", _Invalid(f"die Person wäre {MAX_AGE} Jahre oder älter",
                                                     f"the person would be {MAX_AGE} or older")))
         elif start is not None and dates.age(birth, start) < MIN_WORKING_AGE:
             problems.append(("employment_start", _Invalid(
-                f"liegt vor dem {MIN_WORKING_AGE}. Geburtstag", f"lies before the {MIN_WORKING_AGE}th birthday")))
+                f"liegt vor dem {MIN_WORKING_AGE}. Geburtstag", f"is before the {MIN_WORKING_AGE}th birthday")))
     return values, problems, padded
 
 
@@ -533,12 +532,14 @@ def parse(filename: str, data: bytes, today: datetime.date | None = None) -> Par
     positions = _positions(header, header_row)
     result = ParsedFile(columns={name: _text(header[index]) for name, index in positions.items()})
     if skipped:
-        result.warnings.append(f"Zeile(n) {', '.join(map(str, skipped))} über der Kopfzeile (Zeile {header_row}) "
-                               "werden ignoriert.")
+        rows = ", ".join(map(str, skipped))
+        result.warnings.append({"de": f"Zeile(n) {rows} über der Kopfzeile (Zeile {header_row}) werden ignoriert.",
+                                "en": f"Row(s) {rows} above the header row (row {header_row}) are ignored."})
     known = set(positions.values())
     for index, cell in enumerate(header):
         if index not in known and not _empty(cell):
-            result.warnings.append(f"Unbekannte Spalte „{_text(cell)}“ ({column_letter(index)}) wird ignoriert.")
+            result.warnings.append({"de": f"Unbekannte Spalte „{_text(cell)}“ ({column_letter(index)}) wird ignoriert.",
+                                    "en": f"Unknown column '{_text(cell)}' ({column_letter(index)}) is ignored."})
     unnamed, padded, first_of = set(), [], {}
     for number, cells in records:
         if all(_empty(cell) for cell in cells):
@@ -571,13 +572,16 @@ def parse(filename: str, data: bytes, today: datetime.date | None = None) -> Par
             result.rows.append(EmployeeRow(row=number, **values))
     if padded:
         shown = ", ".join(map(str, padded[:20])) + (" …" if len(padded) > 20 else "")
-        result.warnings.append(f"Postleitzahlen mit 4 Ziffern wurden um die führende 0 ergänzt (Excel entfernt sie), "
-                               f"Zeile(n) {shown}.")
+        result.warnings.append({"de": f"Postleitzahlen mit 4 Ziffern wurden um die führende 0 ergänzt "
+                                      f"(Excel entfernt sie), Zeile(n) {shown}.",
+                                "en": f"The leading 0 that Excel removes from 4-digit postal codes has been "
+                                      f"added back, row(s) {shown}."})
     if not result.total:
         raise FileUnusable("Die Datei enthält nur die Kopfzeile, keine Mitarbeitenden.",
                            "The file holds only the header row, no employees.", row=header_row)
     for index in sorted(unnamed):
-        result.warnings.append(f"Spalte {column_letter(index)} hat keine Überschrift und wird ignoriert.")
+        result.warnings.append({"de": f"Spalte {column_letter(index)} hat keine Überschrift und wird ignoriert.",
+                                "en": f"Column {column_letter(index)} has no heading and is ignored."})
     logger.info("parsed %s: %d rows, %d valid, %d problems", filename, result.total, len(result.rows),
                 len(result.errors))
     return result

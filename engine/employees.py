@@ -60,7 +60,7 @@ def preview(user, contract, filename, data):
         try:
             parsed = employee_file.parse(filename, data)
         except employee_file.FileUnusable as exc:
-            ImportBatch.update(status="unusable", report={"unusable": exc.message}).where(
+            ImportBatch.update(status="unusable", report={"unusable": exc.text}).where(
                 ImportBatch.id == batch.id).execute()
             audit.record(user, "import.unusable", "import", batch.id, tenant=contract.tenant_id,
                          after={"file": filename, "reason": exc.message}, employer=contract.employer_id)
@@ -91,7 +91,8 @@ def preview(user, contract, filename, data):
 def start(user, batch):
     """Mark the batch as importing; the caller enqueues `run_import` (a job)."""
     if batch.status not in ("previewed", "importing"):
-        raise DomainError("Diese Datei wurde bereits übernommen oder ist unbrauchbar.")
+        raise DomainError("Diese Datei wurde bereits übernommen oder ist unbrauchbar.",
+                          "This file has already been imported or is unusable.")
     with transaction():
         ImportBatch.update(status="importing", progress=0).where(ImportBatch.id == batch.id).execute()
         audit.record(user, "import.started", "import", batch.id, tenant=batch.contract.tenant_id,
@@ -186,7 +187,8 @@ def save_by_hand(user, contract, values, employee=None):
     if employee is not None:
         duplicate = duplicate.where(Employee.id != employee.id)
     if duplicate.exists():
-        raise DomainError("Diese Personalnummer ist bereits vergeben.", field="personnel_number")
+        raise DomainError("Diese Personalnummer ist bereits vergeben.", "This personnel number is already in use.",
+                          field="personnel_number")
     row = dict(values, tariff_group=requested)
     [assignment] = eligibility.assign(live, [row], contract.start_date, groups=[g["id"] for g in contract.groups])
     with transaction():
@@ -224,12 +226,12 @@ def for_contract(contract):
 def get(contract, employee_id):
     employee = Employee.get_or_none((Employee.id == employee_id) & (Employee.contract == contract))
     if employee is None:
-        raise NotFound("Mitarbeitende(r) nicht gefunden.")
+        raise NotFound("Mitarbeitende(r) nicht gefunden.", "Employee not found.")
     return employee
 
 
 def batch_for(contract, batch_id):
     batch = ImportBatch.get_or_none((ImportBatch.id == batch_id) & (ImportBatch.contract == contract))
     if batch is None:
-        raise NotFound("Import nicht gefunden.")
+        raise NotFound("Import nicht gefunden.", "Import not found.")
     return batch

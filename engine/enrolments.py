@@ -28,7 +28,8 @@ def tariffs_of(contract, group_id):
     for group in contract.groups:
         if group["id"] == group_id:
             return group["tariffs"]
-    raise DomainError(f"Die Tarifgruppe {group_id} ist im Vertrag nicht vereinbart.")
+    raise DomainError(f"Die Tarifgruppe {group_id} ist im Vertrag nicht vereinbart.",
+                      f"The tariff group {group_id} is not part of the group contract.")
 
 
 def premium_of(live, contract, employee, group_id, start):
@@ -40,17 +41,20 @@ def premium_of(live, contract, employee, group_id, start):
 def send(user, contract, employee_ids):
     """Enrol the chosen employees that have a tariff group and no open enrolment.
 
-    Returns (sent, skipped) where skipped is a list of (employee, reason)."""
+    Returns (sent, skipped) where skipped is a list of (employee, reason as {de, en})."""
     live = registry.version(contract.tenant_version_id)
     chosen = list(Employee.select().where((Employee.contract == contract) & (Employee.id.in_(list(employee_ids)))))
     sent, skipped = [], []
     with transaction():
         for employee in chosen:
             if employee.tariff_group is None:
-                skipped.append((employee, "Keine Tarifgruppe: die Person erfüllt keine Zugangsvoraussetzung."))
+                skipped.append((employee, {"de": "Keine Tarifgruppe: die Person erfüllt keine Zugangsvoraussetzung.",
+                                           "en": "No tariff group: the person meets none of the eligibility "
+                                                 "requirements."}))
                 continue
             if employee.state not in ("new",):
-                skipped.append((employee, "Bereits angemeldet oder nicht mehr im Unternehmen."))
+                skipped.append((employee, {"de": "Bereits angemeldet oder nicht mehr im Unternehmen.",
+                                           "en": "Already enrolled or no longer with the company."}))
                 continue
             start = start_for(contract, employee)
             premium = premium_of(live, contract, employee, employee.tariff_group, start)
@@ -71,13 +75,14 @@ def for_insurer(tenant_slug, enrolment_id):
     enrolment = (Enrolment.select().join_from(Enrolment, Employee)
                  .where((Enrolment.id == enrolment_id)).first())
     if enrolment is None or enrolment.contract.tenant_id != tenant_slug:
-        raise NotFound("Anmeldung nicht gefunden.")
+        raise NotFound("Anmeldung nicht gefunden.", "Enrolment not found.")
     return enrolment
 
 
 def accept(staff, enrolment, number=None, pdf=None):
     if pdf is not None and not pdf.startswith(b"%PDF"):
-        raise DomainError("Die hochgeladene Police ist keine PDF-Datei.", field="policy_pdf")
+        raise DomainError("Die hochgeladene Police ist keine PDF-Datei.", "The uploaded policy is not a PDF file.",
+                          field="policy_pdf")
     return workflow.fire(enrolment, "enrolment", "accept", staff, "insurer", tenant=enrolment.contract.tenant_id,
                          data={"number": (number or "").strip(), "pdf": pdf}, changes={"decided_at": utcnow()})
 

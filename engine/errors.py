@@ -1,11 +1,20 @@
-"""Domain errors: messages people can act on, with the field they concern when there is one."""
+"""Domain errors: messages people can act on, in German and English, with the field they concern."""
+
+LANGUAGES = ("de", "en")
 
 
 class DomainError(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
+    """`text` is {de, en}, like every text for people: the web shows the reader's language.
+    `message` is the German text (the JSON API's language, and the logs')."""
+
+    def __init__(self, de, en, *, field=None):
+        super().__init__(de)
+        self.text = {"de": de, "en": en}
         self.field = field
+
+    @property
+    def message(self):
+        return self.text["de"]
 
 
 class NotFound(DomainError):
@@ -18,3 +27,9 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     """The object changed under the actor (someone else was faster)."""
+
+
+def joined(texts, separator="; "):
+    """Several {de, en} texts as one, e.g. the texts of the rules that refused an action."""
+    texts = list(texts)
+    return {language: separator.join(text[language] for text in texts) for language in LANGUAGES}

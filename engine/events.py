@@ -13,7 +13,7 @@ from rules.evaluate import evaluate
 from engine import audit, checks, enrolments, policies, registry, webhooks, workflow
 from engine.db import transaction
 from engine.values import stored_all
-from engine.errors import DomainError, NotFound
+from engine.errors import DomainError, NotFound, joined
 from engine.models import BusinessEvent, Employee, utcnow
 
 EFFECTIVE_DATE = {"address_change": "effective_date", "name_change": "effective_date",
@@ -27,7 +27,8 @@ def supported(live):
 
 def form_for(live, event_type):
     if event_type not in supported(live):
-        raise NotFound("Dieser Geschäftsvorfall wird von diesem Versicherer nicht unterstützt.")
+        raise NotFound("Dieser Geschäftsvorfall wird von diesem Versicherer nicht unterstützt.",
+                       "This insurer does not support this business event.")
     return live.compiled.event_forms[event_type]
 
 
@@ -57,11 +58,12 @@ def file(user, contract, employee, event_type, values):
     live = registry.version(contract.tenant_version_id)
     form_for(live, event_type)
     if employee.state in ("left", "deceased"):
-        raise DomainError("Für diese Person ist kein Vertrag mehr aktiv.")
+        raise DomainError("Für diese Person ist kein Vertrag mehr aktiv.",
+                          "This person no longer has an active policy.")
     found = findings(live, contract, employee, event_type, values)
     refused = [f for f in found if f["kind"] == "reject"]
     if refused:
-        raise DomainError("; ".join(f["text"]["de"] for f in refused))
+        raise DomainError(**joined(f["text"] for f in refused))
     with transaction():
         event = BusinessEvent.create(contract=contract, employee=employee, type=event_type,
                                      data=stored_all(values), created_by=user)
@@ -74,7 +76,7 @@ def file(user, contract, employee, event_type, values):
 def for_insurer(tenant_slug, event_id):
     event = BusinessEvent.get_or_none(BusinessEvent.id == event_id)
     if event is None or event.contract.tenant_id != tenant_slug:
-        raise NotFound("Geschäftsvorfall nicht gefunden.")
+        raise NotFound("Geschäftsvorfall nicht gefunden.", "Business event not found.")
     return event
 
 

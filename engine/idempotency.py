@@ -39,9 +39,11 @@ def fingerprint(method, path, payload):
 def check_key(key):
     key = (key or "").strip()
     if not key:
-        raise DomainError("Jeder schreibende Aufruf braucht einen Idempotency-Key-Header.", field="Idempotency-Key")
+        raise DomainError("Jeder schreibende Aufruf braucht einen Idempotency-Key-Header.",
+                          "Every write request needs an Idempotency-Key header.", field="Idempotency-Key")
     if len(key) > KEY_MAX:
         raise DomainError(f"Der Idempotency-Key darf höchstens {KEY_MAX} Zeichen lang sein.",
+                          f"The Idempotency-Key may be at most {KEY_MAX} characters long.",
                           field="Idempotency-Key")
     return key
 
@@ -52,6 +54,7 @@ def _stored(api_key, key, request_hash):
         return None
     if record.request_hash != request_hash:
         raise KeyReused("Dieser Idempotency-Key wurde bereits für eine andere Anfrage verwendet.",
+                        "This Idempotency-Key has already been used for a different request.",
                         field="Idempotency-Key")
     return Answer(record.status_code, json.loads(record.body), replayed=True)
 
@@ -77,5 +80,6 @@ def once(api_key, key, request_hash, write):
         found = _stored(api_key, key, request_hash)
         if found is not None:
             return found
-        raise Conflict("Eine gleichzeitige Anfrage hat diesen Vorgang bereits geändert. Bitte erneut abrufen.")
+        raise Conflict("Eine gleichzeitige Anfrage hat diesen Vorgang bereits geändert. Bitte erneut abrufen.",
+                       "A concurrent request has already changed this record. Please fetch it again.")
     return Answer(status, body)

@@ -10,7 +10,7 @@ from forms import load_form
 
 from engine import audit, brokers, checks, documents, pricing, workflow
 from engine.db import transaction
-from engine.errors import DomainError, NotFound
+from engine.errors import Conflict, DomainError, NotFound, joined
 from engine.models import Application, Offer, utcnow
 
 OPEN_STATES = ("draft", "sent")
@@ -29,9 +29,9 @@ def offer_form(live):
          "help": {"de": "Immer der Erste eines Monats.", "en": "Always the first day of a month."}},
         {"name": "other_benefits_in_kind", "type": "decimal", "min": 0, "max": 50, "default": "0",
          "label": {"de": "Sonstige Sachbezüge je Mitarbeitendem und Monat (EUR)",
-                   "en": "Other benefits in kind per employee and month (EUR)"},
+                   "en": "Other benefits in kind per employee per month (EUR)"},
          "help": {"de": "Gutscheine, Tankkarten o. Ä. – sie teilen sich die 50-EUR-Freigrenze mit der bKV.",
-                  "en": "Vouchers, fuel cards etc. share the EUR 50 limit with the bKV."}},
+                  "en": "Vouchers, fuel cards, etc. count towards the same 50 EUR limit as the bKV."}},
     ]
     tariffs = {t["id"]: t for t in live.doc["tariffs"]}
     for group in live.doc["tariff_groups"]:
@@ -67,7 +67,8 @@ def groups_from(live, values):
                            "employer_share": str(values[f"{p}__employer_share"]),
                            "headcount": values[f"{p}__headcount"], "average_age": values[f"{p}__average_age"]})
     if not groups:
-        raise DomainError("Bitte bieten Sie mindestens eine Tarifgruppe an.", field="groups")
+        raise DomainError("Bitte bieten Sie mindestens eine Tarifgruppe an.", "Please offer at least one tariff group.",
+                          field="groups")
     return groups
 
 
@@ -108,15 +109,16 @@ def create(broker, client, live, values, consultation=None):
 def update_draft(broker, offer, live, values):
     """Change a draft in place (it has not left the broker yet)."""
     if offer.state != "draft":
-        raise DomainError("Nur Entwürfe lassen sich ändern; für ein versendetes Angebot erstellen Sie eine neue Version.")
+        raise DomainError("Nur Entwürfe lassen sich ändern; für ein versendetes Angebot erstellen Sie eine neue Version.",
+                          "Only drafts can be changed; for an offer that has been sent, create a new version.")
     groups, figures, findings = _calculate(live, offer.employer, values)
     with transaction():
         updated = (Offer.update(groups=groups, figures=figures, warnings=findings, start_date=values["start_date"],
                                 tenant_version=live.version_id, lock_version=offer.lock_version + 1)
                    .where((Offer.id == offer.id) & (Offer.lock_version == offer.lock_version)).execute())
         if updated != 1:
-            from engine.errors import Conflict
-            raise Conflict("Das Angebot wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+            raise Conflict("Das Angebot wurde inzwischen geändert. Bitte laden Sie die Seite neu.",
+                           "The offer has been changed in the meantime. Please reload the page.")
         audit.record(broker, "offer.updated", "offer", offer.id, tenant=live.slug,
                      before={"groups": offer.groups}, after={"groups": groups}, employer=offer.employer_id)
     return Offer.get_by_id(offer.id)
@@ -125,7 +127,8 @@ def update_draft(broker, offer, live, values):
 def revise(broker, offer, live, values):
     """A new revision of a sent offer; sending it supersedes the old one."""
     if offer.state not in OPEN_STATES:
-        raise DomainError("Dieses Angebot ist abgeschlossen und lässt sich nicht mehr überarbeiten.")
+        raise DomainError("Dieses Angebot ist abgeschlossen und lässt sich nicht mehr überarbeiten.",
+                          "This offer is closed and can no longer be revised.")
     groups, figures, findings = _calculate(live, offer.employer, values)
     with transaction():
         revision = Offer.create(broker=broker, employer=offer.employer, tenant=live.slug,
@@ -150,7 +153,8 @@ def accept(user, offer):
 
 def decline(user, offer, reason):
     if not (reason or "").strip():
-        raise DomainError("Bitte nennen Sie einen Grund für die Ablehnung.", field="reason")
+        raise DomainError("Bitte nennen Sie einen Grund für die Ablehnung.", "Please give a reason for declining.",
+                          field="reason")
     return workflow.fire(offer, "offer", "decline", user, "employer", tenant=offer.tenant_id,
                          changes={"decided_at": utcnow(), "decline_reason": reason.strip()[:2000]})
 
@@ -158,7 +162,7 @@ def decline(user, offer, reason):
 def get_for_broker(broker, offer_id):
     offer = Offer.get_or_none((Offer.id == offer_id) & (Offer.broker == broker))
     if offer is None:
-        raise NotFound("Angebot nicht gefunden.")
+        raise NotFound("Angebot nicht gefunden.", "Offer not found.")
     return offer
 
 
@@ -173,20 +177,23 @@ def blocking(offer):
 @workflow.guard("broker_number_stored")
 def _broker_number_stored(offer, ctx):
     if brokers.number_for(offer.broker, offer.tenant_id) is None:
-        raise DomainError("Hinterlegen Sie zuerst Ihre Vermittlernummer für diesen Versicherer (Rechenkerne).")
+        raise DomainError("Hinterlegen Sie zuerst Ihre Vermittlernummer für diesen Versicherer (Rechenkerne).",
+                          "Please first enter your broker number for this insurer (under Calculation engines).")
 
 
 @workflow.guard("offer_not_rejected_by_rules")
 def _not_rejected(offer, ctx):
     if blocking(offer):
-        raise DomainError("Das Angebot verletzt Regeln des Versicherers: "
-                          + "; ".join(f["text"]["de"] for f in blocking(offer)))
+        broken = joined(f["text"] for f in blocking(offer))
+        raise DomainError("Das Angebot verletzt Regeln des Versicherers: " + broken["de"],
+                          "The offer breaks the insurer's rules: " + broken["en"])
 
 
 @workflow.guard("offer_still_valid")
 def _still_valid(offer, ctx):
     if offer.valid_until is not None and offer.valid_until < datetime.date.today():
-        raise DomainError("Das Angebot ist abgelaufen und kann nicht mehr angenommen werden.")
+        raise DomainError("Das Angebot ist abgelaufen und kann nicht mehr angenommen werden.",
+                          "The offer has expired and can no longer be accepted.")
 
 
 @workflow.effect("supersede_previous_offer")

@@ -30,7 +30,7 @@ def tariff_by_id(live, tariff_id):
     for tariff in live.doc["tariffs"]:
         if tariff["id"] == tariff_id:
             return tariff
-    raise DomainError(f"Unbekannter Tarif {tariff_id!r}.")
+    raise DomainError(f"Unbekannter Tarif {tariff_id!r}.", f"Unknown tariff {tariff_id!r}.")
 
 
 def premium(live, tariff_id, group_id, person, start_date):
@@ -45,7 +45,8 @@ def premium(live, tariff_id, group_id, person, start_date):
     try:
         return money(live.compiled.formulas[tariff_id].evaluate(values))
     except RuleError as exc:
-        raise DomainError(f"Beitrag für {tariff['name']['de']} nicht berechenbar: {exc.message}") from exc
+        raise DomainError(f"Beitrag für {tariff['name']['de']} nicht berechenbar: {exc.message}",
+                          f"The premium for {tariff['name']['en']} cannot be calculated: {exc.message}") from exc
 
 
 def price_group(live, group, start_date):

@@ -129,7 +129,7 @@ def get(slug):
     """The live version of a tenant, compiled once per process and digest. NotFound when unknown."""
     row = Tenant.get_or_none((Tenant.slug == slug) & (Tenant.active == True))  # noqa: E712
     if row is None or row.current_digest is None:
-        raise NotFound("Unbekannter Versicherer.")
+        raise NotFound("Unbekannter Versicherer.", "Unknown insurer.")
     return _live(row)
 
 

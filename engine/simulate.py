@@ -108,7 +108,7 @@ def simulate(live, parsed, start_date, groups=None, tariffs=None):
                       "yearly": monthly * MONTHS, "excluded": sum(1 for p in people if p["group"] is None),
                       "rows": parsed.total},
             "file_errors": [{"row": e.row, "column": e.column, "message": e.message} for e in parsed.errors],
-            "file_warnings": list(parsed.warnings)}
+            "file_warnings": [warning["de"] for warning in parsed.warnings]}
 
 
 def _jsonable(value):

@@ -86,7 +86,8 @@ def add(tenant_slug, url, actor):
     url = (url or "").strip()
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 500:
-        raise DomainError("Bitte geben Sie eine vollständige http(s)-Adresse an (höchstens 500 Zeichen).", field="url")
+        raise DomainError("Bitte geben Sie eine vollständige http(s)-Adresse an (höchstens 500 Zeichen).",
+                          "Please enter a complete http(s) address (at most 500 characters).", field="url")
     with transaction():
         hook = Webhook.create(tenant=tenant_slug, url=url, secret=new_secret())
         audit.record(actor, "webhook.created", "webhook", hook.id, tenant=tenant_slug, after={"url": url})
@@ -108,5 +109,5 @@ def for_tenant(tenant_slug):
 def get_for(tenant_slug, hook_id):
     hook = Webhook.get_or_none((Webhook.id == hook_id) & (Webhook.tenant == tenant_slug))
     if hook is None:
-        raise NotFound("Webhook nicht gefunden.")
+        raise NotFound("Webhook nicht gefunden.", "Webhook not found.")
     return hook

@@ -99,14 +99,16 @@ def fire(obj, workflow_name, transition_name, actor, role, data=None, changes=No
     wf = get(workflow_name)
     transition = wf.transitions.get(transition_name)
     if transition is None:
-        raise DomainError(f"Unbekannter Schritt {transition_name!r}.")
+        raise DomainError(f"Unbekannter Schritt {transition_name!r}.", f"Unknown step {transition_name!r}.")
     if role not in transition.roles:
-        raise Forbidden("Diese Rolle darf diesen Schritt nicht ausführen.")
+        raise Forbidden("Diese Rolle darf diesen Schritt nicht ausführen.", "This role may not take this step.")
     model = type(obj)
     with transaction():
         current = model.get_by_id(obj.id)
         if current.state not in transition.sources or current.lock_version != obj.lock_version:
             raise Conflict("Der Vorgang wurde inzwischen geändert (Status: %s). Bitte laden Sie die Seite neu."
+                           % current.state,
+                           "This has been changed in the meantime (status: %s). Please reload the page."
                            % current.state)
         ctx = Context(actor=actor, role=role, transition=transition, before=current.state, data=data or {})
         for name in transition.guards:
@@ -115,7 +117,8 @@ def fire(obj, workflow_name, transition_name, actor, role, data=None, changes=No
         updated = (model.update(**values)
                    .where((model.id == current.id) & (model.lock_version == current.lock_version)).execute())
         if updated != 1:
-            raise Conflict("Jemand anderes war schneller. Bitte laden Sie die Seite neu.")
+            raise Conflict("Jemand anderes war schneller. Bitte laden Sie die Seite neu.",
+                           "Someone else was quicker. Please reload the page.")
         fresh = model.get_by_id(current.id)
         audit.record(actor, f"{workflow_name}.{transition_name}", workflow_name, current.id, tenant=tenant,
                      before={"state": current.state}, after={"state": fresh.state, **_plain(changes)},
@@ -128,7 +131,7 @@ def fire(obj, workflow_name, transition_name, actor, role, data=None, changes=No
 @guard("comment_given")
 def _comment_given(obj, ctx):
     if not (ctx.data.get("comment") or "").strip():
-        raise DomainError("Bitte geben Sie eine Begründung an.", field="comment")
+        raise DomainError("Bitte geben Sie eine Begründung an.", "Please give a reason.", field="comment")
 
 
 def _plain(changes):

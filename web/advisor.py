@@ -9,6 +9,7 @@ from engine.values import stored_all
 from engine.models import Application, Consultation, Employer, Offer, Tenant
 from web import downloads, formview
 from web.access import current_account, require
+from web.filters import localized
 
 bp = Blueprint("advisor", __name__, url_prefix="/advisor")
 
@@ -164,14 +165,14 @@ def consultation(consultation_id):
             try:
                 consultations.save_answers(me(), consultation, module["id"], stored_all(result.values))
             except DomainError as exc:
-                flash(exc.message, "error")
+                flash(localized(exc.text), "error")
             return redirect(url_for("advisor.consultation", consultation_id=consultation.id, step=step + 1))
     average_age = request.args.get("age", 40, type=int)
     share = request.args.get("share", 100, type=int)
     try:
         figures = consultations.live_figures(live, consultation, average_age=max(16, min(average_age, 70)))
     except DomainError as exc:
-        figures, figures_error = [], exc.message
+        figures, figures_error = [], localized(exc.text)
     else:
         figures_error = None
     return render_template("advisor/consultation.html", consultation=consultation, live=live, modules=modules,
@@ -188,7 +189,7 @@ def consultation_complete(consultation_id):
     try:
         consultations.complete(me(), consultation, request.form.get("recommendation", ""))
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(localized(exc.text), "error")
         return redirect(url_for("advisor.consultation", consultation_id=consultation.id, step=len(consultation.modules)))
     flash(_("The consultation is complete; the consultation record is available as a PDF."), "success")
     return redirect(url_for("advisor.client_detail", client_id=consultation.employer_id))
@@ -240,8 +241,8 @@ def _offer_form(live, client, offer, consultation):
                 else:
                     saved = offers.revise(me(), offer, live, result.values)
             except DomainError as exc:
-                errors["start_date" if exc.field != "groups" else "_groups"] = exc.message
-                flash(exc.message, "error")
+                errors["start_date" if exc.field != "groups" else "_groups"] = localized(exc.text)
+                flash(localized(exc.text), "error")
             else:
                 flash(_("Offer calculated. Check the figures and send it."), "success")
                 return redirect(url_for("advisor.offer", offer_id=saved.id))
@@ -267,7 +268,7 @@ def offer_send(offer_id):
     try:
         offers.send(me(), offer, registry.get(offer.tenant_id))
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(localized(exc.text), "error")
     else:
         flash(_("The offer has been sent to %(email)s.", email=offer.employer.contact_email), "success")
     return redirect(url_for("advisor.offer", offer_id=offer.id))

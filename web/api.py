@@ -268,7 +268,8 @@ def _pdf(payload):
     try:
         return base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise DomainError("Die Police ist nicht gültig base64-kodiert.", field="policy_pdf") from None
+        raise DomainError("Die Police ist nicht gültig base64-kodiert.", "The policy is not valid base64.",
+                          field="policy_pdf") from None
 
 
 # --- shapes of the answers (see the schemas of the same names) -----------------------------------
@@ -437,7 +438,7 @@ def request_info(payload, application_id):
 def contract_pdf(contract_id):
     contract = GroupContract.get_or_none((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug()))
     if contract is None or contract.document_id is None:
-        raise NotFound("Gruppenpolice nicht gefunden.")
+        raise NotFound("Gruppenpolice nicht gefunden.", "Group policy not found.")
     return _file(contract.document)
 
 
@@ -488,7 +489,7 @@ def policy_pdf(policy_id):
     policy = (Policy.select().join(GroupContract)
               .where((Policy.id == policy_id) & (GroupContract.tenant == tenant_slug())).first())
     if policy is None or policy.document_id is None:
-        raise NotFound("Police nicht gefunden.")
+        raise NotFound("Police nicht gefunden.", "Policy not found.")
     audit_read(policy.employee_id, policy.contract.employer_id, "policy", policy.id)
     return _file(policy.document)
 

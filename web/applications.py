@@ -9,6 +9,7 @@ from engine import applications, audit, registry
 from engine.errors import Conflict, DomainError, NotFound
 from web import downloads
 from web.access import current_account
+from web.filters import localized
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -28,7 +29,7 @@ def edit(application_id):
             application, errors = applications.save(user, application, request.form, live,
                                                     request.form.get("lock_version", -1))
         except (Conflict, DomainError) as exc:
-            flash(exc.message, "error")
+            flash(localized(exc.text), "error")
             values = request.form
         else:
             if errors:
@@ -51,7 +52,7 @@ def group_policy(application_id):
     application = applications.get_for(current_account(), application_id)
     contract = application.contracts.first()
     if contract is None or contract.document_id is None:
-        raise NotFound("Noch keine Gruppenpolice.")
+        raise NotFound("Noch keine Gruppenpolice.", "No group policy yet.")
     return downloads.send_document(contract.document)
 
 
@@ -66,7 +67,7 @@ def submit(application_id):
     try:
         applications.submit(user, application, registry.get(application.tenant_id))
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(localized(exc.text), "error")
     else:
         flash(_("The application has been submitted to the insurer. The employer has been asked by e-mail to release it."), "success")
     return redirect(url_for("applications.edit", application_id=application.id))

@@ -10,6 +10,7 @@ from engine.errors import DomainError
 from web import mails, tokens
 from web.access import SessionUser, current_account, safe_next
 from web.extensions import limiter
+from web.filters import localized
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -65,16 +66,10 @@ def register():
                     user.save()
                     _send_verification(user)
             except DomainError as exc:
-                errors[exc.field or "email"] = _translate_domain(exc)
+                errors[exc.field or "email"] = localized(exc.text)
             else:
                 return render_template("auth/check_mail.html", email=user.email)
     return render_template("auth/register.html", values=values, errors=errors)
-
-
-def _translate_domain(exc):
-    known = {"email": _("An account with this e-mail address already exists."),
-             "password": _("The password must be at least %(n)s characters long.", n=accounts.MIN_PASSWORD_LENGTH)}
-    return known.get(exc.field, exc.message)
 
 
 @bp.route("/verify/<token>")

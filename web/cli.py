@@ -110,7 +110,7 @@ def employees_import(tenant_slug, employer_id, file, dry_run, as_json):
         sys.exit(1)
     result = {"rows": parsed.total, "valid": len(parsed.rows),
               "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in parsed.errors],
-              "warnings": list(parsed.warnings)}
+              "warnings": [warning["de"] for warning in parsed.warnings]}
     if not dry_run:
         contract = GroupContract.get_or_none((GroupContract.tenant == tenant_slug)
                                              & (GroupContract.employer == employer_id))

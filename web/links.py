@@ -19,8 +19,8 @@ def offer_from_token(token):
     try:
         data = _serializer().loads(token)
     except BadSignature:
-        raise NotFound("Link ungültig.") from None
+        raise NotFound("Link ungültig.", "Invalid link.") from None
     offer = Offer.get_or_none(Offer.id == data.get("offer"))
     if offer is None or offer.revision != data.get("rev"):
-        raise NotFound("Link ungültig.")
+        raise NotFound("Link ungültig.", "Invalid link.")
     return offer

@@ -5,7 +5,7 @@ individual policies and business events."""
 import base64
 
 from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from forms import load_platform_form
 
 from engine import accounts, audit, contracts, employees, enrolments, events, exports, gdpr, policies
@@ -13,6 +13,7 @@ from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment, ImportBatch
 from web import downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
+from web.filters import localized
 
 bp = Blueprint("manager", __name__, url_prefix="/m/<tenant_slug>")
 bp.url_value_preprocessor(load_tenant)
@@ -71,15 +72,16 @@ def application(application_id):
         try:
             if request.form.get("decision") == "release":
                 contracts.release(me(), app_row)
-                flash(_("Thank you: the application is released and goes to %(insurer)s.", insurer=g.tenant.name), "success")
+                flash(_("Thank you: the application has been released and sent to %(insurer)s.",
+                        insurer=g.tenant.name), "success")
             elif request.form.get("decision") == "withdraw":
                 contracts.withdraw(me(), app_row)
                 flash(_("The application has been withdrawn; your broker has been informed."), "info")
             else:
                 contracts.return_to_broker(me(), app_row, request.form.get("comment", ""))
-                flash(_("The application went back to your broker with your comment."), "info")
+                flash(_("The application has been returned to your broker with your comment."), "info")
         except DomainError as exc:
-            flash(exc.message, "error")
+            flash(localized(exc.text), "error")
         return redirect(url_for("manager.application", application_id=app_row.id))
     return render_template("manager/application.html", application=app_row, form=g.tenant.compiled.application_form,
                            contract=app_row.contracts.first())
@@ -125,7 +127,7 @@ def export(contract_id, fmt):
     elif fmt == "xlsx":
         data, mime = exports.as_xlsx(contract, staff), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        raise NotFound("Unbekanntes Format.")
+        raise NotFound("Unbekanntes Format.", "Unknown format.")
     return downloads.send_bytes(f"mitarbeitende-{contract.policy_number}.{fmt}", data, mime)
 
 
@@ -150,7 +152,7 @@ def import_batch(contract_id, batch_id):
         try:
             employees.start(me(), batch)
         except DomainError as exc:
-            flash(exc.message, "error")
+            flash(localized(exc.text), "error")
         else:
             current_app.extensions["bkv_jobs"].enqueue_import(batch.id)
         return redirect(url_for("manager.import_batch", contract_id=contract.id, batch_id=batch.id))
@@ -191,7 +193,7 @@ def _employee_form(contract, employee):
             try:
                 saved = employees.save_by_hand(me(), contract, result.values, employee)
             except DomainError as exc:
-                errors[exc.field or "personnel_number"] = exc.message
+                errors[exc.field or "personnel_number"] = localized(exc.text)
             else:
                 flash(_("Employee saved."), "success")
                 return redirect(url_for("manager.employee", contract_id=contract.id, employee_id=saved.id))
@@ -224,9 +226,10 @@ def enrol(contract_id):
         return redirect(url_for("manager.contract", contract_id=contract.id))
     sent, skipped = enrolments.send(me(), contract, ids)
     if sent:
-        flash(_("%(n)s enrolments sent to %(insurer)s.", n=len(sent), insurer=g.tenant.name), "success")
+        flash(ngettext("%(num)s enrolment sent to %(insurer)s.", "%(num)s enrolments sent to %(insurer)s.", len(sent),
+                       insurer=g.tenant.name), "success")
     for person, reason in skipped:
-        flash(f"{person.first_name} {person.last_name}: {reason}", "error")
+        flash(f"{person.first_name} {person.last_name}: {localized(reason)}", "error")
     return redirect(url_for("manager.contract", contract_id=contract.id))
 
 
@@ -256,10 +259,10 @@ def event_new(contract_id, employee_id, event_type):
             try:
                 warnings = events.file(me(), contract, person, event_type, result.values)[1]
             except DomainError as exc:
-                flash(exc.message, "error")
+                flash(localized(exc.text), "error")
             else:
                 for warning in warnings:
-                    flash(warning["text"]["de"], "info")
+                    flash(localized(warning["text"]), "info")
                 flash(_("The business event has been sent to %(insurer)s.", insurer=g.tenant.name), "success")
                 return redirect(url_for("manager.employee", contract_id=contract.id, employee_id=person.id))
     return render_template("manager/event_form.html", contract=contract, employee=person, event_type=event_type,
@@ -274,5 +277,5 @@ def document(document_id):
     """A document of one of the user's employers at this insurer (policy PDFs, the kept upload)."""
     doc = Document.get_or_none((Document.id == document_id) & (Document.tenant == g.tenant.slug))
     if doc is None or not accounts.works_for(me(), doc.employer_id):
-        raise NotFound("Dokument nicht gefunden.")
+        raise NotFound("Dokument nicht gefunden.", "Document not found.")
     return downloads.send_document(doc)

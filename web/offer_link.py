@@ -9,6 +9,7 @@ from engine.errors import DomainError, NotFound
 from engine.models import Application
 from web import links
 from web.access import SessionUser, current_account
+from web.filters import localized
 from web.auth import _password_form_errors
 
 bp = Blueprint("offer_link", __name__, url_prefix="/offer")
@@ -37,7 +38,7 @@ def view(token):
                                email=offer.employer.contact_email,
                                has_account=accounts.find_user(offer.employer.contact_email) is not None)
     if not _employer_access(current_account(), offer):
-        raise NotFound("Angebot nicht gefunden.")
+        raise NotFound("Angebot nicht gefunden.", "Offer not found.")
     live = registry.get(offer.tenant_id)
     g.portal = "employer"
     application = Application.get_or_none(Application.offer == offer)
@@ -51,7 +52,7 @@ def view(token):
 def decide(token):
     offer = links.offer_from_token(token)
     if not current_user.is_authenticated or not _employer_access(current_account(), offer):
-        raise NotFound("Angebot nicht gefunden.")
+        raise NotFound("Angebot nicht gefunden.", "Offer not found.")
     try:
         if request.form.get("decision") == "accept":
             offers.accept(current_account(), offer)
@@ -61,7 +62,7 @@ def decide(token):
         offers.decline(current_account(), offer, request.form.get("reason", ""))
         flash(_("The offer has been declined. Your broker has been informed."), "info")
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(localized(exc.text), "error")
     return redirect(url_for("offer_link.view", token=token))
 
 

@@ -10,6 +10,7 @@ from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment, GroupContract
 from web import downloads
 from web.access import add_tenant, current_account, load_tenant, require
+from web.filters import localized
 
 bp = Blueprint("office", __name__, url_prefix="/m/<tenant_slug>/office")
 bp.url_value_preprocessor(load_tenant)
@@ -36,7 +37,7 @@ def _decide(actions, default="reject"):
     try:
         run()
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(localized(exc.text), "error")
     else:
         flash(message, category)
 
@@ -119,5 +120,5 @@ def event(event_id):
 def document(document_id):
     doc = Document.get_or_none((Document.id == document_id) & (Document.tenant == g.tenant.slug))
     if doc is None:
-        raise NotFound("Dokument nicht gefunden.")
+        raise NotFound("Dokument nicht gefunden.", "Document not found.")
     return downloads.send_document(doc)

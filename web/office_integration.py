@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from engine import apikeys, webhooks
 from engine.errors import DomainError
 from web.access import add_tenant, current_account, load_tenant, require
+from web.filters import localized
 
 bp = Blueprint("office_integration", __name__, url_prefix="/m/<tenant_slug>/office/integration")
 bp.url_value_preprocessor(load_tenant)
@@ -39,7 +40,7 @@ def key_new():
     try:
         key, plaintext = apikeys.create(g.tenant.slug, request.form.get("name"), current_account())
     except DomainError as exc:
-        return _page(422, errors={exc.field or "name": exc.message}, name=request.form.get("name", ""))
+        return _page(422, errors={exc.field or "name": localized(exc.text)}, name=request.form.get("name", ""))
     return _page(created_key=key, plaintext=plaintext)
 
 
@@ -61,7 +62,7 @@ def webhook_new():
     try:
         hook = webhooks.add(g.tenant.slug, request.form.get("url"), current_account())
     except DomainError as exc:
-        return _page(422, errors={exc.field or "url": exc.message}, url=request.form.get("url", ""))
+        return _page(422, errors={exc.field or "url": localized(exc.text)}, url=request.form.get("url", ""))
     return _page(created_hook=hook, secret=hook.secret)
 
 

@@ -49,7 +49,7 @@ def test_a_failed_write_keeps_nothing_so_the_same_key_may_be_retried(app, api_ke
     fingerprint = idempotency.fingerprint("POST", "/api/v1/x", {})
 
     def failing():
-        raise DomainError("Bitte eine Begründung angeben.", field="comment")
+        raise DomainError("Bitte eine Begründung angeben.", "Please give a reason.", field="comment")
 
     with app.app_context():
         with pytest.raises(DomainError):

@@ -144,7 +144,7 @@ def test_xlsx_first_sheet_with_excel_dates_numbers_and_text(tmp_path):
     # a date cell without a date format arrives as Excel's serial number
     assert cem.birth_date == datetime.date(1990, 11, 5) and cem.employment_start == datetime.date(2019, 1, 1)
     assert [r.row for r in parsed.rows] == [2, 3, 4]
-    assert any("01067" in w or "führende 0" in w for w in parsed.warnings)
+    assert any("01067" in w["de"] or "führende 0" in w["de"] for w in parsed.warnings)
 
 
 def test_the_header_may_stand_below_title_rows(tmp_path):
@@ -162,7 +162,8 @@ def test_the_header_may_stand_below_title_rows(tmp_path):
     book.save(path)
     parsed = read(path)
     assert [r.row for r in parsed.rows] == [4] and problems(parsed) == [(6, "Beschäftigungsart")]
-    assert parsed.warnings == ["Zeile(n) 1 über der Kopfzeile (Zeile 3) werden ignoriert."]
+    assert parsed.warnings == [{"de": "Zeile(n) 1 über der Kopfzeile (Zeile 3) werden ignoriert.",
+                                "en": "Row(s) 1 above the header row (row 3) are ignored."}]
 
     csv_text = "Mitarbeiterliste Muster GmbH, Stand Januar\n\n" + HEADER + "\n" + ANNA + "\n"
     parsed = read(write(tmp_path, csv_text))
@@ -173,8 +174,8 @@ def test_unknown_and_unnamed_columns_are_ignored_with_a_warning(tmp_path):
     text = HEADER + ";Abteilung;\n" + ANNA + ";Vertrieb;x\n"
     parsed = read(write(tmp_path, text))
     assert len(parsed.rows) == 1
-    assert parsed.warnings == ["Unbekannte Spalte „Abteilung“ (N) wird ignoriert.",
-                               "Spalte O hat keine Überschrift und wird ignoriert."]
+    assert [w["de"] for w in parsed.warnings] == ["Unbekannte Spalte „Abteilung“ (N) wird ignoriert.",
+                                                 "Spalte O hat keine Überschrift und wird ignoriert."]
 
 
 def test_optional_columns_may_be_left_out(tmp_path):
@@ -255,8 +256,8 @@ def test_postal_codes_keep_their_leading_zero(tmp_path):
     text = "\n".join([HEADER, ANNA, ANNA.replace("1001;", "1002;").replace("01067", "1067")])
     parsed = read(write(tmp_path, text))
     assert [r.postal_code for r in parsed.rows] == ["01067", "01067"]
-    assert parsed.warnings == ["Postleitzahlen mit 4 Ziffern wurden um die führende 0 ergänzt (Excel entfernt sie), "
-                               "Zeile(n) 3."]
+    assert [w["de"] for w in parsed.warnings] == [
+        "Postleitzahlen mit 4 Ziffern wurden um die führende 0 ergänzt (Excel entfernt sie), Zeile(n) 3."]
     path = write_xlsx(tmp_path, [XLSX_HEADER, ["1", "B", "A", "12.03.1985", "Weg 1", 1067, "Dresden", "01.02.2015",
                                                "Vollzeit"],
                                  ["2", "B", "A", "12.03.1985", "Weg 1", "01067", "Dresden", "01.02.2015", "Vollzeit"],
@@ -321,7 +322,7 @@ def test_a_header_without_the_required_columns_says_which_are_missing(tmp_path):
     error = _unusable(tmp_path, b"Name;Vorname;Geburtstag\nBecker;Anna;12.03.1985\n")
     assert error.row == 1
     assert "Personalnummer" in error.message and "Geburtsdatum" in error.message and "Straße" in error.message
-    assert "personnel_number" in error.message_en
+    assert "personnel_number" in error.text["en"]
 
 
 def test_a_column_given_twice_makes_the_file_unusable(tmp_path):

@@ -120,7 +120,7 @@ def test_leaving_preconditions():
     found = outcomes(leaving(effective_date=dt.date(2020, 12, 31)))
     assert set(found) == {"leaving_before_employment_start"}
     assert found["leaving_before_employment_start"].texts["en"] == (
-        "Leaving on 2020-12-31 lies before joining on 2021-01-01.")
+        "Leaving on 2020-12-31 is before joining on 2021-01-01.")
     required = outcomes(leaving())
     assert required["leaving_needs_date"].kind == "require"
     assert required["leaving_needs_date"].value == "effective_date"
