@@ -102,7 +102,19 @@ def event_label(event_type):
     return EVENT_TYPES.get(event_type, event_type)
 
 
+def collapsed(entries, collapse=True):
+    """Audit entries as (entry, count): a run of the same action by the same actor is one entry (the
+    newest of the run), so an import of 200 employees is one line of a timeline, not 200."""
+    runs = []
+    for entry in entries:
+        if collapse and runs and (runs[-1][0].action, runs[-1][0].actor_id) == (entry.action, entry.actor_id):
+            runs[-1] = (entry, runs[-1][1] + 1)
+        else:
+            runs.append((entry, 1))
+    return runs
+
+
 def init_app(app):
-    app.jinja_env.filters.update(money=money, date=date, datetime=datetime, t=localized)
+    app.jinja_env.filters.update(money=money, date=date, datetime=datetime, t=localized, collapsed=collapsed)
     app.jinja_env.globals.update(state_label=state_label, action_label=action_label, event_label=event_label,
                                  shown=shown)

@@ -11,3 +11,14 @@ def test_page_titles_hold_text_only(app):
             if block.name == "title":
                 markup = [n.data for n in block.find_all(nodes.TemplateData) if "<" in n.data]
                 assert not markup, f"{name}: the title block holds markup {markup[0][:60]!r}"
+
+
+def test_a_run_of_the_same_action_is_one_timeline_line(app):
+    from types import SimpleNamespace as Entry
+    from web.filters import collapsed
+    added = [Entry(action="employee.created", actor_id=1, n=n) for n in range(200)]
+    entries = [Entry(action="application.accepted", actor_id=2, n=-1), *added,
+               Entry(action="employee.created", actor_id=3, n=200)]
+    runs = collapsed(entries)
+    assert [(e.n, count) for e, count in runs] == [(-1, 1), (199, 200), (200, 1)]
+    assert len(collapsed(entries, collapse=False)) == 202
