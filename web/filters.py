@@ -1,7 +1,8 @@
-"""Template filters: German dates and money by default, via Babel."""
+"""Template filters: German dates (TT.MM.JJJJ) and money by default, via Babel; English readers
+get dates as "26 Nov 2026", which no one reads as 11 June or 26 November the other way round."""
 from decimal import Decimal
 
-from flask_babel import format_date, format_datetime, format_decimal, gettext, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext as _l
 
 
 def money(value):
@@ -10,12 +11,20 @@ def money(value):
     return f"{format_decimal(Decimal(value), format='#,##0.00')} EUR"
 
 
+DATE_FORMATS = {"de": ("dd.MM.yyyy", "dd.MM.yyyy HH:mm"), "en": ("d MMM yyyy", "d MMM yyyy, HH:mm")}
+
+
+def _formats():
+    locale = get_locale()  # the page's language, or the recipient's while a mail is rendered
+    return DATE_FORMATS.get(locale.language if locale else "de", DATE_FORMATS["de"])
+
+
 def date(value):
-    return format_date(value, format="dd.MM.yyyy") if value else ""
+    return format_date(value, format=_formats()[0]) if value else ""
 
 
 def datetime(value):
-    return format_datetime(value, format="dd.MM.yyyy HH:mm") if value else ""
+    return format_datetime(value, format=_formats()[1]) if value else ""
 
 
 def localized(value):

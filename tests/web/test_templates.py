@@ -22,3 +22,14 @@ def test_a_run_of_the_same_action_is_one_timeline_line(app):
     runs = collapsed(entries)
     assert [(e.n, count) for e, count in runs] == [(-1, 1), (199, 200), (200, 1)]
     assert len(collapsed(entries, collapse=False)) == 202
+
+
+def test_dates_read_german_by_default_and_unambiguous_in_english(app):
+    import datetime as dt
+    from flask_babel import force_locale
+    from web.filters import date, datetime
+    with app.test_request_context():
+        assert date(dt.date(2026, 11, 26)) == "26.11.2026"
+        with force_locale("en"):
+            assert date(dt.date(2026, 11, 26)) == "26 Nov 2026"
+            assert datetime(dt.datetime(2026, 11, 26, 9, 5)).startswith("26 Nov 2026, ")
