@@ -59,10 +59,16 @@ def _text(value):
     return text or None  # an empty cell is a missing fact (`exists: false` holds)
 
 
+def reader(row):
+    """name -> value of an employee row given as a dict or an object (an EmployeeRow, a model);
+    dataclasses.asdict would deep-copy every row, which an import of 10,000 rows feels."""
+    return row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
+
+
 def employee_facts(row, start_date, today=None):
     """The facts the rules see for one employee (an EmployeeRow or a dict of its fields):
     {"employee": {...}, "contract": {"start_date"}, "today"}. tariff_group is the text as written."""
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)  # asdict deep-copies: slow
+    get = reader(row)
     employee = {}
     for name in EMPLOYEE_FACTS:
         value = get(name)

@@ -39,7 +39,7 @@ def _stored(value):
 
 def values_of(row):
     """The employee columns of a parsed row (or a form result) as they are stored."""
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)  # asdict deep-copies: slow
+    get = eligibility.reader(row)
     return {name: _stored(get(name)) for name in FIELDS}
 
 
