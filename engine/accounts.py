@@ -5,7 +5,7 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import audit
-from engine.db import transaction
+from engine.db import prepared, transaction
 from engine.errors import DomainError
 from peewee import JOIN
 
@@ -92,6 +92,26 @@ def change_password(user, new_password, actor=None):
         user.session_token = new_session_token()
         user.save()
         audit.record(actor or user, "user.password_changed", "user", user.id)
+    return user
+
+
+@prepared
+def _session_user(user_id, session_token):
+    return (User.select(User, Role, Employer)
+            .join(Role, JOIN.LEFT_OUTER)
+            .join(Employer, JOIN.LEFT_OUTER, on=(Role.employer == Employer.id))
+            .where((User.id == user_id) & (User.session_token == session_token))
+            .order_by(Role.id))
+
+
+def session_user(user_id, session_token):
+    """The account behind a session with its roles and their employers, in one query: this runs
+    on every logged-in request. None when the account is gone or the token was rotated."""
+    rows = list(_session_user(user_id, session_token))
+    if not rows:
+        return None
+    user = rows[0]
+    user.__dict__["_roles"] = [row.role for row in rows if row.role is not None]  # None: no role (LEFT JOIN)
     return user
 
 

@@ -1,7 +1,7 @@
 """The append-only audit log: every state change records who, what, and before/after."""
 from peewee import JOIN
 
-from engine.db import insert_rows
+from engine.db import insert_rows, prepared
 from engine.models import AuditEntry, User
 
 
@@ -21,18 +21,20 @@ def record_many(actor, action, obj_type, entries, tenant=None, employer=None):
                              for obj_id, after in entries])
 
 
+@prepared
+def _newest_entries(employer_id, tenant, count):
+    return (AuditEntry.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.actor, User.id, User.email)
+            .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
+            .where((AuditEntry.employer == employer_id)
+                   & (tenant.is_null() | AuditEntry.tenant.is_null() | (AuditEntry.tenant == tenant)))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(count))
+
+
 def timeline(employer_id, tenant=None, last=None):
     """The state changes of an employer's case (client, consultations, offers, applications, staff),
     oldest first; `tenant` keeps one insurer's part (and the insurer-free entries), `last` the newest n.
     Entries carry what a timeline shows (when, what, who), not the before/after data."""
-    query = (AuditEntry.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.actor, User.id, User.email)
-             .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
-             .where(AuditEntry.employer == employer_id))
-    if tenant is not None:
-        query = query.where(AuditEntry.tenant.is_null() | (AuditEntry.tenant == tenant))
-    if last is not None:
-        return list(reversed(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(last)))
-    return list(query.order_by(AuditEntry.at, AuditEntry.id))
+    return list(reversed(list(_newest_entries(employer_id, tenant, last or 2**31 - 1))))
 
 
 def history(obj_type, obj_id):

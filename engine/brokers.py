@@ -2,7 +2,7 @@
 import re
 
 from engine import audit
-from engine.db import transaction
+from engine.db import prepared, transaction
 from engine.errors import DomainError
 from engine.models import BrokerNumber, BrokerProfile, utcnow
 
@@ -28,9 +28,15 @@ def numbers(user):
     return {row.tenant_id: row.number for row in BrokerNumber.select().where(BrokerNumber.broker == user)}
 
 
+@prepared
+def _number(broker_id, tenant_slug):
+    return BrokerNumber.select(BrokerNumber.number).where(
+        (BrokerNumber.broker == broker_id) & (BrokerNumber.tenant == tenant_slug)).tuples()
+
+
 def number_for(user, tenant_slug):
-    row = BrokerNumber.get_or_none((BrokerNumber.broker == user) & (BrokerNumber.tenant == tenant_slug))
-    return row.number if row else None
+    row = next(iter(_number(user.id, tenant_slug)), None)
+    return row[0] if row else None
 
 
 def set_number(user, live, number):

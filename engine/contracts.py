@@ -2,6 +2,7 @@
 import datetime
 
 from engine import accounts, audit, documents, registry, webhooks, workflow
+from engine.db import prepared
 from engine.errors import DomainError, NotFound
 from engine.models import Application, Employer, GroupContract, TenantVersion
 
@@ -70,9 +71,14 @@ def contracts_for_employer(user, tenant_slug):
                                              & (GroupContract.tenant == tenant_slug)))
 
 
+@prepared
+def _tenant_contract(contract_id, tenant_slug):
+    return (GroupContract.select(GroupContract, Employer).join(Employer)
+            .where((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug)))
+
+
 def contract_for_employer(user, tenant_slug, contract_id):
-    contract = (GroupContract.select(GroupContract, Employer).join(Employer)
-                .where((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug)).first())
+    contract = next(iter(_tenant_contract(contract_id, tenant_slug)), None)
     if contract is None or not accounts.works_for(user, contract.employer_id):
         raise NotFound("Vertrag nicht gefunden.", "Group contract not found.")
     return contract

@@ -5,7 +5,7 @@ import threading
 
 import os
 
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase, Value
 from playhouse.db_url import connect, parseresult_to_dict
 from playhouse.pool import PooledPostgresqlDatabase
 from urllib.parse import urlparse
@@ -77,6 +77,36 @@ def insert_rows(model, rows):
     else:
         cursor.executemany(head + "(" + ", ".join([db.param] * len(given + defaulted)) + ")",
                            [values(row) for row in rows])
+
+
+class _Slot:
+    """Where a value goes in a prepared query."""
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+
+def prepared(build):
+    """Render a peewee query's SQL once per database; later calls only bind values and run it.
+
+    `build(*slots)` makes the query with a placeholder wherever a value goes; the returned function
+    takes the values in database form (ints, strings) and returns the rows as the query would
+    (model instances, or tuples/dicts if it asked for them). Peewee takes about as long to render a
+    joined query as PostgreSQL takes to answer it, so the queries of every page render it once."""
+    arity = build.__code__.co_argcount
+    rendered = []  # [(database, query, sql, params)]: the one of the database in use
+
+    def run(*values):
+        db = database.obj
+        if not rendered or rendered[0][0] is not db:
+            query = build(*[Value(_Slot(i), converter=False) for i in range(arity)])
+            sql, params = query.sql()
+            rendered[:] = [(db, query, sql, params)]
+        _, query, sql, params = rendered[0]
+        bound = [values[p.index] if isinstance(p, _Slot) else p for p in params]
+        return query._get_cursor_wrapper(db.execute_sql(sql, bound))  # what query.execute() does
+    return run
 
 
 def after_commit(callback):

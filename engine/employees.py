@@ -11,11 +11,11 @@ import logging
 from decimal import Decimal
 
 from engine import audit, documents, eligibility, employee_file, registry
-from engine.db import insert_rows, transaction
+from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
 
-from engine.models import Employee, ImportBatch, utcnow
+from engine.models import Document, Employee, ImportBatch, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -195,20 +195,38 @@ def save_by_hand(user, contract, values, employee=None):
         return _upsert(contract, employee, values, requested, assignment, user)
 
 
-def listing(contract, state=None, search="", page=1, size=PAGE_SIZE):
+def _matching(contract_id, state, pattern):
+    """Staff of a contract in a state, matching a pattern (any case); a filter left None matches all, so
+    every filter has one SQL shape (rendered once, see engine.db.prepared)."""
+    return ((Employee.contract == contract_id) & (state.is_null() | (Employee.state == state))
+            & (pattern.is_null() | (Employee.last_name ** pattern) | (Employee.first_name ** pattern)
+               | (Employee.personnel_number ** pattern)))  # ** is ILIKE (LIKE on SQLite: no case either)
+
+
+@prepared
+def _staff_page(contract_id, state, pattern, limit, offset):
+    return (Employee.select(Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number,
+                            Employee.tariff_group, Employee.state)
+            .where(_matching(contract_id, state, pattern))
+            .order_by(Employee.last_name, Employee.first_name, Employee.id).limit(limit).offset(offset).namedtuples())
+
+
+@prepared
+def _staff_count(contract_id, state, pattern):
+    return Employee.select(fn.COUNT(Employee.id)).where(_matching(contract_id, state, pattern)).tuples()
+
+
+def listing(contract, state=None, search="", page=1, size=PAGE_SIZE, total=None):
     """One page of a contract's staff, only the listed columns, and how many match in all.
-    `search` matches a part of the first or last name or the personnel number."""
-    query = Employee.select(Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number,
-                            Employee.tariff_group, Employee.state).where(Employee.contract == contract)
-    if state:
-        query = query.where(Employee.state == state)
+    `search` matches a part of the first or last name or the personnel number; `total` is the
+    unfiltered headcount when the caller already knows it (then it is not counted again)."""
     term = (search or "").strip().lower()
-    if term:
-        query = query.where(fn.LOWER(Employee.last_name).contains(term) | fn.LOWER(Employee.first_name).contains(term)
-                            | fn.LOWER(Employee.personnel_number).contains(term))
-    rows = list(query.order_by(Employee.last_name, Employee.first_name, Employee.id)
-                .paginate(max(1, page), size).namedtuples())
-    total = len(rows) if page <= 1 and len(rows) < size else query.count()  # a first page not full holds all
+    state, pattern, page = state or None, f"%{term}%" if term else None, max(1, page)
+    rows = list(_staff_page(contract.id, state, pattern, size, (page - 1) * size))
+    if page == 1 and len(rows) < size:  # a first page not full holds all
+        return rows, len(rows)
+    if total is None or state or pattern:
+        [(total,)] = _staff_count(contract.id, state, pattern)
     return rows, total
 
 
@@ -228,6 +246,17 @@ def get(contract, employee_id):
     if employee is None:
         raise NotFound("Mitarbeitende(r) nicht gefunden.", "Employee not found.")
     return employee
+
+
+@prepared
+def _recent_imports(contract_id, count):
+    return (ImportBatch.select(ImportBatch.id, ImportBatch.status, ImportBatch.created_at, Document.filename)
+            .join(Document).where(ImportBatch.contract == contract_id).order_by(ImportBatch.id.desc()).limit(count))
+
+
+def recent_imports(contract, count=5):
+    """The contract's latest uploads with their file names, newest first."""
+    return list(_recent_imports(contract.id, count))
 
 
 def batch_for(contract, batch_id):

@@ -11,10 +11,11 @@ from decimal import Decimal
 from rules.evaluate import evaluate
 
 from engine import audit, checks, enrolments, policies, registry, webhooks, workflow
-from engine.db import transaction
+from engine.db import prepared, transaction
 from engine.values import stored_all
 from engine.errors import DomainError, NotFound, joined
 from engine.models import BusinessEvent, Employee, utcnow
+from peewee import fn
 
 EFFECTIVE_DATE = {"address_change": "effective_date", "name_change": "effective_date",
                   "parental_leave": "start_date", "leaving": "leaving_date",
@@ -71,6 +72,18 @@ def file(user, contract, employee, event_type, values):
                      after={"type": event_type, "employee": employee.id, **event.data}, employer=contract.employer_id)
         webhooks.emit(contract.tenant_id, "event.filed", {"id": event.id, "type": event_type})
     return event, [f for f in found if f["kind"] == "warn"]
+
+
+@prepared
+def _open_count(contract_id):
+    return BusinessEvent.select(fn.COUNT(BusinessEvent.id)).where(
+        (BusinessEvent.contract == contract_id) & (BusinessEvent.state == "submitted")).tuples()
+
+
+def open_count(contract):
+    """How many of the contract's business events wait for the insurer."""
+    [(count,)] = _open_count(contract.id)
+    return count
 
 
 def for_insurer(tenant_slug, event_id):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from peewee import fn
 
 from engine import policies
+from engine.db import prepared
 from engine.models import Employee, Policy
 
 HEADER = ["Personalnummer", "Nachname", "Vorname", "Tarifgruppe", "Status", "Police", "Monatsbeitrag EUR"]
@@ -48,6 +49,18 @@ def as_xlsx(contract, employees):
     return out.getvalue()
 
 
+@prepared
+def _headcounts(contract_id):
+    return (Employee.select(Employee.tariff_group, Employee.state, fn.COUNT(Employee.id))
+            .where(Employee.contract == contract_id).group_by(Employee.tariff_group, Employee.state).tuples())
+
+
+@prepared
+def _active_premiums(contract_id):
+    return (Policy.select(Employee.tariff_group, Policy.premium).join(Employee)
+            .where((Policy.contract == contract_id) & (Policy.status == "active")).tuples())
+
+
 def summary(contract):
     """Headcount per tariff group and state, monthly cost per group and in total (active policies),
     headcount per state, and how many new employees with a tariff group are ready for enrolment;
@@ -57,13 +70,10 @@ def summary(contract):
 
     def entry(group):
         return groups.setdefault(group or "", {"states": {}, "monthly": Decimal("0.00")})
-    for group, state, count in (Employee.select(Employee.tariff_group, Employee.state, fn.COUNT(Employee.id))
-                                .where(Employee.contract == contract)
-                                .group_by(Employee.tariff_group, Employee.state).tuples()):
+    for group, state, count in _headcounts(contract.id):
         entry(group)["states"][state] = entry(group)["states"].get(state, 0) + count
         states[state] = states.get(state, 0) + count
-    for group, premium in (Policy.select(Employee.tariff_group, Policy.premium).join(Employee)
-                           .where((Policy.contract == contract) & (Policy.status == "active")).tuples()):
+    for group, premium in _active_premiums(contract.id):
         entry(group)["monthly"] += Decimal(premium)
         total += Decimal(premium)
     return {"groups": groups, "monthly": total, "yearly": total * 12, "states": states,

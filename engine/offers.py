@@ -9,9 +9,9 @@ from decimal import Decimal
 from forms import load_form
 
 from engine import audit, brokers, checks, documents, pricing, workflow
-from engine.db import transaction
+from engine.db import prepared, transaction
 from engine.errors import Conflict, DomainError, NotFound, joined
-from engine.models import Application, Offer, utcnow
+from engine.models import Application, Employer, Offer, utcnow
 
 OPEN_STATES = ("draft", "sent")
 
@@ -159,11 +159,27 @@ def decline(user, offer, reason):
                          changes={"decided_at": utcnow(), "decline_reason": reason.strip()[:2000]})
 
 
+@prepared
+def _broker_offer(offer_id, broker_id):
+    return (Offer.select(Offer, Employer).join(Employer)
+            .where((Offer.id == offer_id) & (Offer.broker == broker_id)))
+
+
 def get_for_broker(broker, offer_id):
-    offer = Offer.get_or_none((Offer.id == offer_id) & (Offer.broker == broker))
+    offer = next(iter(_broker_offer(offer_id, broker.id)), None)
     if offer is None:
         raise NotFound("Angebot nicht gefunden.", "Offer not found.")
     return offer
+
+
+@prepared
+def _application(offer_id):
+    return Application.select().where(Application.offer == offer_id)
+
+
+def application_of(offer):
+    """The application made from the offer once it was accepted, or None."""
+    return next(iter(_application(offer.id)), None)
 
 
 def is_expired(offer, today=None):

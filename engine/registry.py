@@ -10,6 +10,7 @@ import logging
 import mimetypes
 import pathlib
 import threading
+import time
 from dataclasses import dataclass, field
 
 from engine import audit
@@ -20,8 +21,12 @@ from tenants import loader
 
 logger = logging.getLogger(__name__)
 
-_cache = {}
+LIVE_CHECK_SECONDS = 5.0
+
+_cache = {}  # (slug, digest) -> LiveTenant
 _cache_lock = threading.Lock()
+_by_version = {}  # TenantVersion id -> LiveTenant
+_live_by_slug = {}  # slug -> (monotonic time read, LiveTenant)
 
 
 @dataclass
@@ -86,6 +91,7 @@ def sync(root, actor=None):
             row.checked_at = utcnow()
             row.save()
             report.append((row.slug, status, []))
+            _live_by_slug.pop(row.slug, None)
         for slug, found in sorted(by_folder.items()):
             as_dicts = [problem_dict(p) for p in found]
             row, _ = Tenant.get_or_create(slug=slug, defaults={"name": slug})
@@ -120,17 +126,31 @@ def _cached(key, make):
 
 
 def version(version_id):
-    """A tenant as it was in a stored version: what an offer or contract was made with."""
-    row = TenantVersion.get_by_id(version_id)
-    return _cached((row.tenant_id, row.digest), lambda: _build(row))
+    """A tenant as it was in a stored version: what an offer or contract was made with. Versions
+    never change, so each is read from the database once per process."""
+    live = _by_version.get(version_id)
+    if live is None:
+        row = TenantVersion.get_by_id(version_id)
+        live = _by_version[version_id] = _cached((row.tenant_id, row.digest), lambda: _build(row))
+    return live
 
 
 def get(slug):
-    """The live version of a tenant, compiled once per process and digest. NotFound when unknown."""
+    """The live version of a tenant, compiled once per process and digest. NotFound when unknown.
+
+    Which version is live is read from the database at most every LIVE_CHECK_SECONDS per process
+    (every portal request asks); `sync` in this process takes effect at once, in other processes
+    within that time."""
+    seen = _live_by_slug.get(slug)
+    if seen is not None and time.monotonic() - seen[0] < LIVE_CHECK_SECONDS:
+        return seen[1]
     row = Tenant.get_or_none((Tenant.slug == slug) & (Tenant.active == True))  # noqa: E712
     if row is None or row.current_digest is None:
+        _live_by_slug.pop(slug, None)
         raise NotFound("Unbekannter Versicherer.", "Unknown insurer.")
-    return _live(row)
+    live = _live(row)
+    _live_by_slug[slug] = (time.monotonic(), live)
+    return live
 
 
 def _live(row):
@@ -154,5 +174,8 @@ def overview():
 
 
 def clear_cache():
+    """Forget every compiled tenant (a new database, or tenants loaded elsewhere)."""
     with _cache_lock:
         _cache.clear()
+        _by_version.clear()
+        _live_by_slug.clear()

@@ -4,7 +4,7 @@ import logging
 from flask import Flask, g, render_template
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from engine import db as dbmod, documents
+from engine import db as dbmod, documents, registry
 from engine.jobs import Jobs, make_huey
 from engine.mail import SmtpSettings
 from web import config as configmod
@@ -21,6 +21,7 @@ def create_app(overrides=None):
     configmod.finish(app.config)
 
     dbmod.init_db(app.config["DATABASE_URL"])
+    registry.clear_cache()  # compiled tenants carry version ids of the database they came from
     documents.init_store(app.config.get("DOCUMENTS_DIR") or f"{app.config['INSTANCE_DIR']}/documents")
     smtp = SmtpSettings(host=app.config["SMTP_HOST"], port=app.config["SMTP_PORT"],
                         username=app.config["SMTP_USERNAME"], password=app.config["SMTP_PASSWORD"],

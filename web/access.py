@@ -5,7 +5,6 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import UserMixin, current_user
 
 from engine import accounts, registry
-from engine.models import User
 from web.extensions import login_manager
 
 
@@ -34,7 +33,7 @@ def load_user(session_id):
     user_id, _, token = (session_id or "").partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = User.get_or_none((User.id == int(user_id)) & (User.session_token == token))
+    user = accounts.session_user(int(user_id), token)
     return SessionUser(user) if user else None
 
 

@@ -257,6 +257,7 @@ def offer(offer_id):
     live = registry.get(offer.tenant_id)
     return render_template("advisor/offer.html", offer=offer, live=live, expired=offers.is_expired(offer),
                            has_number=brokers.number_for(me(), offer.tenant_id) is not None,
+                           application=offers.application_of(offer),
                            tariffs={t["id"]: t for t in live.doc["tariffs"]},
                            groups={g["id"]: g for g in live.doc["tariff_groups"]})
 

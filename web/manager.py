@@ -10,7 +10,7 @@ from forms import load_platform_form
 
 from engine import accounts, audit, contracts, employees, enrolments, events, exports, gdpr, policies
 from engine.errors import DomainError, NotFound
-from engine.models import Application, BusinessEvent, Document, Enrolment, ImportBatch
+from engine.models import Application, BusinessEvent, Document, Enrolment
 from web import downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
 from web.filters import localized
@@ -100,19 +100,16 @@ def contract(contract_id):
     state, search = request.args.get("state") or None, request.args.get("q", "").strip()
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
-    shown, matching = employees.listing(contract, state=state, search=search, page=page)
     summary = exports.summary(contract)
+    shown, matching = employees.listing(contract, state=state, search=search, page=page, total=summary["employees"])
     top = max([entry["monthly"] for entry in summary["groups"].values()] or [0]) or 1
-    open_events = list(BusinessEvent.select().where((BusinessEvent.contract == contract)
-                                                    & (BusinessEvent.state == "submitted")))
     return render_template("manager/contract.html", contract=contract, employees=shown, matching=matching,
                            page=page, pages=max(1, -(-matching // employees.PAGE_SIZE)), search=search,
                            first_shown=(page - 1) * employees.PAGE_SIZE + 1, all_count=summary["employees"],
                            ready=summary["ready"],
                            state=state, counts=summary["states"], groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
-                           imports=list(ImportBatch.select(ImportBatch, Document).join(Document)
-                                        .where(ImportBatch.contract == contract).order_by(ImportBatch.id.desc()).limit(5)),
-                           summary=summary, top=top, open_events=open_events,
+                           imports=employees.recent_imports(contract),
+                           summary=summary, top=top, open_events=events.open_count(contract),
                            timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30))
 
 
