@@ -6,6 +6,7 @@ nothing) and assigns each employee a tariff group by the tenant's rules. Long im
 and report progress; an interrupted import can simply be run again.
 """
 import dataclasses
+import datetime
 import json
 import logging
 from decimal import Decimal
@@ -15,7 +16,7 @@ from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
 
-from engine.models import Document, Employee, ImportBatch, utcnow
+from engine.models import Document, Employee, ImportBatch, json_default, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,24 @@ CHUNK = 500
 PAGE_SIZE = 50
 
 
+_parsed = {}  # the last file checked in this process: {(sha256, filename, day): ParsedFile}
+
+
+def _parse(document, data):
+    """Check an uploaded file. The preview's result is kept for the import that follows in the
+    same process (the CLI, or jobs run in-process), so a file is parsed once there; a separate
+    worker process parses the stored file again. Rows are frozen, so sharing them is safe."""
+    key = (document.sha256, document.filename, datetime.date.today())
+    parsed = _parsed.get(key)
+    if parsed is None:
+        parsed = employee_file.parse(document.filename, data)
+        _parsed.clear()
+        _parsed[key] = parsed
+    return parsed
+
+
 def _jsonable(value):
-    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
+    return json.loads(json.dumps(value, default=json_default))
 
 
 def _stored(value):
@@ -58,7 +75,7 @@ def preview(user, contract, filename, data):
                               employer=contract.employer_id, tenant=contract.tenant_id)
         batch = ImportBatch.create(contract=contract, uploaded_by=user, document=doc)
         try:
-            parsed = employee_file.parse(filename, data)
+            parsed = _parse(doc, data)
         except employee_file.FileUnusable as exc:
             ImportBatch.update(status="unusable", report={"unusable": exc.text}).where(
                 ImportBatch.id == batch.id).execute()
@@ -107,7 +124,7 @@ def run_import(batch_id):
     batch = ImportBatch.get_by_id(batch_id)
     contract = batch.contract
     live = registry.version(contract.tenant_version_id)
-    parsed = employee_file.parse(batch.document.filename, documents.read(batch.document))
+    parsed = _parse(batch.document, documents.read(batch.document))
     offered = [g["id"] for g in contract.groups]
     rows = parsed.rows
     for start_at in range(0, len(rows), CHUNK):
@@ -133,8 +150,8 @@ def run_import(batch_id):
 
 
 def _explanation(assignment):
-    return _jsonable({"group": assignment.group, "reason": assignment.reason,
-                      "explanation": assignment.explanation})
+    """What the rules said, as stored (JSONText writes dates as ISO text, like _jsonable)."""
+    return {"group": assignment.group, "reason": assignment.reason, "explanation": assignment.explanation}
 
 
 def _create_many(contract, rows, user):
@@ -157,7 +174,7 @@ def _upsert(contract, employee, values, requested, assignment, user):
     group = assignment.group
     if employee is None:
         employee = Employee.create(contract=contract, tariff_group_requested=requested, tariff_group=group,
-                                   explanation=_explanation(assignment), **values)
+                                   explanation=_jsonable(_explanation(assignment)), **values)
         audit.record(user, "employee.created", "employee", employee.id, tenant=contract.tenant_id,
                      after={"personnel_number": employee.personnel_number, "group": group},
                      employer=contract.employer_id)

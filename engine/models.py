@@ -12,11 +12,16 @@ def utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
+def json_default(value):
+    """Dates and times as ISO text, anything else (Decimal) as its text."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 class JSONText(TextField):
     """JSON stored as text: identical on SQLite and PostgreSQL, no driver-specific types."""
 
     def db_value(self, value):
-        return None if value is None else json.dumps(value, sort_keys=True, default=str)
+        return None if value is None else json.dumps(value, sort_keys=True, default=json_default)
 
     def python_value(self, value):
         return None if value is None else json.loads(value)
