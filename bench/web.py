@@ -62,7 +62,13 @@ def login(port, email):
                                                              "Content-Type": "application/x-www-form-urlencoded"})
     response = conn.getresponse()
     response.read()
-    return response.getheader("Set-Cookie").split(";")[0]
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    # Follow the redirect as a browser would: the page after login shows the welcome message and
+    # sends the session without it.
+    conn.request("GET", response.getheader("Location"), headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    return (response.getheader("Set-Cookie") or cookie).split(";")[0]
 
 
 def hammer(port, path, cookie, connections, seconds):

@@ -97,7 +97,7 @@ def change_password(user, new_password, actor=None):
 
 @prepared
 def _session_user(user_id, session_token):
-    return (User.select(User, Role, Employer)
+    return (User.select(User, Role, Employer, audit.change_mark_column())
             .join(Role, JOIN.LEFT_OUTER)
             .join(Employer, JOIN.LEFT_OUTER, on=(Role.employer == Employer.id))
             .where((User.id == user_id) & (User.session_token == session_token))
@@ -106,7 +106,8 @@ def _session_user(user_id, session_token):
 
 def session_user(user_id, session_token):
     """The account behind a session with its roles and their employers, in one query: this runs
-    on every logged-in request. None when the account is gone or the token was rotated."""
+    on every logged-in request. None when the account is gone or the token was rotated. The user's
+    `change_mark` tells how the database stood (audit.change_mark_column)."""
     rows = list(_session_user(user_id, session_token))
     if not rows:
         return None

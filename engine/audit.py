@@ -1,7 +1,7 @@
 """The append-only audit log: every state change records who, what, and before/after."""
-from peewee import JOIN
+from peewee import JOIN, fn
 
-from engine.db import insert_rows, prepared
+from engine.db import insert_rows, is_postgres, prepared
 from engine.models import AuditEntry, User
 
 
@@ -19,6 +19,17 @@ def record_many(actor, action, obj_type, entries, tenant=None, employer=None):
     insert_rows(AuditEntry, [{"actor": actor, "action": action, "object_type": obj_type, "object_id": str(obj_id),
                               "tenant": tenant, "after": after, "employer": employer}
                              for obj_id, after in entries])
+
+
+def change_mark_column():
+    """A value that differs after every commit, as a column for a query that runs anyway (the
+    session user's, so pages kept until the database changes cost no extra round trip).
+    PostgreSQL: the current snapshot (its bounds and running transactions move with every commit
+    of any session). SQLite: the newest audit entry - writers take turns there, so ids follow
+    commit order, and every state change writes an audit entry."""
+    if is_postgres():
+        return fn.pg_current_snapshot().cast("text").alias("change_mark")
+    return AuditEntry.select(fn.MAX(AuditEntry.id)).alias("change_mark")
 
 
 @prepared

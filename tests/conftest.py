@@ -129,6 +129,8 @@ def clean_database(request):
     from engine.db import database
     from engine.models import ALL_MODELS
     from peewee import sort_models
+    from web import pagecache
+    pagecache.clear()  # ids start again in the emptied database: a kept page could look current
     with database.connection_context():
         for model in reversed(sort_models(ALL_MODELS)):
             if model._meta.table_name not in TABLES_KEPT:

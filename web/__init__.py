@@ -33,7 +33,8 @@ def create_app(overrides=None):
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from web import filters, formview, submissions
+    from web import filters, formview, pagecache, submissions
+    pagecache.init_app(app)  # after csrf: its csrf_token() leaves a mark in pages it keeps
     filters.init_app(app)
     formview.init_app(app)
     submissions.init_app(app)

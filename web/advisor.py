@@ -9,6 +9,7 @@ from engine.values import stored_all
 from engine.models import Application, Consultation, Employer, Offer, Tenant
 from web import downloads, formview
 from web.access import current_account, require
+from web.pagecache import cached_page
 from web.filters import localized
 
 bp = Blueprint("advisor", __name__, url_prefix="/advisor")
@@ -252,6 +253,7 @@ def _offer_form(live, client, offer, consultation):
 
 @bp.route("/offers/<int:offer_id>")
 @require("broker")
+@cached_page
 def offer(offer_id):
     offer = offers.get_for_broker(me(), offer_id)
     live = registry.get(offer.tenant_id)

@@ -13,6 +13,7 @@ from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment
 from web import downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
+from web.pagecache import cached_page
 from web.filters import localized
 
 bp = Blueprint("manager", __name__, url_prefix="/m/<tenant_slug>")
@@ -95,6 +96,7 @@ def _contract(contract_id):
 
 @bp.route("/contracts/<int:contract_id>")
 @require("employer")
+@cached_page
 def contract(contract_id):
     contract = _contract(contract_id)
     state, search = request.args.get("state") or None, request.args.get("q", "").strip()

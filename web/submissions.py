@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine import submissions
+from web import pagecache
 
 
 def _owner():
@@ -17,7 +18,7 @@ def _owner():
 
 
 def field():
-    return f'<input type="hidden" name="submission_id" value="{uuid.uuid4().hex}">'
+    return f'<input type="hidden" name="submission_id" value="{pagecache.submission_id()}">'
 
 
 def init_app(app):
