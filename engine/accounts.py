@@ -97,15 +97,14 @@ def change_password(user, new_password, actor=None):
 
 @prepared
 def _session_user(user_id, session_token):
-    return (User.select(User, Role, Employer, audit.change_mark_column())
+    return (User.select(User, Role, audit.change_mark_column())
             .join(Role, JOIN.LEFT_OUTER)
-            .join(Employer, JOIN.LEFT_OUTER, on=(Role.employer == Employer.id))
             .where((User.id == user_id) & (User.session_token == session_token))
             .order_by(Role.id))
 
 
 def session_user(user_id, session_token):
-    """The account behind a session with its roles and their employers, in one query: this runs
+    """The account behind a session with its roles, in one query: this runs
     on every logged-in request. None when the account is gone or the token was rotated. The user's
     `change_mark` tells how the database stood (audit.change_mark_column)."""
     rows = list(_session_user(user_id, session_token))
@@ -117,13 +116,11 @@ def session_user(user_id, session_token):
 
 
 def roles_of(user, kind=None):
-    """The user's roles (with their employers), read once per loaded user: a request asks several
-    times (the portal check, then the object checks) and pays for one query."""
+    """The user's roles, read once per loaded user: a request asks several times (the portal
+    check, then the object checks) and pays for one query."""
     cached = user.__dict__.get("_roles")
     if cached is None:
-        cached = user.__dict__["_roles"] = list(
-            Role.select(Role, Employer).join(Employer, JOIN.LEFT_OUTER, on=(Role.employer == Employer.id))
-            .where(Role.user == user).order_by(Role.id))
+        cached = user.__dict__["_roles"] = list(Role.select().where(Role.user == user).order_by(Role.id))
     return [role for role in cached if kind is None or role.kind == kind]
 
 
@@ -135,6 +132,11 @@ def has_role(user, kind, tenant_slug=None):
 def employer_ids(user):
     """The employers the user acts for."""
     return [role.employer_id for role in roles_of(user, "employer")]
+
+
+def employers_of(user):
+    """The employer companies the user acts for."""
+    return list(Employer.select().where(Employer.id.in_(employer_ids(user))).order_by(Employer.id))
 
 
 def works_for(user, employer_id):

@@ -58,7 +58,7 @@ def index():
     pending = list(Application.select().where((Application.employer.in_(accounts.employer_ids(me())))
                                               & (Application.tenant == g.tenant.slug)
                                               & (Application.state.not_in(("draft",)))).order_by(Application.id.desc()))
-    return render_template("manager/index.html", employers=[r.employer for r in accounts.roles_of(me(), "employer")],
+    return render_template("manager/index.html", employers=accounts.employers_of(me()),
                            applications=pending, contracts=contracts.contracts_for_employer(me(), g.tenant.slug),
                            event_types=events.supported(g.tenant))
 

@@ -27,5 +27,5 @@ def set_language(code):
 def employer_home():
     """One login for an employer with contracts at several insurers: pick the insurer's manager."""
     user = current_account()
-    employers = [role.employer for role in accounts.roles_of(user, "employer")]
+    employers = accounts.employers_of(user)
     return render_template("employer_home.html", employers=employers, tenants=registry.live_tenants())
