@@ -37,7 +37,7 @@ def _newest_entries(employer_id, tenant, count):
     return (AuditEntry.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.actor, User.id, User.email)
             .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
             .where((AuditEntry.employer == employer_id)
-                   & (tenant.is_null() | AuditEntry.tenant.is_null() | (AuditEntry.tenant == tenant)))
+                   & (AuditEntry.tenant.is_null() | (AuditEntry.tenant == fn.COALESCE(tenant, AuditEntry.tenant))))
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(count))
 
 

@@ -1,7 +1,9 @@
 """The database handle: one proxy, bound by `init_db`, and the unit of work with after-commit hooks."""
 import contextlib
 import logging
+import re
 import threading
+import weakref
 
 import os
 
@@ -93,8 +95,11 @@ def prepared(build):
     `build(*slots)` makes the query with a placeholder wherever a value goes; the returned function
     takes the values in database form (ints, strings) and returns the rows as the query would
     (model instances, or tuples/dicts if it asked for them). Peewee takes about as long to render a
-    joined query as PostgreSQL takes to answer it, so the queries of every page render it once."""
+    joined query as PostgreSQL takes to answer it, so the queries of every page render it once.
+    On PostgreSQL the statement is also prepared on the server once per connection (PREPARE), so
+    it is planned once too; SQLite's driver keeps its own statement cache."""
     arity = build.__code__.co_argcount
+    name = f"bkv_{build.__module__}_{build.__name__}".replace(".", "_").lower()
     rendered = []  # [(database, query, sql, params)]: the one of the database in use
 
     def run(*values):
@@ -102,11 +107,50 @@ def prepared(build):
         if not rendered or rendered[0][0] is not db:
             query = build(*[Value(_Slot(i), converter=False) for i in range(arity)])
             sql, params = query.sql()
+            if isinstance(db, PostgresqlDatabase):
+                sql, params = _server_prepared(name, sql, params, arity)
             rendered[:] = [(db, query, sql, params)]
         _, query, sql, params = rendered[0]
+        if isinstance(sql, _ServerStatement):
+            sql = sql.ready(db)
         bound = [values[p.index] if isinstance(p, _Slot) else p for p in params]
         return query._get_cursor_wrapper(db.execute_sql(sql, bound))  # what query.execute() does
     return run
+
+
+class _ServerStatement:
+    """A PostgreSQL statement prepared on each pooled connection the first time it runs there."""
+    _done = weakref.WeakKeyDictionary()  # psycopg2 connection -> names prepared on it
+
+    def __init__(self, name, prepare, execute):
+        self.name, self.prepare, self.execute = name, prepare, execute
+
+    def ready(self, db):
+        done = self._done.setdefault(db.connection(), set())
+        if self.name not in done:
+            db.execute_sql(self.prepare)  # session-wide and kept through a rollback
+            done.add(self.name)
+        return self.execute
+
+
+def _server_prepared(name, sql, params, arity):
+    """PREPARE text with $n parameters (one per slot, so a slot used twice is one parameter whose
+    type PostgreSQL infers from either use; then one per constant), the EXECUTE text, and what
+    EXECUTE binds."""
+    order = [_Slot(i) for i in range(arity)]
+    given = iter(params)
+
+    def number(match):
+        if match.group() == "%%":
+            return "%"
+        param = next(given)
+        if isinstance(param, _Slot):
+            return f"${param.index + 1}"
+        order.append(param)
+        return f"${len(order)}"
+    body = re.sub(r"%%|%s", number, sql)
+    execute = f"EXECUTE {name}({', '.join(['%s'] * len(order))})" if order else f"EXECUTE {name}"
+    return _ServerStatement(name, f"PREPARE {name} AS {body}", execute), order
 
 
 def after_commit(callback):

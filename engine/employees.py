@@ -214,10 +214,12 @@ def save_by_hand(user, contract, values, employee=None):
 
 def _matching(contract_id, state, pattern):
     """Staff of a contract in a state, matching a pattern (any case); a filter left None matches all, so
-    every filter has one SQL shape (rendered once, see engine.db.prepared)."""
-    return ((Employee.contract == contract_id) & (state.is_null() | (Employee.state == state))
-            & (pattern.is_null() | (Employee.last_name ** pattern) | (Employee.first_name ** pattern)
-               | (Employee.personnel_number ** pattern)))  # ** is ILIKE (LIKE on SQLite: no case either)
+    every filter has one SQL shape (rendered and prepared once, see engine.db.prepared). COALESCE,
+    not `IS NULL`, so that PostgreSQL can tell the parameter's type from the column."""
+    pattern = fn.COALESCE(pattern, "%")  # ** is ILIKE (LIKE on SQLite: no case either)
+    return ((Employee.contract == contract_id) & (Employee.state == fn.COALESCE(state, Employee.state))
+            & ((Employee.last_name ** pattern) | (Employee.first_name ** pattern)
+               | (Employee.personnel_number ** pattern)))
 
 
 @prepared
