@@ -11,6 +11,7 @@ and does not keep it. Pages are kept per process (each worker warms its own), MA
 import collections
 import datetime
 import functools
+import re
 import threading
 import time
 import uuid
@@ -29,7 +30,7 @@ MAX_PAGES = 512
 CSRF_MARK = "csrfmark" + uuid.uuid4().hex
 SUBMISSION_MARK = "submissionmark" + uuid.uuid4().hex
 
-_pages = collections.OrderedDict()  # key -> (monotonic time rendered, body with marks)
+_pages = collections.OrderedDict()  # key -> (monotonic time rendered, page cut at its marks)
 _lock = threading.Lock()
 
 
@@ -42,10 +43,18 @@ def submission_id():
     return SUBMISSION_MARK if g.get("page_marks") else uuid.uuid4().hex
 
 
-def _filled(body):
-    body = body.replace(CSRF_MARK, generate_csrf())
-    first, *rest = body.split(SUBMISSION_MARK)
-    return first + "".join(uuid.uuid4().hex + part for part in rest)
+_MARKS = re.compile(f"({CSRF_MARK}|{SUBMISSION_MARK})")
+
+
+def _parts(body):
+    """The page cut at its marks: text, mark, text, mark, ..., text."""
+    return _MARKS.split(body)
+
+
+def _filled(parts):
+    csrf = generate_csrf()
+    return "".join(csrf if part == CSRF_MARK else uuid.uuid4().hex if part == SUBMISSION_MARK else part
+                   for part in parts)
 
 
 def _key():
@@ -78,13 +87,15 @@ def cached_page(view):
             body = view(*args, **kwargs)
         finally:
             g.page_marks = False
-        if not isinstance(body, str) or _flashes_shown():  # a redirect, an error, a message: not kept
-            return body if not isinstance(body, str) else _filled(body)
-        with _lock:
-            _pages[key] = (rendered_at, body)
-            while len(_pages) > MAX_PAGES:
-                _pages.popitem(last=False)
-        return _filled(body)
+        if not isinstance(body, str):  # a redirect or an error: not kept
+            return body
+        parts = _parts(body)
+        if not _flashes_shown():  # a page with a message is not kept
+            with _lock:
+                _pages[key] = (rendered_at, parts)
+                while len(_pages) > MAX_PAGES:
+                    _pages.popitem(last=False)
+        return _filled(parts)
     return wrapped
 
 
