@@ -1,5 +1,7 @@
 """Web throughput: gunicorn (sync workers) serving the employee list of a 200-person employer and
 the offer page, logged in, against a bare Flask page with one query, on 127.0.0.1; prints JSON.
+Each page is measured as served (kept in memory until the database changes, web/pagecache.py) and
+rendered every time (BKV_PAGE_CACHE=0), which is what a first view or a view after a change costs.
 
     python -m bench.web --seconds 20 --connections 8
 """
@@ -130,15 +132,16 @@ def main(argv=None):
                    BKV_LOGIN_RATE_LIMIT="100000 per minute")
         servers.append(serve("web:create_app()", env, 8771, args.workers))
         servers.append(serve("bench.bare_app:create_app()", env, 8772, args.workers))
-        employer_cookie, broker_cookie = login(8771, employer), login(8771, broker)
+        # the same app rendering every page (no kept pages): what a first view or a change costs
+        servers.append(serve("web:create_app()", dict(env, BKV_PAGE_CACHE="0"), 8773, args.workers))
         report = {"workers": args.workers, "connections": args.connections, "seconds": args.seconds,
-                  "bare_page": hammer(8772, "/", None, args.connections, args.seconds),
-                  "employee_list_200": hammer(8771, f"/m/auxilia/contracts/{contract_id}", employer_cookie,
-                                              args.connections, args.seconds),
-                  "offer_page": hammer(8771, f"/advisor/offers/{offer_id}", broker_cookie, args.connections,
-                                       args.seconds)}
-        for page in ("employee_list_200", "offer_page"):
-            report[page]["share_of_bare_rps"] = round(report[page]["rps"] / report["bare_page"]["rps"], 2)
+                  "bare_page": hammer(8772, "/", None, args.connections, args.seconds)}
+        pages = {"employee_list_200": (employer, f"/m/auxilia/contracts/{contract_id}"),
+                 "offer_page": (broker, f"/advisor/offers/{offer_id}")}
+        for port, suffix in ((8771, ""), (8773, "_rendered_every_time")):
+            for page, (email, path) in pages.items():
+                result = report[page + suffix] = hammer(port, path, login(port, email), args.connections, args.seconds)
+                result["share_of_bare_rps"] = round(result["rps"] / report["bare_page"]["rps"], 2)
         print(json.dumps(report, indent=2))
         return 0
     finally:

@@ -1,5 +1,6 @@
 """The database handle: one proxy, bound by `init_db`, and the unit of work with after-commit hooks."""
 import contextlib
+import hashlib
 import logging
 import re
 import threading
@@ -99,7 +100,6 @@ def prepared(build):
     On PostgreSQL the statement is also prepared on the server once per connection (PREPARE), so
     it is planned once too; SQLite's driver keeps its own statement cache."""
     arity = build.__code__.co_argcount
-    name = f"bkv_{build.__module__}_{build.__name__}".replace(".", "_").lower()
     rendered = []  # [(database, query, sql, params)]: the one of the database in use
 
     def run(*values):
@@ -108,7 +108,7 @@ def prepared(build):
             query = build(*[Value(_Slot(i), converter=False) for i in range(arity)])
             sql, params = query.sql()
             if isinstance(db, PostgresqlDatabase):
-                sql, params = _server_prepared(name, sql, params, arity)
+                sql, params = _server_prepared(sql, params, arity)
             rendered[:] = [(db, query, sql, params)]
         _, query, sql, params = rendered[0]
         if isinstance(sql, _ServerStatement):
@@ -133,10 +133,10 @@ class _ServerStatement:
         return self.execute
 
 
-def _server_prepared(name, sql, params, arity):
+def _server_prepared(sql, params, arity):
     """PREPARE text with $n parameters (one per slot, so a slot used twice is one parameter whose
     type PostgreSQL infers from either use; then one per constant), the EXECUTE text, and what
-    EXECUTE binds."""
+    EXECUTE binds. The statement is named by its text: the same name is always the same SQL."""
     order = [_Slot(i) for i in range(arity)]
     given = iter(params)
 
@@ -149,6 +149,7 @@ def _server_prepared(name, sql, params, arity):
         order.append(param)
         return f"${len(order)}"
     body = re.sub(r"%%|%s", number, sql)
+    name = "bkv_" + hashlib.sha1(body.encode()).hexdigest()[:16]
     execute = f"EXECUTE {name}({', '.join(['%s'] * len(order))})" if order else f"EXECUTE {name}"
     return _ServerStatement(name, f"PREPARE {name} AS {body}", execute), order
 

@@ -37,6 +37,7 @@ def from_env(env=None):
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE", "0")),
         "LOGIN_RATE_LIMIT": env.get("BKV_LOGIN_RATE_LIMIT", "10 per minute"),
+        "PAGE_CACHE": _bool(env.get("BKV_PAGE_CACHE", "1")),  # web/pagecache.py; 0 renders every page
     }
 
 

@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
 
@@ -58,7 +58,7 @@ def _filled(parts):
 
 
 def _key():
-    if request.method != "GET" or session.get("_flashes"):
+    if request.method != "GET" or session.get("_flashes") or not current_app.config["PAGE_CACHE"]:
         return None
     user = current_account()
     tenant = g.get("tenant")

@@ -62,3 +62,17 @@ def test_the_live_tenant_follows_the_database_within_the_check_interval(app, mon
         finally:
             Tenant.update(active=True).where(Tenant.slug == "auxilia").execute()
         assert registry.get("auxilia").slug == "auxilia"
+
+
+def test_on_postgresql_a_prepared_query_is_prepared_on_each_connection_once(app, make_user):
+    if not db.is_postgres():
+        pytest.skip("server-side statements are PostgreSQL's (SQLite's driver caches its own)")
+    make_user("broker", email="ada@example.org")
+    with app.app_context():
+        assert [e for (e,) in _users_named("ada%", 5)] == ["ada@example.org"]
+        statements = [s for (s,) in db.database.execute_sql("SELECT statement FROM pg_prepared_statements").fetchall()]
+        assert any('FROM "user"' in s and "ILIKE $1" in s and "LIMIT $2" in s for s in statements), statements
+        db.database.close()
+    db.database.obj.close_all()  # the pool's connections are gone: the next one prepares it again
+    with app.app_context():
+        assert [e for (e,) in _users_named("ada%", 5)] == ["ada@example.org"]
