@@ -1,4 +1,6 @@
 """The append-only audit log: every state change records who, what, and before/after."""
+import collections
+
 from peewee import JOIN, fn
 
 from engine.db import insert_rows, is_postgres, prepared
@@ -32,20 +34,25 @@ def change_mark_column():
     return AuditEntry.select(fn.MAX(AuditEntry.id)).alias("change_mark")
 
 
+TimelineEntry = collections.namedtuple("TimelineEntry", "id at action actor_id actor")
+Actor = collections.namedtuple("Actor", "email")
+
+
 @prepared
 def _newest_entries(employer_id, tenant, count):
-    return (AuditEntry.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.actor, User.id, User.email)
+    return (AuditEntry.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.actor, User.email)
             .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
             .where((AuditEntry.employer == employer_id)
                    & (AuditEntry.tenant.is_null() | (AuditEntry.tenant == fn.COALESCE(tenant, AuditEntry.tenant))))
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(count))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(count).tuples())
 
 
 def timeline(employer_id, tenant=None, last=None):
     """The state changes of an employer's case (client, consultations, offers, applications, staff),
     oldest first; `tenant` keeps one insurer's part (and the insurer-free entries), `last` the newest n.
     Entries carry what a timeline shows (when, what, who), not the before/after data."""
-    return list(reversed(list(_newest_entries(employer_id, tenant, last or 2**31 - 1))))
+    return [TimelineEntry(entry_id, at, action, actor_id, Actor(email) if actor_id else None)
+            for entry_id, at, action, actor_id, email in reversed(list(_newest_entries(employer_id, tenant, last or 2**31 - 1)))]
 
 
 def history(obj_type, obj_id):

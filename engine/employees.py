@@ -5,6 +5,7 @@ shown. Importing stores the valid rows (matched by personnel number, so a repeat
 nothing) and assigns each employee a tariff group by the tenant's rules. Long imports run as a job
 and report progress; an interrupted import can simply be run again.
 """
+import collections
 import dataclasses
 import datetime
 import json
@@ -212,6 +213,9 @@ def save_by_hand(user, contract, values, employee=None):
         return _upsert(contract, employee, values, requested, assignment, user)
 
 
+StaffRow = collections.namedtuple("StaffRow", "id first_name last_name personnel_number tariff_group state")
+
+
 def _matching(contract_id, state, pattern):
     """Staff of a contract in a state, matching a pattern (any case); a filter left None matches all, so
     every filter has one SQL shape (rendered and prepared once, see engine.db.prepared). COALESCE,
@@ -227,7 +231,7 @@ def _staff_page(contract_id, state, pattern, limit, offset):
     return (Employee.select(Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number,
                             Employee.tariff_group, Employee.state)
             .where(_matching(contract_id, state, pattern))
-            .order_by(Employee.last_name, Employee.first_name, Employee.id).limit(limit).offset(offset).namedtuples())
+            .order_by(Employee.last_name, Employee.first_name, Employee.id).limit(limit).offset(offset).tuples())
 
 
 @prepared
@@ -241,7 +245,7 @@ def listing(contract, state=None, search="", page=1, size=PAGE_SIZE, total=None)
     unfiltered headcount when the caller already knows it (then it is not counted again)."""
     term = (search or "").strip().lower()
     state, pattern, page = state or None, f"%{term}%" if term else None, max(1, page)
-    rows = list(_staff_page(contract.id, state, pattern, size, (page - 1) * size))
+    rows = [StaffRow._make(row) for row in _staff_page(contract.id, state, pattern, size, (page - 1) * size)]
     if page == 1 and len(rows) < size:  # a first page not full holds all
         return rows, len(rows)
     if total is None or state or pattern:
