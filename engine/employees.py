@@ -12,7 +12,7 @@ import json
 import logging
 from decimal import Decimal
 
-from engine import audit, documents, eligibility, employee_file, registry
+from engine import audit, documents, eligibility, employee_file, enrolments, registry
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
@@ -213,7 +213,12 @@ def save_by_hand(user, contract, values, employee=None):
         return _upsert(contract, employee, values, requested, assignment, user)
 
 
-StaffRow = collections.namedtuple("StaffRow", "id first_name last_name personnel_number tariff_group state")
+class StaffRow(collections.namedtuple("StaffRow", "id first_name last_name personnel_number tariff_group state")):
+    __slots__ = ()
+
+    @property
+    def ready(self):
+        return enrolments.is_ready(self.state, self.tariff_group)
 
 
 def _matching(contract_id, state, pattern):
@@ -251,13 +256,6 @@ def listing(contract, state=None, search="", page=1, size=PAGE_SIZE, total=None)
     if total is None or state or pattern:
         [(total,)] = _staff_count(contract.id, state, pattern)
     return rows, total
-
-
-def ready_for_enrolment(contract):
-    """Ids of the new employees who have a tariff group: what "enrol all" sends."""
-    return [row[0] for row in Employee.select(Employee.id).where(
-        (Employee.contract == contract) & (Employee.state == "new") & Employee.tariff_group.is_null(False)
-        & (Employee.tariff_group != "")).tuples()]
 
 
 def for_contract(contract):

@@ -8,6 +8,19 @@ from engine.errors import DomainError, NotFound
 from engine.models import Employee, Enrolment, utcnow
 
 
+def is_ready(state, tariff_group):
+    """Ready for enrolment: not yet enrolled and assigned a tariff group. The one rule behind the
+    checkboxes, the "enrol all" count and `ready_ids` (which says it in SQL)."""
+    return state == "new" and bool(tariff_group)
+
+
+def ready_ids(contract):
+    """Ids of the contract's employees who are ready for enrolment: what "enrol all" sends."""
+    return [row[0] for row in Employee.select(Employee.id).where(
+        (Employee.contract == contract) & (Employee.state == "new") & Employee.tariff_group.is_null(False)
+        & (Employee.tariff_group != "")).tuples()]
+
+
 def first_of_next_month(day):
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
@@ -47,7 +60,7 @@ def send(user, contract, employee_ids):
     sent, skipped = [], []
     with transaction():
         for employee in chosen:
-            if employee.tariff_group is None:
+            if not employee.tariff_group:
                 skipped.append((employee, {"de": "Keine Tarifgruppe: die Person erfüllt keine Zugangsvoraussetzung.",
                                            "en": "No tariff group: the person meets none of the eligibility "
                                                  "requirements."}))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from peewee import fn
 
-from engine import policies
+from engine import enrolments, policies
 from engine.db import prepared
 from engine.models import Employee, Policy
 
@@ -78,4 +78,5 @@ def summary(contract):
         total += Decimal(premium)
     return {"groups": groups, "monthly": total, "yearly": total * 12, "states": states,
             "employees": sum(states.values()),
-            "ready": sum(entry["states"].get("new", 0) for group, entry in groups.items() if group)}
+            "ready": sum(count for group, entry in groups.items() for state, count in entry["states"].items()
+                         if enrolments.is_ready(state, group))}

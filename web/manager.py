@@ -217,7 +217,7 @@ def employee(contract_id, employee_id):
 def enrol(contract_id):
     contract = _contract(contract_id)
     if request.form.get("scope") == "all_ready":
-        ids = employees.ready_for_enrolment(contract)
+        ids = enrolments.ready_ids(contract)
     else:
         ids = [int(i) for i in request.form.getlist("employee") if i.isdigit()]
     if not ids:
