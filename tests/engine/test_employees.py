@@ -22,6 +22,14 @@ def contract_with_staff(app, make_user, rows):
         return case, contract, data
 
 
+def imported(case, contract, data, filename="staff.csv"):
+    """Check and import a file as the employer does (inside an app context); returns the batch."""
+    batch = employees.preview(case["employer_user"], contract, filename, data)
+    employees.start(case["employer_user"], batch)
+    employees.run_import(batch.id)
+    return batch
+
+
 def rows(count, start=1):
     return [f"{n};Nach{n};Vor{n};01.01.1980;Weg {n};10115;Berlin;01.01.2010;Vollzeit\n"
             for n in range(start, start + count)]
@@ -57,9 +65,7 @@ def test_an_interrupted_import_can_be_run_again_without_duplicates(app, make_use
 def test_the_same_file_twice_changes_nothing_and_a_changed_row_is_shown(app, make_user):
     case, contract, data = contract_with_staff(app, make_user, rows(3))
     with app.app_context():
-        first = employees.preview(case["employer_user"], contract, "a.csv", data)
-        employees.start(case["employer_user"], first)
-        employees.run_import(first.id)
+        imported(case, contract, data, "a.csv")
         again = employees.preview(case["employer_user"], contract, "a.csv", data)
         assert again.report["unchanged"] == 3 and not again.report["new"] and not again.report["changed"]
         changed = data.decode().replace("Weg 2;", "Allee 7;").encode()

@@ -130,12 +130,10 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
 
 def test_a_long_staff_list_is_paged_searchable_and_enrolled_at_once(app, make_user):
     from engine import employees
-    from tests.engine.test_employees import contract_with_staff, rows
+    from tests.engine.test_employees import contract_with_staff, imported, rows
     case, contract, data = contract_with_staff(app, make_user, rows(120))
     with app.app_context():
-        batch = employees.preview(case["employer_user"], contract, "staff.csv", data)
-        employees.start(case["employer_user"], batch)
-        employees.run_import(batch.id)
+        imported(case, contract, data)
     employer = app.test_client()
     log_in(employer, case["employer_user"])
     url = f"/m/lumen/contracts/{contract.id}"

@@ -7,16 +7,14 @@ from flask import template_rendered
 from engine import employees
 from engine.models import Employee
 from tests.conftest import csrf_from, log_in
-from tests.engine.test_employees import contract_with_staff, rows
+from tests.engine.test_employees import contract_with_staff, imported, rows
 from web import pagecache
 
 
 def _staffed(app, make_user):
     case, contract, data = contract_with_staff(app, make_user, rows(3))
     with app.app_context():
-        batch = employees.preview(case["employer_user"], contract, "staff.csv", data)
-        employees.start(case["employer_user"], batch)
-        employees.run_import(batch.id)
+        imported(case, contract, data)
     client = app.test_client()
     log_in(client, case["employer_user"])
     url = f"/m/lumen/contracts/{contract.id}"
