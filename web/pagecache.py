@@ -2,11 +2,12 @@
 
 A view decorated with `cached_page` (below its role check) must depend only on the database, the
 logged-in user and their roles, the URL, the language, the tenant version and the day. Its page is
-served again while the database's change mark (read with the session user, see audit.change_mark_column) is what it was when the page
-was rendered, for at most MAX_AGE seconds (the bound for what the database does not show: a tenant
-loaded by another process, see registry.LIVE_CHECK_SECONDS). Every response gets a fresh CSRF
-token and fresh form submission ids; a request with flash messages waiting renders the page anew
-and does not keep it. Pages are kept per process (each worker warms its own), MAX_PAGES at most.
+served again while the database's change mark (read with the session user, see
+audit.change_mark_column) is what it was when the page was rendered, for at most MAX_AGE seconds
+(the bound for what the database does not show: a tenant loaded by another process, see
+registry.LIVE_CHECK_SECONDS). Every response gets a fresh CSRF token and fresh form submission
+ids; a request with flash messages waiting renders the page anew and does not keep it. Pages are
+kept per process (each worker warms its own), MAX_PAGES at most. BKV_PAGE_CACHE=0 turns it off.
 """
 import collections
 import datetime

@@ -107,3 +107,12 @@ def test_a_page_kept_for_one_session_serves_another_of_the_same_user_with_its_ow
     upload = laptop.post(f"{url}/upload", data={"csrf_token": csrf_from(page)})  # no file chosen
     assert upload.status_code == 302  # a valid token of this session, not the first one's
 
+
+
+def test_a_role_taken_away_ends_access_at_once_even_to_a_kept_page(app, make_user):
+    from engine.models import Role
+    case, contract, client, url = _staffed(app, make_user)
+    assert client.get(url).status_code == 200  # kept now
+    with app.app_context():  # straight in the database: no audit entry, the change mark may stay
+        Role.delete().where((Role.user == case["employer_user"].id) & (Role.kind == "employer")).execute()
+    assert client.get(url).status_code in (403, 404)
