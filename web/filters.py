@@ -116,10 +116,11 @@ def collapsed(entries, collapse=True):
     newest of the run), so an import of 200 employees is one line of a timeline, not 200."""
     runs = []
     for entry in entries:
+        count = getattr(entry, "count", 1)  # audit.timeline's entries are runs already
         if collapse and runs and (runs[-1][0].action, runs[-1][0].actor_id) == (entry.action, entry.actor_id):
-            runs[-1] = (entry, runs[-1][1] + 1)
+            runs[-1] = (entry, runs[-1][1] + count)
         else:
-            runs.append((entry, 1))
+            runs.append((entry, count))
     return runs
 
 

@@ -141,7 +141,8 @@ def test_a_long_staff_list_is_paged_searchable_and_enrolled_at_once(app, make_us
     first = employer.get(url).get_data(as_text=True)
     assert first.count('name="employee"') == employees.PAGE_SIZE
     assert "Seite 1 von 3" in first and "Nach1, Vor1" in first and "Nach99, Vor99" not in first
-    assert first.count("Mitarbeitende(r) angelegt") == 1 and "-mal)" in first  # the import is one timeline line
+    assert first.count("Mitarbeitende(r) angelegt") == 1 and "(120-mal)" in first  # the import is one timeline line
+    assert "Gruppenvertrag geschlossen" in first  # and what came before it is still shown
     last = employer.get(url + "?page=3").get_data(as_text=True)
     assert "Nach99, Vor99" in last and "Seite 3 von 3" in last
     assert employer.get(url + "?page=99").status_code == 200  # past the end: an empty page, no error
