@@ -21,20 +21,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-import uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PG = "postgresql://postgres@127.0.0.1:5432"
-
-
-def _psql(sql):
-    import psycopg2
-    conn = psycopg2.connect(f"{PG}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
+from bench.server import ROOT, percentile, scratch_database, serving
 
 def seed(url, pairs):
     """Brokers with a client and employers with a contract; returns
@@ -121,11 +109,6 @@ def run(base, users, seconds, think=(0.0, 0.0)):
     return samples, errors, time.monotonic() - began, slowest[:5]
 
 
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100, help="concurrent users (half brokers, half employers)")
@@ -136,49 +119,31 @@ def main(argv=None):
     args = parser.parse_args(argv)
     low, _, high = args.think.partition("-")
     think = (float(low), float(high or low))
-    name = f"bkv_load_{uuid.uuid4().hex[:8]}"
-    _psql(f'CREATE DATABASE "{name}"')
-    url = f"{PG}/{name}"
-    server = None
-    try:
+    with scratch_database("bkv_load") as url:
         pairs = seed(url, max(1, args.users // 2))
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="load", BKV_JOBS="immediate", SMTP_PORT="1",
                    RATELIMIT_STORAGE_URI="memory://", BKV_LOGIN_RATE_LIMIT="100000 per minute")
-        server = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(args.workers),
-                                   "-b", f"127.0.0.1:{args.port}", "--log-level", "warning", "web:create_app()"],
-                                  env=env, cwd=ROOT)
-        base = f"http://127.0.0.1:{args.port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/auth/login", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        users = []
-        for broker, employer, client_id, contract_id, offer_id, application_id in pairs:
-            b, e = User(base, broker), User(base, employer)
-            b.login()
-            e.login()
-            users.append((b, ["/advisor/", "/advisor/clients", f"/advisor/clients/{client_id}",
-                              f"/advisor/offers/{offer_id}"]))
-            users.append((e, ["/m/auxilia/", f"/m/auxilia/applications/{application_id}",
-                              f"/m/auxilia/contracts/{contract_id}"]))
-        samples, errors, elapsed, slowest = run(base, users[:args.users], args.seconds, think)
-        report = {"users": len(users[:args.users]), "seconds": round(elapsed, 1), "workers": args.workers,
-                  "think_seconds": args.think,
-                  "requests": len(samples), "errors": len(errors), "error_examples": errors[:5],
-                  "throughput_rps": round(len(samples) / elapsed, 1),
-                  "p50_ms": round(statistics.median(samples) * 1000, 1),
-                  "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
-                  "p99_ms": round(percentile(samples, 0.99) * 1000, 1),
-                  "slowest": [{"ms": round(took * 1000), "path": path, "at_s": at} for took, path, at in slowest]}
-        print(json.dumps(report, indent=2))
-        return 0 if not errors else 1
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
-        _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with serving("web:create_app()", env, args.port, args.workers) as base:
+            users = []
+            for broker, employer, client_id, contract_id, offer_id, application_id in pairs:
+                b, e = User(base, broker), User(base, employer)
+                b.login()
+                e.login()
+                users.append((b, ["/advisor/", "/advisor/clients", f"/advisor/clients/{client_id}",
+                                  f"/advisor/offers/{offer_id}"]))
+                users.append((e, ["/m/auxilia/", f"/m/auxilia/applications/{application_id}",
+                                  f"/m/auxilia/contracts/{contract_id}"]))
+            samples, errors, elapsed, slowest = run(base, users[:args.users], args.seconds, think)
+            report = {"users": len(users[:args.users]), "seconds": round(elapsed, 1), "workers": args.workers,
+                      "think_seconds": args.think,
+                      "requests": len(samples), "errors": len(errors), "error_examples": errors[:5],
+                      "throughput_rps": round(len(samples) / elapsed, 1),
+                      "p50_ms": round(statistics.median(samples) * 1000, 1),
+                      "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
+                      "p99_ms": round(percentile(samples, 0.99) * 1000, 1),
+                      "slowest": [{"ms": round(took * 1000), "path": path, "at_s": at} for took, path, at in slowest]}
+            print(json.dumps(report, indent=2))
+    return 0 if not errors else 1
 
 
 if __name__ == "__main__":

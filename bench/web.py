@@ -6,6 +6,7 @@ rendered every time (BKV_PAGE_CACHE=0), which is what a first view or a view aft
     python -m bench.web --seconds 20 --connections 8
 """
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -16,12 +17,8 @@ import sys
 import threading
 import time
 import urllib.parse
-import uuid
 
-from bench.load import PG, _psql
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
+from bench.server import ROOT, percentile, scratch_database, serving
 
 def seed(url):
     code = f"""
@@ -98,22 +95,8 @@ def hammer(port, path, cookie, connections, seconds):
     for t in threads:
         t.join()
     elapsed = time.monotonic() - began
-    ordered = sorted(samples)
     return {"requests": len(samples), "errors": len(errors), "rps": round(len(samples) / elapsed, 1),
-            "p50_ms": round(statistics.median(ordered) * 1000, 2),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000, 2)}
-
-
-def serve(app_spec, env, port, workers):
-    process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(workers),
-                                "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec], env=env, cwd=ROOT)
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
-            break
-        except OSError:
-            time.sleep(0.2)
-    return process
+            "p50_ms": round(statistics.median(samples) * 1000, 2), "p99_ms": round(percentile(samples, 0.99) * 1000, 2)}
 
 
 def main(argv=None):
@@ -122,33 +105,26 @@ def main(argv=None):
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
-    name = f"bkv_web_{uuid.uuid4().hex[:8]}"
-    _psql(f'CREATE DATABASE "{name}"')
-    url = f"{PG}/{name}"
-    servers = []
-    try:
+    with scratch_database("bkv_web") as url:
         employer, broker, contract_id, offer_id = seed(url)
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", BKV_JOBS="immediate", SMTP_PORT="1",
                    BKV_LOGIN_RATE_LIMIT="100000 per minute")
-        servers.append(serve("web:create_app()", env, 8771, args.workers))
-        servers.append(serve("bench.bare_app:create_app()", env, 8772, args.workers))
-        # the same app rendering every page (no kept pages): what a first view or a change costs
-        servers.append(serve("web:create_app()", dict(env, BKV_PAGE_CACHE="0"), 8773, args.workers))
-        report = {"workers": args.workers, "connections": args.connections, "seconds": args.seconds,
-                  "bare_page": hammer(8772, "/", None, args.connections, args.seconds)}
-        pages = {"employee_list_200": (employer, f"/m/auxilia/contracts/{contract_id}"),
-                 "offer_page": (broker, f"/advisor/offers/{offer_id}")}
-        for port, suffix in ((8771, ""), (8773, "_rendered_every_time")):
-            for page, (email, path) in pages.items():
-                result = report[page + suffix] = hammer(port, path, login(port, email), args.connections, args.seconds)
-                result["share_of_bare_rps"] = round(result["rps"] / report["bare_page"]["rps"], 2)
-        print(json.dumps(report, indent=2))
-        return 0
-    finally:
-        for process in servers:
-            process.terminate()
-            process.wait(timeout=10)
-        _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with contextlib.ExitStack() as servers:
+            servers.enter_context(serving("web:create_app()", env, 8771, args.workers))
+            servers.enter_context(serving("bench.bare_app:create_app()", env, 8772, args.workers))
+            # the same app rendering every page (no kept pages): what a first view or a change costs
+            servers.enter_context(serving("web:create_app()", dict(env, BKV_PAGE_CACHE="0"), 8773, args.workers))
+            report = {"workers": args.workers, "connections": args.connections, "seconds": args.seconds,
+                      "bare_page": hammer(8772, "/", None, args.connections, args.seconds)}
+            pages = {"employee_list_200": (employer, f"/m/auxilia/contracts/{contract_id}"),
+                     "offer_page": (broker, f"/advisor/offers/{offer_id}")}
+            for port, suffix in ((8771, ""), (8773, "_rendered_every_time")):
+                for page, (email, path) in pages.items():
+                    result = report[page + suffix] = hammer(port, path, login(port, email), args.connections,
+                                                            args.seconds)
+                    result["share_of_bare_rps"] = round(result["rps"] / report["bare_page"]["rps"], 2)
+    print(json.dumps(report, indent=2))
+    return 0
 
 
 if __name__ == "__main__":
