@@ -24,7 +24,7 @@ demo: install
 	$(DEMO_ENV) $(BIN)/bkv tenants load
 	$(DEMO_ENV) $(BIN)/bkv demo seed
 	@echo "Mails are printed below by the local mail catcher (127.0.0.1:8025)."
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Debugging stdout & \
 	$(DEMO_ENV) $(BIN)/bkv worker & \
 	$(DEMO_ENV) $(BIN)/bkv run --host 127.0.0.1 --port 5000
