@@ -44,6 +44,8 @@ def save(user, application, raw_values, live, lock_version):
         before = application.data
         changed = {k: v for k, v in values.items() if before.get(k) != v}
         removed = {k: None for k in before if k not in values and raw_values.get(k) in ("", None) and k in raw_values}
+        if not changed and not removed:  # nothing to store: no new version, no conflict for others
+            return Application.get_by_id(application.id), {}
         data = {**before, **values}
         for key in removed:
             data.pop(key, None)
@@ -55,10 +57,9 @@ def save(user, application, raw_values, live, lock_version):
                            "noch zu sehen; bitte laden Sie die Seite neu und übernehmen Sie sie.",
                            "Someone else has changed the application in the meantime. Your entries are still "
                            "shown below; please reload the page and enter them again.")
-        if changed or removed:
-            audit.record(user, "application.edited", "application", application.id, tenant=application.tenant_id,
-                         before={k: before.get(k) for k in {**changed, **removed}}, after={**changed, **removed},
-                         employer=application.employer_id)
+        audit.record(user, "application.edited", "application", application.id, tenant=application.tenant_id,
+                     before={k: before.get(k) for k in {**changed, **removed}}, after={**changed, **removed},
+                     employer=application.employer_id)
     return Application.get_by_id(application.id), {}
 
 

@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 
+from tests import audit_watch
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BKV_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -114,10 +116,19 @@ def app(database_url, smtp_server, tmp_path_factory):
     with app.app_context():
         migrate.upgrade()
         registry.sync(str(ROOT / "tenants"))
+    audit_watch.install(app)
     return app
 
 
 TABLES_KEPT = {"tenant", "tenant_version", "schema_migration"}
+
+
+@pytest.fixture(autouse=True)
+def every_change_audited(request):
+    """Fails a test whose HTTP requests changed the case without an audit entry (tests/audit_watch.py)."""
+    del audit_watch.unaudited[:]
+    yield
+    assert not audit_watch.unaudited, f"changed without an audit entry: {audit_watch.unaudited}"
 
 
 @pytest.fixture(autouse=True)
