@@ -92,6 +92,21 @@ def test_editing_the_application_at_once_keeps_one_version_and_tells_the_other(a
         assert Application.get_by_id(case["application"].id).data["contact_phone"] == "030 1111"
 
 
+def test_saving_the_application_unchanged_stores_nothing_and_spoils_no_one_elses_edit(app):
+    from engine import applications, audit, registry
+    with app.app_context():
+        case = submitted_application("lumen", tag="same")
+        application = Application.get_by_id(case["application"].id)
+        Application.update(state="draft").where(Application.id == application.id).execute()
+        application = Application.get_by_id(application.id)
+        entries = len(audit.history("application", application.id))
+        raw = {key: str(value) for key, value in application.data.items() if isinstance(value, (str, int))}
+        saved, errors = applications.save(case["broker"], application, raw, registry.get("lumen"),
+                                           application.lock_version)
+        assert not errors and saved.lock_version == application.lock_version  # the employer's open form stays valid
+        assert len(audit.history("application", application.id)) == entries
+
+
 def test_the_insurer_accepting_while_the_employer_withdraws_ends_one_way(app, live_server, make_user):
     from engine import contracts
     from engine.models import GroupContract
