@@ -151,7 +151,7 @@ def run_import(batch_id):
 
 
 def _explanation(assignment):
-    """What the rules said, as stored (JSONText writes dates as ISO text, like _jsonable)."""
+    """What the rules said; JSONText stores its dates as ISO text."""
     return {"group": assignment.group, "reason": assignment.reason, "explanation": assignment.explanation}
 
 
@@ -175,7 +175,7 @@ def _upsert(contract, employee, values, requested, assignment, user):
     group = assignment.group
     if employee is None:
         employee = Employee.create(contract=contract, tariff_group_requested=requested, tariff_group=group,
-                                   explanation=_jsonable(_explanation(assignment)), **values)
+                                   explanation=_explanation(assignment), **values)
         audit.record(user, "employee.created", "employee", employee.id, tenant=contract.tenant_id,
                      after={"personnel_number": employee.personnel_number, "group": group},
                      employer=contract.employer_id)

@@ -128,15 +128,21 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
         assert Employee.get_by_id(person.id).street == "Neue Str. 5"
 
 
-def test_a_long_staff_list_is_paged_searchable_and_enrolled_at_once(app, make_user):
-    from engine import employees
+def employer_at_staff_list(app, make_user, count):
+    """A Lumen contract with `count` imported employees, its employer logged in, and the URL of
+    the contract page with the staff list."""
     from tests.engine.test_employees import contract_with_staff, imported, rows
-    case, contract, data = contract_with_staff(app, make_user, rows(120))
+    case, contract, data = contract_with_staff(app, make_user, rows(count))
     with app.app_context():
         imported(case, contract, data)
     employer = app.test_client()
     log_in(employer, case["employer_user"])
-    url = f"/m/lumen/contracts/{contract.id}"
+    return case, contract, employer, f"/m/lumen/contracts/{contract.id}"
+
+
+def test_a_long_staff_list_is_paged_searchable_and_enrolled_at_once(app, make_user):
+    from engine import employees
+    case, contract, employer, url = employer_at_staff_list(app, make_user, 120)
 
     first = employer.get(url).get_data(as_text=True)
     assert first.count('name="employee"') == employees.PAGE_SIZE

@@ -7,17 +7,12 @@ from flask import template_rendered
 from engine import employees
 from engine.models import Employee
 from tests.conftest import csrf_from, log_in
-from tests.engine.test_employees import contract_with_staff, imported, rows
+from tests.web.test_manager_journey import employer_at_staff_list
 from web import pagecache
 
 
 def _staffed(app, make_user):
-    case, contract, data = contract_with_staff(app, make_user, rows(3))
-    with app.app_context():
-        imported(case, contract, data)
-    client = app.test_client()
-    log_in(client, case["employer_user"])
-    url = f"/m/lumen/contracts/{contract.id}"
+    case, contract, client, url = employer_at_staff_list(app, make_user, 3)
     client.get(url)  # shows (and so ends) the welcome message
     return case, contract, client, url
 
