@@ -1,8 +1,10 @@
 """The group-contract application: broker and employer fill the tenant's application form together
 until the broker submits it; each change is attributed in the audit log."""
+import datetime
+
 from forms import validate
 
-from engine import accounts, audit, workflow
+from engine import accounts, audit, clock, registry, start_window, workflow
 from engine.values import stored
 from engine.db import transaction
 from engine.errors import Conflict, DomainError, NotFound
@@ -35,8 +37,14 @@ def save(user, application, raw_values, live, lock_version):
     if application.state not in EDITABLE:
         raise DomainError("Der Antrag ist übermittelt und lässt sich nicht mehr ändern.",
                           "The application has been submitted and can no longer be changed.")
-    result = validate(live.compiled.application_form, raw_values, "de")
+    result = validate(live.compiled.application_form, raw_values, "de", today=clock.today())
     errors = {k: v for k, v in result.errors.items() if (raw_values.get(k) not in (None, "", []))}
+    start = result.values.get("start_date")
+    if "start_date" not in errors and start and start.isoformat() != application.data.get("start_date"):
+        try:
+            start_window.window(live).check(start)
+        except DomainError as refused:
+            errors["start_date"] = refused.text
     if errors:
         return application, errors
     values = {k: stored(v) for k, v in result.values.items() if v not in (None, "", [])}
@@ -65,12 +73,59 @@ def save(user, application, raw_values, live, lock_version):
 
 def missing(application, live):
     """Field errors that keep the application from being submitted."""
-    return validate(live.compiled.application_form, application.data, "de").errors
+    return validate(live.compiled.application_form, application.data, "de", today=clock.today()).errors
+
+
+def start_of(application):
+    """The requested start of cover (the offer's until the application names its own)."""
+    stored_start = application.data.get("start_date")
+    return datetime.date.fromisoformat(stored_start) if stored_start else application.offer.start_date
+
+
+def start_window_of(application):
+    """The start window today, by the settings of the tenant version the application was made with."""
+    return start_window.window(registry.version(application.tenant_version_id))
+
+
+def start_problem(application):
+    """{de, en} when the requested start is no longer allowed (time has passed since the offer), else None.
+    Broker and employer see it on the application; submit and release ask for a new start."""
+    try:
+        start_window_of(application).check(start_of(application))
+    except DomainError as refused:
+        return {"de": refused.text["de"] + " Bitte wählen Sie einen neuen Vertragsbeginn.",
+                "en": refused.text["en"] + " Please choose a new start of cover."}
+    return None
+
+
+def change_start(user, application, start):
+    """Move the requested start to an allowed month (also while the employer releases)."""
+    start_window_of(application).check(start)
+    before = application.data.get("start_date")
+    with transaction():
+        updated = (Application.update(data={**application.data, "start_date": start.isoformat()},
+                                      lock_version=Application.lock_version + 1)
+                   .where((Application.id == application.id) & (Application.lock_version == application.lock_version))
+                   .execute())
+        if updated != 1:
+            raise Conflict("Der Antrag wurde inzwischen geändert. Bitte laden Sie die Seite neu.",
+                           "The application has been changed in the meantime. Please reload the page.")
+        audit.record(user, "application.start_changed", "application", application.id, tenant=application.tenant_id,
+                     before={"start_date": before}, after={"start_date": start.isoformat()},
+                     employer=application.employer_id)
+    return Application.get_by_id(application.id)
 
 
 def submit(broker, application, live):
     return workflow.fire(application, "application", "submit", broker, "broker", tenant=application.tenant_id,
                          changes={"submitted_at": utcnow()}, data={"live": live})
+
+
+@workflow.guard("application_start_in_window")
+def _start_in_window(application, ctx):
+    problem = start_problem(application)
+    if problem:
+        raise DomainError(problem["de"], problem["en"], field="start_date")
 
 
 @workflow.guard("application_complete")

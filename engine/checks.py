@@ -1,9 +1,9 @@
 """Rule checks the engine runs: platform rules (rules/platform.yaml) plus the tenant's own rules,
 evaluated by the rules engine over facts built from the domain."""
-import datetime
 import functools
 from decimal import Decimal
 
+from engine import clock
 from rules.evaluate import evaluate
 from rules.platform import load_platform_rules, platform_settings
 
@@ -40,11 +40,10 @@ def _findings(decisions, extra=None):
 def offer_findings(live, client, groups, figures, start_date, other_benefits, today=None):
     """Rejections and warnings of an offer: one fact set per offered group (the benefit-in-kind
     limit is per employee, and employer premiums differ by group)."""
-    today = today or datetime.date.today()
-    valid_until = today + datetime.timedelta(days=live.settings.get("offer_validity_days", 30))
+    today = today or clock.today()
     found = []
     for group in figures["groups"]:
-        facts = {"offer": {"start_date": start_date, "valid_until": valid_until, "insured_count": figures["insured"],
+        facts = {"offer": {"start_date": start_date, "insured_count": figures["insured"],
                            "min_insured": live.settings.get("min_insured", 1),
                            "monthly_employer_premium": group["employer"], "other_benefits_in_kind": other_benefits},
                  "employer": employer_facts(client), "today": today}

@@ -2,7 +2,7 @@
 employer's answers and a recommendation; completing it produces the consultation record PDF."""
 import markdown
 
-from engine import audit, documents, pricing, workflow
+from engine import audit, clock, documents, pricing, start_window, workflow
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Consultation, TenantVersion, utcnow
@@ -64,8 +64,7 @@ def save_answers(broker, consultation, module_id, values):
 
 def live_figures(live, consultation, average_age=40, employer_share=100):
     """What each chosen tariff costs per employee and month, and per year for the whole staff."""
-    from datetime import date
-    start = date.today()
+    start = start_window.first_of_next_month(clock.today())  # priced as if cover began next month
     employees = consultation.employer.employees_count or 0
     rows = []
     for tariff_id in consultation.tariffs:

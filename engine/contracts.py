@@ -1,8 +1,7 @@
 """From submitted application to group contract: release by the employer, decision by the insurer."""
-import datetime
 
-from engine import accounts, audit, documents, registry, webhooks, workflow
-from engine.db import prepared
+from engine import accounts, applications, audit, documents, registry, webhooks, workflow
+from engine.db import prepared, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Application, Employer, GroupContract, TenantVersion
 
@@ -26,8 +25,13 @@ def application_for_insurer(tenant_slug, application_id):
     return app
 
 
-def release(user, application):
-    return workflow.fire(application, "application", "release", user, "employer", tenant=application.tenant_id)
+def release(user, application, new_start=None):
+    """The employer's release (Freigabe). When the requested start has passed meanwhile, the
+    employer names a new one here; change and release are one unit of work."""
+    with transaction():
+        if new_start is not None and new_start != applications.start_of(application):
+            application = applications.change_start(user, application, new_start)
+        return workflow.fire(application, "application", "release", user, "employer", tenant=application.tenant_id)
 
 
 def withdraw(user, application):
@@ -99,7 +103,7 @@ def _notify_insurer(application, ctx):
 @workflow.effect("create_group_contract")
 def _create_contract(application, ctx):
     offer = application.offer
-    start = datetime.date.fromisoformat(application.data.get("start_date") or offer.start_date.isoformat())
+    start = applications.start_of(application)
     contract = GroupContract.create(application=application, employer=application.employer_id,
                                     tenant=application.tenant_id, tenant_version=application.tenant_version_id,
                                     policy_number=ctx.data["policy_number"], start_date=start, groups=offer.groups)

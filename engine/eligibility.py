@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from rules.evaluate import check_eligibility, evaluate
 
+from engine import clock
+
 logger = logging.getLogger(__name__)
 
 EMPLOYEE_FACTS = ("personnel_number", "first_name", "last_name", "birth_date", "gender", "employment_type",
@@ -78,7 +80,7 @@ def employee_facts(row, start_date, today=None):
             employee[name] = _hours(value)
         else:
             employee[name] = _text(value)
-    return {"employee": employee, "contract": {"start_date": start_date}, "today": today or datetime.date.today()}
+    return {"employee": employee, "contract": {"start_date": start_date}, "today": today or clock.today()}
 
 
 def group_names(live):

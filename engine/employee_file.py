@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from rules import dates
 
+from engine import clock
 from engine.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -526,7 +527,7 @@ def _positions(cells, header_row):
 
 def parse(filename: str, data: bytes, today: datetime.date | None = None) -> ParsedFile:
     """Read an employee file and check every row. FileUnusable when no row can be read at all."""
-    today = today or datetime.date.today()
+    today = today or clock.today()
     records = iter(_records(data))
     header_row, header, skipped = _find_header(records)
     positions = _positions(header, header_row)

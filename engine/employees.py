@@ -7,12 +7,11 @@ and report progress; an interrupted import can simply be run again.
 """
 import collections
 import dataclasses
-import datetime
 import json
 import logging
 from decimal import Decimal
 
-from engine import audit, documents, eligibility, employee_file, enrolments, registry
+from engine import audit, clock, documents, eligibility, employee_file, enrolments, registry
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
@@ -34,7 +33,7 @@ def _parse(document, data):
     """Check an uploaded file. The preview's result is kept for the import that follows in the
     same process (the CLI, or jobs run in-process), so a file is parsed once there; a separate
     worker process parses the stored file again. Rows are frozen, so sharing them is safe."""
-    key = (document.sha256, document.filename, datetime.date.today())
+    key = (document.sha256, document.filename, clock.today())
     parsed = _parsed.get(key)
     if parsed is None:
         parsed = employee_file.parse(document.filename, data)

@@ -1,8 +1,7 @@
 """Enrolments (Anmeldungen): the employer sends eligible employees; the insurer issues a policy each."""
-import datetime
 from decimal import Decimal
 
-from engine import audit, policies, pricing, registry, webhooks, workflow
+from engine import audit, clock, policies, pricing, registry, start_window, webhooks, workflow
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Employee, Enrolment, utcnow
@@ -21,20 +20,14 @@ def ready_ids(contract):
         & (Employee.tariff_group != "")).tuples()]
 
 
-def first_of_next_month(day):
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
 def start_for(contract, employee, today=None):
-    """Cover starts with the contract, or for later joiners on the first of the next month."""
-    today = today or datetime.date.today()
+    """Cover starts with the contract, or once it runs on the first of the next month; never before
+    the person joins (the 1st on or after the entry date)."""
+    today = today or clock.today()
     start = contract.start_date
     if today >= start:
-        start = first_of_next_month(today)
-    if employee.employment_start > start:
-        start = first_of_next_month(employee.employment_start - datetime.timedelta(days=1)) \
-            if employee.employment_start.day != 1 else employee.employment_start
-    return start
+        start = start_window.first_of_next_month(today)
+    return max(start, start_window.first_on_or_after(employee.employment_start))
 
 
 def tariffs_of(contract, group_id):
@@ -56,6 +49,7 @@ def send(user, contract, employee_ids):
 
     Returns (sent, skipped) where skipped is a list of (employee, reason as {de, en})."""
     live = registry.version(contract.tenant_version_id)
+    window = start_window.window(live)
     chosen = list(Employee.select().where((Employee.contract == contract) & (Employee.id.in_(list(employee_ids)))))
     sent, skipped = [], []
     with transaction():
@@ -70,6 +64,11 @@ def send(user, contract, employee_ids):
                                            "en": "Already enrolled or no longer with the company."}))
                 continue
             start = start_for(contract, employee)
+            try:
+                window.check(start)
+            except DomainError as too_late:
+                skipped.append((employee, too_late.text))
+                continue
             premium = premium_of(live, contract, employee, employee.tariff_group, start)
             enrolment = Enrolment.create(employee=employee, contract=contract, tariff_group=employee.tariff_group,
                                          tariffs=tariffs_of(contract, employee.tariff_group), start_date=start,

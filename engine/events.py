@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from rules.evaluate import evaluate
 
-from engine import audit, checks, enrolments, policies, registry, webhooks, workflow
+from engine import audit, checks, clock, enrolments, policies, registry, start_window, webhooks, workflow
 from engine.db import prepared, transaction
 from engine.values import stored_all
 from engine.errors import DomainError, NotFound, joined
@@ -40,7 +40,7 @@ def facts(contract, employee, event_type, values, insured_count):
                          "employment_type": employee.employment_type, "tariff_group": employee.tariff_group or ""},
             "contract": {"start_date": contract.start_date, "insured_count": insured_count,
                          "min_insured": registry.version(contract.tenant_version_id).settings.get("min_insured", 1)},
-            "today": datetime.date.today()}
+            "today": clock.today()}
 
 
 def findings(live, contract, employee, event_type, values):
@@ -108,7 +108,7 @@ def _date(value):
 
 
 def end_of_month(day):
-    return enrolments.first_of_next_month(day) - datetime.timedelta(days=1)
+    return start_window.first_of_next_month(day) - datetime.timedelta(days=1)
 
 
 @workflow.effect("apply_event")

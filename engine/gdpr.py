@@ -1,12 +1,11 @@
 """Data protection for insured persons: a full export of what is stored about an employee, and
 anonymisation after the retention period that keeps the contract's history (numbers, premiums,
 dates of cover) but removes who the person was."""
-import datetime
 import io
 import json
 import zipfile
 
-from engine import audit, documents, policies
+from engine import audit, clock, documents, policies
 from engine.db import transaction
 from engine.models import AuditEntry, BusinessEvent, Document, Employee, Enrolment, Policy, utcnow
 
@@ -48,7 +47,7 @@ def export(actor, employee):
 
 def due_for_anonymisation(today=None, years=RETENTION_YEARS):
     """Employees whose cover ended more than `years` ago (left or deceased)."""
-    today = today or datetime.date.today()
+    today = today or clock.today()
     limit = today.replace(year=today.year - years)
     ended = (Policy.select(Policy.employee).where((Policy.status == "ended") & (Policy.end_date < limit)))
     return list(Employee.select().where((Employee.state.in_(("left", "deceased"))) & (Employee.id.in_(ended))

@@ -1,15 +1,11 @@
 """Peewee models: the platform's persistent state. Domain logic lives in the modules that use them."""
-import datetime
 import json
 
 from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model,
                     TextField)
 
+from engine.clock import utcnow  # noqa: F401  (column defaults; engine modules import it from here)
 from engine.db import database
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def json_default(value):

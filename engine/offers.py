@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from forms import load_form
 
-from engine import audit, brokers, checks, documents, pricing, workflow
+from engine import audit, brokers, checks, clock, documents, pricing, start_window, workflow
 from engine.db import prepared, transaction
 from engine.errors import Conflict, DomainError, NotFound, joined
 from engine.models import Application, Employer, Offer, utcnow
@@ -20,13 +20,15 @@ def _field_prefix(group_id):
     return group_id.replace("-", "_").lower()
 
 
-def offer_form(live):
+def offer_form(live, today=None):
     """The offer form for this tenant: start date, other benefits in kind, and per tariff group
     whether it is offered, with which tariffs, employer share, headcount and average age."""
+    window = start_window.window(live, today)
     fields = [
-        {"name": "start_date", "type": "date", "required": True, "min": "today",
+        {"name": "start_date", "type": "date", "required": True,
          "label": {"de": "Versicherungsbeginn", "en": "Start of cover"},
-         "help": {"de": "Immer der Erste eines Monats.", "en": "Always the first day of a month."}},
+         "help": {"de": f"Immer der Erste eines Monats, {window.text['de']}.",
+                  "en": f"Always the first day of a month, {window.text['en']}."}},
         {"name": "other_benefits_in_kind", "type": "decimal", "min": 0, "max": 50, "default": "0",
          "label": {"de": "Sonstige Sachbezüge je Mitarbeitendem und Monat (EUR)",
                    "en": "Other benefits in kind per employee per month (EUR)"},
@@ -86,6 +88,7 @@ def form_values(offer):
 def _calculate(live, client, values):
     groups = groups_from(live, values)
     start = values["start_date"]
+    start_window.window(live).check(start)
     figures = pricing.price_offer(live, groups, start)
     other = Decimal(str(values.get("other_benefits_in_kind") or 0))
     figures["other_benefits_in_kind"] = other
@@ -99,7 +102,7 @@ def create(broker, client, live, values, consultation=None):
     with transaction():
         offer = Offer.create(broker=broker, employer=client, tenant=live.slug, tenant_version=live.version_id,
                              consultation=consultation, start_date=values["start_date"],
-                             valid_until=datetime.date.today() + datetime.timedelta(days=live.settings.get("offer_validity_days", 30)),
+                             valid_until=valid_until(live),
                              groups=groups, figures=figures, warnings=findings)
         audit.record(broker, "offer.created", "offer", offer.id, tenant=live.slug,
                      after={"revision": 1, "groups": groups}, employer=client.id)
@@ -140,10 +143,14 @@ def revise(broker, offer, live, values):
     return Offer.get_by_id(revision.id)
 
 
+def valid_until(live, today=None):
+    """The last day an offer sent today may be accepted (the tenant's offer_validity_days)."""
+    return (today or clock.today()) + datetime.timedelta(days=live.settings.get("offer_validity_days", 30))
+
+
 def send(broker, offer, live):
-    valid_until = datetime.date.today() + datetime.timedelta(days=live.settings.get("offer_validity_days", 30))
     return workflow.fire(offer, "offer", "send", broker, "broker", tenant=offer.tenant_id,
-                         changes={"sent_at": utcnow(), "valid_until": valid_until}, data={"live": live})
+                         changes={"sent_at": utcnow(), "valid_until": valid_until(live)}, data={"live": live})
 
 
 def accept(user, offer):
@@ -183,7 +190,7 @@ def application_of(offer):
 
 
 def is_expired(offer, today=None):
-    return offer.state == "sent" and offer.valid_until is not None and offer.valid_until < (today or datetime.date.today())
+    return offer.state == "sent" and offer.valid_until is not None and offer.valid_until < (today or clock.today())
 
 
 def blocking(offer):
@@ -205,9 +212,15 @@ def _not_rejected(offer, ctx):
                           "The offer breaks the insurer's rules: " + broken["en"])
 
 
+@workflow.guard("offer_start_in_window")
+def _start_in_window(offer, ctx):
+    """A draft made weeks ago may start too early by now: it is sent only with a start still allowed."""
+    start_window.window(ctx.data["live"]).check(offer.start_date)
+
+
 @workflow.guard("offer_still_valid")
 def _still_valid(offer, ctx):
-    if offer.valid_until is not None and offer.valid_until < datetime.date.today():
+    if is_expired(offer):
         raise DomainError("Das Angebot ist abgelaufen und kann nicht mehr angenommen werden.",
                           "The offer has expired and can no longer be accepted.")
 

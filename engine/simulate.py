@@ -10,7 +10,7 @@ from decimal import Decimal
 from tenants import check, loader
 from tenants.problems import TenantError
 
-from engine import checks, eligibility, employee_file, pricing
+from engine import checks, clock, eligibility, employee_file, pricing, start_window
 from engine.errors import DomainError
 from engine.registry import LiveTenant
 
@@ -38,8 +38,7 @@ def load_live(folder):
 
 
 def first_of_next_month(today=None):
-    today = today or datetime.date.today()
-    return datetime.date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    return start_window.first_of_next_month(today or clock.today())
 
 
 def _person(row, live, group_id, start_date, assignment, tariffs=None):

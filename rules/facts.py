@@ -18,7 +18,6 @@ _OFFER_FIELDS = {
     "start_date": DATE,
     "insured_count": NUMBER,
     "min_insured": NUMBER,
-    "valid_until": DATE,
     "monthly_employer_premium": NUMBER,
     "other_benefits_in_kind": NUMBER,
 }

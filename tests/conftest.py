@@ -1,5 +1,6 @@
 """Fixtures that build real things: a database (SQLite, or PostgreSQL with BKV_TEST_DB=postgresql),
 a real SMTP server on 127.0.0.1, the demo tenants loaded, and the Flask app."""
+import datetime
 import os
 import pathlib
 import re
@@ -7,6 +8,7 @@ import threading
 import uuid
 
 import pytest
+import time_machine
 
 from tests import audit_watch
 
@@ -121,6 +123,17 @@ def app(database_url, smtp_server, tmp_path_factory):
 
 
 TABLES_KEPT = {"tenant", "tenant_version", "schema_migration"}
+
+# The platform day every test runs on, whatever the machine's date (CI runs on any day). A test
+# that needs another day moves the clock: `clock.move_to(...)` or time_machine.travel(...).
+TODAY = datetime.datetime(2026, 12, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The platform clock (engine.clock reads the system time) set to TODAY; it keeps ticking."""
+    with time_machine.travel(TODAY, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,11 @@
 """Valid answers for any form definition, as a user would type them (tests fill tenant forms
 generically, so a new tenant's fields are exercised without writing their values by hand)."""
-import datetime
 import random
 import re
 
 import rstr
+
+from engine import clock
 
 VALID_IBAN = "DE89370400440532013000"
 
@@ -16,7 +17,7 @@ def _date(field, today):
 
 
 def value_for(field, today=None):
-    today = today or datetime.date.today()
+    today = today or clock.today()
     if field.options:
         return [field.options[0].value] if field.type == "multiselect" else field.options[0].value
     if field.type == "checkbox":

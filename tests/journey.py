@@ -1,16 +1,14 @@
 """Arrange a case up to a given step of the journey through the engine (the steps themselves are
 tested through HTTP in tests/web); used by tests that act on later steps."""
-import datetime
-
-from engine import accounts, applications, brokers, clients, offers, registry
+from engine import accounts, applications, brokers, clients, clock, offers, registry, start_window
 from engine.models import Application, Tenant
 from forms import validate
 from tests.formfill import fill
 
 
 def first_start(today=None):
-    today = today or datetime.date.today()
-    return today if today.day == 1 else (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    """The first allowed start on or after today: what a broker picks for "as soon as possible"."""
+    return start_window.first_on_or_after(today or clock.today())
 
 
 def submitted_application(slug, tag="x", password="correct-horse-42"):

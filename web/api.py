@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from engine import apikeys, audit, brokers, contracts, documents, enrolments, events, idempotency, policies, registry
+from engine.applications import start_of
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.models import (Application, BusinessEvent, Employer, Enrolment, GroupContract, Offer, Policy, Tenant,
                            User)
@@ -289,10 +290,6 @@ def _names(version_id):
 
 def _named(names, item_id):
     return {"id": item_id, "name": names.get(item_id) or {"de": item_id}}
-
-
-def start_of(application):
-    return datetime.date.fromisoformat(application.data.get("start_date") or application.offer.start_date.isoformat())
 
 
 def application_summary(a):

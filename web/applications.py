@@ -1,11 +1,10 @@
 """The group-contract application, edited together by broker and employer until submitted."""
-import datetime
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import applications, audit, registry
+from engine import applications, audit, clock, registry
 from engine.errors import Conflict, DomainError, NotFound
 from web import downloads
 from web.access import current_account
@@ -23,7 +22,7 @@ def edit(application_id):
     g.portal = "advisor" if role == "broker" else "employer"
     live = registry.get(application.tenant_id)
     form = live.compiled.application_form
-    values, errors = {**form.defaults(datetime.date.today()), **application.data}, {}
+    values, errors = {**form.defaults(clock.today()), **application.data}, {}
     if request.method == "POST":
         try:
             application, errors = applications.save(user, application, request.form, live,
@@ -42,6 +41,7 @@ def edit(application_id):
     return render_template("applications/edit.html", application=application, live=live, role=role,
                            form=live.compiled.application_form, values=values, errors=errors,
                            missing=applications.missing(application, live), history=history,
+                           start_problem=applications.start_problem(application),
                            editable=application.state in applications.EDITABLE)
 
 

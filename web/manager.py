@@ -3,12 +3,13 @@
 Release of the application, the group policy, employees (upload, by hand, groups), enrolments,
 individual policies and business events."""
 import base64
+import datetime
 
 from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from forms import load_platform_form
 
-from engine import accounts, audit, contracts, employees, enrolments, events, exports, gdpr, policies
+from engine import accounts, applications, audit, contracts, employees, enrolments, events, exports, gdpr, policies
 from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment
 from web import downloads, formview
@@ -72,7 +73,7 @@ def application(application_id):
     if request.method == "POST":
         try:
             if request.form.get("decision") == "release":
-                contracts.release(me(), app_row)
+                contracts.release(me(), app_row, new_start=_posted_date("start_date"))
                 flash(_("Thank you: the application has been released and sent to %(insurer)s.",
                         insurer=g.tenant.name), "success")
             elif request.form.get("decision") == "withdraw":
@@ -85,7 +86,16 @@ def application(application_id):
             flash(localized(exc.text), "error")
         return redirect(url_for("manager.application", application_id=app_row.id))
     return render_template("manager/application.html", application=app_row, form=g.tenant.compiled.application_form,
-                           contract=app_row.contracts.first())
+                           contract=app_row.contracts.first(), start_problem=applications.start_problem(app_row),
+                           start_months=applications.start_window_of(app_row).months())
+
+
+def _posted_date(name):
+    """An ISO date the page offered as a choice, or None (a forged value is refused by the engine's check)."""
+    try:
+        return datetime.date.fromisoformat(request.form.get(name) or "")
+    except ValueError:
+        return None
 
 
 # --- group contract, employees, enrolments -------------------------------------------------------

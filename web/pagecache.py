@@ -10,7 +10,6 @@ ids; a request with flash messages waiting renders the page anew and does not ke
 kept per process (each worker warms its own), MAX_PAGES at most. BKV_PAGE_CACHE=0 turns it off.
 """
 import collections
-import datetime
 import functools
 import re
 import threading
@@ -21,7 +20,7 @@ from flask import current_app, g, request, session
 from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
 
-from engine import accounts
+from engine import accounts, clock
 from web.access import current_account
 from web.extensions import select_locale
 
@@ -64,7 +63,7 @@ def _key():
     user = current_account()
     tenant = g.get("tenant")
     return (request.full_path, user.id, user.name, user.email, tuple(role.id for role in accounts.roles_of(user)),
-            select_locale(), tenant.digest if tenant else None, datetime.date.today(), user.change_mark)
+            select_locale(), tenant.digest if tenant else None, clock.today(), user.change_mark)
 
 
 def _flashes_shown():

@@ -1,11 +1,10 @@
 """Arrange cases for the API tests through the engine (the web flows are tested in tests/web), and a
 small client that speaks to /api/v1 as an insurer's system does: a bearer key, JSON, Idempotency-Key."""
-import datetime
 import uuid
 
 import pytest
 
-from engine import apikeys, contracts, employees, enrolments, events
+from engine import apikeys, clock, contracts, employees, enrolments, events
 from engine.models import Application
 from tests.journey import submitted_application
 
@@ -86,5 +85,5 @@ def insured_case_with_event(slug, staff, tag="x"):
     enrolments.accept(staff, case["enrolment"])
     event, _ = events.file(case["employer_user"], case["contract"], case["employee"], "address_change",
                            {"street": "Neue Str. 5", "postal_code": "01069", "city": "Dresden",
-                            "effective_date": max(datetime.date.today(), case["contract"].start_date)})
+                            "effective_date": max(clock.today(), case["contract"].start_date)})
     return {**case, "event": event}

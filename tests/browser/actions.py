@@ -58,11 +58,6 @@ def wait_for_mail(mailbox, address, count=1, timeout=5.0):
     return mailbox.to(address)
 
 
-def first_of_next_month(today=None):
-    today = today or datetime.date.today()
-    return today if today.day == 1 else (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
 EMPLOYEES = [  # (personnel number, last, first, born, gender, street, postal code, city, joined, type, hours, group)
     ("2001", "Becker", "Anna", datetime.date(1985, 3, 12), "w", "Lindenweg 3", "01067", "Dresden",
      datetime.date(2015, 2, 1), "Vollzeit", 40, None),

@@ -8,9 +8,9 @@ import re
 from playwright.sync_api import expect
 
 from forms import load_platform_form
-from tests.browser.actions import (EMPLOYEES, employee_xlsx, fill_form, first_of_next_month, log_in,
-                                   wait_for_mail)
+from tests.browser.actions import EMPLOYEES, employee_xlsx, fill_form, log_in, wait_for_mail
 from tests.formfill import fill, pdf_text
+from tests.journey import first_start
 
 SLUG = "auxilia"
 INSURER = "Auxilia Versicherung"
@@ -31,7 +31,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     with app.app_context():
         live = registry.get(SLUG)
     broker, employer, office = broker_page, employer_page, staff_page
-    start = first_of_next_month()
+    start = first_start()
 
     # 1. the broker registers, confirms the address with the mailed link, logs in, fills the profile
     broker.goto("/auth/register")

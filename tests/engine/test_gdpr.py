@@ -4,7 +4,7 @@ import io
 import json
 import zipfile
 
-from engine import contracts, employees, enrolments, events, gdpr
+from engine import clock, contracts, employees, enrolments, events, gdpr
 from engine.models import AuditEntry, Employee, Policy
 from tests.journey import first_start, submitted_application
 
@@ -44,7 +44,7 @@ def test_anonymisation_after_retention_keeps_history_but_not_the_person(app, mak
         event, _ = events.file(case["employer_user"], contract, person, "leaving", {"leaving_date": first_start()})
         events.accept(staff, event)
         assert gdpr.due_for_anonymisation() == []  # still within the retention period
-        later = datetime.date.today().replace(year=datetime.date.today().year + 11)
+        later = clock.today().replace(year=clock.today().year + 11)
         [due] = gdpr.due_for_anonymisation(today=later)
         gdpr.anonymise(None, due)
         gone = Employee.get_by_id(person.id)

@@ -1,7 +1,7 @@
 """Mail goes through the outbox: nothing is lost when the SMTP server is down, nothing sent twice."""
 import datetime
 
-from engine import mail
+from engine import clock, mail
 from engine.db import transaction
 from engine.models import Outbox
 
@@ -53,7 +53,7 @@ def test_a_mail_claimed_by_one_worker_is_not_sent_by_another(app, mailbox):
         try:
             with transaction():
                 row = mail.queue("once@example.org", "Einmal", "Text")
-            now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(seconds=1)
+            now = clock.utcnow() + datetime.timedelta(seconds=1)
             assert mail._claim(row.id, now) is True
             assert mail._claim(row.id, now) is False
         finally:

@@ -14,7 +14,7 @@ TODAY = dt.date(2026, 3, 10)
 
 def offer(**fields):
     base = {"insured_count": 12, "min_insured": 10, "start_date": dt.date(2026, 4, 1),
-            "valid_until": dt.date(2026, 6, 30), "monthly_employer_premium": Decimal("30.00")}
+            "monthly_employer_premium": Decimal("30.00")}
     return {"today": TODAY, "offer": {**base, **fields}}
 
 
@@ -90,23 +90,10 @@ def test_bad_overrides_name_the_path(settings, path):
     assert caught.value.path == path
 
 
-@pytest.mark.parametrize("start, rule", [
-    (dt.date(2026, 4, 15), "offer_start_first_of_month"),
-    (dt.date(2026, 3, 1), "offer_start_in_past"),
-    (dt.date(2026, 7, 1), "offer_start_after_validity"),
-])
-def test_start_date_rules(start, rule):
-    found = outcomes(offer(start_date=start))
-    assert set(found) == {rule}
-    assert found[rule].kind == "reject"
-    assert start.strftime("%d.%m.%Y") in found[rule].texts["de"]
-    assert start.isoformat() in found[rule].texts["en"]
-
-
-def test_start_on_the_last_valid_day_and_today_are_fine():
-    assert outcomes(offer(start_date=dt.date(2026, 6, 1), valid_until=dt.date(2026, 6, 1))) == {}
-    assert outcomes({"today": dt.date(2026, 4, 1),
-                     "offer": {"start_date": dt.date(2026, 4, 1)}}) == {}
+def test_no_platform_rule_reads_the_start_date_any_more():
+    """The start date is the tenant's start window's (engine/start_window.py), not the offer's validity."""
+    assert outcomes(offer(start_date=dt.date(2026, 4, 15))) == {}
+    assert outcomes(offer(start_date=dt.date(2030, 1, 1))) == {}
 
 
 def leaving(**event):

@@ -1,22 +1,18 @@
 """Journey steps 1-8 through HTTP for each demo tenant: a broker registers, stores a broker number,
 advises a client, sends an offer; the employer accepts it; both fill the application; the broker
 submits it and the employer is mailed the manager's link."""
-import datetime
 import re
 
 import pytest
 
 from tests.conftest import csrf_from
 from tests.formfill import fill, pdf_text
+from tests.journey import first_start
 
 TENANTS = ["lumen", "auxilia", "nordhafen"]
 
 
-def start_date(today=None):
-    today = today or datetime.date.today()
-    if today.day == 1:
-        return today
-    return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+start_date = first_start
 
 
 def post(client, url, data, page=None):
@@ -129,7 +125,8 @@ def test_broker_to_submitted_application(app, mailbox, slug):
 
     # 7. application: the employer fills the bank details, the broker the rest; both attributed
     form = tenant.compiled.application_form
-    complete = fill(form, {"iban": "DE89370400440532013000", "payment": "sepa"})
+    complete = fill(form, {"iban": "DE89370400440532013000", "payment": "sepa",
+                           "start_date": start_date().strftime("%d.%m.%Y")})
     page = employer.get(application_url)
     lock = re.search(r'name="lock_version" value="(\d+)"', page.get_data(as_text=True)).group(1)
     employer_part = {k: v for k, v in complete.items() if k in ("iban", "account_holder", "sepa_mandate", "payment")}

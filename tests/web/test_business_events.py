@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from engine import contracts, employees, enrolments
+from engine import clock, contracts, employees, enrolments
 from engine.models import Application, Employee, GroupContract, Policy
 from tests.conftest import csrf_from, log_in
 from tests.formfill import fill
@@ -28,7 +28,7 @@ def insured_staff(app, make_user, slug, count):
     contracts.accept(staff, contracts.application_for_insurer(slug, case["application"].id), f"GV-E-{slug}")
     contract = contracts.contracts_for_employer(case["employer_user"], slug)[0]
     # time passes: the contract has been running since the first of this month (deaths lie in the past)
-    GroupContract.update(start_date=datetime.date.today().replace(day=1)).where(GroupContract.id == contract.id).execute()
+    GroupContract.update(start_date=clock.today().replace(day=1)).where(GroupContract.id == contract.id).execute()
     contract = GroupContract.get_by_id(contract.id)
     lines = "".join(f"{n};Nach{n};Vor{n};01.01.1980;Weg {n};10115;Berlin;01.01.2010;Vollzeit\n"
                     for n in range(1, count + 1))
@@ -44,7 +44,7 @@ def insured_staff(app, make_user, slug, count):
 
 
 def event_values(live, event_type, contract):
-    start = datetime.date.today()
+    start = clock.today()
     dates = {"effective_date": start, "leaving_date": start, "date_of_death": start, "start_date": start,
              "end_date": start + datetime.timedelta(days=365)}
     form = live.compiled.event_forms[event_type]

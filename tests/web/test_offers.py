@@ -1,7 +1,7 @@
 """Offers from the employer's side and the broker's boundaries: decline, supersede, expire, isolation."""
 import datetime
 
-from engine import offers, registry
+from engine import clock, offers, registry
 from engine.models import Offer
 from tests.conftest import csrf_from, log_in
 from tests.journey import first_start
@@ -67,7 +67,7 @@ def test_a_superseded_offer_cannot_be_accepted(app, make_user):
 def test_an_expired_offer_cannot_be_accepted(app, make_user):
     broker, employer, client, offer, token = make_sent_offer(app, make_user)
     with app.app_context():
-        Offer.update(valid_until=datetime.date.today() - datetime.timedelta(days=1)).where(Offer.id == offer.id).execute()
+        Offer.update(valid_until=clock.today() - datetime.timedelta(days=1)).where(Offer.id == offer.id).execute()
     c = app.test_client()
     log_in(c, employer)
     page = c.get(f"/offer/{token}").get_data(as_text=True)
