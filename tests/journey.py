@@ -1,6 +1,7 @@
 """Arrange a case up to a given step of the journey through the engine (the steps themselves are
 tested through HTTP in tests/web); used by tests that act on later steps."""
-from engine import accounts, applications, brokers, clients, clock, offers, registry, start_window
+from engine import (accounts, applications, brokers, clients, clock, contracts, employees, enrolments, events, offers,
+                    registry, start_window)
 from engine.models import Application, Tenant
 from forms import validate
 from tests.formfill import fill
@@ -11,8 +12,9 @@ def first_start(today=None):
     return start_window.first_on_or_after(today or clock.today())
 
 
-def submitted_application(slug, tag="x", password="correct-horse-42"):
-    """A broker, an employer client with a member user, an accepted offer and a submitted application.
+def submitted_application(slug, tag="x", password="correct-horse-42", submit=True):
+    """A broker, an employer client with a member user, an accepted offer and a submitted application
+    (with submit=False: filled in but not yet submitted).
 
     Returns dict(broker, employer_user, client, offer, application, live)."""
     live = registry.get(slug)
@@ -40,7 +42,46 @@ def submitted_application(slug, tag="x", password="correct-horse-42"):
     assert result.ok, result.errors
     application, errors = applications.save(broker, application, data, live, application.lock_version)
     assert not errors, errors
-    application = applications.submit(broker, application, live)
+    if submit:
+        application = applications.submit(broker, application, live)
     broker.plain_password = employer_user.plain_password = password
     return {"broker": broker, "employer_user": employer_user, "client": client, "offer": offer,
             "application": application, "live": live, "tenant": Tenant.get_by_id(slug)}
+
+
+CSV = ("Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart\n"
+       "7001;Lang;Lea;01.01.1980;Weg 1;10115;Berlin;01.01.2010;Vollzeit\n")
+
+
+def released_application(slug, tag="x"):
+    """A submitted application the insurer can see: released by the employer where the tenant needs it."""
+    case = submitted_application(slug, tag=tag)
+    if case["live"].settings.get("employer_release_required", True):
+        contracts.release(case["employer_user"], case["application"])
+    case["application"] = Application.get_by_id(case["application"].id)
+    assert case["application"].state == "released"
+    return case
+
+
+def enrolled_case(slug, staff, tag="x"):
+    """A group contract with one imported employee whose enrolment is sent (state "sent")."""
+    case = released_application(slug, tag=tag)
+    contracts.accept(staff, contracts.application_for_insurer(slug, case["application"].id), f"GV-{tag}")
+    contract = contracts.contracts_for_employer(case["employer_user"], slug)[0]
+    batch = employees.preview(case["employer_user"], contract, "staff.csv", CSV.encode())
+    employees.start(case["employer_user"], batch)
+    employees.run_import(batch.id)
+    person = employees.for_contract(contract)[0]
+    assert person.tariff_group, person.explanation
+    [enrolment], _ = enrolments.send(case["employer_user"], contract, [person.id])
+    return {**case, "contract": contract, "employee": person, "enrolment": enrolment}
+
+
+def insured_case_with_event(slug, staff, tag="x"):
+    """As enrolled_case, the policy issued, and an address change filed (state "submitted")."""
+    case = enrolled_case(slug, staff, tag=tag)
+    enrolments.accept(staff, case["enrolment"])
+    event, _ = events.file(case["employer_user"], case["contract"], case["employee"], "address_change",
+                           {"street": "Neue Str. 5", "postal_code": "01069", "city": "Dresden",
+                            "effective_date": max(clock.today(), case["contract"].start_date)})
+    return {**case, "event": event}

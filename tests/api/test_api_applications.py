@@ -6,7 +6,8 @@ import pytest
 
 from engine import audit, documents
 from engine.models import Application, AuditEntry, GroupContract, IdempotencyRecord
-from tests.api.conftest import Api, released_application
+from tests.api.conftest import Api
+from tests.journey import released_application
 from tests.journey import submitted_application
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -3,7 +3,7 @@ individual policies issued, events applied as new policy versions."""
 import base64
 
 from engine.models import AuditEntry, BusinessEvent, Employee, Enrolment, Policy
-from tests.api.conftest import enrolled_case, insured_case_with_event
+from tests.journey import enrolled_case, insured_case_with_event
 
 PDF = b"%PDF-1.7\n% individual policy\n%%EOF\n"
 

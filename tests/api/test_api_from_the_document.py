@@ -3,7 +3,7 @@ end to end: list the new applications, read one, accept it with a policy number 
 import base64
 import uuid
 
-from tests.api.conftest import released_application
+from tests.journey import released_application
 
 
 def operation(document, operation_id):

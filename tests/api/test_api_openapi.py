@@ -9,7 +9,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from engine.models import Policy
-from tests.api.conftest import insured_case_with_event, released_application
+from tests.journey import insured_case_with_event, released_application
 
 UNDOCUMENTED = {"api.unknown"}  # the JSON 404/405 for paths the API does not have
 METHODS = {"get", "post", "put", "patch", "delete"}

@@ -10,7 +10,7 @@ import pytest
 
 from engine import webhooks
 from engine.models import WebhookDelivery, utcnow
-from tests.api.conftest import released_application
+from tests.journey import released_application
 from tests.conftest import free_port
 
 
