@@ -1,8 +1,10 @@
 """Background jobs on huey: SQLite storage by default, Redis when configured, immediate in tests."""
+import functools
 import logging
 import pathlib
 
 from engine import mail, webhooks
+from engine.db import database
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,20 @@ def make_huey(config):
     raise RuntimeError(f"Unknown JOBS_BACKEND {backend!r}: use immediate, sqlite or redis")
 
 
+def own_connection(job):
+    """A job borrows a database connection as a request does: taken from the pool at its start (the
+    pool checks it, so one the server dropped is replaced) and given back at its end. A worker thread
+    that kept its first connection would fail every job after the database restarted.
+    Run inline (immediate mode, inside a request) it uses the caller's open connection."""
+    @functools.wraps(job)
+    def run(*args, **kwargs):
+        if not database.is_closed():
+            return job(*args, **kwargs)
+        with database.connection_context():
+            return job(*args, **kwargs)
+    return run
+
+
 class Jobs:
     """The tasks of the platform, registered on one huey instance."""
 
@@ -34,11 +50,12 @@ class Jobs:
         from huey import crontab
         self.huey = huey
         self.smtp = smtp_settings
-        self.deliver_mail = huey.task(name="deliver_mail")(self._deliver_mail)
-        self.deliver_webhooks = huey.task(name="deliver_webhooks")(webhooks.deliver_due)
-        self.import_employees = huey.task(name="import_employees")(self._import_employees)
-        huey.periodic_task(crontab(minute="*"), name="retry_mail")(self._deliver_mail)
-        huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(webhooks.deliver_due)
+        deliver_mail, deliver_webhooks = own_connection(self._deliver_mail), own_connection(webhooks.deliver_due)
+        self.deliver_mail = huey.task(name="deliver_mail")(deliver_mail)
+        self.deliver_webhooks = huey.task(name="deliver_webhooks")(deliver_webhooks)
+        self.import_employees = huey.task(name="import_employees")(own_connection(self._import_employees))
+        huey.periodic_task(crontab(minute="*"), name="retry_mail")(deliver_mail)
+        huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(deliver_webhooks)
         mail.set_delivery_hook(lambda: self._enqueue(self.deliver_mail))
         webhooks.set_delivery_hook(lambda: self._enqueue(self.deliver_webhooks))
 
