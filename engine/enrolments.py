@@ -44,6 +44,10 @@ def premium_of(live, contract, employee, group_id, start):
                Decimal("0.00"))
 
 
+ALREADY_ENROLLED = {"de": "Bereits angemeldet oder nicht mehr im Unternehmen.",
+                    "en": "Already enrolled or no longer with the company."}
+
+
 def send(user, contract, employee_ids):
     """Enrol the chosen employees that have a tariff group and no open enrolment.
 
@@ -59,9 +63,8 @@ def send(user, contract, employee_ids):
                                            "en": "No tariff group: the person meets none of the eligibility "
                                                  "requirements."}))
                 continue
-            if employee.state not in ("new",):
-                skipped.append((employee, {"de": "Bereits angemeldet oder nicht mehr im Unternehmen.",
-                                           "en": "Already enrolled or no longer with the company."}))
+            if employee.state != "new":
+                skipped.append((employee, ALREADY_ENROLLED))
                 continue
             start = start_for(contract, employee)
             try:
@@ -69,11 +72,16 @@ def send(user, contract, employee_ids):
             except DomainError as too_late:
                 skipped.append((employee, too_late.text))
                 continue
+            # the state changes only from "new": of several sends at once (two clicks, two tabs) one takes the person
+            taken = (Employee.update(state="enrolled", updated_at=utcnow())
+                     .where((Employee.id == employee.id) & (Employee.state == "new")).execute())
+            if taken != 1:
+                skipped.append((employee, ALREADY_ENROLLED))
+                continue
             premium = premium_of(live, contract, employee, employee.tariff_group, start)
             enrolment = Enrolment.create(employee=employee, contract=contract, tariff_group=employee.tariff_group,
                                          tariffs=tariffs_of(contract, employee.tariff_group), start_date=start,
                                          premium=str(premium), created_by=user)
-            Employee.update(state="enrolled", updated_at=utcnow()).where(Employee.id == employee.id).execute()
             audit.record(user, "enrolment.sent", "enrolment", enrolment.id, tenant=contract.tenant_id,
                          after={"employee": employee.id, "group": employee.tariff_group, "premium": str(premium)},
                          employer=contract.employer_id)

@@ -63,8 +63,8 @@ def released_application(slug, tag="x"):
     return case
 
 
-def enrolled_case(slug, staff, tag="x"):
-    """A group contract with one imported employee whose enrolment is sent (state "sent")."""
+def staffed_case(slug, staff, tag="x"):
+    """A group contract with one imported employee, ready for enrolment."""
     case = released_application(slug, tag=tag)
     contracts.accept(staff, contracts.application_for_insurer(slug, case["application"].id), f"GV-{tag}")
     contract = contracts.contracts_for_employer(case["employer_user"], slug)[0]
@@ -73,8 +73,14 @@ def enrolled_case(slug, staff, tag="x"):
     employees.run_import(batch.id)
     person = employees.for_contract(contract)[0]
     assert person.tariff_group, person.explanation
-    [enrolment], _ = enrolments.send(case["employer_user"], contract, [person.id])
-    return {**case, "contract": contract, "employee": person, "enrolment": enrolment}
+    return {**case, "contract": contract, "employee": person}
+
+
+def enrolled_case(slug, staff, tag="x"):
+    """A group contract with one imported employee whose enrolment is sent (state "sent")."""
+    case = staffed_case(slug, staff, tag=tag)
+    [enrolment], _ = enrolments.send(case["employer_user"], case["contract"], [case["employee"].id])
+    return {**case, "enrolment": enrolment}
 
 
 def insured_case_with_event(slug, staff, tag="x"):

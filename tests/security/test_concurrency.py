@@ -9,9 +9,9 @@ import urllib.request
 import pytest
 from werkzeug.serving import make_server
 
-from engine.models import Application, AuditEntry
+from engine.models import Application, AuditEntry, Enrolment, Policy
 from tests.conftest import csrf_from, log_in
-from tests.journey import submitted_application
+from tests.journey import staffed_case, submitted_application
 
 PARALLEL = 50
 
@@ -64,6 +64,39 @@ def test_fifty_simultaneous_releases_change_the_state_once(app, live_server):
         releases = AuditEntry.select().where((AuditEntry.action == "application.release")
                                              & (AuditEntry.object_id == str(case["application"].id))).count()
     assert releases == 1
+
+
+def test_twenty_simultaneous_enrolments_of_one_employee_make_one(app, live_server, make_user):
+    """The review's race: 20 parallel "enrol" clicks gave two enrolments and two policies."""
+    staff = make_user("insurer", tenant="lumen")
+    with app.app_context():
+        case = staffed_case("lumen", staff, tag="enrol-race")
+    contract, person = case["contract"], case["employee"]
+    page = f"/m/lumen/contracts/{contract.id}"
+    cookie, token = session_of(app, case["employer_user"], page)
+    body = urllib.parse.urlencode({"employee": person.id, "csrf_token": token}).encode()
+    start = threading.Barrier(20)
+    answers = []
+
+    def click():
+        request = urllib.request.Request(f"{live_server}{page}/enrol", data=body, method="POST",
+                                         headers={"Cookie": f"session={cookie}", "Host": "bkv.test"})
+        start.wait()
+        try:
+            answers.append(urllib.request.build_opener(NoRedirect).open(request, timeout=30).status)
+        except urllib.error.HTTPError as error:
+            answers.append(error.code)
+
+    threads = [threading.Thread(target=click) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [302] * 20
+    with app.app_context():
+        assert Enrolment.select().where(Enrolment.employee == person.id).count() == 1
+        assert Policy.select().where(Policy.employee == person.id).count() == 0
+        assert AuditEntry.select().where(AuditEntry.action == "enrolment.sent").count() == 1
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
