@@ -179,12 +179,15 @@ def _upsert(contract, employee, values, requested, assignment, user):
                      after={"personnel_number": employee.personnel_number, "group": group},
                      employer=contract.employer_id)
         return employee
-    before = _current(employee)
-    diff = _diff(before, values)
-    if not diff and employee.tariff_group == group:
+    diff = _diff(_current(employee), values)
+    group = group if employee.state == "new" else employee.tariff_group  # an enrolled person's group is the policy's
+    for name, old, new in (("tariff_group_requested", employee.tariff_group_requested or "", requested or ""),
+                           ("tariff_group", employee.tariff_group, group)):
+        if old != new:
+            diff[name] = [old, new]
+    if not diff:
         return employee
-    Employee.update(**values, tariff_group_requested=requested,
-                    tariff_group=group if employee.state == "new" else employee.tariff_group,
+    Employee.update(**values, tariff_group_requested=requested, tariff_group=group,
                     explanation=_explanation(assignment), updated_at=utcnow()).where(Employee.id == employee.id).execute()
     audit.record(user, "employee.updated", "employee", employee.id, tenant=contract.tenant_id,
                  before={k: v[0] for k, v in diff.items()}, after={k: v[1] for k, v in diff.items()},
@@ -195,10 +198,13 @@ def _upsert(contract, employee, values, requested, assignment, user):
 def save_by_hand(user, contract, values, employee=None):
     """Add or edit one employee from the employee form; the group is assigned by the rules."""
     live = registry.version(contract.tenant_version_id)
+    # the group the employer names; a caller that does not carry it (an older form) keeps the stored one
+    requested = values.get("tariff_group") if "tariff_group" in values else \
+        (employee.tariff_group_requested if employee is not None else "")
     values = {k: values.get(k) for k in FIELDS}
     values["weekly_hours"] = _stored(values.get("weekly_hours"))
     values = {k: ("" if v is None else v) for k, v in values.items()}
-    requested = values.pop("tariff_group", "") if "tariff_group" in values else ""
+    requested = (requested or "").strip()
     duplicate = Employee.select().where((Employee.contract == contract)
                                         & (Employee.personnel_number == values["personnel_number"]))
     if employee is not None:

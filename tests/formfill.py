@@ -61,3 +61,43 @@ def pdf_text(data):
     from pypdf import PdfReader
     text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
     return " ".join(text.split())
+
+
+def shown_values(page, containing):
+    """The values a browser would submit for the form of `page` that has a field `containing`, as it
+    is shown (inputs, checked boxes, selected options, textareas), to post back with a change."""
+    import html.parser
+
+    class Reader(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.forms, self.select, self.textarea = [{}], None, None
+
+        def handle_starttag(self, tag, attrs):
+            a, values = dict(attrs), self.forms[-1]
+            if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button", "file"):
+                if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                    values[a["name"]] = a.get("value") or ""
+            elif tag == "select":
+                self.select = a.get("name")
+            elif tag == "option" and self.select and ("selected" in a or self.select not in values):
+                values[self.select] = a.get("value", "")
+            elif tag == "textarea":
+                self.textarea = a.get("name")
+                values[self.textarea] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+            elif tag == "form":
+                self.forms.append({})
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.forms[-1][self.textarea] += data
+
+    reader = Reader()
+    reader.feed(page)
+    return next(values for values in reader.forms if containing in values)

@@ -161,3 +161,29 @@ def test_a_long_staff_list_is_paged_searchable_and_enrolled_at_once(app, make_us
     assert sent.status_code == 302
     with app.app_context():
         assert Employee.select().where((Employee.contract == contract.id) & (Employee.state == "new")).count() == 0
+
+
+def test_correcting_a_street_by_hand_keeps_the_tariff_group(app, make_user):
+    """The review's data loss: a manager moved to the basic group when his street was corrected."""
+    from tests.formfill import shown_values
+    from tests.journey import staffed_case
+    staff = make_user("insurer", tenant="auxilia")
+    with app.app_context():
+        case = staffed_case("auxilia", staff, tag="hand")
+        from engine import employees
+        boss_csv = ("Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart;"
+                    "Tarifgruppe\n8001;Chef;Carl;01.01.1970;Alte Str. 1;10115;Berlin;01.01.2005;Vollzeit;fuehrung\n")
+        batch = employees.preview(case["employer_user"], case["contract"], "chef.csv", boss_csv.encode())
+        employees.start(case["employer_user"], batch)
+        employees.run_import(batch.id)
+        boss = Employee.get(Employee.personnel_number == "8001")
+        assert boss.tariff_group == "fuehrung"
+    employer = app.test_client()
+    log_in(employer, case["employer_user"])
+    url = f"/m/auxilia/contracts/{case['contract'].id}/employees/{boss.id}/edit"
+    values = shown_values(employer.get(url).get_data(as_text=True), containing="street")
+    assert values["street"] == "Alte Str. 1"
+    assert employer.post(url, data={**values, "street": "Neue Str. 2"}).status_code == 302
+    with app.app_context():
+        boss = Employee.get_by_id(boss.id)
+    assert (boss.street, boss.tariff_group, boss.tariff_group_requested) == ("Neue Str. 2", "fuehrung", "fuehrung")
