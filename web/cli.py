@@ -82,8 +82,12 @@ def tenants_load(root):
 
 @demo_cli.command("seed")
 def demo_seed():
-    """Create the demo accounts (a broker, an employer user, back-office users, an admin)."""
+    """Create the demo accounts (a broker, an employer user, back-office users, an admin); only in
+    demo mode, since their passwords are published (README) and one of them is a platform admin."""
     from engine import demo
+    if not current_app.config.get("BKV_DEMO"):
+        raise click.ClickException("The demo accounts have published passwords (one is a platform admin); "
+                                   "they are created only in demo mode: BKV_DEMO=1 bkv demo seed.")
     rows = demo.seed()
     click.echo("\nDemo accounts:")
     for email, password, what in rows:
