@@ -31,44 +31,74 @@ def for_employer_members(user):
     return list(Application.select().where(Application.employer.in_(accounts.employer_ids(user))).order_by(Application.id.desc()))
 
 
-def save(user, application, raw_values, live, lock_version):
+class EditConflict(Conflict):
+    """Someone else saved the same fields differently since this person's form was drawn.
+    `clashes`: field -> the value stored now; `mine`: this person's changes (None = emptied)."""
+
+    def __init__(self, form, clashes, mine):
+        names = ", ".join(form[name].label.de for name in clashes)
+        names_en = ", ".join(form[name].label.en for name in clashes)
+        super().__init__(f"Inzwischen hat jemand anderes dieselben Felder geändert: {names}. Der neue Stand steht "
+                         "bei den markierten Feldern; Ihre Eingaben sind erhalten. Bitte prüfen und erneut speichern.",
+                         f"Someone else has changed the same fields in the meantime: {names_en}. The new values "
+                         "are shown at the marked fields; your entries are kept. Please check and save again.")
+        self.clashes, self.mine = clashes, mine
+
+
+def save(user, application, raw_values, live, lock_version, base=None, lang="de"):
     """Store the form's values (validated leniently: a draft may be incomplete, but what is there
-    must be valid). Returns (application, errors)."""
+    must be valid). Returns (application, errors); `application.merged` names the fields someone
+    else had changed meanwhile and that were kept.
+
+    `base` is the data the person's form was drawn from. When someone else saved in between, the
+    person's own changes (what differs from `base`) go onto the stored data, unless both changed a
+    field differently: then EditConflict, and nothing is overwritten. A stale form without `base`
+    is refused as a whole."""
     if application.state not in EDITABLE:
         raise DomainError("Der Antrag ist übermittelt und lässt sich nicht mehr ändern.",
                           "The application has been submitted and can no longer be changed.")
-    result = validate(live.compiled.application_form, raw_values, "de", today=clock.today())
+    form = live.compiled.application_form
+    result = validate(form, raw_values, lang, today=clock.today())
     errors = {k: v for k, v in result.errors.items() if (raw_values.get(k) not in (None, "", []))}
     start = result.values.get("start_date")
     if "start_date" not in errors and start and start.isoformat() != application.data.get("start_date"):
         try:
             start_window.window(live).check(start)
         except DomainError as refused:
-            errors["start_date"] = refused.text
+            errors["start_date"] = refused.text[lang if lang in refused.text else "de"]
     if errors:
         return application, errors
-    values = {k: stored(v) for k, v in result.values.items() if v not in (None, "", [])}
+    posted = {k: stored(v) for k, v in result.values.items() if v not in (None, "", [])}
+    posted.update({k: None for k in form.names if k in raw_values and raw_values.get(k) in ("", None)})
+    current, merged = application.data, []
+    stale = int(lock_version) != application.lock_version
+    if stale and not isinstance(base, dict):
+        raise Conflict("Der Antrag wurde inzwischen von jemand anderem geändert. Ihre Eingaben sind unten "
+                       "noch zu sehen; bitte laden Sie die Seite neu und übernehmen Sie sie.",
+                       "Someone else has changed the application in the meantime. Your entries are still "
+                       "shown below; please reload the page and enter them again.")
+    mine = {k: v for k, v in posted.items() if (base if stale else current).get(k) != v}
+    if stale:
+        theirs = {k for k in set(base) | set(current) if base.get(k) != current.get(k)}
+        clashes = {k: current.get(k) for k in mine if k in theirs and mine[k] != current.get(k)}
+        if clashes:
+            raise EditConflict(form, clashes, mine)
+        merged = sorted(theirs)
+        mine = {k: v for k, v in mine.items() if current.get(k) != v}
     with transaction():
-        before = application.data
-        changed = {k: v for k, v in values.items() if before.get(k) != v}
-        removed = {k: None for k in before if k not in values and raw_values.get(k) in ("", None) and k in raw_values}
-        if not changed and not removed:  # nothing to store: no new version, no conflict for others
-            return Application.get_by_id(application.id), {}
-        data = {**before, **values}
-        for key in removed:
-            data.pop(key, None)
-        updated = (Application.update(data=data, lock_version=Application.lock_version + 1)
-                   .where((Application.id == application.id) & (Application.lock_version == int(lock_version))
-                          & (Application.state.in_(EDITABLE))).execute())
-        if updated != 1:
-            raise Conflict("Der Antrag wurde inzwischen von jemand anderem geändert. Ihre Eingaben sind unten "
-                           "noch zu sehen; bitte laden Sie die Seite neu und übernehmen Sie sie.",
-                           "Someone else has changed the application in the meantime. Your entries are still "
-                           "shown below; please reload the page and enter them again.")
-        audit.record(user, "application.edited", "application", application.id, tenant=application.tenant_id,
-                     before={k: before.get(k) for k in {**changed, **removed}}, after={**changed, **removed},
-                     employer=application.employer_id)
-    return Application.get_by_id(application.id), {}
+        if mine:  # nothing to store: no new version, no conflict for others
+            data = {k: v for k, v in {**current, **mine}.items() if v is not None}
+            updated = (Application.update(data=data, lock_version=Application.lock_version + 1)
+                       .where((Application.id == application.id) & (Application.lock_version == application.lock_version)
+                              & (Application.state.in_(EDITABLE))).execute())
+            if updated != 1:
+                raise Conflict("Der Antrag wurde gerade von jemand anderem geändert. Bitte speichern Sie erneut.",
+                               "Someone else has just changed the application. Please save again.")
+            audit.record(user, "application.edited", "application", application.id, tenant=application.tenant_id,
+                         before={k: current.get(k) for k in mine}, after=mine, employer=application.employer_id)
+    saved = Application.get_by_id(application.id)
+    saved.merged = merged
+    return saved, {}
 
 
 def missing(application, live):

@@ -1,4 +1,5 @@
 """The group-contract application, edited together by broker and employer until submitted."""
+import json
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,7 +9,8 @@ from engine import applications, audit, clock, registry
 from engine.errors import Conflict, DomainError, NotFound
 from web import downloads
 from web.access import current_account
-from web.filters import localized
+from web.extensions import select_locale
+from web.filters import localized, shown
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -26,7 +28,16 @@ def edit(application_id):
     if request.method == "POST":
         try:
             application, errors = applications.save(user, application, request.form, live,
-                                                    request.form.get("lock_version", -1))
+                                                    request.form.get("lock_version", -1),
+                                                    base=_base(request.form.get("base")), lang=select_locale())
+        except applications.EditConflict as exc:
+            # the stored state with this person's changes on top; at a clash their entry stays in the
+            # field and the other value is named beside it, so saving again is a decision, not an accident
+            flash(localized(exc.text), "error")
+            application = applications.get_for(user, application_id)
+            values = {k: v for k, v in {**application.data, **exc.mine}.items() if v is not None}
+            errors = {name: _("Changed meanwhile to: %(value)s", value=shown(form[name], theirs) if theirs else "–")
+                      for name, theirs in exc.clashes.items()}
         except (Conflict, DomainError) as exc:
             flash(localized(exc.text), "error")
             values = request.form
@@ -36,6 +47,9 @@ def edit(application_id):
                 flash(_("Some entries are invalid; please check the marked fields."), "error")
             else:
                 flash(_("The application has been saved."), "success")
+                if application.merged:
+                    flash(_("Changed by someone else in the meantime and kept: %(fields)s",
+                            fields=", ".join(localized(form[name].label) for name in application.merged)), "info")
                 return redirect(url_for("applications.edit", application_id=application.id))
     history = [e for e in audit.history("application", application.id)]
     return render_template("applications/edit.html", application=application, live=live, role=role,
@@ -43,6 +57,15 @@ def edit(application_id):
                            missing=applications.missing(application, live), history=history,
                            start_problem=applications.start_problem(application),
                            editable=application.state in applications.EDITABLE)
+
+
+def _base(text):
+    """The data the posted form was drawn from (a hidden field of the form), or None."""
+    try:
+        base = json.loads(text or "")
+    except ValueError:
+        return None
+    return base if isinstance(base, dict) else None
 
 
 @bp.route("/<int:application_id>/group-policy.pdf")

@@ -142,10 +142,10 @@ def test_the_application_form_takes_only_a_first_of_month_in_the_window(app):
         case = submitted_application("auxilia", tag="form", submit=False)
         _, errors = applications.save(case["broker"], case["application"], {"start_date": "15.01.2027"},
                                       case["live"], case["application"].lock_version)
-        assert "Erste eines Monats" in errors["start_date"]["de"]
+        assert "Erste eines Monats" in errors["start_date"]
         _, errors = applications.save(case["broker"], case["application"], {"start_date": "01.09.2027"},
                                       case["live"], case["application"].lock_version)
-        assert "spätestens 01.06.2027" in errors["start_date"]["de"]
+        assert "spätestens 01.06.2027" in errors["start_date"]
 
 
 def test_no_module_reads_the_system_clock_but_the_platform_clock():

@@ -179,3 +179,47 @@ def test_the_insurer_accepting_while_the_employer_withdraws_ends_one_way(app, li
             AuditEntry.action.in_(("application.accept", "application.withdraw")))).count()
     assert (state, contract_count) in (("accepted", 1), ("withdrawn", 0))
     assert decided == 1
+
+
+def open_both(app, tag):
+    """Broker and employer each with the draft application open in a browser."""
+    from tests.formfill import shown_values
+    with app.app_context():
+        case = submitted_application("lumen", tag=tag)
+        Application.update(state="draft").where(Application.id == case["application"].id).execute()
+    broker, employer = app.test_client(), app.test_client()
+    log_in(broker, case["broker"])
+    log_in(employer, case["employer_user"])
+    url = f"/applications/{case['application'].id}"
+    forms = [shown_values(c.get(url).get_data(as_text=True), containing="lock_version") for c in (broker, employer)]
+    return case, url, (broker, forms[0]), (employer, forms[1])
+
+
+def test_a_stale_form_merges_fields_the_other_did_not_touch(app):
+    """The review's data loss: after "someone else was faster", a plain second save overwrote the
+    other party's newer phone number. Now the second save keeps it and says so."""
+    case, url, (broker, broker_form), (employer, employer_form) = open_both(app, "merge")
+    assert employer.post(url, data={**employer_form, "contact_phone": "040 2222"}).status_code == 302
+    saved = broker.post(url, data={**broker_form, "contact_name": "Clara Chefin-Neu"}, follow_redirects=True)
+    page = saved.get_data(as_text=True)
+    assert "Inzwischen von anderer Seite geändert und übernommen" in page and "Telefon" in page
+    with app.app_context():
+        data = Application.get_by_id(case["application"].id).data
+    assert (data["contact_phone"], data["contact_name"]) == ("040 2222", "Clara Chefin-Neu")
+
+
+def test_both_changing_one_field_overwrite_nothing_and_show_the_other_value(app):
+    from tests.formfill import shown_values
+    case, url, (broker, broker_form), (employer, employer_form) = open_both(app, "clash")
+    assert employer.post(url, data={**employer_form, "contact_phone": "040 2222"}).status_code == 302
+    answer = broker.post(url, data={**broker_form, "contact_phone": "030 1111", "contact_name": "Neu"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "dieselben Felder geändert" in page
+    assert "Inzwischen geändert zu: 040 2222" in page and 'value="030 1111"' in page  # theirs named, mine kept
+    with app.app_context():
+        assert Application.get_by_id(case["application"].id).data["contact_phone"] == "040 2222"
+    # saving the page as shown is now a decision with both values in view; it takes the broker's entries
+    assert broker.post(url, data=shown_values(page, containing="lock_version")).status_code == 302
+    with app.app_context():
+        data = Application.get_by_id(case["application"].id).data
+    assert (data["contact_phone"], data["contact_name"]) == ("030 1111", "Neu")
