@@ -1,7 +1,7 @@
 """The Flask app factory: the one place where configuration, database, jobs and portals meet."""
 import logging
 
-from flask import Flask, g, render_template
+from flask import Flask, abort, g, render_template, request
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from engine import db as dbmod, documents, registry
@@ -62,6 +62,16 @@ def _register_blueprints(app):
 
 def _register_request_hooks(app):
     database = dbmod.database
+
+    @app.url_value_preprocessor  # the app's runs before the blueprints' (which load the tenant in the path)
+    def _refuse_nul(endpoint, values):
+        """No text the platform stores or looks up may hold a NUL character (PostgreSQL refuses it):
+        a path, query or form value with one is a bad request, answered 400 before any view runs."""
+        texts = [request.path, *request.args.keys(), *request.args.values()]
+        if request.method != "GET":
+            texts += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in text for text in texts):
+            abort(400)
 
     @app.before_request
     def _connect():

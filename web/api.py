@@ -181,6 +181,26 @@ def _message_of(error):
     return f"Ungültiger Wert: {error.message}"
 
 
+MAX_JSON_DEPTH = 32  # our bodies nest three deep; far deeper is an attack on the parser, not data
+
+
+def _check_plain(payload):
+    """400 for a body nested deeper than MAX_JSON_DEPTH or holding a NUL character (which no
+    database stores), looked at without recursion."""
+    stack = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(400, "bad_request", f"Der Rumpf ist tiefer als {MAX_JSON_DEPTH} Ebenen verschachtelt.")
+        if isinstance(value, dict):
+            stack.extend((key, depth) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and "\x00" in value:
+            raise ApiError(400, "bad_request", "Der Rumpf enthält ein NUL-Zeichen (\\u0000).")
+
+
 def _body(op):
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -190,6 +210,10 @@ def _body(op):
             payload = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "bad_request", "Der Rumpf ist kein gültiges JSON.") from None
+        except RecursionError:
+            raise ApiError(400, "bad_request", f"Der Rumpf ist tiefer als {MAX_JSON_DEPTH} Ebenen verschachtelt.") \
+                from None
+        _check_plain(payload)
     if op.request:
         error = next(iter(sorted(_validator(op.request).iter_errors(payload), key=lambda e: list(e.absolute_path))),
                      None)
