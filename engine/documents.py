@@ -6,6 +6,7 @@ type, size and SHA-256, which is checked again on every read.
 import hashlib
 import logging
 import pathlib
+import re
 import uuid
 
 import jinja2
@@ -53,10 +54,15 @@ def read(document):
     return data
 
 
+# Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a name or a number
+# they make a PDF show text in reverse ("GV-321" for "GV-123"); our templates never need them.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def render_pdf(template, **context):
-    """Render `engine/templates/pdf/<template>` to PDF bytes."""
+    """Render `engine/templates/pdf/<template>` to PDF bytes, bidi control characters removed."""
     from weasyprint import HTML
-    html = _templates.get_template(f"pdf/{template}").render(**context)
+    html = BIDI_CONTROLS.sub("", _templates.get_template(f"pdf/{template}").render(**context))
     return HTML(string=html, base_url=str(pathlib.Path(__file__).parent)).write_pdf()
 
 

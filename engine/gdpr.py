@@ -3,6 +3,7 @@ anonymisation after the retention period that keeps the contract's history (numb
 dates of cover) but removes who the person was."""
 import io
 import json
+import re
 import zipfile
 
 from engine import audit, clock, documents, policies
@@ -21,6 +22,20 @@ def _row(model_row, fields):
     return {name: _plain(getattr(model_row, name)) for name in fields}
 
 
+def _entry_name(folder, filename, taken):
+    """`folder/filename` as a ZIP entry that unpacks where it should: the file name (which holds a
+    policy number someone typed) reduced to one plain name without folders or leading dots, unique
+    in the archive (`taken` collects the names used)."""
+    name = re.sub(r"[^\w.\- ]", "_", filename).lstrip(". ") or "dokument"
+    stem, dot, suffix = name.rpartition(".")
+    unique, n = name, 1
+    while unique.casefold() in taken:
+        n += 1
+        unique = f"{stem}-{n}.{suffix}" if dot else f"{name}-{n}"
+    taken.add(unique.casefold())
+    return f"{folder}/{unique}"
+
+
 def export(actor, employee):
     """A ZIP with data.json (employee, enrolments, policies, events, audit trail) and the PDFs."""
     fields = [f for f in Employee._meta.sorted_field_names if f not in ("contract",)]
@@ -37,8 +52,9 @@ def export(actor, employee):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        names = set()
         for policy in Policy.select().where((Policy.employee == employee) & Policy.document.is_null(False)):
-            archive.writestr(f"policen/{policy.document.filename}", documents.read(policy.document))
+            archive.writestr(_entry_name("policen", policy.document.filename, names), documents.read(policy.document))
     with transaction():
         audit.record(actor, "employee.exported", "employee", employee.id, tenant=employee.contract.tenant_id,
                      employer=employee.contract.employer_id)
