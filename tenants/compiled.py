@@ -17,6 +17,7 @@ from rules.errors import RuleError
 from rules.formulas import compile_formula
 from rules.platform import platform_settings
 
+from tenants.event_kinds import event_kinds
 from tenants.problems import Problem, TenantError
 from tenants.safe_yaml import YamlDocument
 
@@ -96,7 +97,7 @@ def compile_document(document: YamlDocument, file: str) -> tuple[CompiledTenant,
     for index, event in enumerate(doc["business_events"]):
         base = ["business_events", index]
         out.event_forms[event["type"]] = step.run(base + ["fields"], lambda: load_form(
-            event.get("fields", []), _platform_form("events/" + event["type"])))
+            event.get("fields", []), _platform_form(event_kinds()[event["type"]].form)))
         out.preconditions[event["type"]] = step.run(base + ["preconditions"], lambda: compile_rules(
             event.get("preconditions", []), settings=settings, name=f"{prefix}.event.{event['type']}"))
     for index, module in enumerate(doc.get("content_modules", [])):

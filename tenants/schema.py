@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from tenants.event_kinds import event_kinds
 from tenants.problems import Problem
 from tenants.safe_yaml import YamlDocument
 
@@ -26,8 +27,15 @@ def _schema_text() -> str:
 
 
 def tenant_schema() -> dict:
-    """The published schema (`bkv tenants schema`), a fresh copy the caller may change."""
-    return json.loads(_schema_text())
+    """The published schema (`bkv tenants schema`), a fresh copy the caller may change. The event
+    types are the platform's event kinds (tenants/event_kinds.yaml), filled in here."""
+    schema = json.loads(_schema_text())
+    kinds = event_kinds()
+    event_type = schema["$defs"]["business_event"]["properties"]["type"]
+    event_type["enum"] = list(kinds)
+    event_type["description"] = ", ".join(f"{name} ({kind.label['de']})" for name, kind in kinds.items()) + \
+        ". Each type at most once."
+    return schema
 
 
 @functools.cache

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext as _l
 
+from tenants.event_kinds import event_kinds
+
 
 def money(value):
     if value is None or value == "":
@@ -49,12 +51,6 @@ STATES = {
     "importing": _l("importing"), "imported": _l("imported"), "unusable": _l("unusable"),
 }
 
-EVENT_TYPES = {
-    "address_change": _l("Address change"), "name_change": _l("Name change"),
-    "parental_leave": _l("Parental leave"), "leaving": _l("Leaving the company"),
-    "tariff_group_change": _l("Change of tariff group"), "death": _l("Death"),
-}
-
 ACTIONS = {
     "client.created": _l("Client created"), "client.updated": _l("Client data changed"),
     "consultation.started": _l("Consultation started"), "consultation.answered": _l("Answers recorded"),
@@ -64,7 +60,8 @@ ACTIONS = {
     "offer.supersede": _l("Offer superseded"), "application.created": _l("Application created"),
     "application.edited": _l("Application edited"),
     "application.start_changed": _l("Start of cover changed"), "application.submit": _l("Application submitted"),
-    "employer.member_joined": _l("Employer user joined"), "application.release": _l("Application released"),
+    "employer.member_joined": _l("Employer user joined"), "employer.member_invited": _l("Colleague invited"),
+    "client.contact_changed": _l("Contact address changed; the company's users were told"), "application.release": _l("Application released"),
     "application.return_to_broker": _l("Application returned to the broker"),
     "application.accept": _l("Application accepted by the insurer"),
     "application.reject": _l("Application rejected by the insurer"),
@@ -76,6 +73,7 @@ ACTIONS = {
     "enrolment.reject": _l("Enrolment rejected"), "event.filed": _l("Business event reported"),
     "business_event.accept": _l("Business event processed"), "business_event.reject": _l("Business event rejected"),
     "employee.read": _l("Employee data viewed by the insurer"), "employee.exported": _l("Employee data exported"),
+    "document.read": _l("Document downloaded by the insurer"),
 }
 
 
@@ -109,7 +107,9 @@ def action_label(action):
 
 
 def event_label(event_type):
-    return EVENT_TYPES.get(event_type, event_type)
+    """The event kind's label from tenants/event_kinds.yaml, in the reader's language."""
+    kind = event_kinds().get(event_type)
+    return localized(kind.label) if kind else event_type
 
 
 def collapsed(entries, collapse=True):

@@ -1,0 +1,22 @@
+"""Business event kinds are data: each names a platform form, the field with its effective date and
+effects from the platform's vocabulary; the tenant schema offers exactly these kinds."""
+from forms import load_platform_form
+from tenants.event_kinds import event_kinds
+from tenants.schema import tenant_schema
+
+
+def test_every_kind_has_its_form_its_date_field_and_known_effects():
+    from engine.events import EFFECTS
+    for name, kind in event_kinds().items():
+        form = load_platform_form(kind.form)
+        assert form[kind.effective_date].type == "date", name
+        assert kind.label["de"] and kind.label["en"]
+        assert kind.effects and all(effect in EFFECTS for effect, _ in kind.effects), name
+        for effect, spec in kind.effects:  # fields an effect reads are fields of the kind's form
+            named = spec if isinstance(spec, list) else [v for k, v in spec.items() if k.endswith("field")]
+            assert all(field in form.names for field in named), (name, effect)
+
+
+def test_the_schema_offers_exactly_the_platform_kinds():
+    offered = tenant_schema()["$defs"]["business_event"]["properties"]["type"]["enum"]
+    assert offered == list(event_kinds())
