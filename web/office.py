@@ -5,9 +5,9 @@ through the same engine functions the API uses. Reading an employee's data is au
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import audit, contracts, enrolments, events, policies
-from engine.errors import DomainError, NotFound
-from engine.models import Application, BusinessEvent, Document, Enrolment, GroupContract
+from engine import audit, contracts, document_access, enrolments, events, policies
+from engine.errors import DomainError
+from engine.models import Application, BusinessEvent, Enrolment, GroupContract
 from web import downloads
 from web.access import add_tenant, current_account, load_tenant, require
 from web.filters import localized
@@ -118,7 +118,5 @@ def event(event_id):
 @bp.route("/documents/<int:document_id>")
 @require("insurer")
 def document(document_id):
-    doc = Document.get_or_none((Document.id == document_id) & (Document.tenant == g.tenant.slug))
-    if doc is None:
-        raise NotFound("Dokument nicht gefunden.", "Document not found.")
-    return downloads.send_document(doc)
+    """A group policy or individual policy of this insurer's cases; the download is audited."""
+    return downloads.send_document(document_access.for_insurer(me(), g.tenant.slug, document_id))

@@ -1,0 +1,32 @@
+"""Which stored documents insurer staff may open: those of the cases their insurer processes (the
+group policy of a contract, the individual policies issued under it), never an employer's upload
+or a broker's consultation record. Every opening is recorded, filed under the person it is about."""
+from engine import audit
+from engine.db import transaction
+from engine.errors import NotFound
+from engine.models import Document, GroupContract, Policy
+
+
+def for_insurer(staff, tenant_slug, document_id, via=None):
+    """The document, if it is a group policy of the tenant or an individual policy under one; the
+    reading is audited (`via` adds to the entry, e.g. the API key). NotFound for anything else."""
+    contract = GroupContract.get_or_none((GroupContract.document == document_id)
+                                         & (GroupContract.tenant == tenant_slug))
+    policy = None
+    if contract is None:
+        policy = (Policy.select(Policy, GroupContract).join(GroupContract)
+                  .where((Policy.document == document_id) & (GroupContract.tenant == tenant_slug)).first())
+        if policy is None:
+            raise NotFound("Dokument nicht gefunden.", "Document not found.")
+        contract = policy.contract
+    document = Document.get_by_id(document_id)
+    with transaction():
+        if policy is not None:  # the person's policy: in their history, like every read of their data
+            audit.record(staff, "employee.read", "employee", policy.employee_id, tenant=tenant_slug,
+                         employer=contract.employer_id,
+                         after={"object": "policy", "object_id": policy.id, "document": document.id, **(via or {})})
+        else:
+            audit.record(staff, "document.read", "document", document.id, tenant=tenant_slug,
+                         employer=contract.employer_id,
+                         after={"object": "group_policy", "object_id": contract.id, **(via or {})})
+    return document
