@@ -74,7 +74,6 @@ ACTIONS = {
     "business_event.accept": _l("Business event processed"), "business_event.reject": _l("Business event rejected"),
     "employee.read": _l("Employee data viewed by the insurer"), "employee.exported": _l("Employee data exported"),
     "document.read": _l("Document downloaded by the insurer"),
-    "document.read": _l("Document downloaded by the insurer"),
 }
 
 
