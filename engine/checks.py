@@ -1,16 +1,10 @@
 """Rule checks the engine runs: platform rules (rules/platform.yaml) plus the tenant's own rules,
 evaluated by the rules engine over facts built from the domain."""
 import functools
-from decimal import Decimal
 
 from engine import clock
 from rules.evaluate import evaluate
-from rules.platform import load_platform_rules, platform_settings
-
-
-def benefit_in_kind_limit(live):
-    own = live.settings.get("benefit_in_kind_limit")
-    return Decimal(str(own)) if own is not None else platform_settings()["benefit_in_kind_limit"]
+from rules.platform import load_platform_rules
 
 
 @functools.lru_cache(maxsize=64)
@@ -19,7 +13,7 @@ def _platform_rules(limit):
 
 
 def platform_rules(live):
-    return _platform_rules(str(benefit_in_kind_limit(live)))
+    return _platform_rules(str(live.settings.benefit_in_kind_limit))
 
 
 def employer_facts(client):
@@ -44,7 +38,7 @@ def offer_findings(live, client, groups, figures, start_date, other_benefits, to
     found = []
     for group in figures["groups"]:
         facts = {"offer": {"start_date": start_date, "insured_count": figures["insured"],
-                           "min_insured": live.settings.get("min_insured", 1),
+                           "min_insured": live.settings.min_insured,
                            "monthly_employer_premium": group["employer"], "other_benefits_in_kind": other_benefits},
                  "employer": employer_facts(client), "today": today}
         decisions = evaluate(platform_rules(live), [facts]) + evaluate(live.compiled.rules["offer"], [facts])

@@ -57,7 +57,7 @@ def module_html(module):
 
 
 def start(broker, client, live, tariff_ids, module_ids):
-    known_tariffs = {t["id"] for t in live.doc["tariffs"]}
+    known_tariffs = set(live.tariffs)
     known_modules = {m["id"] for m in modules_of(live)}
     if not tariff_ids or not set(tariff_ids) <= known_tariffs:
         raise DomainError("Bitte wählen Sie mindestens einen Tarif.", "Please choose at least one tariff.",
@@ -69,7 +69,7 @@ def start(broker, client, live, tariff_ids, module_ids):
     with transaction():
         consultation = Consultation.create(
             broker=broker, employer=client, tenant=live.slug, tenant_version=live.version_id,
-            tariffs=[t for t in (x["id"] for x in live.doc["tariffs"]) if t in tariff_ids],
+            tariffs=[t for t in live.tariffs if t in tariff_ids],
             modules=[m["id"] for m in modules_of(live) if m["id"] in module_ids])
         audit.record(broker, "consultation.started", "consultation", consultation.id, tenant=live.slug,
                      after={"tariffs": consultation.tariffs, "modules": consultation.modules}, employer=client.id)
@@ -105,7 +105,7 @@ def live_figures(live, consultation, average_age=40, employer_share=100):
     rows = []
     for tariff_id in consultation.tariffs:
         tariff = pricing.tariff_by_id(live, tariff_id)
-        group = next((g["id"] for g in live.doc["tariff_groups"] if tariff_id in g["tariffs"]), None)
+        group = next((g["id"] for g in live.groups.values() if tariff_id in g["tariffs"]), None)
         monthly = pricing.premium(live, tariff_id, group, pricing.Person(age=average_age), start)
         rows.append({"tariff": tariff, "monthly": monthly, "yearly_total": monthly * 12 * employees})
     return rows

@@ -91,7 +91,7 @@ def contract_for_employer(user, tenant_slug, contract_id):
 @workflow.effect("release_when_not_required")
 def _release_when_not_required(application, ctx):
     live = registry.get(application.tenant_id)
-    if not live.settings.get("employer_release_required", True):
+    if not live.settings.employer_release_required:
         workflow.fire(application, "application", "release", None, "system", tenant=application.tenant_id)
 
 

@@ -86,7 +86,7 @@ def employee_facts(row, start_date, today=None):
 def group_names(live):
     """Every spelling of a tariff group an employer may write (id, German and English name), casefolded."""
     names = {}
-    for group in live.doc["tariff_groups"]:
+    for group in live.groups.values():
         for spelling in (group["id"], *(group.get("name") or {}).values()):
             names.setdefault(str(spelling).strip().casefold(), group["id"])
     return names

@@ -39,7 +39,7 @@ def facts(contract, employee, event_type, values, insured_count):
             "employee": {"employment_start": employee.employment_start, "birth_date": employee.birth_date,
                          "employment_type": employee.employment_type, "tariff_group": employee.tariff_group or ""},
             "contract": {"start_date": contract.start_date, "insured_count": insured_count,
-                         "min_insured": registry.version(contract.tenant_version_id).settings.get("min_insured", 1)},
+                         "min_insured": registry.version(contract.tenant_version_id).settings.min_insured},
             "today": clock.today()}
 
 

@@ -29,14 +29,14 @@ def offer_form(live, today=None):
          "label": {"de": "Versicherungsbeginn", "en": "Start of cover"},
          "help": {"de": f"Immer der Erste eines Monats, {window.text['de']}.",
                   "en": f"Always the first day of a month, {window.text['en']}."}},
-        {"name": "other_benefits_in_kind", "type": "decimal", "min": 0, "max": 50, "default": "0",
+        {"name": "other_benefits_in_kind", "type": "decimal", "min": 0, "max": limit, "default": "0",
          "label": {"de": "Sonstige Sachbezüge je Mitarbeitendem und Monat (EUR)",
                    "en": "Other benefits in kind per employee per month (EUR)"},
-         "help": {"de": "Gutscheine, Tankkarten o. Ä. – sie teilen sich die 50-EUR-Freigrenze mit der bKV.",
-                  "en": "Vouchers, fuel cards, etc. count towards the same 50 EUR limit as the bKV."}},
+         "help": {"de": f"Gutscheine, Tankkarten o. Ä. – sie teilen sich die {limit}-EUR-Freigrenze mit der bKV.",
+                  "en": f"Vouchers, fuel cards, etc. count towards the same {limit} EUR limit as the bKV."}},
     ]
-    tariffs = {t["id"]: t for t in live.doc["tariffs"]}
-    for group in live.doc["tariff_groups"]:
+    tariffs = live.tariffs
+    for group in live.groups.values():
         p = _field_prefix(group["id"])
         shown = {"field": f"{p}__include", "eq": True}
         name = group["name"]
@@ -62,7 +62,7 @@ def offer_form(live, today=None):
 def groups_from(live, values):
     """The offered groups from validated form values; DomainError when none is chosen."""
     groups = []
-    for group in live.doc["tariff_groups"]:
+    for group in live.groups.values():
         p = _field_prefix(group["id"])
         if values.get(f"{p}__include"):
             groups.append({"id": group["id"], "tariffs": values[f"{p}__tariffs"],
@@ -145,7 +145,7 @@ def revise(broker, offer, live, values):
 
 def valid_until(live, today=None):
     """The last day an offer sent today may be accepted (the tenant's offer_validity_days)."""
-    return (today or clock.today()) + datetime.timedelta(days=live.settings.get("offer_validity_days", 30))
+    return (today or clock.today()) + datetime.timedelta(days=live.settings.offer_validity_days)
 
 
 def send(broker, offer, live):

@@ -27,9 +27,8 @@ class Person:
 
 
 def tariff_by_id(live, tariff_id):
-    for tariff in live.doc["tariffs"]:
-        if tariff["id"] == tariff_id:
-            return tariff
+    if tariff_id in live.tariffs:
+        return live.tariffs[tariff_id]
     raise DomainError(f"Unbekannter Tarif {tariff_id!r}.", f"Unknown tariff {tariff_id!r}.")
 
 

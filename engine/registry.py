@@ -5,6 +5,7 @@ The web processes read the current versions from the database, so every host run
 and compile each version once (rulesets, formulas, forms) into a `LiveTenant`.
 """
 import base64
+import functools
 import json
 import logging
 import mimetypes
@@ -18,6 +19,7 @@ from engine.db import transaction
 from engine.errors import NotFound
 from engine.models import Tenant, TenantVersion, utcnow
 from tenants import loader
+from tenants.settings import TenantSettings
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +33,8 @@ _live_by_slug = {}  # slug -> (monotonic time read, LiveTenant)
 
 @dataclass
 class LiveTenant:
-    """A tenant version ready to use: its document, logo and compiled rules/formulas/forms."""
+    """A tenant version ready to use: its document, logo and compiled rules/formulas/forms, and a
+    typed view of it (settings with defaults, tariffs and groups by id), each built once."""
     slug: str
     digest: str
     version_id: int
@@ -47,9 +50,19 @@ class LiveTenant:
     def branding(self):
         return self.doc.get("branding", {})
 
-    @property
+    @functools.cached_property
     def settings(self):
-        return self.doc.get("settings", {})
+        return TenantSettings.of(self.doc.get("settings"))
+
+    @functools.cached_property
+    def tariffs(self):
+        """tariff id -> tariff, in the document's order."""
+        return {tariff["id"]: tariff for tariff in self.doc["tariffs"]}
+
+    @functools.cached_property
+    def groups(self):
+        """tariff group id -> group, in the document's order (the order of preference)."""
+        return {group["id"]: group for group in self.doc["tariff_groups"]}
 
 
 def _snapshot(tenant):

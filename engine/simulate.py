@@ -10,7 +10,7 @@ from decimal import Decimal
 from tenants import check, loader
 from tenants.problems import TenantError
 
-from engine import checks, clock, eligibility, employee_file, pricing, start_window
+from engine import clock, eligibility, employee_file, pricing, start_window
 from engine.errors import DomainError
 from engine.registry import LiveTenant
 
@@ -59,7 +59,7 @@ def _person(row, live, group_id, start_date, assignment, tariffs=None):
                                     "seen": f["seen"]}
                                    for gid, failures in explanation["groups"].items() for f in failures]
         return line
-    group = next(g for g in live.doc["tariff_groups"] if g["id"] == group_id)
+    group = live.groups[group_id]
     person = pricing.Person(birth_date=row.birth_date)
     total = ZERO
     for tariff in [t for t in group["tariffs"] if tariffs is None or t in tariffs]:
@@ -72,7 +72,7 @@ def _person(row, live, group_id, start_date, assignment, tariffs=None):
         line["premiums"][tariff] = amount
         total += amount
     line["total"] = total
-    limit = checks.benefit_in_kind_limit(live)
+    limit = live.settings.benefit_in_kind_limit
     if total > limit:
         line["warnings"].append(f"Sachbezugsgrenze überschritten: {total} EUR im Monat (Grenze {limit} EUR).")
     return line
@@ -93,7 +93,7 @@ def simulate(live, parsed, start_date, groups=None, tariffs=None):
     `groups` / `tariffs`: what an offer would contain (None: all of the tenant's)."""
     assignments = eligibility.assign(live, parsed.rows, start_date, groups=groups)
     people = [_person(row, live, a.group, start_date, a, tariffs) for row, a in zip(parsed.rows, assignments)]
-    offered = [g["id"] for g in live.doc["tariff_groups"] if groups is None or g["id"] in groups]
+    offered = [gid for gid in live.groups if groups is None or gid in groups]
     by_group = {gid: {"persons": 0, "monthly": ZERO} for gid in offered}
     for person in people:
         if person["group"] is not None:
@@ -136,7 +136,7 @@ def _table(rows, right=()):
 
 def render(report, live):
     """The report as aligned plain-text tables."""
-    tariffs = [t["id"] for t in live.doc["tariffs"]]
+    tariffs = list(live.tariffs)
     total = report["total"]
     out = [f"{live.name} ({report['tenant']}), start {report['start_date']}: {total['rows']} rows, "
            f"{len(report['employees'])} valid, {total['persons']} insured, {total['excluded']} excluded", ""]
@@ -183,7 +183,7 @@ def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=No
         else:
             out.write(check.format_problems(error.problems) + f"\n{len(error.problems)} problem(s) found\n")
         return 1
-    known = [t["id"] for t in live.doc["tariffs"]]
+    known = list(live.tariffs)
     unknown = [t for t in tariffs or () if t not in known]
     if unknown:
         out.write(f"unknown tariff(s) {', '.join(unknown)}; the tenant has {', '.join(known)}\n")

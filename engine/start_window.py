@@ -66,5 +66,5 @@ class StartWindow:
 def window(live, today=None):
     """The start window of a tenant version on `today` (the platform clock's date by default)."""
     first = (today or clock.today()).replace(day=1)
-    return StartWindow(add_months(first, -int(live.settings["max_backdating_months"])),
-                       add_months(first, int(live.settings["max_future_start_months"])))
+    return StartWindow(add_months(first, -live.settings.max_backdating_months),
+                       add_months(first, live.settings.max_future_start_months))

@@ -180,7 +180,7 @@ def consultation(consultation_id):
                            step=step, module=module, html=consultations.module_html(module) if module else "",
                            form=form if form and len(form.fields) else None, values=values, errors=errors,
                            figures=figures, figures_error=figures_error, average_age=average_age, share=share,
-                           limit=checks.benefit_in_kind_limit(live))
+                           limit=live.settings.benefit_in_kind_limit)
 
 
 @bp.route("/consultations/<int:consultation_id>/complete", methods=["POST"])
@@ -260,8 +260,8 @@ def offer(offer_id):
     return render_template("advisor/offer.html", offer=offer, live=live, expired=offers.is_expired(offer),
                            has_number=brokers.number_for(me(), offer.tenant_id) is not None,
                            application=offers.application_of(offer),
-                           tariffs={t["id"]: t for t in live.doc["tariffs"]},
-                           groups={g["id"]: g for g in live.doc["tariff_groups"]})
+                           tariffs=live.tariffs,
+                           groups=live.groups)
 
 
 @bp.route("/offers/<int:offer_id>/send", methods=["POST"])

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from click.testing import CliRunner
 
-from engine import checks, pricing
+from engine import pricing
 from engine.simulate import first_of_next_month, load_live, tenant_folder
 from web.cli import cli
 
@@ -68,7 +68,7 @@ def test_group_totals_and_the_overall_total_add_up():
 
 def test_the_benefit_in_kind_limit_is_flagged_with_the_amount():
     code, report = as_json("auxilia", DEMO)
-    limit = checks.benefit_in_kind_limit(load_live(tenant_folder("auxilia")))
+    limit = load_live(tenant_folder("auxilia")).settings.benefit_in_kind_limit
     for person in report["employees"]:
         over = person["total"] is not None and Decimal(person["total"]) > limit
         flagged = [w for w in person["warnings"] if "Sachbezugsgrenze" in w]

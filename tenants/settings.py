@@ -1,0 +1,40 @@
+"""A tenant's settings as a typed value with the platform's defaults, built once per version
+(instead of `settings.get(name, default)` spread over the engine)."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rules.platform import platform_settings
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    age_method: str
+    offer_validity_days: int
+    min_insured: int
+    employer_release_required: bool
+    contract_term_months: int
+    max_backdating_months: int
+    max_future_start_months: int
+    benefit_in_kind_limit: Decimal  # the tenant's own, else the platform's (rules/platform.yaml)
+
+    def get(self, name, default=None):
+        """Also readable by name, as the document's mapping was."""
+        return getattr(self, name, default)
+
+    def __getitem__(self, name):
+        return getattr(self, name)
+
+    @classmethod
+    def of(cls, raw):
+        """From the `settings` mapping of a tenant document (checked against the schema)."""
+        raw = raw or {}
+        own_limit = raw.get("benefit_in_kind_limit")
+        return cls(age_method=raw.get("age_method", "age_at_start"),
+                   offer_validity_days=int(raw.get("offer_validity_days", 30)),
+                   min_insured=int(raw.get("min_insured", 1)),
+                   employer_release_required=bool(raw.get("employer_release_required", True)),
+                   contract_term_months=int(raw.get("contract_term_months", 24)),
+                   max_backdating_months=int(raw.get("max_backdating_months", 0)),
+                   max_future_start_months=int(raw.get("max_future_start_months", 6)),
+                   benefit_in_kind_limit=Decimal(str(own_limit)) if own_limit is not None
+                   else platform_settings()["benefit_in_kind_limit"])
