@@ -2,11 +2,15 @@
 import datetime
 import io
 import json
+import pathlib
+import uuid
 import zipfile
 
-from engine import clock, contracts, employees, enrolments, events, gdpr
-from engine.models import AuditEntry, Employee, Policy
-from tests.journey import first_start, submitted_application
+from engine import clock, contracts, documents, employees, enrolments, events, gdpr, policies
+from engine import clock as clock_module  # the `clock` fixture moves it
+from engine.models import AuditEntry, Employee, ImportBatch, Policy
+from tests.conftest import log_in
+from tests.journey import first_start, released_application, submitted_application
 
 CSV = ("Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart\n"
        "42;Muster;Maria;14.05.1980;Alter Weg 1;10115;Berlin;01.01.2010;Vollzeit\n")
@@ -53,3 +57,118 @@ def test_anonymisation_after_retention_keeps_history_but_not_the_person(app, mak
         assert [p.version for p in history] == [1, 2] and history[-1].status == "ended"
         assert all(p.premium and p.number and p.document_id is None for p in history)
         assert "Muster" not in json.dumps([a.after for a in AuditEntry.select()], default=str)
+
+
+# --- anonymisation leaves no trace ------------------------------------------------------------
+
+def _text_of_file(data):
+    if data.startswith(b"%PDF"):
+        from pypdf import PdfReader
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
+def places_naming(app, token, files_before=frozenset()):
+    """Every table.column (any table, any column, on SQLite or PostgreSQL) and every file of the
+    document store (made during the test) that holds `token`, in any case."""
+    from engine.db import database
+    token, found = token.lower(), []
+    with app.app_context():
+        for table in database.get_tables():
+            cursor = database.execute_sql(f'SELECT * FROM "{table}"')
+            columns = [column[0] for column in cursor.description]
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row):
+                    text = bytes(value).decode("latin-1") if isinstance(value, (bytes, memoryview)) else str(value)
+                    if token in text.lower():
+                        found.append(f"{table}.{column}")
+    for path in pathlib.Path(app.config["DOCUMENTS_DIR"]).rglob("*"):
+        if path.is_file() and path not in files_before and token in _text_of_file(path.read_bytes()).lower():
+            found.append(f"document store: {path.name}")
+    return sorted(set(found))
+
+
+def test_after_anonymisation_no_table_and_no_stored_file_holds_the_persons_name(app, make_user, clock):
+    from web.cli import anonymise as anonymise_command
+    token = "Qx" + uuid.uuid4().hex[:8]  # the person's unique (last) name
+    files_before = frozenset(pathlib.Path(app.config["DOCUMENTS_DIR"]).rglob("*"))
+    header = "Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart;E-Mail\n"
+    other = "100;Andersen;Ole;01.02.1985;Nebenweg 2;10115;Berlin;01.01.2012;Vollzeit;ole@example.org\n"
+
+    def upload(user, contract, row, run=True):
+        batch = employees.preview(user, contract, "mitarbeiter.csv", (header + row + other).encode())
+        if run:
+            employees.start(user, batch)
+            employees.run_import(batch.id)
+
+    with app.app_context():
+        case = released_application("lumen", tag="erase")
+        staff = make_user("insurer", tenant="lumen")
+        contracts.accept(staff, contracts.application_for_insurer("lumen", case["application"].id), "GV-E")
+        contract = contracts.contracts_for_employer(case["employer_user"], "lumen")[0]
+        employer = case["employer_user"]
+        # the import, a second file that changes the street, a third whose row has a faulty e-mail
+        upload(employer, contract, f"4711;{token};Zora;14.05.1980;{token}weg 1;10115;Berlin;01.01.2010;Vollzeit;"
+                                   f"zora.{token}@example.org\n")
+        upload(employer, contract, f"4711;{token};Zora;14.05.1980;{token}allee 2;10115;Berlin;01.01.2010;Vollzeit;"
+                                   f"zora.{token}@example.org\n")
+        upload(employer, contract, f"4711;{token};Zora;14.05.1980;{token}allee 2;10115;Berlin;01.01.2010;Vollzeit;"
+                                   f"zora.{token}@@example\n", run=False)
+        person = next(e for e in employees.for_contract(contract) if e.personnel_number == "4711")
+        # a hand edit, an enrolment rejected with her name in the reason, enrolled again, the policy
+        person = employees.save_by_hand(employer, contract, {**employees.values_of(person), "city": "Potsdam",
+                                                             "street": f"Am {token}platz 3", "postal_code": "14467",
+                                                             "tariff_group": person.tariff_group_requested},
+                                        Employee.get_by_id(person.id))
+        [enrolment], _ = enrolments.send(employer, contract, [person.id])
+        enrolments.reject(staff, enrolment, f"Frau {token} ist bereits bei uns versichert.")
+        [enrolment], _ = enrolments.send(employer, contract, [person.id])
+        enrolments.accept(staff, enrolment)
+        # events: an address change, a name change, one rejected with her name in the reason
+        start = max(clock_module.today(), contract.start_date)
+        person = Employee.get_by_id(person.id)
+        moved, _ = events.file(employer, contract, person, "address_change",
+                               {"street": f"{token}-Ring 9", "postal_code": "01069", "city": "Dresden",
+                                "effective_date": start})
+        events.accept(staff, moved)
+        renamed, _ = events.file(employer, contract, Employee.get_by_id(person.id), "name_change",
+                                 {"last_name": f"{token}-Berg", "first_name": "Zora", "effective_date": start,
+                                  "reason": "marriage", "nachweis": "heiratsurkunde"})
+        events.accept(staff, renamed)
+        refused, _ = events.file(employer, contract, Employee.get_by_id(person.id), "address_change",
+                                 {"street": "Irrweg 1", "postal_code": "01069", "city": "Dresden",
+                                  "effective_date": start})
+        events.reject(staff, refused, f"Frau {token}-Berg wohnt dort nicht.")
+        gdpr.export(employer, Employee.get_by_id(person.id))
+        policy_document = policies.current(Employee.get_by_id(person.id)).document_id
+    office = app.test_client()
+    log_in(office, staff)  # staff reads are audited under the person
+    assert office.get(f"/m/lumen/office/documents/{policy_document}").status_code == 200
+    assert office.get(f"/m/lumen/office/enrolments/{enrolment.id}").status_code == 200
+    with app.app_context():
+        leaving, _ = events.file(employer, contract, Employee.get_by_id(person.id), "leaving",
+                                 {"leaving_date": start})
+        events.accept(staff, leaving)
+
+    planted = places_naming(app, token, files_before)
+    for place in ("employee.last_name", "employee.street", "employee.email", "import_batch.report",
+                  "audit_entry.after", "audit_entry.before", "outbox.body", "business_event.data",
+                  "business_event.reason", "enrolment.reason"):
+        assert place in planted, planted
+    assert sum(place.startswith("document store") for place in planted) >= 4, planted  # 3 uploads, policies
+
+    clock.move_to(clock_module.today().replace(year=clock_module.today().year + 11))
+    result = app.test_cli_runner().invoke(anonymise_command)
+    assert result.exit_code == 0 and f"anonymised: employee {person.id}" in result.output, result.output
+
+    assert places_naming(app, token, files_before) == []
+    with app.app_context():  # the others and the contract's history stay
+        assert Employee.get(Employee.personnel_number == "100").last_name == "Andersen"
+        assert Policy.select().where(Policy.employee == person.id).count() == 4
+        assert ImportBatch.select().where(ImportBatch.contract == contract).count() == 3
+        batch = ImportBatch.select().where(ImportBatch.contract == contract).order_by(ImportBatch.id).first()
+        assert [e["name"] for e in batch.report["new"]] == ["Ole Andersen"]
+        assert documents.read(batch.document).startswith("Die ursprüngliche Datei wurde gelöscht".encode())
