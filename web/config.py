@@ -2,6 +2,7 @@
 import os
 import pathlib
 import secrets
+from urllib.parse import urlsplit
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -14,6 +15,10 @@ def _bool(value):
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
+def _list(value):
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
 def from_env(env=None):
     """Settings read from environment variables (see README, section Configuration)."""
     env = os.environ if env is None else env
@@ -21,6 +26,11 @@ def from_env(env=None):
     return {
         "BKV_DEMO": _bool(env.get("BKV_DEMO", "0")),
         "SECRET_KEY": env.get("SECRET_KEY"),
+        "BASE_URL": env.get("BKV_BASE_URL"),  # every link in mails and PDFs starts here, never at the request's Host
+        "TRUSTED_HOSTS": _list(env.get("BKV_TRUSTED_HOSTS")),  # Flask's; default: the host of BASE_URL
+        "PROXY_COUNT": int(env.get("BKV_PROXY_COUNT", "0")),  # proxies in front whose X-Forwarded-For counts
+        "SESSION_IDLE_MINUTES": int(env.get("BKV_SESSION_IDLE_MINUTES", "60")),
+        "SESSION_MAX_HOURS": int(env.get("BKV_SESSION_MAX_HOURS", "12")),
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{instance / 'bkv.db'}"),
         "TENANTS_DIR": env.get("BKV_TENANTS_DIR", str(ROOT / "tenants")),
         "INSTANCE_DIR": str(instance),
@@ -38,6 +48,15 @@ def from_env(env=None):
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE", "0")),
         "LOGIN_RATE_LIMIT": env.get("BKV_LOGIN_RATE_LIMIT", "10 per minute"),
         "PAGE_CACHE": _bool(env.get("BKV_PAGE_CACHE", "1")),  # web/pagecache.py; 0 renders every page
+        "OFFER_MAILS_PER_DAY": int(env.get("BKV_OFFER_MAILS_PER_DAY", "30")),  # per broker and calendar day
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("BKV_WEBHOOK_ALLOW_PRIVATE", "0")),  # loopback/private webhook URLs
+        # What an employee file may hold (engine/employee_file.py) and how much of its problems a report keeps
+        "IMPORT_MAX_ROWS": int(env.get("BKV_IMPORT_MAX_ROWS", "50000")),
+        "IMPORT_MAX_COLUMNS": int(env.get("BKV_IMPORT_MAX_COLUMNS", "200")),
+        "IMPORT_MAX_CELLS": int(env.get("BKV_IMPORT_MAX_CELLS", "2000000")),
+        "IMPORT_MAX_UNPACKED_MB": int(env.get("BKV_IMPORT_MAX_UNPACKED_MB", "100")),
+        "IMPORT_REPORT_PROBLEMS": int(env.get("BKV_IMPORT_REPORT_PROBLEMS", "1000")),
+        "STALLED_JOB_MINUTES": int(env.get("BKV_STALLED_JOB_MINUTES", "10")),  # a long job this silent is restarted
     }
 
 
@@ -56,8 +75,11 @@ DEFAULTS = {
 }
 
 
+DEMO_BASE_URL = "http://127.0.0.1:5000"
+
+
 def finish(config):
-    """Check the settings and fill the secret in demo mode; refuse to start without one otherwise."""
+    """Check the settings and fill the secret and base URL in demo mode; refuse to start without them otherwise."""
     if not config.get("SECRET_KEY"):
         if not config.get("BKV_DEMO") and not config.get("TESTING"):
             raise ConfigError("SECRET_KEY is not set. Set it in the environment (e.g. "
@@ -69,4 +91,22 @@ def finish(config):
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         config["SECRET_KEY"] = key_file.read_text().strip()
+    _finish_base_url(config)
     return config
+
+
+def _finish_base_url(config):
+    """Links in mails and PDFs start at BASE_URL (never at the request's Host, which a client chooses);
+    requests for any other host than TRUSTED_HOSTS get 400."""
+    if not config.get("BASE_URL"):
+        if not config.get("BKV_DEMO"):
+            raise ConfigError("BKV_BASE_URL is not set. Set it to the address users open, e.g. "
+                              "`export BKV_BASE_URL=https://bkv.example.org`: every link in mails and PDFs "
+                              "starts there. In demo mode (BKV_DEMO=1) it is " + DEMO_BASE_URL + ".")
+        config["BASE_URL"] = DEMO_BASE_URL
+    base = urlsplit(config["BASE_URL"])
+    if base.scheme not in ("http", "https") or not base.hostname or base.query or base.fragment:
+        raise ConfigError(f"BKV_BASE_URL must look like https://bkv.example.org, not {config['BASE_URL']!r}.")
+    config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    if not config.get("TRUSTED_HOSTS"):
+        config["TRUSTED_HOSTS"] = [base.hostname] + (["localhost"] if config.get("BKV_DEMO") else [])

@@ -12,6 +12,7 @@ from engine import webhooks
 from engine.models import WebhookDelivery, utcnow
 from tests.journey import released_application
 from tests.conftest import free_port
+from web import config
 
 
 class Receiver:
@@ -38,6 +39,15 @@ class Receiver:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def private_addresses_allowed(app):
+    """The receiver listens on 127.0.0.1, which webhooks refuse unless the operator allows private
+    addresses: these tests run as with BKV_WEBHOOK_ALLOW_PRIVATE=1."""
+    webhooks.configure(allow_private=config.from_env({"BKV_WEBHOOK_ALLOW_PRIVATE": "1"})["WEBHOOK_ALLOW_PRIVATE"])
+    yield
+    webhooks.configure(allow_private=app.config["WEBHOOK_ALLOW_PRIVATE"])
 
 
 @pytest.fixture
