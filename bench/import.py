@@ -40,6 +40,7 @@ def main(argv=None):
     from web import create_app
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
                       "JOBS_BACKEND": "immediate", "SMTP_PORT": 1, "SERVER_NAME": "bench.local",
+                      "BASE_URL": "http://bench.local",
                       "INSTANCE_DIR": str(workdir), "DOCUMENTS_DIR": str(workdir / "documents")})
     from engine import contracts, employee_file, employees, mail, migrate, registry
     from engine.models import Employee, GroupContract

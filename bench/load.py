@@ -27,7 +27,8 @@ from bench.server import ROOT, percentile, scratch_database, serving
 def seed(url, pairs):
     """Brokers with a client and employers with a contract; returns
     [(broker_email, employer_email, client_id, contract_id, offer_id, application_id)]."""
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="load", BKV_JOBS="immediate", SMTP_PORT="1")
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="load", BKV_JOBS="immediate", SMTP_PORT="1",
+               BKV_BASE_URL="http://127.0.0.1")
     code = f"""
 import json, sys
 sys.path.insert(0, {ROOT!r})
@@ -122,7 +123,8 @@ def main(argv=None):
     with scratch_database("bkv_load") as url:
         pairs = seed(url, max(1, args.users // 2))
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="load", BKV_JOBS="immediate", SMTP_PORT="1",
-                   RATELIMIT_STORAGE_URI="memory://", BKV_LOGIN_RATE_LIMIT="100000 per minute")
+                   RATELIMIT_STORAGE_URI="memory://", BKV_LOGIN_RATE_LIMIT="100000 per minute",
+                   BKV_BASE_URL="http://127.0.0.1")
         with serving("web:create_app()", env, args.port, args.workers) as base:
             users = []
             for broker, employer, client_id, contract_id, offer_id, application_id in pairs:

@@ -33,7 +33,8 @@ def main(argv=None):
     copy_tenants(work / "tenants", args.tenants)
     from web import create_app
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{work / 'b.db'}",
-                      "JOBS_BACKEND": "immediate", "INSTANCE_DIR": str(work), "DOCUMENTS_DIR": str(work / "docs")})
+                      "JOBS_BACKEND": "immediate", "INSTANCE_DIR": str(work), "DOCUMENTS_DIR": str(work / "docs"),
+                      "BASE_URL": "http://127.0.0.1"})
     from engine import migrate, registry
     with app.app_context():
         migrate.upgrade()
@@ -43,7 +44,8 @@ def main(argv=None):
         registry.clear_cache()
         started = time.perf_counter()
         app2 = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{work / 'b.db'}",
-                           "JOBS_BACKEND": "immediate", "INSTANCE_DIR": str(work), "DOCUMENTS_DIR": str(work / "docs")})
+                           "JOBS_BACKEND": "immediate", "INSTANCE_DIR": str(work), "DOCUMENTS_DIR": str(work / "docs"),
+                           "BASE_URL": "http://127.0.0.1"})
         with app2.app_context():
             live = registry.live_tenants()
         startup_s = time.perf_counter() - started

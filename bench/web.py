@@ -43,7 +43,8 @@ with app.app_context(), app.test_request_context():
     employees.start(case["employer_user"], batch); employees.run_import(batch.id)
     print(json.dumps([case["employer_user"].email, case["broker"].email, contract.id, case["offer"].id]))
 """
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", BKV_JOBS="immediate", SMTP_PORT="1")
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", BKV_JOBS="immediate", SMTP_PORT="1",
+               BKV_BASE_URL="http://127.0.0.1")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
     if result.returncode:
         raise SystemExit(result.stderr)
@@ -108,7 +109,7 @@ def main(argv=None):
     with scratch_database("bkv_web") as url:
         employer, broker, contract_id, offer_id = seed(url)
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", BKV_JOBS="immediate", SMTP_PORT="1",
-                   BKV_LOGIN_RATE_LIMIT="100000 per minute")
+                   BKV_BASE_URL="http://127.0.0.1", BKV_LOGIN_RATE_LIMIT="100000 per minute")
         with contextlib.ExitStack() as servers:
             servers.enter_context(serving("web:create_app()", env, 8771, args.workers))
             servers.enter_context(serving("bench.bare_app:create_app()", env, 8772, args.workers))

@@ -1,4 +1,5 @@
 """User accounts: registration, verification, passwords, sessions and roles."""
+import functools
 import logging
 import secrets
 
@@ -31,6 +32,11 @@ def check_password_strength(password):
                           f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.", field="password")
 
 
+class EmailTaken(DomainError):
+    """Registration with an address that already has an account. The web must not say so (that would
+    tell anyone which addresses have accounts); it mails the owner instead."""
+
+
 def new_session_token():
     return secrets.token_hex(16)
 
@@ -40,14 +46,15 @@ def find_user(email):
 
 
 def register(email, password, name="", role=None, tenant=None, employer=None, verified=False, is_admin=False):
-    """Create a user (and optionally its first role). Raises DomainError when the e-mail is taken."""
+    """Create a user (and optionally its first role). Raises EmailTaken when the e-mail is taken."""
     email = normalize_email(email)
     check_password_strength(password)
+    password_hash = hash_password(password)  # before the look-up: a taken address costs the same time
     with transaction():
         if find_user(email):
-            raise DomainError("Zu dieser E-Mail-Adresse gibt es bereits ein Konto.",
-                              "An account with this e-mail address already exists.", field="email")
-        user = User.create(email=email, name=name, password_hash=hash_password(password),
+            raise EmailTaken("Zu dieser E-Mail-Adresse gibt es bereits ein Konto.",
+                             "An account with this e-mail address already exists.", field="email")
+        user = User.create(email=email, name=name, password_hash=password_hash,
                            session_token=new_session_token(), is_admin=is_admin,
                            email_verified_at=utcnow() if verified else None)
         if role:
@@ -67,13 +74,18 @@ def grant_role(user, kind, tenant=None, employer=None):
     return role
 
 
+@functools.cache
+def _unknown_user_hash():
+    return hash_password(secrets.token_hex(16))
+
+
 def authenticate(email, password):
-    """The user when e-mail and password match, else None (same answer for unknown e-mails)."""
+    """The user when e-mail and password match, else None: the same answer, and the same work (one
+    hash check), for an unknown e-mail, so neither tells whether an account exists."""
     user = find_user(email)
-    if user is None:
-        check_password_hash(hash_password("x" * MIN_PASSWORD_LENGTH), password or "")  # same work either way
-        return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+    password_hash = user.password_hash if user is not None else _unknown_user_hash()
+    matches = check_password_hash(password_hash, password or "")
+    return user if user is not None and matches else None
 
 
 def mark_verified(user):
@@ -93,6 +105,15 @@ def change_password(user, new_password, actor=None):
         user.save()
         audit.record(actor or user, "user.password_changed", "user", user.id)
     return user
+
+
+def log_out(user):
+    """A new session token: the session that logs out ends for good, even where its cookie was copied
+    (and so do the account's other sessions; they share the token)."""
+    with transaction():
+        user.session_token = new_session_token()
+        user.save()
+        audit.record(user, "user.logged_out", "user", user.id)
 
 
 _USER_FIELDS = [field.name for field in User._meta.sorted_fields]

@@ -112,6 +112,7 @@ def app(database_url, smtp_server, tmp_path_factory):
         "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
         "JOBS_BACKEND": "immediate", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_server.port,
         "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")), "SERVER_NAME": "bkv.test",
+        "BASE_URL": "http://bkv.test",  # links in mails; requests for other hosts than bkv.test get 400
         "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents")),
         "LOGIN_RATE_LIMIT": "100000 per minute",  # test_login_attempts_are_rate_limited sets the real one
     })

@@ -1,10 +1,12 @@
 """The Flask app factory: the one place where configuration, database, jobs and portals meet."""
+import datetime
 import logging
 
 from flask import Flask, abort, g, render_template, request
 from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from engine import db as dbmod, documents, registry
+from engine import db as dbmod, documents, employee_file, employees, offers, registry, webhooks, workflow
 from engine.jobs import Jobs, make_huey
 from engine.mail import SmtpSettings
 from web import config as configmod
@@ -19,14 +21,22 @@ def create_app(overrides=None):
     app.config.update(configmod.from_env())
     app.config.update(overrides or {})
     configmod.finish(app.config)
+    _trust_proxies(app)
 
     dbmod.init_db(app.config["DATABASE_URL"])
     registry.clear_cache()  # compiled tenants carry version ids of the database they came from
     documents.init_store(app.config.get("DOCUMENTS_DIR") or f"{app.config['INSTANCE_DIR']}/documents")
+    offers.configure(mails_per_day=app.config.get("OFFER_MAILS_PER_DAY", offers.DEFAULT_MAILS_PER_DAY))
+    webhooks.configure(allow_private=app.config.get("WEBHOOK_ALLOW_PRIVATE", False))
     smtp = SmtpSettings(host=app.config["SMTP_HOST"], port=app.config["SMTP_PORT"],
                         username=app.config["SMTP_USERNAME"], password=app.config["SMTP_PASSWORD"],
                         starttls=app.config["SMTP_STARTTLS"], sender=app.config["MAIL_SENDER"])
-    app.extensions["bkv_jobs"] = Jobs(make_huey(app.config), smtp)
+    employee_file.configure(max_rows=app.config["IMPORT_MAX_ROWS"], max_columns=app.config["IMPORT_MAX_COLUMNS"],
+                            max_cells=app.config["IMPORT_MAX_CELLS"],
+                            max_unpacked=app.config["IMPORT_MAX_UNPACKED_MB"] * 2**20)
+    employees.configure(report_problems=app.config["IMPORT_REPORT_PROBLEMS"])
+    app.extensions["bkv_jobs"] = Jobs(make_huey(app.config), smtp,
+                                      stalled_after=datetime.timedelta(minutes=app.config["STALLED_JOB_MINUTES"]))
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -39,10 +49,19 @@ def create_app(overrides=None):
     formview.init_app(app)
     submissions.init_app(app)
     _register_blueprints(app)
+    workflow.check()  # every guard and effect a machine names exists, or the app does not start
     _register_request_hooks(app)
     _register_errors(app)
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(_forms_templates())])
     return app
+
+
+def _trust_proxies(app):
+    """Behind PROXY_COUNT proxies, the client's address (rate limits) and scheme are the ones the
+    proxies forwarded; with none, X-Forwarded-* headers are ignored (a client could forge them)."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _forms_templates():
@@ -52,16 +71,19 @@ def _forms_templates():
 
 
 def _register_blueprints(app):
-    from web import (admin, advisor, api, applications, auth, manager, notifications, offer_link, office,
-                     office_integration, public)
-    del notifications  # imported for its workflow effects
-    for module in (public, auth, advisor, offer_link, applications, manager, office, office_integration, admin, api):
+    from web import (admin, advisor, api, applications, auth, manager, members, notifications, offer_link, office,
+                     office_brokers, office_integration, public)
+    del notifications  # imported for its workflow effects and signal receivers
+    for module in (public, auth, advisor, offer_link, members, applications, manager, office, office_brokers,
+                   office_integration, admin, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # no cookies there: every request carries its API key
 
 
 def _register_request_hooks(app):
+    from web.access import check_session_age
     database = dbmod.database
+    app.before_request(check_session_age)
 
     @app.url_value_preprocessor  # the app's runs before the blueprints' (which load the tenant in the path)
     def _refuse_nul(endpoint, values):
@@ -93,15 +115,18 @@ def _register_request_hooks(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    from web.access import steps_for
+
     @app.context_processor
     def _globals():
         return {"current_locale": select_locale(), "languages": app.config["LANGUAGES"],
-                "portal": g.get("portal"), "tenant": g.get("tenant")}
+                "portal": g.get("portal"), "tenant": g.get("tenant"), "steps_for": steps_for}
 
 
 def _register_errors(app):
     from flask_babel import lazy_gettext as _l
     from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import SecurityError
 
     from engine.errors import Forbidden, NotFound
 
@@ -122,6 +147,9 @@ def _register_errors(app):
 
     for code in texts:
         app.register_error_handler(code, page(code))
+    # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page with links either.
+    app.register_error_handler(SecurityError, lambda error: ("400 Bad Request: unknown host\n", 400,
+                                                             {"Content-Type": "text/plain; charset=utf-8"}))
     app.register_error_handler(NotFound, page(404))
     app.register_error_handler(Forbidden, page(403))
     app.register_error_handler(CSRFError, page(400))

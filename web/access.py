@@ -1,10 +1,13 @@
 """The one permission check: who is logged in, which role they hold, for which tenant."""
 import functools
+import unicodedata
+from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, url_for
-from flask_login import UserMixin, current_user
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user, user_logged_in
 
-from engine import accounts, registry
+from engine import accounts, clock, registry, workflow
 from web.extensions import login_manager
 
 
@@ -42,6 +45,30 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
+@user_logged_in.connect
+def _login_started(app, user=None, **extra):
+    session["login_at"] = session["seen_at"] = int(clock.now().timestamp())
+
+
+def check_session_age():
+    """before_request: a login ends after SESSION_IDLE_MINUTES without a request, and after
+    SESSION_MAX_HOURS in any case (a session without these marks predates them and ends too)."""
+    if "_user_id" not in session:
+        return
+    now = int(clock.now().timestamp())
+    started, seen = session.get("login_at"), session.get("seen_at")
+    config = current_app.config
+    if (started is None or seen is None or now - seen > config["SESSION_IDLE_MINUTES"] * 60
+            or now - started > config["SESSION_MAX_HOURS"] * 3600):
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("Your session has expired. Please log in again."), "info")
+    elif now - seen >= 60:  # once a minute is precise enough, and spares a new cookie on every request
+        session["seen_at"] = now
+
+
 def current_account():
     return current_user.user if current_user.is_authenticated else None
 
@@ -70,6 +97,11 @@ def require(kind):
     return decorator
 
 
+def steps_for(obj, machine):
+    """The transitions of `machine` the current user may take on `obj` now: pages draw these buttons."""
+    return workflow.allowed(obj, machine, current_account())
+
+
 def load_tenant(endpoint, values):
     """url_value_preprocessor for portals under /m/<tenant>: the live tenant or 404."""
     slug = (values or {}).pop("tenant_slug", None)
@@ -83,7 +115,13 @@ def add_tenant(endpoint, values):
 
 
 def safe_next(target, fallback):
-    """Only relative, same-site redirect targets are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return fallback
+    """`target` when it is a path on this site, else `fallback`. Browsers drop tabs and newlines from a
+    URL and read a backslash as a slash, so "/<tab>/evil.example" or "/<backslash>evil.example" leads
+    to another host: a target with a backslash, a control or a space character is refused."""
+    if (not target or not target.startswith("/") or "\\" in target
+            or any(unicodedata.category(char)[0] in "CZ" for char in target)):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return fallback
+    return target

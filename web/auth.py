@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from engine import accounts
 from engine.db import transaction
 from engine.errors import DomainError
-from web import mails, tokens
+from web import links, mails, tokens
 from web.access import SessionUser, current_account, safe_next
 from web.extensions import limiter
 from web.filters import localized
@@ -17,6 +17,17 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_key():
+    """Attempts on one account count together, from whatever addresses they come."""
+    return "account:" + accounts.normalize_email(request.form.get("email"))
+
+
+def _limited(view):
+    """LOGIN_RATE_LIMIT per client address and per account (the e-mail in the form), for POSTs."""
+    view = limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)(view)
+    return limiter.limit(_login_limit, methods=["POST"])(view)
 
 
 def _email_error(email):
@@ -42,12 +53,19 @@ def _home_for(user):
 
 
 def _send_verification(user):
-    link = url_for("auth.verify", token=tokens.make("verify", user), _external=True)
+    link = links.external("auth.verify", token=tokens.make("verify", user))
     mails.queue("verify", user.email, user.locale, user=user, link=link)
 
 
+def _tell_owner(email):
+    """Someone registered with an address that has an account: its owner hears of it, the visitor does not."""
+    user = accounts.find_user(email)
+    mails.queue("account_exists", user.email, user.locale, user=user, login=links.external("auth.login"),
+                forgot=links.external("auth.forgot"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@_limited
 def register():
     """Brokers register here; employers register through the link in their offer or application mail."""
     values, errors = {}, {}
@@ -65,10 +83,13 @@ def register():
                     user.locale = session.get("lang", "de")
                     user.save()
                     _send_verification(user)
+            except accounts.EmailTaken:
+                with transaction():
+                    _tell_owner(values["email"])
             except DomainError as exc:
                 errors[exc.field or "email"] = localized(exc.text)
-            else:
-                return render_template("auth/check_mail.html", email=user.email)
+            if not errors:  # the same page whether or not the address was taken
+                return render_template("auth/check_mail.html", email=accounts.normalize_email(values["email"]))
     return render_template("auth/register.html", values=values, errors=errors)
 
 
@@ -84,7 +105,7 @@ def verify(token):
 
 
 @bp.route("/verify/resend", methods=["POST"])
-@limiter.limit(_login_limit)
+@_limited
 def resend_verification():
     user = accounts.find_user(request.form.get("email", ""))
     if user is not None and user.email_verified_at is None:
@@ -95,7 +116,7 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@_limited
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_home_for(current_account()))
@@ -120,6 +141,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    user = current_account()
+    if user is not None:
+        accounts.log_out(user)  # a copy of this session's cookie no longer works
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -130,12 +154,12 @@ def logout():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@_limited
 def forgot():
     if request.method == "POST":
         user = accounts.find_user(request.form.get("email", ""))
         if user is not None:
-            link = url_for("auth.reset", token=tokens.make("reset", user), _external=True)
+            link = links.external("auth.reset", token=tokens.make("reset", user))
             with transaction():
                 mails.queue("reset", user.email, user.locale, user=user, link=link)
         # The same answer whether or not the address is known: no account probing.

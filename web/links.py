@@ -1,13 +1,25 @@
-"""Signed links that travel by mail and lead to one object (an offer for its employer)."""
+"""Links that travel by mail and in documents: absolute on the configured base URL, and signed
+links that lead to one object (an offer for its employer, an invitation to act for one)."""
+from urllib.parse import urlsplit
+
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from engine.errors import NotFound
-from engine.models import Offer
+from engine.models import Invitation, Offer
 
 
-def _serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="bkv.offer-link")
+def external(endpoint, **values):
+    """The absolute URL of a page, on BASE_URL: never on the request's Host header, which the client
+    chooses (a reset link mailed to `Host: evil.example` would hand over the account)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    current_app.inject_url_defaults(endpoint, values)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def _serializer(salt="bkv.offer-link"):
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def offer_token(offer):
@@ -24,3 +36,19 @@ def offer_from_token(token):
     if offer is None or offer.revision != data.get("rev"):
         raise NotFound("Link ungültig.", "Invalid link.")
     return offer
+
+
+def invitation_token(invitation):
+    return _serializer("bkv.invitation").dumps({"invitation": invitation.id, "email": invitation.email})
+
+
+def invitation_from_token(token):
+    """The invitation a link names; whether it can still be taken up is the engine's question."""
+    try:
+        data = _serializer("bkv.invitation").loads(token)
+    except BadSignature:
+        raise NotFound("Link ungültig.", "Invalid link.") from None
+    invitation = Invitation.get_or_none(Invitation.id == data.get("invitation"))
+    if invitation is None or invitation.email != data.get("email"):
+        raise NotFound("Link ungültig.", "Invalid link.")
+    return invitation

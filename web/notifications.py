@@ -1,7 +1,6 @@
-"""Workflow effects that write mails: registered by name, declared in engine/workflows/*.yaml."""
-from flask import url_for
-
-from engine import registry, workflow
+"""Workflow effects that write mails: registered by name, declared in engine/workflows/*.yaml;
+and the receivers of the engine's signals that write mails (engine/signals.py)."""
+from engine import brokers, registry, signals, workflow
 from engine.models import GroupContract
 from web import links, mails
 
@@ -9,47 +8,47 @@ from web import links, mails
 @workflow.effect("mail_offer_to_employer")
 def offer_to_employer(offer, ctx):
     client = offer.employer
-    mails.queue("offer_sent", client.contact_email, "de", offer=offer, client=client, broker=offer.broker,
-                link=url_for("offer_link.view", token=links.offer_token(offer), _external=True))
+    mails.queue("offer_sent", offer.sent_to, "de", offer=offer, client=client, broker=offer.broker,
+                broker_number_confirmed=brokers.is_confirmed(offer.broker, offer.tenant_id),
+                link=links.external("offer_link.view", token=links.offer_token(offer)))
 
 
 @workflow.effect("mail_offer_decision_to_broker")
 def offer_decision_to_broker(offer, ctx):
     mails.queue("offer_decided", offer.broker.email, offer.broker.locale, offer=offer, client=offer.employer,
-                link=url_for("advisor.offer", offer_id=offer.id, _external=True))
+                link=links.external("advisor.offer", offer_id=offer.id))
 
 
 @workflow.effect("mail_application_to_employer")
 def application_to_employer(application, ctx):
     client = application.employer
-    release = registry.get(application.tenant_id).settings.get("employer_release_required", True)
+    release = registry.get(application.tenant_id).settings.employer_release_required
     mails.queue("application_submitted", client.contact_email, "de", application=application, client=client,
-                release=release, link=url_for("manager.application", tenant_slug=application.tenant_id,
-                                              application_id=application.id, _external=True))
+                release=release, link=links.external("manager.application", tenant_slug=application.tenant_id,
+                                                     application_id=application.id))
 
 
 @workflow.effect("mail_application_returned")
 def application_returned(application, ctx):
     mails.queue("application_returned", application.broker.email, application.broker.locale,
-                application=application, link=url_for("applications.edit", application_id=application.id,
-                                                      _external=True))
+                application=application, link=links.external("applications.edit", application_id=application.id))
 
 
 @workflow.effect("mail_application_decision")
 def application_decision(application, ctx):
     for recipient, locale, link in (
             (application.broker.email, application.broker.locale,
-             url_for("applications.edit", application_id=application.id, _external=True)),
+             links.external("applications.edit", application_id=application.id)),
             (application.employer.contact_email, "de",
-             url_for("manager.application", tenant_slug=application.tenant_id, application_id=application.id,
-                     _external=True))):
+             links.external("manager.application", tenant_slug=application.tenant_id,
+                            application_id=application.id))):
         mails.queue("application_decision", recipient, locale, application=application, link=link)
 
 
 @workflow.effect("mail_group_policy")
 def group_policy(application, ctx):
     contract = GroupContract.get(GroupContract.application == application)
-    link = url_for("manager.contract", tenant_slug=application.tenant_id, contract_id=contract.id, _external=True)
+    link = links.external("manager.contract", tenant_slug=application.tenant_id, contract_id=contract.id)
     for recipient, locale in ((application.employer.contact_email, "de"),
                               (application.broker.email, application.broker.locale)):
         mails.queue("group_policy", recipient, locale, application=application, contract=contract, link=link)
@@ -59,20 +58,33 @@ def group_policy(application, ctx):
 def enrolment_decision(enrolment, ctx):
     contract = enrolment.contract
     mails.queue("enrolment_decision", contract.employer.contact_email, "de", enrolment=enrolment,
-                employee=enrolment.employee, link=url_for("manager.employee", tenant_slug=contract.tenant_id,
-                                                          contract_id=contract.id, employee_id=enrolment.employee_id,
-                                                          _external=True))
+                employee=enrolment.employee,
+                link=links.external("manager.employee", tenant_slug=contract.tenant_id, contract_id=contract.id,
+                                    employee_id=enrolment.employee_id))
 
 
 @workflow.effect("mail_event_decision")
 def event_decision(event, ctx):
     contract = event.contract
     mails.queue("event_decision", contract.employer.contact_email, "de", event=event, employee=event.employee,
-                link=url_for("manager.employee", tenant_slug=contract.tenant_id, contract_id=contract.id,
-                             employee_id=event.employee_id, _external=True))
+                link=links.external("manager.employee", tenant_slug=contract.tenant_id, contract_id=contract.id,
+                                    employee_id=event.employee_id))
 
 
 @workflow.effect("mail_application_withdrawn")
 def application_withdrawn(application, ctx):
     mails.queue("application_withdrawn", application.broker.email, application.broker.locale, application=application,
-                link=url_for("applications.edit", application_id=application.id, _external=True))
+                link=links.external("applications.edit", application_id=application.id))
+
+
+@signals.contact_changed.connect
+def contact_changed(client, actor, before, after, members):
+    for member in members:
+        mails.queue("contact_changed", member.email, member.locale, client=client, member=member, actor=actor,
+                    before=before, after=after, link=links.external("members.index", employer_id=client.id))
+
+
+@signals.member_invited.connect
+def member_invited(invitation):
+    mails.queue("invitation", invitation.email, "de", invitation=invitation,
+                link=links.external("members.invitation", token=links.invitation_token(invitation)))

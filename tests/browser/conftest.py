@@ -7,8 +7,8 @@ engine.db.database is a process-global proxy bound by create_app; a second app w
 would rebind it under every other test of the session. What a browser test writes is wiped by the
 autouse `clean_database` fixture after each test, as for any other test.
 
-The mails carry links built with SERVER_NAME, which the `app` fixture sets to "bkv.test"; `base_url`
-sets it to the live host:port only while a browser test runs and restores it afterwards.
+The mails carry links built on BASE_URL, which the `app` fixture sets to http://bkv.test; `base_url`
+sets it to the live host:port (and trusts that host) only while a browser test runs.
 
 Every step's screenshot goes to tests/browser/screens/ (ignored by git); when a test fails, each
 open page of it is kept there too, as FAILED-<test>-<role>.png and .html.
@@ -62,12 +62,12 @@ def live_server(app):
 
 @pytest.fixture
 def base_url(app, live_server):
-    """http://127.0.0.1:<port>; mails sent meanwhile link there (SERVER_NAME restored after the test)."""
+    """http://127.0.0.1:<port>, a trusted host; mails sent meanwhile link there (settings restored after the test)."""
     host = f"127.0.0.1:{live_server}"
-    kept = app.config["SERVER_NAME"]
-    app.config["SERVER_NAME"] = host
+    kept = {key: app.config[key] for key in ("SERVER_NAME", "BASE_URL", "TRUSTED_HOSTS")}
+    app.config.update(SERVER_NAME=host, BASE_URL=f"http://{host}", TRUSTED_HOSTS=["127.0.0.1"])
     yield f"http://{host}"
-    app.config["SERVER_NAME"] = kept
+    app.config.update(kept)
 
 
 @pytest.fixture(scope="session")

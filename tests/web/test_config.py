@@ -32,3 +32,21 @@ def test_the_command_line_says_what_is_missing_without_a_traceback():
                             capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     assert result.returncode == 1
     assert "SECRET_KEY is not set" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_base_url_is_required_outside_demo_mode():
+    settings = config.from_env({"BKV_INSTANCE": "/tmp/bkv-config-test", "SECRET_KEY": "s"})
+    with pytest.raises(config.ConfigError, match="BKV_BASE_URL is not set"):
+        config.finish(settings)
+    with pytest.raises(config.ConfigError, match="must look like"):
+        config.finish(dict(settings, BASE_URL="bkv.example.org"))
+
+
+def test_the_base_url_names_the_trusted_host(tmp_path):
+    settings = config.finish(config.from_env({"SECRET_KEY": "s", "BKV_BASE_URL": "https://bkv.example.org/"}))
+    assert settings["BASE_URL"] == "https://bkv.example.org" and settings["TRUSTED_HOSTS"] == ["bkv.example.org"]
+    more = config.finish(config.from_env({"SECRET_KEY": "s", "BKV_BASE_URL": "https://bkv.example.org",
+                                          "BKV_TRUSTED_HOSTS": "bkv.example.org, intern.example.org"}))
+    assert more["TRUSTED_HOSTS"] == ["bkv.example.org", "intern.example.org"]
+    demo = config.finish(config.from_env({"BKV_DEMO": "1", "BKV_INSTANCE": str(tmp_path)}))
+    assert demo["BASE_URL"] == "http://127.0.0.1:5000" and demo["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost"]
