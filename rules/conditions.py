@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from rules import dates
 from rules.errors import RuleError
-from rules.facts import (BOOL, DATE, KNOWN_KINDS, NUMBER, STRING, lookup, lookup_parts,
-                         normalize, path_problem)
+from rules.facts import (BOOL, DATE, KNOWN_KINDS, NUMBER, STRING, lookup_parts, normalize,
+                         path_problem)
 
 VALUE_KEYS = ("fact", "age", "insurance_age", "months_between", "day_of_month", "sum", "value")
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "exists")
@@ -58,10 +58,13 @@ def _resolve_fact(operand, facts):
 def _date_args(operand, facts):
     values = []
     for parts in operand.parts:
-        resolved = normalize(lookup_parts(facts, parts))
-        if resolved is None or resolved[0] != DATE:
-            return None
-        values.append(resolved[1])
+        raw = lookup_parts(facts, parts)
+        if type(raw) is not datetime.date:  # a plain date normalises to itself
+            resolved = normalize(raw)
+            if resolved is None or resolved[0] != DATE:
+                return None
+            raw = resolved[1]
+        values.append(raw)
     return values
 
 
@@ -145,16 +148,16 @@ class Operand:
             return tuple(path for sub in self.args for path in sub.paths)
         return self.args
 
-    def explain(self, facts, into):
+    def explain(self, facts, into, cache=None):
         """Record the facts this operand read (path -> raw value) and its derived value."""
         if self.key == "difference":
             for sub in self.args:
                 sub.explain(facts, into)
             return
-        for path in self.args:
-            into[path] = lookup(facts, path)
+        for path, parts in zip(self.args, self.parts):
+            into[path] = lookup_parts(facts, parts)
         if self.key != "fact":
-            resolved = self.resolve(facts)
+            resolved = self.value(facts, cache)
             into[self.label] = None if resolved is None else resolved[1]
 
     def __repr__(self):
@@ -348,11 +351,11 @@ class Condition:
         """The fact paths this condition reads, in order."""
         return tuple(dict.fromkeys(path for operand in self.operands for path in operand.paths))
 
-    def seen(self, facts):
+    def seen(self, facts, cache=None):
         """The facts it saw: path -> raw value, plus each derived value by its label."""
         seen = {}
         for operand in self.operands:
-            operand.explain(facts, seen)
+            operand.explain(facts, seen, cache)
         return seen
 
 

@@ -60,8 +60,12 @@ class Texts:
         self._templates = templates
         self.placeholders = tuple(dict.fromkeys(part[0] for parts in templates.values()
                                                 for part in parts if isinstance(part, tuple)))
+        self._fixed = None if self.placeholders else {  # texts without placeholders
+            language: "".join(parts) for language, parts in templates.items()}
 
     def render(self, lookup):
+        if self._fixed is not None:
+            return dict(self._fixed)
         values = {name: lookup(name) for name in self.placeholders}
         return {
             language: "".join(part if isinstance(part, str)

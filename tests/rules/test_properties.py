@@ -1,14 +1,19 @@
-"""Properties: compiling never crashes on garbage, and durable-rules agrees with Python."""
+"""Properties: compiling never crashes on garbage, durable-rules agrees with Python, and a verdict
+shared by a distinct combination of facts is the one each fact set gets alone."""
 
+import copy
 import datetime as dt
 from decimal import Decimal
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from rules import adapter
 from rules.compile import compile_eligibility, compile_rules
 from rules.conditions import COMBINATORS, OPERATORS, VALUE_KEYS, compile_condition
+from rules.distinct import representative
 from rules.errors import FormulaError, RuleError
+from rules.evaluate import check_eligibility, evaluate
 from rules.formulas import compile_formula
 
 PROPERTY = settings(max_examples=150, deadline=None, database=None,
@@ -179,3 +184,97 @@ def test_durable_and_python_agree(judge_many, condition_list, facts_list):
     for row in judge_many(condition_list, facts_list):
         for python, as_rule, as_requirement in row:
             assert python == as_rule == as_requirement
+
+
+# ------------------------------------------------------------------ one verdict per combination
+
+@PROPERTY
+@given(st.lists(st.integers(-50, 50), max_size=6), st.integers(-60, 60))
+def test_a_representative_compares_with_every_threshold_as_its_value_does(limits, value):
+    limits = tuple(sorted(set(limits)))
+    stand_in = representative(value, limits)
+    for limit in limits:
+        assert (stand_in < limit, stand_in == limit, stand_in > limit) == (
+            value < limit, value == limit, value > limit)
+
+
+NUDGES = [Decimal("1E-7"), Decimal("0.5"), Decimal(1), Decimal(-1), Decimal(3), Decimal(-40)]
+
+
+@st.composite
+def batches(draw):
+    """Fact sets with many near neighbours: copies of a few, some values moved a little."""
+    pool = draw(st.lists(fact_sets(), min_size=1, max_size=4))
+    batch = []
+    for _ in range(draw(st.integers(1, 10))):
+        facts = copy.deepcopy(draw(st.sampled_from(pool)))
+        for path in NUMBER_PATHS + DATE_PATHS:
+            namespace, _, name = path.partition(".")
+            holder = facts if not name else facts.get(namespace)
+            name = name or namespace
+            if not isinstance(holder, dict) or not draw(st.booleans()):
+                continue
+            value = holder.get(name)
+            if isinstance(value, Decimal) and value.is_finite():
+                holder[name] = value + draw(st.sampled_from(NUDGES))
+            elif type(value) is dt.date and dt.date(1900, 1, 1) < value < dt.date(2100, 1, 1):
+                holder[name] = value + dt.timedelta(days=draw(st.sampled_from([1, -1, 30, 400])))
+        batch.append(facts)
+    return batch
+
+
+def _compiled(compile_list, lists):
+    try:
+        return [compile_list(items, name="prop.g%d" % index) for index, items in enumerate(lists)]
+    except RuleError:
+        assume(False)
+
+
+def _fired_alone(ruleset, facts):
+    """The rules durable-rules fires for this fact set's own message (values not replaced),
+    one rule per rule of the set (for eligibility: per failed requirement)."""
+    ((fired,),) = adapter.fire([(ruleset.durable_name, ruleset.expressions,
+                                 [ruleset.message(facts)])])
+    return [rule.id for key, rule in zip(ruleset.expressions, ruleset.rules) if key in fired]
+
+
+def _eligibility_lists(data):
+    return [[{"id": "c%d" % index, "require": condition, "reason": {"de": "d {event.value}",
+                                                                     "en": "e"}}
+             for index, condition in enumerate(conditions_of_group)]
+            for conditions_of_group in data]
+
+
+@PROPERTY
+@given(st.lists(st.lists(conditions, min_size=1, max_size=3), min_size=1, max_size=3), batches())
+def test_shared_eligibility_equals_each_fact_set_evaluated_alone(data, batch):
+    rulesets = _compiled(compile_eligibility, _eligibility_lists(data))
+    groups = [("g%d" % index, ruleset) for index, ruleset in enumerate(rulesets)]
+    stats = {}
+    shared = check_eligibility(groups, batch, stats)
+    assert stats["fact_sets"] == len(batch) and 1 <= stats["distinct"] <= len(batch)
+    for facts, result in zip(batch, shared):
+        first = None
+        for group_id, ruleset in groups:
+            failed = [failure.rule_id for failure in result.check(group_id).failures]
+            assert failed == _fired_alone(ruleset, facts) == [
+                rule.id for rule in ruleset.rules if not rule.condition.holds(facts)]
+            if first is None and not failed:
+                first = group_id
+        assert result.group_id == first
+    # explanations (texts and the facts seen) are each fact set's own; repr: NaN != NaN
+    assert repr(shared) == repr([check_eligibility(groups, [facts])[0] for facts in batch])
+
+
+@PROPERTY
+@given(st.lists(conditions, min_size=1, max_size=4), batches())
+def test_shared_rule_decisions_equal_each_fact_set_evaluated_alone(data, batch):
+    (ruleset,) = _compiled(compile_rules, [[
+        {"id": "c%d" % index, "when": condition,
+         "then": {"warn": {"de": "{employee.weekly_hours}", "en": "w"}}}
+        for index, condition in enumerate(data)]])
+    shared = evaluate(ruleset, batch)
+    for facts, decision in zip(batch, shared):
+        assert [outcome.rule_id for outcome in decision.outcomes] == _fired_alone(
+            ruleset, facts) == [rule.id for rule in ruleset.rules if rule.condition.holds(facts)]
+    assert repr(shared) == repr([evaluate(ruleset, [facts])[0] for facts in batch])
