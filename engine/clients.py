@@ -1,7 +1,7 @@
 """Employer clients of a broker. A broker sees only their own clients: every lookup is scoped."""
 from peewee import fn
 
-from engine import audit
+from engine import audit, memberships, signals
 from engine.db import transaction
 from engine.errors import NotFound
 from engine.models import Employer
@@ -54,4 +54,17 @@ def update(broker, client, values):
         if changed:
             audit.record(broker, "client.updated", "employer", client.id,
                          before={k: before[k] for k in changed}, after=changed, employer=client.id)
+        if "contact_email" in changed:
+            _tell_members(broker, client, before["contact_email"], after["contact_email"])
     return client
+
+
+def _tell_members(broker, client, before, after):
+    """The contact address receives offers and case mails: when it changes for an employer that has
+    members, they are told (a new contact never becomes a member by this; engine/memberships)."""
+    told = memberships.members(client.id)
+    if not told:
+        return
+    audit.record(broker, "client.contact_changed", "employer", client.id, before={"contact_email": before},
+                 after={"contact_email": after, "members_told": [user.email for user in told]}, employer=client.id)
+    signals.contact_changed.send(client, actor=broker, before=before, after=after, members=told)

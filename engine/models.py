@@ -86,6 +86,17 @@ class Role(BaseModel):
         indexes = ((("user", "kind", "tenant", "employer"), True),)
 
 
+class Invitation(BaseModel):
+    """A member's invitation to another address to act for the employer; taken up once, by that address."""
+    employer = ForeignKeyField(Employer, backref="invitations", on_delete="CASCADE")
+    email = CharField(max_length=254)
+    invited_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    accepted_at = DateTimeField(null=True)
+    accepted_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
 class Outbox(BaseModel):
     """A mail written in the same transaction as the change that causes it; delivered by a job."""
     recipient = CharField(max_length=254)
@@ -141,6 +152,9 @@ class BrokerNumber(BaseModel):
     tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
     number = CharField(max_length=60)
     created_at = DateTimeField(default=utcnow)
+    # Set by the insurer's back office once it has checked the number; a changed number is unchecked again.
+    confirmed_at = DateTimeField(null=True)
+    confirmed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("broker", "tenant"), True),)
@@ -183,6 +197,7 @@ class Offer(BaseModel):
     document = ForeignKeyField(Document, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    sent_to = CharField(max_length=254, null=True)  # the contact address the offer was mailed to (its addressee)
     decided_at = DateTimeField(null=True)
 
 
@@ -360,6 +375,6 @@ class FormSubmission(BaseModel):
         indexes = ((("owner", "submission_id"), True),)
 
 
-ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Outbox, AuditEntry, Document, BrokerProfile,
+ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, Enrolment,
               BusinessEvent, Policy, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery, FormSubmission]

@@ -14,6 +14,18 @@ from engine.errors import Conflict, DomainError, NotFound, joined
 from engine.models import Application, Employer, Offer, utcnow
 
 OPEN_STATES = ("draft", "sent")
+DEFAULT_MAILS_PER_DAY = 30
+_limits = {"mails_per_day": DEFAULT_MAILS_PER_DAY}
+
+
+def configure(mails_per_day=DEFAULT_MAILS_PER_DAY):
+    """The operator's limit of offer mails one broker may send per calendar day (BKV_OFFER_MAILS_PER_DAY)."""
+    _limits["mails_per_day"] = int(mails_per_day)
+
+
+def mails_per_day():
+    return _limits["mails_per_day"]
+
 
 
 def _field_prefix(group_id):
@@ -149,8 +161,19 @@ def valid_until(live, today=None):
 
 
 def send(broker, offer, live):
+    """Mail the offer to the client's contact address of this moment, kept on the offer as its addressee:
+    only that address may later join the employer through the offer (engine/memberships)."""
+    addressee = Employer.get_by_id(offer.employer_id).contact_email
     return workflow.fire(offer, "offer", "send", broker, "broker", tenant=offer.tenant_id,
-                         changes={"sent_at": utcnow(), "valid_until": valid_until(live)}, data={"live": live})
+                         changes={"sent_at": utcnow(), "valid_until": valid_until(live), "sent_to": addressee},
+                         data={"live": live})
+
+
+def sent_today(broker):
+    """How many offers the broker has mailed today (the platform's calendar day)."""
+    midnight = datetime.datetime.combine(clock.today(), datetime.time(), clock.ZONE)
+    since = midnight.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return Offer.select().where((Offer.broker == broker) & (Offer.sent_at >= since)).count()
 
 
 def accept(user, offer):
@@ -202,6 +225,19 @@ def _broker_number_stored(offer, ctx):
     if brokers.number_for(offer.broker, offer.tenant_id) is None:
         raise DomainError("Hinterlegen Sie zuerst Ihre Vermittlernummer für diesen Versicherer (Rechenkerne).",
                           "Please first enter your broker number for this insurer (under Calculation engines).")
+
+
+@workflow.guard("offer_mails_within_daily_limit")
+def _within_daily_limit(offer, ctx):
+    """Offers carry the insurer's name to any address the broker enters: a self-registered broker may
+    mail only so many a day."""
+    limit = mails_per_day()
+    if sent_today(offer.broker_id) >= limit:
+        raise DomainError(f"Sie haben heute bereits {limit} Angebote versendet, die Höchstzahl je Tag. "
+                          "Morgen können Sie wieder Angebote versenden; brauchen Sie mehr, wenden Sie sich an den "
+                          "Plattformbetreiber.",
+                          f"You have already sent {limit} offers today, the most allowed per day. You can send "
+                          "offers again tomorrow; if you need more, please contact the platform operator.")
 
 
 @workflow.guard("offer_not_rejected_by_rules")
@@ -263,6 +299,7 @@ def _render_pdf(offer):
     return documents.render_pdf("offer.html", offer=offer, tenant=snapshot, client=offer.employer,
                                 broker=offer.broker, profile=brokers.profile(offer.broker),
                                 broker_number=brokers.number_for(offer.broker, offer.tenant_id),
+                                broker_number_confirmed=brokers.is_confirmed(offer.broker, offer.tenant_id),
                                 tariffs={t["id"]: t for t in snapshot["tariffs"]},
                                 groups={g["id"]: g for g in snapshot["tariff_groups"]},
                                 used_tariffs={t for g in offer.groups for t in g["tariffs"]})

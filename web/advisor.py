@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import audit, brokers, checks, clients, consultations, offers, registry
+from engine import audit, brokers, clients, consultations, offers, registry
 from engine.errors import DomainError
 from engine.values import stored_all
 from engine.models import Application, Consultation, Employer, Offer, Tenant
@@ -75,7 +75,7 @@ def engines():
             flash(_("Broker number for %(insurer)s saved.", insurer=live.name), "success")
             return redirect(url_for("advisor.engines"))
     return render_template("advisor/engines.html", tenants=registry.live_tenants(), numbers=brokers.numbers(me()),
-                           errors=errors, posted=request.form)
+                           confirmed=brokers.confirmed_numbers(me()), errors=errors, posted=request.form)
 
 
 # --- clients -------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ has no role for answer 403; anonymous users are sent to the login (302)."""
 
 import pytest
 
-from engine import consultations, contracts, employees, enrolments, events
+from engine import consultations, contracts, employees, enrolments, events, memberships
+from engine.models import BrokerNumber
 from tests.conftest import log_in
 from tests.journey import first_start, submitted_application
 from web import links
@@ -32,6 +33,9 @@ POLICY = {
     "offer_link.view": "link", "offer_link.decide": "link",
     # registration for the offer's contact address: a form, or the login when that account exists
     "offer_link.register": "open",
+    # who acts for an employer: its members invite; the invitation opens only for the invited address
+    "members.index": "owner_employer", "members.invite": "owner_employer",
+    "members.invitation": "invitation", "members.accept": "invitation", "members.register": "open",
     "manager.logo": "open", "manager.theme": "open", "manager.index": "employer",
     "manager.application": "owner_employer", "manager.contract": "owner_employer",
     "manager.upload": "owner_employer", "manager.import_batch": "owner_employer",
@@ -41,6 +45,7 @@ POLICY = {
     "manager.export": "owner_employer", "manager.employee_export": "owner_employer",
     "office.index": "staff", "office.application": "staff", "office.enrolment": "staff", "office.event": "staff",
     "office.document": "staff",
+    "office_brokers.index": "staff", "office_brokers.confirm": "staff",
     "admin.index": "admin", "admin.users": "admin",
 }
 ROLES = ["anonymous", "broker_a", "broker_b", "employer_a", "employer_b", "staff_lumen", "staff_other", "admin"]
@@ -70,13 +75,17 @@ def world(app, make_user):
                                            [a["live"].doc["tariffs"][0]["id"]],
                                            [a["live"].doc["content_modules"][0]["id"]])
         consultation = consultations.complete(a["broker"], consultation, "Empfehlung")
+        invitation = memberships.invite(a["employer_user"], a["client"], "kollegin-a@example.org")
         with app.test_request_context():
             token = links.offer_token(a["offer"])
+            invitation_token = links.invitation_token(invitation)
         ids = {"client_id": a["client"].id, "offer_id": a["offer"].id, "consultation_id": consultation.id,
                "application_id": a["application"].id, "contract_id": contract.id, "employee_id": person.id,
                "batch_id": batch.id, "enrolment_id": enrolment.id, "event_id": event.id,
                "document_id": contract.document_id, "tenant_slug": "lumen", "token": token,
-               "event_type": "address_change", "fmt": "csv", "code": "de", "filename": "style.css"}
+               "event_type": "address_change", "fmt": "csv", "code": "de", "filename": "style.css",
+               "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id}
+        ids["token"] = {"offer_link": token, "members": invitation_token}
     users = {"broker_a": a["broker"], "broker_b": b["broker"], "employer_a": a["employer_user"],
              "employer_b": b["employer_user"], "staff_lumen": staff,
              "staff_other": make_user("insurer", tenant="auxilia"), "admin": make_user(admin=True)}
@@ -89,19 +98,26 @@ def expected(policy, role):
     if policy == "open":
         return allowed
     if role == "anonymous":
-        return login if policy != "link" else allowed
+        return login if policy not in ("link", "invitation") else allowed
     table = {
         "login": allowed,
         "broker": allowed if role in ("broker_a", "broker_b") else refused_role,
         "owner_broker": allowed if role == "broker_a" else (refused_unknown if role == "broker_b" else refused_role),
         "case": allowed if role in ("broker_a", "employer_a") else refused_unknown,
         "link": allowed if role == "employer_a" else refused_unknown,
+        "invitation": refused_unknown,  # only the invited address, which none of these roles is
         "employer": allowed if role in ("employer_a", "employer_b") else refused_role,
         "owner_employer": allowed if role == "employer_a" else (refused_unknown if role == "employer_b" else refused_role),
         "staff": allowed if role == "staff_lumen" else refused_role,
         "admin": allowed if role == "admin" else refused_role,
     }
     return table[policy]
+
+
+def _arg(ids, name, endpoint):
+    """The value of a URL argument; a token is the one of the endpoint's blueprint (else the offer's)."""
+    value = ids[name]
+    return value.get(endpoint.split(".")[0], value["offer_link"]) if isinstance(value, dict) else value
 
 
 def test_every_route_is_classified(app):
@@ -121,7 +137,7 @@ def test_every_route_as_every_role(app, world):
         for rule in rules:
             with app.test_request_context():
                 from flask import url_for
-                url = url_for(rule.endpoint, **{arg: ids[arg] for arg in rule.arguments})
+                url = url_for(rule.endpoint, **{arg: _arg(ids, arg, rule.endpoint) for arg in rule.arguments})
             code = client.get(url).status_code
             want = expected(POLICY[rule.endpoint], role)
             redirect_ok = POLICY[rule.endpoint] == "open" or (role != "anonymous" and code == 302
@@ -141,7 +157,11 @@ def test_writes_on_someone_elses_objects_are_refused(app, world):
         ("employer_b", f"/m/lumen/applications/{ids['application_id']}", {"decision": "release"}),
         ("employer_b", f"/m/lumen/contracts/{ids['contract_id']}/enrol", {"employee": str(ids["employee_id"])}),
         ("staff_other", f"/m/lumen/office/events/{ids['event_id']}", {"decision": "accept"}),
-        ("employer_b", f"/offer/{ids['token']}/decide", {"decision": "accept"}),
+        ("employer_b", f"/offer/{ids['token']['offer_link']}/decide", {"decision": "accept"}),
+        ("employer_b", f"/employer/{ids['employer_id']}/members/invite", {"email": "b@example.org"}),
+        ("employer_a", f"/invitation/{ids['token']['members']}/accept", {}),
+        ("staff_other", f"/m/lumen/office/brokers/{ids['number_id']}/confirm", {}),
+        ("broker_a", f"/m/lumen/office/brokers/{ids['number_id']}/confirm", {}),
     ]
     for role, url, data in attempts:
         client = app.test_client()
