@@ -147,7 +147,7 @@ def change_start(user, application, start):
 
 
 def submit(broker, application, live):
-    return workflow.fire(application, "application", "submit", broker, "broker", tenant=application.tenant_id,
+    return workflow.fire(application, "application", "submit", broker,
                          changes={"submitted_at": utcnow()}, data={"live": live})
 
 

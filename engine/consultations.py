@@ -116,7 +116,7 @@ def complete(broker, consultation, recommendation):
     if not (recommendation or "").strip():
         raise DomainError("Bitte halten Sie Ihre Empfehlung fest.", "Please record your recommendation.",
                           field="recommendation")
-    return workflow.fire(consultation, "consultation", "complete", broker, "broker", tenant=consultation.tenant_id,
+    return workflow.fire(consultation, "consultation", "complete", broker,
                          changes={"completed_at": utcnow(), "recommendation": recommendation.strip()})
 
 

@@ -31,17 +31,16 @@ def release(user, application, new_start=None):
     with transaction():
         if new_start is not None and new_start != applications.start_of(application):
             application = applications.change_start(user, application, new_start)
-        return workflow.fire(application, "application", "release", user, "employer", tenant=application.tenant_id)
+        return workflow.fire(application, "application", "release", user)
 
 
 def withdraw(user, application):
     """The employer takes the application back before the insurer has decided."""
-    return workflow.fire(application, "application", "withdraw", user, "employer", tenant=application.tenant_id)
+    return workflow.fire(application, "application", "withdraw", user)
 
 
 def return_to_broker(user, application, comment):
-    return workflow.fire(application, "application", "return_to_broker", user, "employer",
-                         tenant=application.tenant_id, data={"comment": comment},
+    return workflow.fire(application, "application", "return_to_broker", user, data={"comment": comment},
                          changes={"comment": (comment or "").strip()[:2000]})
 
 
@@ -55,18 +54,17 @@ def accept(staff, application, policy_number, policy_pdf=None):
     if policy_pdf is not None and not policy_pdf.startswith(b"%PDF"):
         raise DomainError("Die hochgeladene Police ist keine PDF-Datei.", "The uploaded policy is not a PDF file.",
                           field="policy_pdf")
-    return workflow.fire(application, "application", "accept", staff, "insurer", tenant=application.tenant_id,
+    return workflow.fire(application, "application", "accept", staff,
                          data={"policy_number": policy_number, "policy_pdf": policy_pdf})
 
 
 def reject(staff, application, comment):
-    return workflow.fire(application, "application", "reject", staff, "insurer", tenant=application.tenant_id,
+    return workflow.fire(application, "application", "reject", staff,
                          data={"comment": comment}, changes={"comment": (comment or "").strip()[:2000]})
 
 
 def request_info(staff, application, comment):
-    return workflow.fire(application, "application", "request_info", staff, "insurer",
-                         tenant=application.tenant_id, data={"comment": comment},
+    return workflow.fire(application, "application", "request_info", staff, data={"comment": comment},
                          changes={"comment": (comment or "").strip()[:2000]})
 
 
@@ -92,7 +90,7 @@ def contract_for_employer(user, tenant_slug, contract_id):
 def _release_when_not_required(application, ctx):
     live = registry.get(application.tenant_id)
     if not live.settings.employer_release_required:
-        workflow.fire(application, "application", "release", None, "system", tenant=application.tenant_id)
+        workflow.fire(application, "application", "release", None)
 
 
 @workflow.effect("notify_insurer_of_application")

@@ -13,11 +13,13 @@ def is_ready(state, tariff_group):
     return state == "new" and bool(tariff_group)
 
 
-def ready_ids(contract):
-    """Ids of the contract's employees who are ready for enrolment: what "enrol all" sends."""
-    return [row[0] for row in Employee.select(Employee.id).where(
+def ready_ids(contract, after=0, limit=None):
+    """Ids of the contract's employees who are ready for enrolment, in id order: what "enrol all" sends
+    (a chunk of it: the ids greater than `after`, at most `limit`)."""
+    query = Employee.select(Employee.id).where(
         (Employee.contract == contract) & (Employee.state == "new") & Employee.tariff_group.is_null(False)
-        & (Employee.tariff_group != "")).tuples()]
+        & (Employee.tariff_group != "") & (Employee.id > after)).order_by(Employee.id)
+    return [row[0] for row in (query.limit(limit) if limit else query).tuples()]
 
 
 def start_for(contract, employee, today=None):
@@ -73,9 +75,8 @@ def send(user, contract, employee_ids):
                 skipped.append((employee, too_late.text))
                 continue
             # the state changes only from "new": of several sends at once (two clicks, two tabs) one takes the person
-            taken = (Employee.update(state="enrolled", updated_at=utcnow())
-                     .where((Employee.id == employee.id) & (Employee.state == "new")).execute())
-            if taken != 1:
+            if not workflow.move(Employee, "employee", "enrol", user, [employee.id], scope=contract,
+                                 changes={"updated_at": utcnow()}):
                 skipped.append((employee, ALREADY_ENROLLED))
                 continue
             premium = premium_of(live, contract, employee, employee.tariff_group, start)
@@ -103,12 +104,12 @@ def accept(staff, enrolment, number=None, pdf=None):
     if pdf is not None and not pdf.startswith(b"%PDF"):
         raise DomainError("Die hochgeladene Police ist keine PDF-Datei.", "The uploaded policy is not a PDF file.",
                           field="policy_pdf")
-    return workflow.fire(enrolment, "enrolment", "accept", staff, "insurer", tenant=enrolment.contract.tenant_id,
+    return workflow.fire(enrolment, "enrolment", "accept", staff,
                          data={"number": (number or "").strip(), "pdf": pdf}, changes={"decided_at": utcnow()})
 
 
 def reject(staff, enrolment, comment):
-    return workflow.fire(enrolment, "enrolment", "reject", staff, "insurer", tenant=enrolment.contract.tenant_id,
+    return workflow.fire(enrolment, "enrolment", "reject", staff,
                          data={"comment": comment}, changes={"decided_at": utcnow(), "reason": (comment or "").strip()})
 
 
@@ -119,10 +120,12 @@ def _issue(enrolment, ctx):
     policies.issue(employee, contract, number=number, start_date=enrolment.start_date,
                    tariff_group=enrolment.tariff_group, tariffs=enrolment.tariffs, premium=enrolment.premium,
                    enrolment=enrolment, pdf=ctx.data.get("pdf"))
-    Employee.update(state="insured", updated_at=utcnow()).where(Employee.id == employee.id).execute()
+    workflow.move(Employee, "employee", "insure", ctx.actor, [employee.id], scope=contract,
+                  changes={"updated_at": utcnow()})
 
 
 @workflow.effect("reopen_employee")
 def _reopen(enrolment, ctx):
     """A rejected enrolment leaves the employee ready to be corrected and enrolled again."""
-    Employee.update(state="new", updated_at=utcnow()).where(Employee.id == enrolment.employee_id).execute()
+    workflow.move(Employee, "employee", "reopen", ctx.actor, [enrolment.employee_id], scope=enrolment.contract,
+                  changes={"updated_at": utcnow()})

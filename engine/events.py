@@ -94,12 +94,12 @@ def for_insurer(tenant_slug, event_id):
 
 
 def accept(staff, event):
-    return workflow.fire(event, "business_event", "accept", staff, "insurer", tenant=event.contract.tenant_id,
+    return workflow.fire(event, "business_event", "accept", staff,
                          changes={"decided_at": utcnow()})
 
 
 def reject(staff, event, comment):
-    return workflow.fire(event, "business_event", "reject", staff, "insurer", tenant=event.contract.tenant_id,
+    return workflow.fire(event, "business_event", "reject", staff,
                          data={"comment": comment}, changes={"decided_at": utcnow(), "reason": (comment or "").strip()})
 
 
@@ -127,7 +127,8 @@ def _update_person(event, fields, current):
 
 
 def _end_cover(event, spec, current):
-    return {"state": spec["person_state"]}, {"status": "ended", "end_date": end_of_month(effective_date(event))}
+    return {}, {"status": "ended", "end_date": end_of_month(effective_date(event)),
+                "person_transition": spec["person_transition"]}
 
 
 def _suspend_cover(event, spec, current):
@@ -161,6 +162,8 @@ def _apply(event, ctx):
         person, cover = EFFECTS[name](event, spec, current)
         changes.update(person)
         policy.update(cover)
+    if "person_transition" in policy:
+        workflow.move(Employee, "employee", policy.pop("person_transition"), ctx.actor, [employee.id], scope=contract)
     if changes:
         Employee.update(**changes, updated_at=utcnow()).where(Employee.id == employee.id).execute()
     if current is not None:

@@ -27,7 +27,6 @@ def mails_per_day():
     return _limits["mails_per_day"]
 
 
-
 def _field_prefix(group_id):
     return group_id.replace("-", "_").lower()
 
@@ -35,7 +34,7 @@ def _field_prefix(group_id):
 def offer_form(live, today=None):
     """The offer form for this tenant: start date, other benefits in kind, and per tariff group
     whether it is offered, with which tariffs, employer share, headcount and average age."""
-    window = start_window.window(live, today)
+    window, limit = start_window.window(live, today), format(live.settings.benefit_in_kind_limit.normalize(), "f")
     fields = [
         {"name": "start_date", "type": "date", "required": True,
          "label": {"de": "Versicherungsbeginn", "en": "Start of cover"},
@@ -164,7 +163,7 @@ def send(broker, offer, live):
     """Mail the offer to the client's contact address of this moment, kept on the offer as its addressee:
     only that address may later join the employer through the offer (engine/memberships)."""
     addressee = Employer.get_by_id(offer.employer_id).contact_email
-    return workflow.fire(offer, "offer", "send", broker, "broker", tenant=offer.tenant_id,
+    return workflow.fire(offer, "offer", "send", broker,
                          changes={"sent_at": utcnow(), "valid_until": valid_until(live), "sent_to": addressee},
                          data={"live": live})
 
@@ -177,7 +176,7 @@ def sent_today(broker):
 
 
 def accept(user, offer):
-    return workflow.fire(offer, "offer", "accept", user, "employer", tenant=offer.tenant_id,
+    return workflow.fire(offer, "offer", "accept", user,
                          changes={"decided_at": utcnow()})
 
 
@@ -185,7 +184,7 @@ def decline(user, offer, reason):
     if not (reason or "").strip():
         raise DomainError("Bitte nennen Sie einen Grund für die Ablehnung.", "Please give a reason for declining.",
                           field="reason")
-    return workflow.fire(offer, "offer", "decline", user, "employer", tenant=offer.tenant_id,
+    return workflow.fire(offer, "offer", "decline", user,
                          changes={"decided_at": utcnow(), "decline_reason": reason.strip()[:2000]})
 
 
@@ -267,7 +266,7 @@ def _supersede_previous(offer, ctx):
         return
     previous = Offer.get_by_id(offer.supersedes_id)
     if previous.state in OPEN_STATES:
-        workflow.fire(previous, "offer", "supersede", ctx.actor, "broker", tenant=previous.tenant_id)
+        workflow.fire(previous, "offer", "supersede", ctx.actor)
 
 
 @workflow.effect("create_application")

@@ -1,5 +1,5 @@
 """Individual policies: issued on an accepted enrolment, re-issued as a new version after an event."""
-from engine import documents
+from engine import documents, workflow
 from engine.models import Policy, TenantVersion
 
 
@@ -25,7 +25,7 @@ def issue(employee, contract, *, number, start_date, tariff_group, tariffs, prem
     previous = current(employee)
     version = (previous.version + 1) if previous else 1
     if previous is not None:
-        Policy.update(status="replaced").where(Policy.id == previous.id).execute()
+        workflow.move(Policy, "policy", "replace", None, [previous.id], scope=contract, column="status")
     policy = Policy.create(employee=employee, contract=contract, enrolment=enrolment, event=event, version=version,
                            number=number, start_date=start_date, end_date=end_date, tariff_group=tariff_group,
                            tariffs=tariffs, premium=str(premium), status=status)

@@ -1,8 +1,11 @@
 """State machines declared as data (engine/workflows/*.yaml) and the one function that fires them.
 
-`fire` checks the actor's role, the current state and the guards, changes the state with optimistic
-locking (a `lock_version` column), writes the audit entry and runs the effects — all in one
-transaction. Two people firing at once: exactly one wins, the other gets a Conflict.
+`fire` derives the actor's roles on the object (broker of it, member of its employer, staff of its
+insurer; no actor = the system), checks them, the current state and the guards, changes the state
+with optimistic locking (a `lock_version` column), writes the audit entry and runs the effects — all
+in one transaction. Two people firing at once: exactly one wins, the other gets a Conflict.
+`allowed` answers which transitions an actor may take now, so pages draw only those buttons.
+Every guard and effect a machine names must be registered (`check`, run when the app starts).
 """
 import logging
 import pathlib
@@ -10,7 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from engine import audit
+from engine import accounts, audit
 from engine.db import transaction
 from engine.errors import Conflict, DomainError, Forbidden
 
@@ -38,8 +41,8 @@ class Workflow:
     states: tuple
     transitions: dict = field(default_factory=dict)
 
-    def available(self, state, role):
-        return [t for t in self.transitions.values() if state in t.sources and role in t.roles]
+    def available(self, state, roles):
+        return [t for t in self.transitions.values() if state in t.sources and set(t.roles) & set(roles)]
 
 
 @dataclass
@@ -91,7 +94,37 @@ def get(name):
     return _workflows[name]
 
 
-def fire(obj, workflow_name, transition_name, actor, role, data=None, changes=None, tenant=None):
+def _owner(obj, name):
+    """The object's employer_id or tenant_id, its own or its contract's."""
+    value = getattr(obj, name, None)
+    if value is None and getattr(obj, "contract_id", None) is not None:
+        value = getattr(obj.contract, name, None)
+    return value
+
+
+def roles_of(actor, obj):
+    """The roles `actor` holds on `obj`: broker (its broker), employer (a member of its employer),
+    insurer (staff of its insurer); `None` is the system acting on its own."""
+    if actor is None:
+        return {"system"}
+    roles = set()
+    if getattr(obj, "broker_id", None) == actor.id:
+        roles.add("broker")
+    employer = _owner(obj, "employer_id")
+    if employer is not None and accounts.works_for(actor, employer):
+        roles.add("employer")
+    tenant = _owner(obj, "tenant_id")
+    if tenant is not None and accounts.has_role(actor, "insurer", tenant):
+        roles.add("insurer")
+    return roles
+
+
+def allowed(obj, workflow_name, actor):
+    """Names of the transitions `actor` may take on `obj` in its current state (guards aside)."""
+    return {t.name for t in get(workflow_name).available(obj.state, roles_of(actor, obj))}
+
+
+def fire(obj, workflow_name, transition_name, actor, data=None, changes=None):
     """Move `obj` (a model with `state` and `lock_version`) along a transition; returns the fresh object.
 
     `changes` are further column values written with the state change (e.g. a decline reason).
@@ -100,8 +133,10 @@ def fire(obj, workflow_name, transition_name, actor, role, data=None, changes=No
     transition = wf.transitions.get(transition_name)
     if transition is None:
         raise DomainError(f"Unbekannter Schritt {transition_name!r}.", f"Unknown step {transition_name!r}.")
-    if role not in transition.roles:
+    role = next((r for r in transition.roles if r in roles_of(actor, obj)), None)
+    if role is None:
         raise Forbidden("Diese Rolle darf diesen Schritt nicht ausführen.", "This role may not take this step.")
+    tenant = _owner(obj, "tenant_id")
     model = type(obj)
     with transaction():
         current = model.get_by_id(obj.id)
@@ -126,6 +161,37 @@ def fire(obj, workflow_name, transition_name, actor, role, data=None, changes=No
         for name in transition.effects:
             EFFECTS[name](fresh, ctx)
     return fresh
+
+
+def move(model, workflow_name, transition_name, actor, ids, scope, changes=None, column="state"):
+    """Take a transition for many records at once (no per-record lock version): one conditional
+    UPDATE moves those still in a source state, so of two simultaneous moves one wins per record.
+    `scope` is what the actor's roles are judged on (the contract of the employees); returns the
+    moved ids, each with an audit entry."""
+    from engine.audit import record_many
+    transition = get(workflow_name).transitions[transition_name]
+    role = next((r for r in transition.roles if r in roles_of(actor, scope)), None)
+    if role is None:
+        raise Forbidden("Diese Rolle darf diesen Schritt nicht ausführen.", "This role may not take this step.")
+    field = getattr(model, column)
+    values = {field: transition.target, **{getattr(model, name): value for name, value in (changes or {}).items()}}
+    with transaction():
+        moved = [row[0] for row in model.update(values).where(model.id.in_(list(ids)) & field.in_(transition.sources))
+                 .returning(model.id).tuples().execute()]
+        record_many(actor, f"{workflow_name}.{transition_name}", workflow_name,
+                    [(i, {column: transition.target}) for i in moved],
+                    tenant=_owner(scope, "tenant_id"), employer=_owner(scope, "employer_id"))
+    return moved
+
+
+def check():
+    """Every guard and effect named by any machine is registered; raises naming the missing ones."""
+    missing = sorted({f"{path.stem}: {kind} {name}" for path in DEFINITIONS.glob("*.yaml")
+                      for t in _load(path).transitions.values()
+                      for kind, names, known in (("guard", t.guards, GUARDS), ("effect", t.effects, EFFECTS))
+                      for name in names if name not in known})
+    if missing:
+        raise RuntimeError("workflow steps without code: " + "; ".join(missing))
 
 
 @guard("comment_given")

@@ -49,6 +49,7 @@ STATES = {
     "left": _l("left the company"), "deceased": _l("deceased"), "active": _l("active"),
     "suspended": _l("suspended"), "ended": _l("ended"), "replaced": _l("replaced"), "previewed": _l("checked"),
     "importing": _l("importing"), "imported": _l("imported"), "unusable": _l("unusable"),
+    "checking": _l("being checked"), "interrupted": _l("interrupted"),
 }
 
 ACTIONS = {
@@ -59,7 +60,10 @@ ACTIONS = {
     "offer.accept": _l("Offer accepted"), "offer.decline": _l("Offer declined"),
     "offer.supersede": _l("Offer superseded"), "application.created": _l("Application created"),
     "application.edited": _l("Application edited"),
-    "application.start_changed": _l("Start of cover changed"), "application.submit": _l("Application submitted"),
+    "application.start_changed": _l("Start of cover changed"),
+    "employee.enrol": _l("Enrolment sent"), "employee.insure": _l("Insured"),
+    "employee.reopen": _l("Ready for enrolment again"), "employee.leave": _l("Left the company"),
+    "employee.decease": _l("Deceased"), "policy.replace": _l("Policy replaced by a new version"), "application.submit": _l("Application submitted"),
     "employer.member_joined": _l("Employer user joined"), "employer.member_invited": _l("Colleague invited"),
     "client.contact_changed": _l("Contact address changed; the company's users were told"), "application.release": _l("Application released"),
     "application.return_to_broker": _l("Application returned to the broker"),
@@ -68,6 +72,11 @@ ACTIONS = {
     "application.request_info": _l("Insurer asked for information"), "application.withdraw": _l("Application withdrawn"), "contract.created": _l("Group contract concluded"),
     "import.previewed": _l("Employee file checked"), "import.started": _l("Employee import started"),
     "import.finished": _l("Employee import finished"), "import.unusable": _l("Unusable employee file"),
+    "import.uploaded": _l("Employee file uploaded"), "import.interrupted": _l("Employee import interrupted"),
+    "enrolment.run_started": _l("Enrolment of all ready employees started"),
+    "enrolment.run_finished": _l("Enrolment of all ready employees finished"),
+    "enrolment.run_resumed": _l("Enrolment of all ready employees continued"),
+    "enrolment.run_interrupted": _l("Enrolment of all ready employees interrupted"),
     "employee.created": _l("Employee added"), "employee.updated": _l("Employee data changed"),
     "enrolment.sent": _l("Enrolment sent"), "enrolment.accept": _l("Policy issued"),
     "enrolment.reject": _l("Enrolment rejected"), "event.filed": _l("Business event reported"),
