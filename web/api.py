@@ -17,7 +17,8 @@ import jsonschema
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from engine import apikeys, audit, brokers, contracts, documents, enrolments, events, idempotency, policies, registry
+from engine import (apikeys, audit, brokers, contracts, document_access, documents, enrolments, events, idempotency,
+                    policies, registry)
 from engine.applications import start_of
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.models import (Application, BusinessEvent, Employer, Enrolment, GroupContract, Offer, Policy, Tenant,
@@ -278,12 +279,15 @@ def tenant_slug():
     return g.api_key.tenant_id
 
 
+def via_api():
+    """What an audit entry of a read through the API adds: the key that read."""
+    return {"via": "api", "api_key": g.api_key.id, "api_key_name": g.api_key.name}
+
+
 def audit_read(employee_id, employer_id, what, object_id):
     """Insurer staff reading an employee's data through the API is recorded like in the back office."""
-    key = g.api_key
-    audit.record(actor(), "employee.read", "employee", employee_id, tenant=key.tenant_id, employer=employer_id,
-                 after={"via": "api", "api_key": key.id, "api_key_name": key.name, "object": what,
-                        "object_id": object_id})
+    audit.record(actor(), "employee.read", "employee", employee_id, tenant=g.api_key.tenant_id, employer=employer_id,
+                 after={**via_api(), "object": what, "object_id": object_id})
 
 
 def _pdf(payload):
@@ -460,7 +464,7 @@ def contract_pdf(contract_id):
     contract = GroupContract.get_or_none((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug()))
     if contract is None or contract.document_id is None:
         raise NotFound("Gruppenpolice nicht gefunden.", "Group policy not found.")
-    return _file(contract.document)
+    return _file(document_access.for_insurer(actor(), tenant_slug(), contract.document_id, via=via_api()))
 
 
 def _file(document):
@@ -511,8 +515,7 @@ def policy_pdf(policy_id):
               .where((Policy.id == policy_id) & (GroupContract.tenant == tenant_slug())).first())
     if policy is None or policy.document_id is None:
         raise NotFound("Police nicht gefunden.", "Policy not found.")
-    audit_read(policy.employee_id, policy.contract.employer_id, "policy", policy.id)
-    return _file(policy.document)
+    return _file(document_access.for_insurer(actor(), tenant_slug(), policy.document_id, via=via_api()))
 
 
 # --- business events ----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The back office opens only the documents of cases its insurer processes (the group policy, the
 individual policies), never an employer's raw upload or a broker's consultation record, and every
 read of personal data by staff leaves an audit entry."""
-from engine import consultations, employees, enrolments
+from engine import apikeys, consultations, employees, enrolments
 from engine.models import AuditEntry, Consultation, Employee, ImportBatch, Offer, Policy
 from tests.conftest import log_in
 from tests.journey import insured_case_with_event, staffed_case
@@ -59,3 +59,20 @@ def test_every_read_of_an_employees_data_by_staff_is_audited(app, make_user):
     assert [(r.actor_id, r.object_id) for r in reads] == [(staff.id, str(person)), (staff.id, str(second.id)),
                                                           (staff.id, str(person))]
     assert reads[0].after["object"] == "policy" and reads[0].after["document"] == policy.document_id
+
+
+def test_the_api_opens_policies_through_the_same_audited_door(app, make_user):
+    with app.app_context():
+        staff = make_user("insurer", tenant="lumen")
+        case = insured_case_with_event("lumen", staff, tag="api")
+        policy = Policy.get(Policy.employee == case["employee"].id)
+        _, key = apikeys.create("lumen", "Bestand", staff)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {key}"}
+    for path in (f"/api/v1/contracts/{case['contract'].id}/pdf", f"/api/v1/policies/{policy.id}/pdf"):
+        assert client.get(path, headers=headers).data.startswith(b"%PDF")
+    [group_policy] = entries(app, "document.read")
+    [person] = entries(app, "employee.read")
+    assert group_policy.object_id == str(case["contract"].document_id) and group_policy.after["via"] == "api"
+    assert person.object_id == str(case["employee"].id) and person.after["object"] == "policy"
+    assert person.after["api_key_name"] == "Bestand" and person.actor_id == staff.id
