@@ -163,6 +163,22 @@ def after_commit(callback):
     hooks.append(callback)
 
 
+def after_rollback(callback):
+    """Run `callback` if the outermost transaction rolls back (a file written for a row that is not
+    stored); outside a transaction there is nothing to roll back and it never runs."""
+    hooks = getattr(_pending, "undo", None)
+    if hooks is not None and database.obj.in_transaction():
+        hooks.append(callback)
+
+
+def _run_hooks(hooks, what):
+    for hook in hooks:
+        try:
+            hook()
+        except Exception:  # a hook failing must not undo a committed change, nor hide the rollback's cause
+            logger.exception("%s hook failed", what)
+
+
 def _atomic():
     # SQLite: take the write lock at BEGIN. A deferred transaction that reads and then writes cannot
     # wait for another writer (SQLite answers "database is locked" at once); IMMEDIATE waits its turn
@@ -177,18 +193,15 @@ def transaction():
     """One unit of work: a transaction whose after-commit hooks run only if it commits."""
     outer = getattr(_pending, "hooks", None) is None
     if outer:
-        _pending.hooks = []
+        _pending.hooks, _pending.undo = [], []
     try:
         with _atomic():
             yield
     except BaseException:
         if outer:
-            _pending.hooks = None
+            undo, _pending.hooks, _pending.undo = _pending.undo, None, None
+            _run_hooks(undo, "after-rollback")
         raise
     if outer:
-        hooks, _pending.hooks = _pending.hooks, None
-        for hook in hooks:
-            try:
-                hook()
-            except Exception:  # a hook failing must not undo a committed change
-                logger.exception("after-commit hook failed")
+        hooks, _pending.hooks, _pending.undo = _pending.hooks, None, None
+        _run_hooks(hooks, "after-commit")

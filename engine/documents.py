@@ -1,17 +1,23 @@
 """Documents: PDFs rendered from HTML templates (WeasyPrint) and a folder store with checksums.
 
 The store keeps bytes outside the web root under a random key; the `Document` row holds name,
-type, size and SHA-256, which is checked again on every read.
+type, size and SHA-256, which is checked again on every read. A file and its row are one unit: the
+bytes go to a temporary file that is renamed into place when the row's transaction commits and
+removed when it rolls back; `sweep` removes what a killed process left (files without a row).
 """
+import datetime
 import hashlib
 import logging
+import os
 import pathlib
 import re
+import unicodedata
 import uuid
 
 import jinja2
 
-from engine import formatting
+from engine import clock, formatting
+from engine.db import after_commit, after_rollback
 from engine.errors import DomainError
 from engine.models import Document
 
@@ -36,18 +42,65 @@ def _path(key):
     return _store["root"] / key[:2] / key
 
 
+MAX_FILENAME = 255
+TEMP_SUFFIX = ".part"
+SWEEP_AFTER = datetime.timedelta(hours=1)  # older files without a row are left over, not in a transaction
+_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def safe_filename(filename, default="datei"):
+    """A stored file name: the last part of a path, no control or format characters (NUL, CR/LF,
+    bidi overrides), spaces collapsed, at most MAX_FILENAME characters with the extension kept."""
+    name = unicodedata.normalize("NFC", str(filename or ""))
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in name
+                   if unicodedata.category(char) not in ("Cf", "Cs", "Co", "Cn"))
+    name = re.sub(r"\s+", " ", name).strip(" .") or default
+    if len(name) > MAX_FILENAME:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = stem[:MAX_FILENAME - len(extension) - 1].rstrip(" .") + "." + extension
+        else:
+            name = name[:MAX_FILENAME].rstrip(" .")
+    return name
+
+
 def store(kind, filename, mime, data, employer=None, tenant=None):
-    """Keep `data` and return its Document row (call inside the transaction that uses it)."""
+    """Keep `data` and return its Document row (call inside the transaction that uses it). The bytes
+    take their place when the transaction commits; if it rolls back, no file is left behind."""
     key = uuid.uuid4().hex
     path = _path(key)
+    temp = path.with_name(key + TEMP_SUFFIX)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return Document.create(kind=kind, filename=filename, mime=mime, sha256=hashlib.sha256(data).hexdigest(),
-                           size=len(data), storage_key=key, employer=employer, tenant=tenant)
+    temp.write_bytes(data)
+    try:
+        document = Document.create(kind=kind, filename=safe_filename(filename), mime=mime,
+                                   sha256=hashlib.sha256(data).hexdigest(), size=len(data), storage_key=key,
+                                   employer=employer, tenant=tenant)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    after_rollback(lambda: temp.unlink(missing_ok=True))
+    after_commit(lambda: _settle(key))
+    return document
+
+
+def _settle(key):
+    """Put a committed document's temporary file in place; a file whose row is not there (rolled
+    back in a savepoint) is removed."""
+    path = _path(key)
+    temp = path.with_name(key + TEMP_SUFFIX)
+    if Document.select().where(Document.storage_key == key).exists():
+        os.replace(temp, path)
+    else:
+        temp.unlink(missing_ok=True)
 
 
 def read(document):
-    data = _path(document.storage_key).read_bytes()
+    path = _path(document.storage_key)
+    if not path.exists() and path.with_name(path.name + TEMP_SUFFIX).exists():
+        _settle(document.storage_key)  # the process stopped between commit and rename
+    data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != document.sha256:
         raise DomainError("Das Dokument ist beschädigt (Prüfsumme stimmt nicht).",
                           "The document is damaged (its checksum does not match).")
@@ -67,8 +120,37 @@ def render_pdf(template, **context):
 
 
 def delete(document):
-    """Remove a document's bytes and its row (data protection erasure)."""
+    """Remove a document's row and, once that is committed, its bytes (data protection erasure)."""
     path = _path(document.storage_key)
-    if path.exists():
-        path.unlink()
     document.delete_instance()
+    after_commit(lambda: [file.unlink(missing_ok=True) for file in (path, path.with_name(path.name + TEMP_SUFFIX))])
+
+
+def sweep(dry_run=False):
+    """Remove stored files that no document row refers to (left by a killed process or before files
+    and rows were one unit), and put committed temporary files in place. Files younger than
+    SWEEP_AFTER are left alone: their transaction may still be running. Returns the paths removed."""
+    if _store["root"] is None:
+        raise RuntimeError("document store not initialised: call documents.init_store(path)")
+    cutoff = clock.now().timestamp() - SWEEP_AFTER.total_seconds()
+    removed = []
+    for folder in sorted(p for p in _store["root"].iterdir() if p.is_dir()):
+        files = {p: p.name.removesuffix(TEMP_SUFFIX) for p in folder.iterdir()
+                 if p.is_file() and _KEY.fullmatch(p.name.removesuffix(TEMP_SUFFIX))}  # only what `store` writes
+        keys = sorted(set(files.values()))
+        known = {key for start in range(0, len(keys), 500) for (key,) in Document.select(Document.storage_key)
+                 .where(Document.storage_key.in_(keys[start:start + 500])).tuples()}
+        for path, key in sorted(files.items()):
+            if path.stat().st_mtime > cutoff:
+                continue
+            if key in known:
+                if path.name.endswith(TEMP_SUFFIX) and not dry_run:
+                    _settle(key)
+                continue
+            removed.append(path)
+            if not dry_run:
+                path.unlink(missing_ok=True)
+    if removed:
+        logger.info("document store: %s %d file(s) without a document row", "found" if dry_run else "removed",
+                    len(removed))
+    return removed

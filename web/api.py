@@ -23,7 +23,7 @@ from engine.applications import start_of
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.models import (Application, BusinessEvent, Employer, Enrolment, GroupContract, Offer, Policy, Tenant,
                            User)
-from web import api_schemas as schemas
+from web import api_schemas as schemas, downloads
 
 logger = logging.getLogger(__name__)
 
@@ -469,7 +469,7 @@ def contract_pdf(contract_id):
 
 def _file(document):
     response = Response(documents.read(document), mimetype=document.mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response.headers["Content-Disposition"] = downloads.content_disposition(document.filename)
     return response
 
 

@@ -12,6 +12,7 @@ db_cli = AppGroup("db", help="Database schema migrations.")
 tenants_cli = AppGroup("tenants", help="Insurer configurations (tenants).")
 demo_cli = AppGroup("demo", help="Demo data.")
 employees_cli = AppGroup("employees", help="Employees of group contracts.")
+documents_cli = AppGroup("documents", help="The document store.")
 
 
 @db_cli.command("upgrade")
@@ -40,10 +41,11 @@ def db_revision(name):
 @tenants_cli.command("check", with_appcontext=False)
 @click.argument("paths", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list.")
-def tenants_check(paths, as_json):
-    """Load, validate and compile tenant folders; exit 1 on any problem."""
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def tenants_check(paths, as_json, strict):
+    """Load, validate and compile tenant folders; exit 1 on an error (with --strict: on any problem)."""
     from tenants import check
-    sys.exit(check.main(list(paths) or ["tenants"], as_json))
+    sys.exit(check.main(list(paths) or ["tenants"], as_json, strict=strict))
 
 
 @tenants_cli.command("schema", with_appcontext=False)
@@ -75,7 +77,7 @@ def tenants_load(root):
     for slug, status, problems in report:
         click.echo(f"{slug}: {status}")
         for p in problems:
-            click.echo(f"  {p['file']}:{p['line']}: {p['path']}: {p['message']}")
+            click.echo(f"  {p['file']}:{p['line']}: {p['level']}: {p['path']}: {p['message']}")
         failed = failed or status == "invalid"
     sys.exit(1 if failed else 0)
 
@@ -138,6 +140,17 @@ def _print_import(result, as_json):
         click.echo(f"  warning: {warning}")
 
 
+@documents_cli.command("sweep")
+@click.option("--dry-run", is_flag=True, help="List the files only; remove nothing.")
+def documents_sweep(dry_run):
+    """Remove stored files that no document row refers to (older than an hour; the worker does this nightly)."""
+    from engine import documents
+    removed = documents.sweep(dry_run=dry_run)
+    for path in removed:
+        click.echo(f"{'would remove' if dry_run else 'removed'}: {path}")
+    click.echo(f"{len(removed)} file(s) without a document row")
+
+
 @click.command("anonymise")
 @click.option("--years", default=10, show_default=True, help="Retention period after the end of cover.")
 @click.option("--dry-run", is_flag=True)
@@ -163,7 +176,7 @@ def worker(workers):
 
 
 cli = FlaskGroup(create_app=create_app, help="The bKV platform.")
-for command in (db_cli, tenants_cli, demo_cli, employees_cli, anonymise, worker):
+for command in (db_cli, tenants_cli, demo_cli, employees_cli, documents_cli, anonymise, worker):
     cli.add_command(command)
 
 
