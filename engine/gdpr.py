@@ -126,7 +126,7 @@ ERASED_UPLOAD = ("Die ursprüngliche Datei wurde gelöscht: sie enthielt Daten e
                  "Aufbewahrungsfrist anonymisiert wurde. Das Ergebnis des Imports bleibt erhalten.\n"
                  "The original file has been deleted: it held data of a person anonymised after the retention "
                  "period. The result of the import is kept.\n")
-MAX_UNPACKED = 256 * 2**20  # an upload that unpacks to more is replaced unread
+MAX_UNPACKED = 128 * 2**20  # an upload that unpacks to more is replaced unread
 
 
 class Traces:
@@ -198,13 +198,13 @@ def _traces(employee, own):
 
 
 def _about(report, personnel_number, keep=True):
-    """The entries of an import report about one personnel number (keep=False: the others)."""
+    """An import report with its entries about one personnel number only (keep=False: without
+    them); entries of no person (errors by row, warnings) stay either way."""
     if isinstance(report, dict):
         return {key: _about(item, personnel_number, keep) for key, item in report.items()}
     if isinstance(report, list):
-        return [_about(item, personnel_number, keep) for item in report
-                if keep == (isinstance(item, dict) and item.get("personnel_number") == personnel_number)
-                or not isinstance(item, dict) or "personnel_number" not in item]
+        return [item for item in report if not (isinstance(item, dict) and "personnel_number" in item)
+                or (item["personnel_number"] == personnel_number) == keep]
     return report
 
 
