@@ -3,6 +3,8 @@
 The format is /work/shared/formats/employee-import.md. Row numbers are the ones the employer sees
 in Excel: a quoted cell with line breaks is one row, empty lines count, an Excel `sep=` line does not.
 A postal code of 4 digits (a number cell, or a CSV Excel saved) gets its leading zero back, with a warning.
+Files are read row by row within limits (rows, columns per row, cells, unpacked size), so a hostile
+upload ends with a reason instead of exhausting the server; `check` hands out one checked row at a time.
 """
 import codecs
 import csv
@@ -12,23 +14,26 @@ import io
 import json
 import logging
 import re
-import warnings
 import zipfile
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Decimal
 
 from email_validator import EmailNotValidError, validate_email
 
 from rules import dates
 
-from engine import clock
+from engine import clock, xlsx
 from engine.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 50_000
-MAX_UNPACKED = 200 * 1024 * 1024   # an XLSX is a zip: refuse one that unpacks to more than this
+MAX_ROWS = 50_000                  # data rows (BKV_IMPORT_MAX_ROWS)
+MAX_COLUMNS = 200                  # cells of one row up to its last value (BKV_IMPORT_MAX_COLUMNS)
+MAX_CELLS = 2_000_000              # cells read in all, empty ones and empty rows too (BKV_IMPORT_MAX_CELLS)
+MAX_UNPACKED = 100 * 1024 * 1024   # an XLSX is a zip: its members' declared sizes (BKV_IMPORT_MAX_UNPACKED_MB)
+MAX_ROW_CHARS = 100_000            # the text of one CSV row, read before it is split into cells
 HEADER_SEARCH = 10                 # non-empty rows searched for the header (title rows above it)
 MAX_TEXT = 255
 MAX_PERSONNEL_NUMBER = 60
@@ -140,6 +145,22 @@ class ParsedFile:
     columns: dict = field(default_factory=dict)    # English name -> header as written
 
 
+class Checked(NamedTuple):
+    """One data row as checked: the typed row if it has no problem, else its problems."""
+    row: int
+    employee: EmployeeRow | None
+    errors: list
+
+
+def configure(max_rows=None, max_columns=None, max_cells=None, max_unpacked=None):
+    """Set the limits of what an upload may hold (the app factory passes the configured ones)."""
+    global MAX_ROWS, MAX_COLUMNS, MAX_CELLS, MAX_UNPACKED
+    MAX_ROWS = max_rows or MAX_ROWS
+    MAX_COLUMNS = max_columns or MAX_COLUMNS
+    MAX_CELLS = max_cells or MAX_CELLS
+    MAX_UNPACKED = max_unpacked or MAX_UNPACKED
+
+
 class _Invalid(Exception):
     def __init__(self, de, en):
         super().__init__(de)
@@ -175,7 +196,7 @@ def _records(data):
         raise FileUnusable(f"Die Datei ist größer als {MAX_BYTES // 2**20} MB; bitte in mehrere Dateien aufteilen.",
                            f"The file is larger than {MAX_BYTES // 2**20} MB; please split it.")
     if data.startswith(b"PK\x03\x04"):
-        return _xlsx_records(data)
+        return _bounded(_xlsx_records(data))
     if data.startswith(_OLE):
         if _OLE_ENCRYPTED in data:
             raise FileUnusable("Die Excel-Datei ist mit einem Passwort geschützt. Bitte ohne Passwort speichern.",
@@ -186,7 +207,30 @@ def _records(data):
         if data.startswith(magic):
             raise FileUnusable(f"Die Datei ist {what}, keine Tabelle. Erwartet wird CSV oder XLSX.",
                                f"The file is {what_en}, not a table. Expected CSV or XLSX.")
-    return _csv_records(data)
+    return _bounded(_csv_records(data))
+
+
+def _bounded(records):
+    """The rows of a container within the limits: at most MAX_COLUMNS cells up to a row's last value
+    (empty cells after it are dropped), at most MAX_CELLS cells read in all, empty rows counted."""
+    read = 0
+    for number, cells in records:
+        read += len(cells) or 1
+        if read > MAX_CELLS:
+            limit = format(MAX_CELLS, ",")
+            raise FileUnusable(f"Die Datei hat mehr als {limit.replace(',', '.')} Zellen (auch leere); bitte in "
+                               "mehrere Dateien aufteilen oder leere Zeilen und Spalten löschen.",
+                               f"The file has more than {limit} cells (empty ones included); please split it or "
+                               "delete empty rows and columns.", row=number)
+        width = len(cells)
+        while width and _empty(cells[width - 1]):
+            width -= 1
+        if width > MAX_COLUMNS:
+            raise FileUnusable(f"Zeile {number} hat mehr als {MAX_COLUMNS} Spalten; bitte nur die Spalten der "
+                               "Mitarbeitenden-Liste behalten.",
+                               f"Row {number} has more than {MAX_COLUMNS} columns; please keep only the columns "
+                               "of the employee list.", row=number)
+        yield number, cells if width == len(cells) else cells[:width]
 
 
 def _not_a_table(detail="", detail_en=""):
@@ -195,9 +239,8 @@ def _not_a_table(detail="", detail_en=""):
 
 def _xlsx_records(data):
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise _not_a_table(" (beschädigtes ZIP-Archiv)", " (damaged zip archive)") from exc
     if "xl/workbook.xml" not in names:
@@ -205,39 +248,13 @@ def _xlsx_records(data):
             raise FileUnusable("OpenDocument-Tabellen (.ods) werden nicht gelesen. Bitte als .xlsx oder CSV speichern.",
                                "OpenDocument spreadsheets (.ods) are not supported. Please save as .xlsx or CSV.")
         raise _not_a_table(" (ein ZIP-Archiv ohne Excel-Tabelle)", " (a zip archive without a workbook)")
-    if unpacked > MAX_UNPACKED:
-        raise FileUnusable("Die Excel-Datei ist entpackt zu groß; bitte in mehrere Dateien aufteilen.",
-                           "The Excel file is too large when unpacked; please split it.")
-    from openpyxl import load_workbook  # only XLSX uploads pay for importing openpyxl
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - whatever openpyxl fails on, the file is what the user can fix
-        logger.info("unreadable workbook: %r", exc)
-        raise FileUnusable("Die Excel-Datei lässt sich nicht lesen; bitte in Excel öffnen und neu als .xlsx speichern.",
-                           "The Excel file cannot be read; please open it in Excel and save it again as .xlsx."
-                           ) from exc
-    return _sheet_rows(book)
-
-
-def _sheet_rows(book):
-    try:
-        if not book.worksheets:
-            raise FileUnusable("Die Excel-Datei enthält kein Tabellenblatt.", "The Excel file has no worksheet.")
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # some writers store wrong dimensions; read what is really there
-        epoch = book.epoch
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_excel_value(value, epoch) for value in cells]
-    except FileUnusable:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet is the user's file to fix
-        logger.info("unreadable worksheet: %r", exc)
-        raise FileUnusable("Das erste Tabellenblatt der Excel-Datei lässt sich nicht lesen.",
-                           "The first worksheet of the Excel file cannot be read.") from exc
-    finally:
-        book.close()
+    with archive:
+        try:
+            book = xlsx.Workbook(archive, MAX_UNPACKED, MAX_CELLS)
+            for number, cells in book.rows(MAX_COLUMNS):
+                yield number, [_excel_value(value, book.epoch) for value in cells]
+        except xlsx.Unreadable as exc:
+            raise FileUnusable(exc.de, exc.en, row=exc.row) from exc
 
 
 class _Serial(float):
@@ -275,7 +292,7 @@ def _csv_records(data):
 def _separator(text):
     """The separator of the header: the candidate that splits one of the first lines into the most known
     column names (a title row above the header may hold a comma); else the one found most often."""
-    lines = text.split("\n", HEADER_SEARCH * 2)[:HEADER_SEARCH * 2]
+    lines = text[:MAX_ROW_CHARS].split("\n", HEADER_SEARCH * 2)[:HEADER_SEARCH * 2]
     best, score = None, 0
     for line in lines:
         for candidate in _SEPARATORS:
@@ -291,15 +308,45 @@ def _separator(text):
     return ";"
 
 
+class _RowTooLong(Exception):
+    pass
+
+
+class _Lines:
+    """The lines of a CSV text as csv.reader takes them, refusing a row whose text grows past
+    MAX_ROW_CHARS before the reader splits it into cells (one line of millions of separators)."""
+
+    def __init__(self, text):
+        self.lines, self.row_chars = io.StringIO(text, newline=""), 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = next(self.lines)
+        self.row_chars += len(line)
+        if self.row_chars > MAX_ROW_CHARS:
+            raise _RowTooLong
+        return line
+
+
 def _csv_rows(text, separator):
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=separator)
     number, spans_lines = 0, False
     while True:
         before = reader.line_num
+        lines.row_chars = 0
         try:
             cells = next(reader)
         except StopIteration:
             break
+        except _RowTooLong:
+            row = number + 1
+            raise FileUnusable(f"Zeile {row} ist länger als {MAX_ROW_CHARS:,} Zeichen".replace(",", ".")
+                               + "; so lange Zeilen enthält keine Mitarbeitenden-Liste.",
+                               f"Row {row} is longer than {MAX_ROW_CHARS:,} characters; no employee list has rows "
+                               "that long.", row=row) from None
         except csv.Error as exc:
             row = number + 1
             raise FileUnusable(
@@ -525,64 +572,98 @@ def _positions(cells, header_row):
     return {name: indices[0] for name, indices in columns.items()}
 
 
+class FileCheck:
+    """An employee file checked row by row: `columns` and the header's `warnings` at once, then each data
+    row as a `Checked` while iterating (once); `total`, `valid`, `problems` and the remaining warnings
+    are complete when the iteration ends. Only the personnel numbers seen are kept, so memory does not
+    grow with the rows' problems. FileUnusable when the file cannot be read or breaks a limit."""
+
+    def __init__(self, filename: str, data: bytes, today: datetime.date | None = None):
+        self.filename, self.today = filename, today or clock.today()
+        self._records = iter(_records(data))
+        self.header_row, self._header, skipped = _find_header(self._records)
+        self._positions = _positions(self._header, self.header_row)
+        self.columns = {name: _text(self._header[index]) for name, index in self._positions.items()}
+        self.warnings, self.total, self.valid, self.problems = [], 0, 0, 0
+        if skipped:
+            rows = ", ".join(map(str, skipped))
+            self.warnings.append({"de": f"Zeile(n) {rows} über der Kopfzeile (Zeile {self.header_row}) werden "
+                                        "ignoriert.",
+                                  "en": f"Row(s) {rows} above the header row (row {self.header_row}) are ignored."})
+        known = set(self._positions.values())
+        for index, cell in enumerate(self._header):
+            if index not in known and not _empty(cell):
+                self.warnings.append({"de": f"Unbekannte Spalte „{_text(cell)}“ ({column_letter(index)}) wird "
+                                            "ignoriert.",
+                                      "en": f"Unknown column '{_text(cell)}' ({column_letter(index)}) is ignored."})
+
+    def __iter__(self):
+        header, positions = self._header, self._positions
+        unnamed, padded, padded_count, first_of = set(), [], 0, {}
+        for number, cells in self._records:
+            if all(_empty(cell) for cell in cells):
+                continue
+            self.total += 1
+            if self.total > MAX_ROWS:
+                limit = format(MAX_ROWS, ",")
+                raise FileUnusable(f"Die Datei hat mehr als {limit.replace(',', '.')} Datenzeilen; bitte in mehrere "
+                                   "Dateien aufteilen.", f"The file has more than {limit} data rows; please split it.",
+                                   row=number)
+            for index in range(len(header), len(cells)):
+                if not _empty(cells[index]):
+                    unnamed.add(index)
+            for index in range(min(len(header), len(cells))):
+                if _empty(header[index]) and not _empty(cells[index]):
+                    unnamed.add(index)
+            values, problems, was_padded = _check_row(_cells(cells, positions), self.today)
+            if was_padded:
+                padded_count += 1
+                if len(padded) < 20:
+                    padded.append(number)
+            number_text = values.get("personnel_number")
+            if number_text:
+                first = first_of.setdefault(number_text, number)
+                if first != number:
+                    problems.append(("personnel_number", _Invalid(
+                        f"Personalnummer {number_text} kommt schon in Zeile {first} vor",
+                        f"personnel number {number_text} already appears in row {first}")))
+            if problems:
+                problems.sort(key=lambda problem: positions.get(problem[0], len(header)))  # left to right
+                self.problems += len(problems)
+                yield Checked(number, None, [RowError(number, self.columns.get(name, name), invalid.de, invalid.en,
+                                                      name) for name, invalid in problems])
+            else:
+                self.valid += 1
+                yield Checked(number, EmployeeRow(row=number, **values), [])
+        if padded:
+            shown = ", ".join(map(str, padded)) + (" …" if padded_count > len(padded) else "")
+            self.warnings.append({"de": f"Postleitzahlen mit 4 Ziffern wurden um die führende 0 ergänzt "
+                                        f"(Excel entfernt sie), Zeile(n) {shown}.",
+                                  "en": f"The leading 0 that Excel removes from 4-digit postal codes has been "
+                                        f"added back, row(s) {shown}."})
+        if not self.total:
+            raise FileUnusable("Die Datei enthält nur die Kopfzeile, keine Mitarbeitenden.",
+                               "The file holds only the header row, no employees.", row=self.header_row)
+        for index in sorted(unnamed):
+            self.warnings.append({"de": f"Spalte {column_letter(index)} hat keine Überschrift und wird ignoriert.",
+                                  "en": f"Column {column_letter(index)} has no heading and is ignored."})
+        logger.info("checked %s: %d rows, %d valid, %d problems", self.filename, self.total, self.valid,
+                    self.problems)
+
+
+def check(filename: str, data: bytes, today: datetime.date | None = None) -> FileCheck:
+    """Start checking an employee file: the header is read now, the rows while iterating the result."""
+    return FileCheck(filename, data, today)
+
+
 def parse(filename: str, data: bytes, today: datetime.date | None = None) -> ParsedFile:
-    """Read an employee file and check every row. FileUnusable when no row can be read at all."""
-    today = today or clock.today()
-    records = iter(_records(data))
-    header_row, header, skipped = _find_header(records)
-    positions = _positions(header, header_row)
-    result = ParsedFile(columns={name: _text(header[index]) for name, index in positions.items()})
-    if skipped:
-        rows = ", ".join(map(str, skipped))
-        result.warnings.append({"de": f"Zeile(n) {rows} über der Kopfzeile (Zeile {header_row}) werden ignoriert.",
-                                "en": f"Row(s) {rows} above the header row (row {header_row}) are ignored."})
-    known = set(positions.values())
-    for index, cell in enumerate(header):
-        if index not in known and not _empty(cell):
-            result.warnings.append({"de": f"Unbekannte Spalte „{_text(cell)}“ ({column_letter(index)}) wird ignoriert.",
-                                    "en": f"Unknown column '{_text(cell)}' ({column_letter(index)}) is ignored."})
-    unnamed, padded, first_of = set(), [], {}
-    for number, cells in records:
-        if all(_empty(cell) for cell in cells):
-            continue
-        result.total += 1
-        if result.total > MAX_ROWS:
-            limit = format(MAX_ROWS, ",")
-            raise FileUnusable(f"Die Datei hat mehr als {limit.replace(',', '.')} Datenzeilen; bitte in mehrere "
-                               "Dateien aufteilen.", f"The file has more than {limit} data rows; please split it.")
-        for index in range(len(header), len(cells)):
-            if not _empty(cells[index]):
-                unnamed.add(index)
-        for index in range(min(len(header), len(cells))):
-            if _empty(header[index]) and not _empty(cells[index]):
-                unnamed.add(index)
-        values, problems, was_padded = _check_row(_cells(cells, positions), today)
-        if was_padded:
-            padded.append(number)
-        number_text = values.get("personnel_number")
-        if number_text:
-            first = first_of.setdefault(number_text, number)
-            if first != number:
-                problems.append(("personnel_number", _Invalid(
-                    f"Personalnummer {number_text} kommt schon in Zeile {first} vor",
-                    f"personnel number {number_text} already appears in row {first}")))
-        problems.sort(key=lambda problem: positions.get(problem[0], len(header)))  # left to right
-        for name, invalid in problems:
-            result.errors.append(RowError(number, result.columns.get(name, name), invalid.de, invalid.en, name))
-        if not problems:
-            result.rows.append(EmployeeRow(row=number, **values))
-    if padded:
-        shown = ", ".join(map(str, padded[:20])) + (" …" if len(padded) > 20 else "")
-        result.warnings.append({"de": f"Postleitzahlen mit 4 Ziffern wurden um die führende 0 ergänzt "
-                                      f"(Excel entfernt sie), Zeile(n) {shown}.",
-                                "en": f"The leading 0 that Excel removes from 4-digit postal codes has been "
-                                      f"added back, row(s) {shown}."})
-    if not result.total:
-        raise FileUnusable("Die Datei enthält nur die Kopfzeile, keine Mitarbeitenden.",
-                           "The file holds only the header row, no employees.", row=header_row)
-    for index in sorted(unnamed):
-        result.warnings.append({"de": f"Spalte {column_letter(index)} hat keine Überschrift und wird ignoriert.",
-                                "en": f"Column {column_letter(index)} has no heading and is ignored."})
-    logger.info("parsed %s: %d rows, %d valid, %d problems", filename, result.total, len(result.rows),
-                len(result.errors))
+    """Read an employee file and check every row, all in memory (the command line and the simulation;
+    the manager's import iterates `check` instead). FileUnusable when no row can be read at all."""
+    checking = check(filename, data, today)
+    result = ParsedFile(columns=checking.columns)
+    for checked in checking:
+        if checked.employee is not None:
+            result.rows.append(checked.employee)
+        result.errors.extend(checked.errors)
+    result.warnings, result.total = checking.warnings, checking.total
     return result

@@ -1,9 +1,10 @@
 """Employees of a group contract: file import with preview, hand edits, tariff-group assignment.
 
-An upload is first a preview: every row checked, the original file kept, what is new or changed
-shown. Importing stores the valid rows (matched by personnel number, so a repeated file changes
-nothing) and assigns each employee a tariff group by the tenant's rules. Long imports run as a job
-and report progress; an interrupted import can simply be run again.
+An upload is first a preview: the original file kept, every row checked (a job, row by row), what
+is new or changed shown. Importing stores the valid rows (matched by personnel number, so a repeated
+file changes nothing) and assigns each employee a tariff group by the tenant's rules. Both jobs report
+progress and a heartbeat; one whose worker died is started again by the worker's periodic task
+(`stalled`), and an interrupted import can simply be run again.
 """
 import collections
 import dataclasses
@@ -11,7 +12,7 @@ import json
 import logging
 from decimal import Decimal
 
-from engine import audit, clock, documents, eligibility, employee_file, enrolments, registry
+from engine import audit, documents, eligibility, employee_file, enrolments, registry
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
@@ -24,22 +25,14 @@ FIELDS = ("personnel_number", "last_name", "first_name", "birth_date", "gender",
           "city", "employment_start", "employment_type", "weekly_hours")
 CHUNK = 500
 PAGE_SIZE = 50
+REPORT_PROBLEMS = 1000  # problems of a file kept in full in its report; all are counted (BKV_IMPORT_REPORT_PROBLEMS)
+REPORT_ROWS = 1000      # new and changed employees listed in the report; all are counted
+MAX_ATTEMPTS = 3        # times a stalled job is started again before the import is shown as interrupted
 
 
-_parsed = {}  # the last file checked in this process: {(sha256, filename, day): ParsedFile}
-
-
-def _parse(document, data):
-    """Check an uploaded file. The preview's result is kept for the import that follows in the
-    same process (the CLI, or jobs run in-process), so a file is parsed once there; a separate
-    worker process parses the stored file again. Rows are frozen, so sharing them is safe."""
-    key = (document.sha256, document.filename, clock.today())
-    parsed = _parsed.get(key)
-    if parsed is None:
-        parsed = employee_file.parse(document.filename, data)
-        _parsed.clear()
-        _parsed[key] = parsed
-    return parsed
+def configure(report_problems=None):
+    global REPORT_PROBLEMS
+    REPORT_PROBLEMS = report_problems or REPORT_PROBLEMS
 
 
 def _jsonable(value):
@@ -61,6 +54,9 @@ def values_of(row):
 
 
 def _current(employee):
+    """The stored columns of an employee (a model row, or a dict of its FIELDS)."""
+    if isinstance(employee, dict):
+        return {name: _stored(employee[name]) for name in FIELDS}
     return {name: _stored(getattr(employee, name)) for name in FIELDS}
 
 
@@ -68,50 +64,137 @@ def _diff(before, after):
     return {k: [_jsonable(before[k]), _jsonable(after[k])] for k in FIELDS if str(before[k]) != str(after[k])}
 
 
-def preview(user, contract, filename, data):
-    """Check an uploaded file and keep it; nothing about employees changes yet."""
+def upload(user, contract, filename, data):
+    """Keep an uploaded file with its batch, to be checked by `check` (a job)."""
     with transaction():
         doc = documents.store("employee_upload", filename, "application/octet-stream", data,
                               employer=contract.employer_id, tenant=contract.tenant_id)
-        batch = ImportBatch.create(contract=contract, uploaded_by=user, document=doc)
-        try:
-            parsed = _parse(doc, data)
-        except employee_file.FileUnusable as exc:
-            ImportBatch.update(status="unusable", report={"unusable": exc.text}).where(
-                ImportBatch.id == batch.id).execute()
-            audit.record(user, "import.unusable", "import", batch.id, tenant=contract.tenant_id,
-                         after={"file": filename, "reason": exc.message}, employer=contract.employer_id)
-            return ImportBatch.get_by_id(batch.id)
-        existing = {e.personnel_number: e for e in Employee.select().where(Employee.contract == contract)}
-        new, changed, unchanged = [], [], 0
-        for row in parsed.rows:
-            employee = existing.get(row.personnel_number)
-            if employee is None:
-                new.append({"row": row.row, "personnel_number": row.personnel_number,
-                            "name": f"{row.first_name} {row.last_name}"})
-            else:
-                diff = _diff(_current(employee), values_of(row))
-                if diff:
-                    changed.append({"row": row.row, "personnel_number": row.personnel_number, "fields": diff})
-                else:
-                    unchanged += 1
-        report = {"errors": [_jsonable(dataclasses.asdict(e)) for e in parsed.errors], "warnings": parsed.warnings,
-                  "new": new, "changed": changed, "unchanged": unchanged}
-        ImportBatch.update(total=parsed.total, valid=len(parsed.rows), report=report).where(
-            ImportBatch.id == batch.id).execute()
-        audit.record(user, "import.previewed", "import", batch.id, tenant=contract.tenant_id,
-                     after={"file": filename, "rows": parsed.total, "valid": len(parsed.rows)},
-                     employer=contract.employer_id)
+        batch = ImportBatch.create(contract=contract, uploaded_by=user, document=doc, status="checking",
+                                   heartbeat_at=utcnow())
+        audit.record(user, "import.uploaded", "import", batch.id, tenant=contract.tenant_id,
+                     after={"file": doc.filename, "bytes": len(data)}, employer=contract.employer_id)
+    return batch
+
+
+def preview(user, contract, filename, data):
+    """Keep an uploaded file and check it at once (the command line, tests); nothing about employees changes."""
+    return check(upload(user, contract, filename, data).id)
+
+
+def _chunks(items, size):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _beat(batch_id, **changes):
+    """Progress and the heartbeat of a batch's job (its own small transaction)."""
+    ImportBatch.update(heartbeat_at=utcnow(), **changes).where(ImportBatch.id == batch_id).execute()
+
+
+def check(batch_id):
+    """Check a kept upload row by row (the job after `upload`). The report keeps the first
+    REPORT_PROBLEMS problems in full and counts all, and lists the first REPORT_ROWS new and changed
+    employees (compared a chunk at a time): its size and the memory used do not grow with the file.
+    Report keys: errors, problems, problem_rows, warnings, new, new_count, changed, changed_count,
+    unchanged; or unusable ({de, en}) for a file that cannot be used at all."""
+    batch = ImportBatch.get_by_id(batch_id)
+    if batch.status != "checking":
+        return batch
+    contract, document = batch.contract, batch.document
+    report = {"errors": [], "problems": 0, "problem_rows": 0, "warnings": [], "new": [], "new_count": 0,
+              "changed": [], "changed_count": 0, "unchanged": 0}
+    try:
+        checking = employee_file.check(document.filename, documents.read(document))
+        valid_rows = (row for row in _counted(checking, report, batch.id) if row is not None)
+        for chunk in _chunks(valid_rows, CHUNK):
+            _compare(contract, chunk, report)
+    except employee_file.FileUnusable as exc:
+        with transaction():
+            if ImportBatch.update(status="unusable", report={"unusable": exc.text}, heartbeat_at=utcnow()).where(
+                    (ImportBatch.id == batch.id) & (ImportBatch.status == "checking")).execute():
+                audit.record(batch.uploaded_by, "import.unusable", "import", batch.id, tenant=contract.tenant_id,
+                             after={"file": document.filename, "reason": exc.message}, employer=contract.employer_id)
+        return ImportBatch.get_by_id(batch.id)
+    report["problems"], report["warnings"] = checking.problems, checking.warnings
+    with transaction():
+        if ImportBatch.update(status="previewed", total=checking.total, valid=checking.valid, progress=0,
+                              report=report, heartbeat_at=utcnow()).where(
+                (ImportBatch.id == batch.id) & (ImportBatch.status == "checking")).execute():
+            audit.record(batch.uploaded_by, "import.previewed", "import", batch.id, tenant=contract.tenant_id,
+                         after={"file": document.filename, "rows": checking.total, "valid": checking.valid},
+                         employer=contract.employer_id)
     return ImportBatch.get_by_id(batch.id)
+
+
+def _counted(checking, report, batch_id):
+    """The valid rows of a file being checked (None for a row with problems), its problems entered in
+    the report as they come, progress (rows read) written every CHUNK rows."""
+    for checked in checking:
+        if checked.errors:
+            report["problem_rows"] += 1
+            room = REPORT_PROBLEMS - len(report["errors"])
+            report["errors"].extend(_jsonable(dataclasses.asdict(error)) for error in checked.errors[:max(room, 0)])
+        if checking.total % CHUNK == 0:
+            _beat(batch_id, progress=checking.total)
+        yield checked.employee
+
+
+def _compare(contract, rows, report):
+    """Enter a chunk of valid rows in the report as new, changed or unchanged."""
+    existing = {values["personnel_number"]: values for values in Employee.select(
+        *[getattr(Employee, name) for name in FIELDS]).where(
+        (Employee.contract == contract) & Employee.personnel_number.in_([row.personnel_number for row in rows])).dicts()}
+    for row in rows:
+        employee = existing.get(row.personnel_number)
+        if employee is None:
+            report["new_count"] += 1
+            if len(report["new"]) < REPORT_ROWS:
+                report["new"].append({"row": row.row, "personnel_number": row.personnel_number,
+                                      "name": f"{row.first_name} {row.last_name}"})
+            continue
+        diff = _diff(_current(employee), values_of(row))
+        if not diff:
+            report["unchanged"] += 1
+            continue
+        report["changed_count"] += 1
+        if len(report["changed"]) < REPORT_ROWS:
+            report["changed"].append({"row": row.row, "personnel_number": row.personnel_number, "fields": diff})
+
+
+def report_page(batch, page=1, changes_page=1, size=PAGE_SIZE):
+    """What the import page shows of a batch's report: all counts, the warnings, one page of the
+    problems kept and one of the changes kept, the new employees kept (reports written before the
+    counts were kept are counted from their lists)."""
+    report = batch.report or {}
+    errors, changed, new = report.get("errors", []), report.get("changed", []), report.get("new", [])
+
+    def paged(items, number):
+        pages = max(1, -(-len(items) // size))
+        number = min(max(1, number), pages)
+        return {"items": items[(number - 1) * size:number * size], "page": number, "pages": pages,
+                "first": (number - 1) * size + 1, "listed": len(items)}
+    return {"unusable": report.get("unusable"), "warnings": report.get("warnings", []),
+            "problems": report.get("problems", len(errors)),
+            "problem_rows": report.get("problem_rows", len({error["row"] for error in errors})),
+            "errors": paged(errors, page), "changes": paged(changed, changes_page),
+            "changed_count": report.get("changed_count", len(changed)),
+            "new": new, "new_count": report.get("new_count", len(new)), "unchanged": report.get("unchanged", 0)}
 
 
 def start(user, batch):
     """Mark the batch as importing; the caller enqueues `run_import` (a job)."""
-    if batch.status not in ("previewed", "importing"):
-        raise DomainError("Diese Datei wurde bereits übernommen oder ist unbrauchbar.",
-                          "This file has already been imported or is unusable.")
+    if batch.status not in ("previewed", "importing", "interrupted"):
+        raise DomainError("Diese Datei wurde bereits übernommen, wird noch geprüft oder ist unbrauchbar.",
+                          "This file has already been imported, is still being checked or is unusable.")
     with transaction():
-        ImportBatch.update(status="importing", progress=0).where(ImportBatch.id == batch.id).execute()
+        ImportBatch.update(status="importing", progress=0, heartbeat_at=utcnow(), attempts=0).where(
+            ImportBatch.id == batch.id).execute()
         audit.record(user, "import.started", "import", batch.id, tenant=batch.contract.tenant_id,
                      employer=batch.contract.employer_id)
 
@@ -120,15 +203,17 @@ def run_import(batch_id):
     """Store the valid rows of a batch in chunks (each chunk one transaction) and assign groups.
 
     Idempotent: rows are matched by personnel number, so running it again after a crash
-    continues where it stopped and changes nothing twice."""
+    continues where it stopped and changes nothing twice. The file is read again row by row, so
+    memory does not grow with it."""
     batch = ImportBatch.get_by_id(batch_id)
+    if batch.status != "importing":
+        return batch.progress
     contract = batch.contract
     live = registry.version(contract.tenant_version_id)
-    parsed = _parse(batch.document, documents.read(batch.document))
     offered = [g["id"] for g in contract.groups]
-    rows = parsed.rows
-    for start_at in range(0, len(rows), CHUNK):
-        chunk = rows[start_at:start_at + CHUNK]
+    checking = employee_file.check(batch.document.filename, documents.read(batch.document))
+    done = 0
+    for chunk in _chunks((checked.employee for checked in checking if checked.employee is not None), CHUNK):
         assignments = eligibility.assign(live, chunk, contract.start_date, groups=offered)
         with transaction():
             existing = {e.personnel_number: e for e in Employee.select().where(
@@ -140,13 +225,50 @@ def run_import(batch_id):
                 if row.personnel_number in existing:
                     _upsert(contract, existing[row.personnel_number], values_of(row), row.tariff_group or "",
                             assignment, batch.uploaded_by)
-            ImportBatch.update(progress=start_at + len(chunk)).where(ImportBatch.id == batch.id).execute()
+            done += len(chunk)
+            _beat(batch.id, progress=done)
     with transaction():
-        ImportBatch.update(status="imported", progress=len(rows), imported_at=utcnow()).where(
-            ImportBatch.id == batch.id).execute()
-        audit.record(batch.uploaded_by, "import.finished", "import", batch.id, tenant=contract.tenant_id,
-                     after={"imported": len(rows)}, employer=contract.employer_id)
-    return len(rows)
+        if ImportBatch.update(status="imported", progress=done, imported_at=utcnow(), heartbeat_at=utcnow()).where(
+                (ImportBatch.id == batch.id) & (ImportBatch.status == "importing")).execute():
+            audit.record(batch.uploaded_by, "import.finished", "import", batch.id, tenant=contract.tenant_id,
+                         after={"imported": done}, employer=contract.employer_id)
+    return done
+
+
+def stalled(cutoff, max_attempts=MAX_ATTEMPTS):
+    """Batches whose check or import shows no sign of life since `cutoff` (a naive UTC time): their
+    worker died. Each is claimed (heartbeat renewed, one attempt counted; a conditional update, so
+    two workers never both take it) and returned as (id, status) to be run again. After
+    `max_attempts` an import is shown as interrupted (the employer can retry it) and a file whose
+    check keeps dying is unusable."""
+    again = []
+    for batch in ImportBatch.select(ImportBatch.id, ImportBatch.status, ImportBatch.heartbeat_at,
+                                    ImportBatch.attempts, ImportBatch.contract).where(
+            ImportBatch.status.in_(("checking", "importing"))
+            & (ImportBatch.heartbeat_at.is_null() | (ImportBatch.heartbeat_at < cutoff))):
+        same = ((ImportBatch.id == batch.id) & (ImportBatch.status == batch.status)
+                & (ImportBatch.heartbeat_at == batch.heartbeat_at if batch.heartbeat_at
+                   else ImportBatch.heartbeat_at.is_null()))
+        if batch.attempts < max_attempts:
+            if ImportBatch.update(heartbeat_at=utcnow(), attempts=ImportBatch.attempts + 1).where(same).execute():
+                logger.warning("import %s: no sign of life since %s, %s again", batch.id, batch.heartbeat_at,
+                               batch.status)
+                again.append((batch.id, batch.status))
+            continue
+        contract = batch.contract
+        with transaction():
+            if batch.status == "importing":
+                changed = ImportBatch.update(status="interrupted").where(same).execute()
+            else:
+                changed = ImportBatch.update(status="unusable", report={"unusable": {
+                    "de": "Die Prüfung der Datei wurde mehrmals abgebrochen. Bitte die Datei erneut hochladen oder "
+                          "in kleinere Dateien aufteilen.",
+                    "en": "Checking the file was cut off several times. Please upload it again or split it into "
+                          "smaller files."}}).where(same).execute()
+            if changed:
+                audit.record(None, "import.interrupted", "import", batch.id, tenant=contract.tenant_id,
+                             after={"attempts": batch.attempts, "was": batch.status}, employer=contract.employer_id)
+    return again
 
 
 def _explanation(assignment):

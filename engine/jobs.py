@@ -1,9 +1,10 @@
 """Background jobs on huey: SQLite storage by default, Redis when configured, immediate in tests."""
+import datetime
 import functools
 import logging
 import pathlib
 
-from engine import mail, webhooks
+from engine import clock, documents, mail, webhooks
 from engine.db import database
 
 logger = logging.getLogger(__name__)
@@ -44,16 +45,23 @@ def own_connection(job):
 
 
 class Jobs:
-    """The tasks of the platform, registered on one huey instance."""
+    """The tasks of the platform, registered on one huey instance. Long jobs (checking and importing an
+    employee file, "enrol all") write a heartbeat; one silent for `stalled_after` lost its worker and
+    is started again by the periodic `resume_stalled`."""
 
-    def __init__(self, huey, smtp_settings):
+    def __init__(self, huey, smtp_settings, stalled_after=datetime.timedelta(minutes=10)):
         from huey import crontab
         self.huey = huey
         self.smtp = smtp_settings
+        self.stalled_after = stalled_after
         deliver_mail, deliver_webhooks = own_connection(self._deliver_mail), own_connection(webhooks.deliver_due)
         self.deliver_mail = huey.task(name="deliver_mail")(deliver_mail)
         self.deliver_webhooks = huey.task(name="deliver_webhooks")(deliver_webhooks)
         self.import_employees = huey.task(name="import_employees")(own_connection(self._import_employees))
+        self.check_import = huey.task(name="check_import")(own_connection(self._check_import))
+        self.enrol_run = huey.task(name="enrol_run")(own_connection(self._enrol_run))
+        huey.periodic_task(crontab(minute="*"), name="resume_stalled")(own_connection(self.resume_stalled))
+        huey.periodic_task(crontab(minute="40", hour="3"), name="sweep_documents")(own_connection(documents.sweep))
         huey.periodic_task(crontab(minute="*"), name="retry_mail")(deliver_mail)
         huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(deliver_webhooks)
         mail.set_delivery_hook(lambda: self._enqueue(self.deliver_mail))
@@ -68,6 +76,25 @@ class Jobs:
         return employees.run_import(batch_id)
 
     @staticmethod
+    def _check_import(batch_id):
+        from engine import employees
+        employees.check(batch_id)
+
+    @staticmethod
+    def _enrol_run(run_id):
+        from engine import enrolment_runs
+        return enrolment_runs.run(run_id)
+
+    def resume_stalled(self):
+        """Start again the long jobs whose worker died (no heartbeat for `stalled_after`)."""
+        from engine import employees, enrolment_runs
+        cutoff = clock.utcnow() - self.stalled_after
+        for batch_id, status in employees.stalled(cutoff):
+            self._enqueue(self.check_import if status == "checking" else self.import_employees, batch_id)
+        for run_id in enrolment_runs.stalled(cutoff):
+            self._enqueue(self.enrol_run, run_id)
+
+    @staticmethod
     def _enqueue(task, *args):
         try:
             task(*args)
@@ -79,6 +106,12 @@ class Jobs:
 
     def enqueue_import(self, batch_id):
         self._enqueue(self.import_employees, batch_id)
+
+    def enqueue_check(self, batch_id):
+        self._enqueue(self.check_import, batch_id)
+
+    def enqueue_enrol_run(self, run_id):
+        self._enqueue(self.enrol_run, run_id)
 
 
 def run_worker(jobs, workers=2):

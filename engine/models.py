@@ -262,13 +262,34 @@ class ImportBatch(BaseModel):
     contract = ForeignKeyField(GroupContract, backref="imports", on_delete="CASCADE")
     uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     document = ForeignKeyField(Document, on_delete="RESTRICT")
-    status = CharField(max_length=20, default="previewed")  # previewed | importing | imported | unusable
+    # checking | previewed | importing | imported | unusable | interrupted (a job died too often; retry by hand)
+    status = CharField(max_length=20, default="previewed")
     total = IntegerField(default=0)
     valid = IntegerField(default=0)
     progress = IntegerField(default=0)
-    report = JSONText(default=dict)  # errors, warnings, new, changed, unchanged
+    report = JSONText(default=dict)  # see engine.employees.check: the first problems in full, counts of all
     created_at = DateTimeField(default=utcnow)
     imported_at = DateTimeField(null=True)
+    heartbeat_at = DateTimeField(null=True)  # last sign of life of the job checking or importing it
+    attempts = IntegerField(default=0)       # times a stalled job was started again
+
+
+class EnrolmentRun(BaseModel):
+    """"Enrol all" as a job: the employees ready for enrolment are sent in chunks, from `cursor` (the
+    last employee id handled) on, so a run that died continues where it stopped."""
+    contract = ForeignKeyField(GroupContract, backref="enrolment_runs", on_delete="CASCADE")
+    requested_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    status = CharField(max_length=20, default="running")  # running | done | interrupted
+    total = IntegerField(default=0)
+    progress = IntegerField(default=0)
+    sent = IntegerField(default=0)
+    skipped = IntegerField(default=0)
+    cursor = IntegerField(default=0)
+    report = JSONText(default=dict)  # skipped: the first ones as {employee: id, reason: {de, en}}
+    created_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+    heartbeat_at = DateTimeField(null=True)
+    attempts = IntegerField(default=0)
 
 
 class Enrolment(BaseModel):
@@ -376,5 +397,5 @@ class FormSubmission(BaseModel):
 
 
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
-              BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, Enrolment,
-              BusinessEvent, Policy, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery, FormSubmission]
+              BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, EnrolmentRun,
+              Enrolment, BusinessEvent, Policy, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery, FormSubmission]

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect,
 from flask_babel import gettext as _, ngettext
 from forms import load_platform_form
 
-from engine import accounts, applications, audit, contracts, employees, enrolments, events, exports, gdpr, policies
+from engine import (accounts, applications, audit, contracts, employees, enrolment_runs, enrolments, events, exports,
+                    gdpr, policies)
 from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment
 from web import downloads, formview
@@ -120,7 +121,7 @@ def contract(contract_id):
                            first_shown=(page - 1) * employees.PAGE_SIZE + 1, all_count=summary["employees"],
                            ready=summary["ready"],
                            state=state, counts=summary["states"], groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
-                           imports=employees.recent_imports(contract),
+                           imports=employees.recent_imports(contract), enrol_run=enrolment_runs.active(contract),
                            summary=summary, top=top, open_events=events.open_count(contract),
                            timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30))
 
@@ -148,8 +149,14 @@ def upload(contract_id):
     if file is None or not file.filename:
         flash(_("Please choose a CSV or XLSX file."), "error")
         return redirect(url_for("manager.contract", contract_id=contract.id))
-    batch = employees.preview(me(), contract, file.filename, file.read())
+    batch = employees.upload(me(), contract, file.filename, file.read())
+    current_app.extensions["bkv_jobs"].enqueue_check(batch.id)  # the page shows how far the check is
     return redirect(url_for("manager.import_batch", contract_id=contract.id, batch_id=batch.id))
+
+
+def _page_arg(name):
+    value = request.args.get(name, "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 10**6 else 1
 
 
 @bp.route("/contracts/<int:contract_id>/imports/<int:batch_id>", methods=["GET", "POST"])
@@ -165,14 +172,16 @@ def import_batch(contract_id, batch_id):
         else:
             current_app.extensions["bkv_jobs"].enqueue_import(batch.id)
         return redirect(url_for("manager.import_batch", contract_id=contract.id, batch_id=batch.id))
-    return render_template("manager/import.html", contract=contract, batch=batch, report=batch.report)
+    return render_template("manager/import.html", contract=contract, batch=batch,
+                           report=employees.report_page(batch, _page_arg("page"), _page_arg("changes")))
 
 
 @bp.route("/contracts/<int:contract_id>/imports/<int:batch_id>/progress")
 @require("employer")
 def import_progress(contract_id, batch_id):
     batch = employees.batch_for(_contract(contract_id), batch_id)
-    return jsonify(status=batch.status, progress=batch.progress, valid=batch.valid)
+    return jsonify(status=batch.status, progress=batch.progress, total=batch.valid, valid=batch.valid,
+                   running=batch.status in ("checking", "importing"))
 
 
 @bp.route("/contracts/<int:contract_id>/employees/new", methods=["GET", "POST"])
@@ -226,12 +235,21 @@ def employee(contract_id, employee_id):
 @require("employer")
 def enrol(contract_id):
     contract = _contract(contract_id)
-    if request.form.get("scope") == "all_ready":
-        ids = enrolments.ready_ids(contract)
-    else:
-        ids = [int(i) for i in request.form.getlist("employee") if i.isdigit()]
+    if request.form.get("scope") == "all_ready":  # as a job: tens of thousands would outlast the request
+        try:
+            run = enrolment_runs.start(me(), contract)
+        except DomainError as exc:
+            flash(localized(exc.text), "error")
+            return redirect(url_for("manager.contract", contract_id=contract.id))
+        current_app.extensions["bkv_jobs"].enqueue_enrol_run(run.id)
+        return redirect(url_for("manager.enrolment_run", contract_id=contract.id, run_id=run.id))
+    ids = [int(i) for i in request.form.getlist("employee") if i.isdigit()]
     if not ids:
         flash(_("Please select the employees to enrol."), "error")
+        return redirect(url_for("manager.contract", contract_id=contract.id))
+    if len(ids) > enrolment_runs.CHUNK:
+        flash(_("Please select at most %(num)s employees, or send the enrolments for all ready employees.",
+                num=enrolment_runs.CHUNK), "error")
         return redirect(url_for("manager.contract", contract_id=contract.id))
     sent, skipped = enrolments.send(me(), contract, ids)
     if sent:
@@ -240,6 +258,32 @@ def enrol(contract_id):
     for person, reason in skipped:
         flash(f"{person.first_name} {person.last_name}: {localized(reason)}", "error")
     return redirect(url_for("manager.contract", contract_id=contract.id))
+
+
+@bp.route("/contracts/<int:contract_id>/enrolment-runs/<int:run_id>", methods=["GET", "POST"])
+@require("employer")
+def enrolment_run(contract_id, run_id):
+    """Progress and outcome of "enrol all"; an interrupted run is continued from here."""
+    contract = _contract(contract_id)
+    run = enrolment_runs.for_contract(contract, run_id)
+    if request.method == "POST":
+        try:
+            enrolment_runs.retry(me(), run)
+        except DomainError as exc:
+            flash(localized(exc.text), "error")
+        else:
+            current_app.extensions["bkv_jobs"].enqueue_enrol_run(run.id)
+        return redirect(url_for("manager.enrolment_run", contract_id=contract.id, run_id=run.id))
+    return render_template("manager/enrolment_run.html", contract=contract, run=run,
+                           skipped=enrolment_runs.skipped_page(run) if run.status != "running" else [])
+
+
+@bp.route("/contracts/<int:contract_id>/enrolment-runs/<int:run_id>/progress")
+@require("employer")
+def enrolment_run_progress(contract_id, run_id):
+    run = enrolment_runs.for_contract(_contract(contract_id), run_id)
+    return jsonify(status=run.status, progress=run.progress, total=max(run.total, run.progress),
+                   running=run.status == "running")
 
 
 @bp.route("/contracts/<int:contract_id>/employees/<int:employee_id>/export.zip")

@@ -7,7 +7,7 @@ has no role for answer 403; anonymous users are sent to the login (302)."""
 import pytest
 
 from engine import consultations, contracts, employees, enrolments, events, memberships
-from engine.models import BrokerNumber
+from engine.models import BrokerNumber, EnrolmentRun
 from tests.conftest import log_in
 from tests.journey import first_start, submitted_application
 from web import links
@@ -43,6 +43,7 @@ POLICY = {
     "manager.employee_edit": "owner_employer", "manager.employee": "owner_employer",
     "manager.enrol": "owner_employer", "manager.event_new": "owner_employer", "manager.document": "owner_employer",
     "manager.export": "owner_employer", "manager.employee_export": "owner_employer",
+    "manager.enrolment_run": "owner_employer", "manager.enrolment_run_progress": "owner_employer",
     "office.index": "staff", "office.application": "staff", "office.enrolment": "staff", "office.event": "staff",
     "office.document": "staff",
     "office_brokers.index": "staff", "office_brokers.confirm": "staff",
@@ -67,6 +68,7 @@ def world(app, make_user):
         employees.run_import(batch.id)
         person = employees.for_contract(contract)[0]
         [enrolment], _ = enrolments.send(a["employer_user"], contract, [person.id])
+        run = EnrolmentRun.create(contract=contract, requested_by=a["employer_user"], status="done")
         enrolments.accept(staff, enrolment)
         event, _ = events.file(a["employer_user"], contract, person, "address_change",
                                {"street": "Neu 1", "postal_code": "10117", "city": "Berlin",
@@ -81,7 +83,7 @@ def world(app, make_user):
             invitation_token = links.invitation_token(invitation)
         ids = {"client_id": a["client"].id, "offer_id": a["offer"].id, "consultation_id": consultation.id,
                "application_id": a["application"].id, "contract_id": contract.id, "employee_id": person.id,
-               "batch_id": batch.id, "enrolment_id": enrolment.id, "event_id": event.id,
+               "batch_id": batch.id, "run_id": run.id, "enrolment_id": enrolment.id, "event_id": event.id,
                "document_id": contract.document_id, "tenant_slug": "lumen", "token": token,
                "event_type": "address_change", "fmt": "csv", "code": "de", "filename": "style.css",
                "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id}
