@@ -31,16 +31,21 @@ def _findings(decisions, extra=None):
     return found
 
 
+def offer_facts(live, client, group, figures, start_date, other_benefits, today):
+    """The facts offer rules see for one offered group (rules.facts.FACTS_AT["offer"])."""
+    return {"offer": {"start_date": start_date, "insured_count": figures["insured"],
+                      "min_insured": live.settings.min_insured,
+                      "monthly_employer_premium": group["employer"], "other_benefits_in_kind": other_benefits},
+            "employer": employer_facts(client), "today": today}
+
+
 def offer_findings(live, client, groups, figures, start_date, other_benefits, today=None):
     """Rejections and warnings of an offer: one fact set per offered group (the benefit-in-kind
     limit is per employee, and employer premiums differ by group)."""
     today = today or clock.today()
     found = []
     for group in figures["groups"]:
-        facts = {"offer": {"start_date": start_date, "insured_count": figures["insured"],
-                           "min_insured": live.settings.min_insured,
-                           "monthly_employer_premium": group["employer"], "other_benefits_in_kind": other_benefits},
-                 "employer": employer_facts(client), "today": today}
+        facts = offer_facts(live, client, group, figures, start_date, other_benefits, today)
         decisions = evaluate(platform_rules(live), [facts]) + evaluate(live.compiled.rules["offer"], [facts])
         for item in _findings(decisions):
             if item["rule"].endswith("benefit_in_kind_limit"):

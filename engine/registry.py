@@ -80,7 +80,8 @@ def _snapshot(tenant):
 def sync(root, actor=None):
     """Load every tenant folder under `root`; store new versions and each folder's check result.
 
-    Returns a list of (slug, status, problems) where status is new | unchanged | invalid.
+    Returns a list of (slug, status, problems) where status is new | unchanged | invalid; a tenant
+    that loads may have warnings among its problems.
     """
     tenants, problems = loader.load_tenants(root)
     report = []
@@ -98,12 +99,13 @@ def sync(root, actor=None):
                 status = "new"
                 audit.record(actor, "tenant.version_loaded", "tenant", row.slug, tenant=row,
                              before={"digest": row.current_digest}, after={"digest": tenant.digest})
+            warnings = [problem_dict(p) for p in by_folder.pop(tenant.folder.name, [])]
             row.name = tenant.doc.get("name", tenant.id)
             row.current_digest = tenant.digest
-            row.problems = []
+            row.problems = warnings  # a tenant with warnings loads; /admin shows them
             row.checked_at = utcnow()
             row.save()
-            report.append((row.slug, status, []))
+            report.append((row.slug, status, warnings))
             _live_by_slug.pop(row.slug, None)
         for slug, found in sorted(by_folder.items()):
             as_dicts = [problem_dict(p) for p in found]
@@ -116,8 +118,8 @@ def sync(root, actor=None):
 
 
 def problem_dict(problem):
-    return {"file": str(problem.file), "line": problem.line, "path": loader.format_path(problem.path),
-            "message": problem.message}
+    return {"file": str(problem.file), "line": problem.line, "level": problem.level,
+            "path": loader.format_path(problem.path), "message": problem.message}
 
 
 def _build(version):

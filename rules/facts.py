@@ -1,4 +1,5 @@
-"""The facts rules read: namespaces, the known fields and their kinds, and value normalisation.
+"""The facts rules read: namespaces, the known fields and their kinds, which point of the journey
+gives which facts, the lawful criteria of groups, and value normalisation.
 
 Facts arrive as nested dicts (`{"employee": {...}, "offer": {...}, "today": date}`). Before a
 value is compared it is normalised to one of four kinds, the same way for the Python evaluation
@@ -14,6 +15,20 @@ NAMESPACES = ("employee", "employer", "offer", "contract", "event", "today")
 
 NUMBER, DATE, STRING, BOOL, OTHER = "number", "date", "string", "bool", "other"
 
+EMPLOYEE_FIELDS = {
+    "personnel_number": STRING,
+    "first_name": STRING,
+    "last_name": STRING,
+    "birth_date": DATE,
+    "gender": STRING,
+    "employment_type": STRING,
+    "employment_start": DATE,
+    "weekly_hours": NUMBER,
+    "postal_code": STRING,
+    "city": STRING,
+    "tariff_group": STRING,
+}
+EMPLOYER_FIELDS = {"employees_count": NUMBER, "industry": STRING}
 _OFFER_FIELDS = {
     "start_date": DATE,
     "insured_count": NUMBER,
@@ -21,37 +36,59 @@ _OFFER_FIELDS = {
     "monthly_employer_premium": NUMBER,
     "other_benefits_in_kind": NUMBER,
 }
+EVENT_FIELDS = {"type": STRING, "effective_date": DATE}  # plus the fields of the event's form
 
 # Fields whose kind the contract fixes; a literal of another kind is refused at compile time.
-# Other fields of a namespace (an event's form fields, extra employee columns) are allowed and
-# take the kind of the literal they are compared with.
+# Other fields of a namespace (an event's form fields) take the kind of the literal they are
+# compared with.
 KNOWN_KINDS = {
     "today": DATE,
-    "employee.personnel_number": STRING,
-    "employee.first_name": STRING,
-    "employee.last_name": STRING,
-    "employee.birth_date": DATE,
-    "employee.employment_type": STRING,
-    "employee.employment_start": DATE,
-    "employee.weekly_hours": NUMBER,
-    "employee.postal_code": STRING,
-    "employee.city": STRING,
-    "employee.tariff_group": STRING,
-    "employer.employees_count": NUMBER,
-    "employer.industry": STRING,
-    "event.type": STRING,
-    "event.effective_date": DATE,
+    **{"employee." + name: kind for name, kind in EMPLOYEE_FIELDS.items()},
+    **{"employer." + name: kind for name, kind in EMPLOYER_FIELDS.items()},
+    **{"event." + name: kind for name, kind in EVENT_FIELDS.items()},
     **{"offer." + name: kind for name, kind in _OFFER_FIELDS.items()},
     **{"contract." + name: kind for name, kind in _OFFER_FIELDS.items()},
 }
 
-# Groups must be drawn by objective criteria: a rule may not read sex, religion or health.
-REFUSED_WORDS = frozenset({
-    "gender", "sex", "geschlecht",
-    "religion", "religious", "denomination", "confession", "konfession", "faith",
-    "health", "gesundheit", "disability", "disabled", "handicap", "pregnant", "pregnancy",
-    "diagnosis", "illness", "sickness", "disease", "medical",
+# The facts each point of the journey gives its rules, as the engine builds them (tests/engine/
+# test_fact_catalogue.py holds the engine to this): namespace -> field names. `today` is given
+# everywhere; an event also has the fields of its form. "eligibility" is a tariff group's list.
+FACTS_AT = {
+    "employee": {"employee": tuple(EMPLOYEE_FIELDS), "contract": ("start_date",)},
+    "offer": {"offer": tuple(_OFFER_FIELDS), "employer": tuple(EMPLOYER_FIELDS)},
+    "event": {"event": tuple(EVENT_FIELDS),
+              "employee": ("employment_start", "birth_date", "employment_type", "tariff_group"),
+              "contract": ("start_date", "insured_count", "min_insured")},
+    "contract": {"contract": tuple(_OFFER_FIELDS), "employer": tuple(EMPLOYER_FIELDS)},
+}
+FACTS_AT["eligibility"] = FACTS_AT["employee"]
+
+# The only facts a tariff group may be drawn by (eligibility and employee rules): objective
+# criteria such as function, length of service, working time, residence and (with a justification,
+# AGG § 10) age. An allow-list: a fact not named here (sex, names, anything about health) can never
+# decide who is insured.
+LAWFUL_CRITERIA = frozenset({
+    "employee.employment_type", "employee.employment_start", "employee.weekly_hours",
+    "employee.tariff_group", "employee.postal_code", "employee.city", "employee.birth_date",
+    "contract.start_date", "today",
 })
+# Criteria by age: lawful only with a justification (AGG § 10) that the author writes down.
+AGE_FACTS = frozenset({"employee.birth_date"})
+
+
+def facts_at(point, event_fields=()):
+    """{fact path: kind, or None when the data decides} of every fact rules at `point` can read;
+    `event_fields` are the names of the event form's fields."""
+    known = {"today": DATE}
+    for namespace, names in FACTS_AT[point].items():
+        for name in names:
+            path = "%s.%s" % (namespace, name)
+            known[path] = KNOWN_KINDS.get(path)
+    if "event" in FACTS_AT[point]:
+        for name in event_fields:
+            known.setdefault("event." + name, None)
+    return known
+
 
 _PATH = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){0,3}$")
 MAX_PATH_LENGTH = 100
@@ -70,10 +107,6 @@ def path_problem(path):
         return "today is a date and has no fields"
     if parts[0] != "today" and len(parts) == 1:
         return "%s is a namespace; name one of its fields, e.g. %s.<field>" % (path, path)
-    for part in parts:
-        if REFUSED_WORDS.intersection(part.split("_")):
-            return ("%s may not be used: groups must be drawn by objective criteria, never by "
-                    "sex, religion or health" % path)
     return None
 
 

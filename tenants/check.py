@@ -1,4 +1,6 @@
-"""`bkv tenants check`: check tenant folders and say every problem as file:line: path: message."""
+"""`bkv tenants check`: check tenant folders and say every problem as file:line: level: path: message.
+
+Errors fail the check; warnings are printed but fail it only with --strict."""
 from __future__ import annotations
 
 import json
@@ -45,19 +47,33 @@ def format_problems(problems) -> str:
 
 
 def problems_as_json(problems) -> list[dict]:
-    """[{"file", "line", "path" (dotted, e.g. tariffs[1].premium.formula), "message"}, ...]"""
+    """[{"file", "line", "level" (error | warning), "path" (dotted, e.g. tariffs[1].premium.formula),
+    "message"}, ...]"""
     return [problem.as_dict() for problem in problems]
 
 
-def main(paths=(), as_json: bool = False, out=None) -> int:
-    """Check and print; 0 when there is no problem, 1 otherwise. Without paths: the bundled tenants."""
+def summary(problems) -> str:
+    """'3 problem(s) found: 1 error(s), 2 warning(s)'."""
+    errors = sum(1 for problem in problems if problem.is_error)
+    return f"{len(problems)} problem(s) found: {errors} error(s), {len(problems) - errors} warning(s)"
+
+
+def failed(problems, strict: bool = False) -> bool:
+    """Whether the check fails: on an error, or with `strict` on any problem."""
+    return any(problem.is_error or strict for problem in problems)
+
+
+def main(paths=(), as_json: bool = False, out=None, strict: bool = False) -> int:
+    """Check and print; 1 when an error (with `strict`: any problem) was found, else 0. Without paths:
+    the bundled tenants."""
     out = out or sys.stdout
     paths = list(paths) or [DEFAULT_ROOT]
     problems = check_paths(paths)
     if as_json:
         out.write(json.dumps(problems_as_json(problems), ensure_ascii=False, indent=2) + "\n")
     elif problems:
-        out.write(format_problems(problems) + f"\n{len(problems)} problem(s) found\n")
+        note = "" if failed(problems, strict) else " (warnings do not fail the check; --strict makes them)"
+        out.write(format_problems(problems) + f"\n{summary(problems)}{note}\n")
     else:
         out.write(f"no problems in {', '.join(map(str, paths))}\n")
-    return 1 if problems else 0
+    return 1 if failed(problems, strict) else 0

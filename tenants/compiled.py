@@ -1,7 +1,9 @@
 """A tenant compiled once per version: premium formulas, eligibility, rules and forms, ready to run.
 
-Compiling is also the deepest check of a tenant: every error of the rules and forms compilers is
-turned into a Problem at the document path (and line) where the faulty part is written.
+Compiling is also a check of a tenant: every error of the rules and forms compilers is turned into
+a Problem at the document path (and line) where the faulty part is written. The checks that need
+more than compiling (every premium, the facts rules read) are in tenants/sweep.py and
+tenants/rule_checks.py; they run when a folder is checked, not when a stored version is compiled.
 """
 from __future__ import annotations
 
@@ -24,8 +26,6 @@ from tenants.safe_yaml import YamlDocument
 logger = logging.getLogger(__name__)
 
 FORMULA_INPUTS = frozenset({"age", "insurance_age", "tariff", "group", "family_members", "budget"})
-# Ages at which every premium is calculated once by the checker, in every group offering the tariff.
-SAMPLE_AGES = (18, 25, 35, 45, 55, 65)
 RULE_POINTS = ("offer", "employee", "event", "contract")
 _DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
@@ -64,8 +64,6 @@ def compile_document(document: YamlDocument, file: str) -> tuple[CompiledTenant,
     settings = rule_settings(doc["settings"])
     prefix = doc["id"]
 
-    groups_of = {tariff["id"]: [g["id"] for g in doc["tariff_groups"] if tariff["id"] in g["tariffs"]]
-                 for tariff in doc["tariffs"]}
     for index, tariff in enumerate(doc["tariffs"]):
         base = ["tariffs", index, "premium"]
         premium = tariff["premium"]
@@ -76,18 +74,17 @@ def compile_document(document: YamlDocument, file: str) -> tuple[CompiledTenant,
             continue
         out.formulas[tariff["id"]] = formula
         step.problems.extend(_age_method_problems(document, file, index, formula))
-        step.problems.extend(_trial_problems(document, file, index, formula, groups_of[tariff["id"]]))
 
     for index, group in enumerate(doc["tariff_groups"]):
         out.eligibility[group["id"]] = step.run(
             ["tariff_groups", index, "eligibility"],
-            lambda: compile_eligibility(group.get("eligibility", []), settings=settings,
+            lambda: compile_eligibility(_rule_data(group.get("eligibility", [])), settings=settings,
                                         name=f"{prefix}.eligibility.{group['id']}"))
 
     tenant_rules = doc.get("rules", [])
     for point in RULE_POINTS:
         positions = [i for i, rule in enumerate(tenant_rules) if rule["on"] == point]
-        plain = [{k: v for k, v in tenant_rules[i].items() if k != "on"} for i in positions]
+        plain = _rule_data(tenant_rules[i] for i in positions)
         out.rules[point] = step.run(["rules"], lambda: compile_rules(plain, settings=settings,
                                                                      name=f"{prefix}.rules.{point}"),
                                     locate=lambda path: _renumber(path, positions))
@@ -114,6 +111,15 @@ def rule_settings(tenant_settings: dict) -> dict:
     for name, value in tenant_settings.items():
         merged[name] = Decimal(value) if isinstance(value, str) and _DECIMAL.match(value) else value
     return merged
+
+
+# Keys of a rule that are for the checker and the reader, not for the rules compiler.
+_CHECKER_KEYS = ("on", "age_justification")
+
+
+def _rule_data(items):
+    """Rules as the rules compiler takes them: without the keys it does not know."""
+    return [{key: value for key, value in item.items() if key not in _CHECKER_KEYS} for item in items]
 
 
 def _platform_form(name):
@@ -168,26 +174,3 @@ def _age_method_problems(document, file, index, formula):
     return [Problem(file, document.line_of(path), path,
                     f"the formula uses '{wrong}', but settings.age_method is {method}; "
                     f"use '{right}' (or change settings.age_method)")]
-
-
-def _trial_problems(document, file, index, formula, groups):
-    """Calculate the premium once per sample age and group; report the first failure."""
-    tariff = document.data["tariffs"][index]
-    path = ["tariffs", index, "premium", "formula"]
-    family = (0, 2) if tariff.get("family_members") else (0,)
-    for group in groups or [""]:
-        for age in SAMPLE_AGES:
-            for members in family:
-                values = {"age": age, "insurance_age": age, "tariff": tariff["id"], "group": group,
-                          "family_members": members, "budget": tariff.get("budget", 0)}
-                try:
-                    result = formula.evaluate(values)
-                    problem = None if isinstance(result, (Decimal, int)) and result >= 0 else \
-                        f"gives {result!r}, expected an amount of at least 0"
-                except Exception as error:  # noqa: BLE001 - any failure of a formula is the author's to fix
-                    problem = getattr(error, "message", None) or str(error) or type(error).__name__
-                if problem:
-                    case = f"age {age}, group '{group}', family_members {members}"
-                    return [Problem(file, document.line_of(path), path,
-                                    f"premium cannot be calculated for {case}: {problem}")]
-    return []

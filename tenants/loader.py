@@ -11,10 +11,12 @@ from pathlib import Path
 
 from tenants.compiled import CompiledTenant, compile_document, compile_tenant
 from tenants.files import digest, read_files
-from tenants.problems import Problem, TenantError, dotted as format_path
+from tenants.problems import Problem, TenantError, dotted as format_path, errors_of
 from tenants.references import reference_problems
+from tenants.rule_checks import rule_problems
 from tenants.safe_yaml import decode_text, parse_yaml
 from tenants.schema import schema_problems, tenant_schema as schema
+from tenants.sweep import sweep_problems
 
 TENANT_FILE = "tenant.yaml"
 
@@ -39,16 +41,17 @@ class Tenant:
 
 
 def load_tenant(folder) -> Tenant:
-    """The tenant in `folder`, or TenantError listing every problem found."""
+    """The tenant in `folder`, or TenantError listing every problem found (when one is an error)."""
     tenant, problems = read_tenant(folder)
-    if problems:
+    if tenant is None:
         raise TenantError(problems)
     return tenant
 
 
 def load_tenants(root) -> tuple[list[Tenant], list[Problem]]:
-    """Every tenant under `root` (each subfolder with a tenant.yaml) that loads, and the problems
-    of those that do not. One broken tenant never keeps the others from loading."""
+    """Every tenant under `root` (each subfolder with a tenant.yaml) that loads, and every problem
+    found (the errors of those that do not load, the warnings of all). One broken tenant never keeps
+    the others from loading."""
     root = Path(root)
     if not root.is_dir():
         return [], [Problem(str(root), None, [], "no such folder")]
@@ -56,7 +59,7 @@ def load_tenants(root) -> tuple[list[Tenant], list[Problem]]:
     for folder in tenant_folders(root):
         tenant, found = read_tenant(folder)
         problems.extend(found)
-        if tenant is not None and not found:
+        if tenant is not None:
             tenants.append(tenant)
     return tenants, problems
 
@@ -68,7 +71,8 @@ def tenant_folders(root: Path) -> list[Path]:
 
 
 def read_tenant(folder) -> tuple[Tenant | None, list[Problem]]:
-    """Run every check on one tenant folder: (Tenant, []) when all pass, else (None, problems)."""
+    """Run every check on one tenant folder: (Tenant, warnings) when no check finds an error, else
+    (None, problems)."""
     folder = Path(folder)
     file = str(folder / TENANT_FILE)
     if not (folder / TENANT_FILE).is_file():
@@ -89,10 +93,14 @@ def read_tenant(folder) -> tuple[Tenant | None, list[Problem]]:
     problems += reference_problems(document, file, folder.name, files, str(folder))
     doc = copy.deepcopy(document.data)
     problems += _read_markdown(doc, files, folder)
-    problems += compile_document(document, file)[1]
-    if problems:
-        return None, sorted(problems, key=lambda p: (p.file != file, p.file, p.line or 0))
-    return Tenant(id=doc["id"], folder=folder, doc=doc, digest=digest(files), files=files), []
+    compiled, found = compile_document(document, file)
+    problems += found
+    problems += rule_problems(document, file, compiled)
+    problems += sweep_problems(document, file, compiled.formulas)
+    problems.sort(key=lambda p: (p.file != file, p.file, p.line or 0))
+    if errors_of(problems):
+        return None, problems
+    return Tenant(id=doc["id"], folder=folder, doc=doc, digest=digest(files), files=files), problems
 
 
 def _read_markdown(doc, files, folder) -> list[Problem]:

@@ -7,6 +7,7 @@ import pytest
 
 from rules.conditions import compile_condition
 from rules.errors import RuleError
+from rules.facts import LAWFUL_CRITERIA
 
 HOURS = {"fact": "employee.weekly_hours", "gte": 15}
 AGE = ["employee.birth_date", "contract.start_date"]
@@ -73,22 +74,13 @@ def test_compile_errors_name_the_path(data, path):
     assert caught.value.message
 
 
-@pytest.mark.parametrize("path", [
-    "employee.gender", "employee.sex", "employee.religion", "employee.health_status",
-    "event.pregnancy_week", "employee.disability_degree", "employer.religious_affiliation",
-])
-def test_protected_characteristics_are_refused(path):
-    with pytest.raises(RuleError) as caught:
-        compile_condition({"any": [HOURS, {"fact": path, "eq": "x"}]})
-    assert caught.value.path == ["any", 1, "fact"]
-    assert "objective criteria" in caught.value.message
-
-
-def test_protected_characteristics_are_refused_inside_derived_values():
-    with pytest.raises(RuleError) as caught:
-        compile_condition({"age": ["employee.birth_date", "employee.health_check_date"],
-                           "gte": 18})
-    assert caught.value.path == ["age", 1]
+def test_protected_characteristics_are_no_lawful_criteria():
+    """The rules compiler reads any well-formed fact; which facts may draw a tariff group is an
+    allow-list the tenant checker applies (tests/tenants/test_strict_facts.py)."""
+    assert compile_condition({"fact": "employee.gender", "eq": "w"})
+    assert not {"employee.gender", "employee.first_name", "employee.last_name",
+                "employee.personnel_number"} & LAWFUL_CRITERIA
+    assert all(path.split(".")[0] in ("employee", "contract", "today") for path in LAWFUL_CRITERIA)
 
 
 def test_error_prefix_for_callers():

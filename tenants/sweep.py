@@ -1,0 +1,197 @@
+"""Every premium of a tenant: each tariff at every age from 15 to 99, in every group that offers it,
+with every family count it allows; and what the checker says about them.
+
+Errors: a premium that cannot be calculated or is negative. Warnings: a premium of 0, a premium
+that falls with age (unless the tariff declares `premium.may_fall_with_age`), and a rise from one
+age to the next above `checks.max_step_factor` (a typo such as 129.00 for 12.90). A formula is
+evaluated once per distinct input: one that reads no age is priced at one age, one that reads no
+group once for all groups.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rules.errors import RuleError
+from rules.formulas import money
+
+from tenants.problems import Problem, warning
+
+AGES = range(15, 100)          # trainees start at 15; premiums must be known up to 99
+TRAINEE_AGES = range(15, 18)
+DEFAULT_STEP_FACTOR = Decimal(2)
+DEFAULT_FAMILY_MEMBERS = 6
+AGE_INPUTS = frozenset({"age", "insurance_age"})
+
+
+@dataclass(frozen=True)
+class Case:
+    """One priced combination; `premium` is the monthly amount in cents, or None with `failure`."""
+
+    tariff: str
+    group: str
+    family_members: int
+    age: int
+    premium: Decimal | None
+    failure: str | None = None
+
+    def describe(self) -> str:
+        return f"age {self.age}, group '{self.group}', family_members {self.family_members}"
+
+
+def family_counts(doc, tariff) -> range:
+    """The family counts priced for a tariff: 0 only, or 0 up to checks.max_family_members."""
+    if not tariff.get("family_members"):
+        return range(0, 1)
+    return range(0, (doc.get("checks") or {}).get("max_family_members", DEFAULT_FAMILY_MEMBERS) + 1)
+
+
+def groups_offering(doc, tariff_id) -> list[str]:
+    """The ids of the groups that offer a tariff, in document order ("" when none does)."""
+    return [g["id"] for g in doc["tariff_groups"] if tariff_id in g["tariffs"]] or [""]
+
+
+def price_tariff(doc, tariff, formula) -> list[Case]:
+    """Every Case of one tariff, ordered by group, family count, age."""
+    names = formula.names
+    groups = groups_offering(doc, tariff["id"])
+    reads_age, reads_group = bool(names & AGE_INPUTS), "group" in names
+    reads_family = "family_members" in names
+    results = {}
+    cases = []
+    for group in groups:
+        for members in family_counts(doc, tariff):
+            for age in AGES:
+                key = (group if reads_group else "", members if reads_family else 0, age if reads_age else 0)
+                if key not in results:
+                    results[key] = _evaluate(formula, {"age": age, "insurance_age": age, "tariff": tariff["id"],
+                                                       "group": group, "family_members": members,
+                                                       "budget": tariff.get("budget", 0)})
+                premium, failure = results[key]
+                cases.append(Case(tariff["id"], group, members, age, premium, failure))
+    return cases
+
+
+def premiums(doc, formulas) -> dict:
+    """{(tariff, group, family_members, age): Decimal or None} of every tariff with a formula."""
+    grid = {}
+    for tariff in doc["tariffs"]:
+        formula = formulas.get(tariff["id"])
+        if formula is not None:
+            for case in price_tariff(doc, tariff, formula):
+                grid[(case.tariff, case.group, case.family_members, case.age)] = case.premium
+    return grid
+
+
+def _evaluate(formula, values):
+    try:
+        result = formula.evaluate(values)
+    except RuleError as error:
+        return None, error.message
+    except Exception as error:  # noqa: BLE001 - any failure of a formula is the author's to fix
+        return None, str(error) or type(error).__name__
+    return money(result), None
+
+
+def sweep_problems(document, file, formulas) -> list[Problem]:
+    """The problems of every premium of every tariff (see the module's docstring)."""
+    doc, found = document.data, []
+    factor, factor_problem = _step_factor(document, file)
+    found += factor_problem
+    for index, tariff in enumerate(doc["tariffs"]):
+        formula = formulas.get(tariff["id"])
+        if formula is None:
+            continue  # its compile error is reported
+        path = ["tariffs", index, "premium", "formula"]
+        line = document.line_of(path)
+        if "family_members" in formula.names and not tariff.get("family_members"):
+            found.append(Problem(file, line, path, "the formula uses 'family_members', but this tariff allows no "
+                                                   "family members; set family_members: true on the tariff or "
+                                                   "remove the family part from the formula"))
+        cases = price_tariff(doc, tariff, formula)
+        found += _case_problems(file, line, path, tariff, cases, factor)
+    return found
+
+
+def _step_factor(document, file):
+    raw = (document.data.get("checks") or {}).get("max_step_factor")
+    if raw is None:
+        return DEFAULT_STEP_FACTOR, []
+    factor = Decimal(raw)
+    if factor <= 1:
+        path = ["checks", "max_step_factor"]
+        return DEFAULT_STEP_FACTOR, [Problem(file, document.line_of(path), path,
+                                             f"found '{raw}', expected a factor above 1 such as \"1.5\"")]
+    return factor, []
+
+
+def _case_problems(file, line, path, tariff, cases, factor):
+    found = []
+    failed = [case for case in cases if case.failure is not None]
+    if failed:
+        first = failed[0]
+        message = f"premium cannot be calculated for {first.describe()}: {first.failure}"
+        message += _where(failed, cases)
+        failing_ages = {case.age for case in failed}
+        if failing_ages & set(TRAINEE_AGES) and failing_ages != set(AGES):
+            message += "; trainees are insured from age 15, so ages 15 to 17 must be priceable"
+        found.append(Problem(file, line, path, message))
+    negative = [case for case in cases if case.premium is not None and case.premium < 0]
+    if negative:
+        first = negative[0]
+        found.append(Problem(file, line, path, f"premium is negative ({first.premium}) for {first.describe()}"
+                                               + _where(negative, cases)))
+    zero = [case for case in cases if case.premium == 0]
+    if zero:
+        first = zero[0]
+        found.append(warning(file, line, path, f"premium is 0.00 for {first.describe()}" + _where(zero, cases)
+                             + "; a tariff without a price is rarely meant"))
+    falls = rises = None
+    for before, case in zip(cases, cases[1:]):
+        if (before.group, before.family_members) != (case.group, case.family_members):
+            continue
+        if before.premium is None or case.premium is None or min(before.premium, case.premium) < 0:
+            continue  # reported as an error
+        if falls is None and case.premium < before.premium and not tariff["premium"].get("may_fall_with_age"):
+            falls = (before, case)
+        if rises is None and before.premium > 0 and case.premium > before.premium * factor:
+            rises = (before, case)
+    if falls:
+        before, case = falls
+        found.append(warning(file, line, path,
+                             f"premium falls with age: {before.premium} at age {before.age}, {case.premium} at age "
+                             f"{case.age} (group '{case.group}', family_members {case.family_members}); if that is "
+                             "meant, declare it with premium.may_fall_with_age: true"))
+    if rises:
+        before, case = rises
+        step = (case.premium / before.premium).quantize(Decimal("0.1"))
+        found.append(warning(file, line, path,
+                             f"premium rises {step}-fold from {before.premium} at age {before.age} to {case.premium} "
+                             f"at age {case.age} (group '{case.group}', family_members {case.family_members}), more "
+                             f"than checks.max_step_factor {factor}; a typo in a band? (set checks.max_step_factor "
+                             "if the step is meant)"))
+    return found
+
+
+def _where(selected, cases) -> str:
+    """Where else it happens: the ages (as ranges) and, when not everywhere, how many combinations."""
+    ages = sorted({case.age for case in selected})
+    combos = {(case.group, case.family_members) for case in selected}
+    everywhere = {(case.group, case.family_members) for case in cases}
+    parts = [f"at ages {_ranges(ages)}"] if len(ages) > 1 else []
+    if len(everywhere) > 1:
+        parts.append("in every group and family count" if combos == everywhere else
+                     f"in {len(combos)} of {len(everywhere)} group and family combinations")
+    return "; the same " + " ".join(parts) if parts else ""
+
+
+def _ranges(numbers) -> str:
+    """[15, 16, 17, 40] -> '15-17, 40'."""
+    parts, start = [], None
+    for index, number in enumerate(numbers):
+        if start is None:
+            start = number
+        if index + 1 == len(numbers) or numbers[index + 1] != number + 1:
+            parts.append(str(start) if start == number else f"{start}-{number}")
+            start = None
+    return ", ".join(parts)
