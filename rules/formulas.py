@@ -3,8 +3,9 @@
 A formula is parsed and checked once (names, functions, tables, allowed syntax); numeric
 literals become Decimal from their source text, so 0.1 + 0.2 is exactly 0.3. The checked tree
 is then turned into nested closures, one per node (never Python source, eval or exec); a call
-gets its input values as an argument and runs in the module's own Decimal context, one copy per
-thread, so nothing mutable is shared between threads.
+gets its input values and the module's own Decimal context (one copy per thread, so nothing
+mutable is shared between threads) as arguments, and every operation names that context, so
+the caller's context changes nothing and is never switched.
 """
 
 import ast
@@ -13,7 +14,9 @@ import decimal
 import operator
 import re
 import threading
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from rules.errors import EvaluationError, FormulaError
 
@@ -24,13 +27,16 @@ MAX_TEXT = 100
 MAX_EXPONENT = 12
 MAX_PLACES = 10
 MAX_TABLE_ROWS = 1000
+MAX_INDEX = 10000  # keys of a band table's index (see Bands)
 FUNCTIONS = ("min", "max", "round", "table")
 CENT = Decimal("0.01")
+_WHOLE_COUNT = 200
+_WHOLE = tuple(Decimal(number) for number in range(_WHOLE_COUNT))  # ages and counts, made once
 
 _CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, Emax=999999,
                            Emin=-999999, traps=[decimal.InvalidOperation,
                                                 decimal.DivisionByZero, decimal.Overflow])
-_THREAD = threading.local()  # each thread's own copy of _CONTEXT, see _run()
+_THREAD = threading.local()  # each thread's own copy of _CONTEXT, see _context()
 _NUMBER_TEXT = re.compile(r"^-?\d{1,15}(\.\d{1,10})?$")
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -45,13 +51,25 @@ _ALLOWED = {
 
 def money(value):
     """An amount rounded half-up to cents: money(Decimal("2.345")) == Decimal("2.35")."""
-    if isinstance(value, str) and _NUMBER_TEXT.match(value.strip()):
-        value = Decimal(value.strip())
-    number = _number(value, "money()")
+    if type(value) is Decimal and value.is_finite():
+        number = value
+    else:
+        if isinstance(value, str) and _NUMBER_TEXT.match(value.strip()):
+            value = Decimal(value.strip())
+        number = _number(value, "money()")
     try:
-        return number.quantize(CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)
+        return number.quantize(CENT, ROUND_HALF_UP, _context())
     except decimal.DecimalException:
         raise EvaluationError("%s cannot be rounded to cents" % value) from None
+
+
+def _context():
+    """This thread's copy of the formulas' Decimal context."""
+    try:
+        return _THREAD.context
+    except AttributeError:
+        context = _THREAD.context = _CONTEXT.copy()
+        return context
 
 
 def _number(value, where):
@@ -73,7 +91,7 @@ def _number(value, where):
 
 # --------------------------------------------------------------------------- tables
 
-def _map_key(key):
+def _map_key(key, context=None):
     """Keys compare by value: 300, "300" and Decimal("300.00") are the same key."""
     if isinstance(key, bool):
         return None
@@ -81,7 +99,9 @@ def _map_key(key):
         key = Decimal(repr(key))
     if isinstance(key, (int, Decimal)) or (isinstance(key, str) and _NUMBER_TEXT.match(key)):
         number = Decimal(key)
-        return format(number.normalize(), "f") if number.is_finite() else None
+        if not number.is_finite():
+            return None
+        return format(number.normalize(context or _context()), "f")
     return key if isinstance(key, str) else None
 
 
@@ -131,8 +151,12 @@ class Bands:
             self.starts.append(start)
             self.ends.append(end)
             self.values.append(_table_number(row["value"], where + ["value"]))
+        self.index = {}  # whole keys -> value, for tables spanning up to MAX_INDEX keys
+        if self.ends[-1] - self.starts[0] < MAX_INDEX:
+            for start, end, value in zip(self.starts, self.ends, self.values):
+                self.index.update(dict.fromkeys(range(int(start), int(end) + 1), value))
 
-    def lookup(self, key):
+    def lookup(self, key, context=None):
         key = _number(key, self.where)
         index = bisect.bisect_right(self.starts, key) - 1
         if index < 0 or key > self.ends[index]:
@@ -156,9 +180,12 @@ class Map:
             if normal in self.values:
                 raise FormulaError("key %s appears twice" % normal, path + [str(key)])
             self.values[normal] = _table_number(value, path + [str(key)])
+        # number keys, looked up by value; not zero, where "-0" and "0" are two keys
+        self.index = {Decimal(normal): value for normal, value in self.values.items()
+                      if _NUMBER_TEXT.match(normal) and Decimal(normal) != 0}
 
-    def lookup(self, key):
-        normal = _map_key(key)
+    def lookup(self, key, context=None):
+        normal = _map_key(key, context)
         if normal not in self.values:
             raise EvaluationError("table %s has no entry for %s (it has %s)"
                                   % (self.name, key, ", ".join(list(self.values)[:20])))
@@ -186,21 +213,16 @@ def compile_tables(tables):
 
 # --------------------------------------------------------------------------- operators
 
-def _arithmetic(function, symbol):
-    def apply(left, right):
-        return function(_number(left, symbol), _number(right, symbol))
-    return apply
-
-
-def _power(base, exponent):
+def _power(context, base, exponent):
     base, exponent = _number(base, "**"), _number(exponent, "**")
-    if exponent != exponent.to_integral_value() or abs(exponent) > MAX_EXPONENT:
+    if (exponent != exponent.to_integral_value(context=context)
+            or exponent.copy_abs() > MAX_EXPONENT):
         raise EvaluationError("** takes a whole exponent up to %d" % MAX_EXPONENT)
-    return base ** exponent
+    return context.power(base, exponent)
 
 
 def _ordering(function):
-    def compare(left, right):
+    def compare(context, left, right):
         if isinstance(left, str) or isinstance(right, str):
             if not (isinstance(left, str) and isinstance(right, str)):
                 raise EvaluationError("cannot order %r and %r" % (left, right))
@@ -208,35 +230,41 @@ def _ordering(function):
     return compare
 
 
+def _plain(function):
+    """An operator that needs no context (comparisons of exact values, not)."""
+    return lambda context, *values: function(*values)
+
+
+# Each takes the context first, then its operands; + - * / are compiled by _binary.
 _OPERATORS = {
-    ast.Add: _arithmetic(operator.add, "+"),
-    ast.Sub: _arithmetic(operator.sub, "-"),
-    ast.Mult: _arithmetic(operator.mul, "*"),
-    ast.Div: _arithmetic(operator.truediv, "/"),
     ast.Pow: _power,
-    ast.USub: lambda value: -_number(value, "-"),
-    ast.UAdd: lambda value: _number(value, "+"),
-    ast.Not: operator.not_,
-    ast.Eq: operator.eq,
-    ast.NotEq: operator.ne,
+    ast.USub: lambda context, value: context.minus(_number(value, "-")),
+    ast.UAdd: lambda context, value: _number(value, "+"),
+    ast.Not: _plain(operator.not_),
+    ast.Eq: _plain(operator.eq),
+    ast.NotEq: _plain(operator.ne),
     ast.Lt: _ordering(operator.lt),
     ast.LtE: _ordering(operator.le),
     ast.Gt: _ordering(operator.gt),
     ast.GtE: _ordering(operator.ge),
 }
+_ARITHMETIC = {ast.Add: (decimal.Context.add, "+"), ast.Sub: (decimal.Context.subtract, "-"),
+               ast.Mult: (decimal.Context.multiply, "*"),
+               ast.Div: (decimal.Context.divide, "/")}
 
 
-def _smallest(*values):
+def _smallest(context, *values):
     return min(_number(value, "min()") for value in values)
 
 
-def _largest(*values):
+def _largest(context, *values):
     return max(_number(value, "max()") for value in values)
 
 
-def _round(value, places=0):
+def _round(context, value, places=0):
     value = _number(value, "round()")
-    return value.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-int(places), context), rounding=ROUND_HALF_UP,
+                          context=context)
 
 
 _FUNCTIONS = {"min": _smallest, "max": _largest, "round": _round}  # table() is compiled apart
@@ -356,11 +384,25 @@ def _reads_input(node):
 
 # --------------------------------------------------------------------------- compiling
 
+class _Part(NamedTuple):
+    """A compiled node: its closure `run(names, context)`, whether it always gives a finite
+    Decimal, and its value when known at compile time."""
+
+    run: Callable
+    number: bool = False
+    value: object = None
+    constant: bool = False
+    name: str | None = None  # the input an ast.Name reads, which a parent may read itself
+
+
 class _Compiler:
-    """Turns the checked tree into closures, one per node, each called with the input values.
+    """Turns the checked tree into closures, one per node, each called with the input values
+    and the Decimal context.
 
     A part that reads no input is computed once here, so 1/0 or a missing map key fail at
     compile time; the parts inside it are not computed on their own, so `0 and 1/0` is valid.
+    Where a part is known to give a Decimal (a number, arithmetic, a table value) its parent
+    skips the check, and a constant operand is held by its parent instead of being called.
     """
 
     def __init__(self, source, tables):
@@ -368,12 +410,16 @@ class _Compiler:
 
     def build(self, node, fold=True):
         """The closure of `node`; with `fold`, a part without inputs becomes its value."""
+        return self.part(node, fold).run
+
+    def part(self, node, fold):
         if isinstance(node, ast.Name):
-            return operator.itemgetter(node.id)
+            name = node.id
+            return _Part(lambda names, context: names[name], name=name)
         if isinstance(node, ast.Constant) or (fold and not _reads_input(node)):
             value = node.value if isinstance(node, ast.Constant) else self.value_of(node)
-            return lambda names: value
-        parts = [self.build(child, fold) for child in _children(node)
+            return _Part(lambda names, context: value, type(value) is Decimal, value, True)
+        parts = [self.part(child, fold) for child in _children(node)
                  if isinstance(child, ast.expr)]
         return getattr(self, "build_" + type(node).__name__)(node, parts)
 
@@ -384,79 +430,184 @@ class _Compiler:
             raise FormulaError(error.message, ["formula"]) from None
 
     def build_BinOp(self, node, parts):
-        return _applied(_OPERATORS[type(node.op)], parts)
+        kind = type(node.op)
+        if kind in _ARITHMETIC:
+            return _Part(_binary(*_ARITHMETIC[kind], *parts), True)
+        return _Part(_applied(_OPERATORS[kind], parts))  # **: 0 ** -1 is Infinity
 
-    build_UnaryOp = build_BinOp  # the same: an operator applied to its operand
+    def build_UnaryOp(self, node, parts):
+        (operand,) = parts
+        kind = type(node.op)
+        if kind is ast.USub and operand.number:
+            run, minus = operand.run, decimal.Context.minus
+            return _Part(lambda names, context: minus(context, run(names, context)), True)
+        return _Part(_applied(_OPERATORS[kind], parts), kind is not ast.Not)
 
     def build_Compare(self, node, parts):
         tests = [_OPERATORS[type(op)] for op in node.ops]
         if len(tests) == 1:
-            return _applied(tests[0], parts)
-        first, rest = parts[0], list(zip(tests, parts[1:]))
+            return _Part(_applied(tests[0], parts))
+        runs = [part.run for part in parts]
+        first, rest = runs[0], list(zip(tests, runs[1:]))
 
-        def chain(names):
-            right = first(names)
+        def chain(names, context):
+            right = first(names, context)
             for test, part in rest:
-                left, right = right, part(names)
-                result = test(left, right)
+                left, right = right, part(names, context)
+                result = test(context, left, right)
                 if not result:
                     break
             return result
-        return chain
+        return _Part(chain)
 
     def build_BoolOp(self, node, parts):
         stop_when = isinstance(node.op, ast.Or)  # `or` stops at a true part, `and` at a false one
+        runs = [part.run for part in parts]
 
-        def either(names):
-            for part in parts:
-                result = part(names)
+        def either(names, context):
+            for part in runs:
+                result = part(names, context)
                 if bool(result) is stop_when:
                     break
             return result
-        return either
+        return _Part(either, all(part.number for part in parts))
 
     def build_IfExp(self, node, parts):
-        test, body, orelse = parts
-        return lambda names: body(names) if test(names) else orelse(names)
+        test, body, orelse = (part.run for part in parts)
+        return _Part(lambda names, context: (body(names, context) if test(names, context)
+                                             else orelse(names, context)),
+                     parts[1].number and parts[2].number)
 
     def build_Call(self, node, parts):
-        if node.func.id == "table":
-            return _applied(self.tables[node.args[0].value].lookup, parts[1:])
-        return _applied(_FUNCTIONS[node.func.id], parts)
+        name = node.func.id
+        if name == "table":
+            return _Part(_lookup(self.tables[node.args[0].value], parts[1]), True)
+        if name == "round" and all(part.constant for part in parts[1:]):
+            places = parts[1].value if len(parts) == 2 else 0
+            return _Part(_rounding(parts[0], Decimal(1).scaleb(-int(places), _context())), True)
+        return _Part(_applied(_FUNCTIONS[name], parts), True)
+
+
+def _binary(method, symbol, left, right):
+    """The closure of `left <op> right` through the context's `method` (Context.add, ...): an
+    operand not known to be a Decimal is checked (text or true/false raise), a constant one is
+    held rather than called."""
+    run_left, run_right = left.run, right.run
+    if right.constant and right.number:
+        value = right.value
+        if left.number:
+            return lambda names, context: method(context, run_left(names, context), value)
+        if left.name is not None:  # e.g. family_members * 9.90
+            name = left.name
+
+            def input_with_constant(names, context):
+                operand = names[name]
+                if type(operand) is not Decimal or not operand.is_finite():
+                    operand = _number(operand, symbol)
+                return method(context, operand, value)
+            return input_with_constant
+
+        def with_constant(names, context):
+            operand = run_left(names, context)
+            if type(operand) is not Decimal or not operand.is_finite():
+                operand = _number(operand, symbol)
+            return method(context, operand, value)
+        return with_constant
+    if left.constant and left.number:
+        value = left.value
+        if right.number:
+            return lambda names, context: method(context, value, run_right(names, context))
+
+        def constant_with(names, context):
+            operand = run_right(names, context)
+            if type(operand) is not Decimal or not operand.is_finite():
+                operand = _number(operand, symbol)
+            return method(context, value, operand)
+        return constant_with
+    if left.number and right.number:
+        return lambda names, context: method(context, run_left(names, context),
+                                             run_right(names, context))
+
+    def checked(names, context):
+        first, second = run_left(names, context), run_right(names, context)
+        if type(first) is not Decimal or not first.is_finite():
+            first = _number(first, symbol)
+        if type(second) is not Decimal or not second.is_finite():
+            second = _number(second, symbol)
+        return method(context, first, second)
+    return checked
+
+
+def _lookup(table, key):
+    """The closure of `table(name, key)`: a Decimal key is looked up in the table's index."""
+    run, index, slow = key.run, table.index, table.lookup
+    if key.name is not None:  # e.g. table("dental", age)
+        name = key.name
+
+        def look_up_input(names, context):
+            value = names[name]
+            if type(value) is Decimal:
+                found = index.get(value)
+                if found is not None:
+                    return found
+            return slow(value, context)
+        return look_up_input
+
+    def look_up(names, context):
+        value = run(names, context)
+        if type(value) is Decimal:
+            found = index.get(value)
+            if found is not None:
+                return found
+        return slow(value, context)
+    return look_up
+
+
+def _rounding(value, exponent):
+    """The closure of `round(x, places)` with the places known: half-up to `exponent`."""
+    run = value.run
+    if value.number:
+        return lambda names, context: run(names, context).quantize(
+            exponent, rounding=ROUND_HALF_UP, context=context)
+
+    def rounded(names, context):
+        number = run(names, context)
+        if type(number) is not Decimal or not number.is_finite():
+            number = _number(number, "round()")
+        return number.quantize(exponent, rounding=ROUND_HALF_UP, context=context)
+    return rounded
 
 
 def _applied(function, parts):
-    """A closure calling `function` with the values of `parts`, left to right."""
-    if len(parts) == 1:
-        (only,) = parts
-        return lambda names: function(only(names))
-    if len(parts) == 2:
-        left, right = parts
-        return lambda names: function(left(names), right(names))
-    return lambda names: function(*[part(names) for part in parts])
+    """A closure calling `function(context, *values)` with the values of `parts`, in order."""
+    runs = [part.run for part in parts]
+    if len(runs) == 1:
+        (only,) = runs
+        return lambda names, context: function(context, only(names, context))
+    if len(runs) == 2:
+        left, right = runs
+        return lambda names, context: function(context, left(names, context),
+                                               right(names, context))
+    return lambda names, context: function(context, *[run(names, context) for run in runs])
 
 
 def _run(closure, names, source):
-    """Call a compiled closure in the module's Decimal context; a failure is an EvaluationError.
-
-    decimal.localcontext() would copy the context on every call, which costs as much as a small
-    formula; each thread keeps one copy instead, so no context (nor its flags) is shared.
-    """
-    context = getattr(_THREAD, "context", None)
-    if context is None:
-        context = _THREAD.context = _CONTEXT.copy()
-    caller = decimal.getcontext()
-    decimal.setcontext(context)
+    """Call a compiled closure with this thread's context; a failure is an EvaluationError."""
     try:
-        return closure(names)
-    except EvaluationError:
-        raise
-    except decimal.DivisionByZero:
-        raise EvaluationError("division by zero in %s" % source) from None
-    except (ArithmeticError, TypeError, ValueError, KeyError, RecursionError) as error:
-        raise EvaluationError("the formula %s failed: %s" % (source, error)) from None
-    finally:
-        decimal.setcontext(caller)
+        return closure(names, _context())
+    except Exception as error:  # noqa: BLE001 - _failure re-raises what it does not know
+        raise _failure(error, source) from None
+
+
+def _failure(error, source):
+    """The EvaluationError for an exception raised while a formula ran (others go on)."""
+    if isinstance(error, EvaluationError):
+        return error
+    if isinstance(error, decimal.DivisionByZero):
+        return EvaluationError("division by zero in %s" % source)
+    if isinstance(error, (ArithmeticError, TypeError, ValueError, KeyError, RecursionError)):
+        return EvaluationError("the formula %s failed: %s" % (source, error))
+    raise error
 
 
 # --------------------------------------------------------------------------- formulas
@@ -467,17 +618,30 @@ class Formula:
     def __init__(self, source, root, names):
         self.source = source
         self.names = frozenset(names)  # the inputs it reads
+        self._inputs = tuple(sorted(self.names))
         self._root = root  # the closure of the whole formula; it keeps no state between calls
 
     def evaluate(self, values):
         names = {}
-        for name in self.names:
+        for name in self._inputs:
             value = values.get(name)
-            if value is None:
-                raise EvaluationError("the formula needs the input %s" % name)
-            names[name] = value if isinstance(value, str) else _number(value, name)
-        result = _run(self._root, names, self.source)
-        if not isinstance(result, Decimal) or not result.is_finite():
+            kind = type(value)
+            if kind is int:  # the common input (ages, family members), first for speed
+                value = _WHOLE[value] if 0 <= value < _WHOLE_COUNT else Decimal(value)
+            elif kind is not str and not (kind is Decimal and value.is_finite()):
+                if value is None:
+                    raise EvaluationError("the formula needs the input %s" % name)
+                value = _number(value, name)
+            names[name] = value
+        try:
+            context = _THREAD.context
+        except AttributeError:
+            context = _context()
+        try:
+            result = self._root(names, context)
+        except Exception as error:  # noqa: BLE001 - _failure re-raises what it does not know
+            raise _failure(error, self.source) from None
+        if type(result) is not Decimal or not result.is_finite():
             raise EvaluationError("the formula %s gave %r, not an amount" % (self.source, result))
         return result
 
