@@ -147,9 +147,10 @@ def _counted(checking, report, batch_id):
 
 def _compare(contract, rows, report):
     """Enter a chunk of valid rows in the report as new, changed or unchanged."""
+    numbers = [row.personnel_number for row in rows]
     existing = {values["personnel_number"]: values for values in Employee.select(
         *[getattr(Employee, name) for name in FIELDS]).where(
-        (Employee.contract == contract) & Employee.personnel_number.in_([row.personnel_number for row in rows])).dicts()}
+        (Employee.contract == contract) & Employee.personnel_number.in_(numbers)).dicts()}
     for row in rows:
         employee = existing.get(row.personnel_number)
         if employee is None:

@@ -4,7 +4,8 @@ openpyxl builds a whole row's cells (and, read-only, pads every row to the wides
 can count them, so a small upload could unpack to hundreds of megabytes of cells. Here the zip
 members' declared sizes are checked before anything is unpacked (zipfile stops at the declared
 size), XML with a DTD is refused, and expat hands over one cell at a time: a cell past the column
-limit, text longer than Excel allows or more elements than the limit end the read. Values are what
+limit, text longer than Excel allows, a tag longer than 1 MB or more elements than the limit end
+the read. Values are what
 openpyxl gives with data_only=True: text, int or float, bool, datetime for date-formatted numbers,
 Excel error texts.
 """
@@ -13,6 +14,7 @@ import zipfile
 from xml.parsers import expat
 
 MAX_CELL_TEXT = 32767        # Excel's own limit for the text of a cell
+MAX_TOKEN = 2**20            # bytes of one tag, comment or declaration (expat holds it whole)
 ELEMENTS_PER_CELL = 4        # XML elements allowed per cell of the limit (rows, values, rich text)
 _CHUNK = 64 * 1024
 
@@ -47,11 +49,17 @@ def _parse(archive, name, handler, max_elements):
     parser.StartElementHandler = handler.start
     parser.EndElementHandler = handler.end
     parser.CharacterDataHandler = handler.text
+    fed = 0
     try:
         with archive.open(name) as member:
             while True:
                 chunk = member.read(_CHUNK)
                 parser.Parse(chunk, not chunk)
+                fed += len(chunk)
+                if fed - parser.CurrentByteIndex > MAX_TOKEN:  # expat is still inside one tag or comment
+                    raise Unreadable("Die Excel-Datei enthält ein Element, das länger als 1 MB ist; so etwas schreibt "
+                                     "Excel nicht.", "The Excel file holds an element longer than 1 MB, which Excel "
+                                     "never writes.")
                 yield from handler.take()
                 if not chunk:
                     break

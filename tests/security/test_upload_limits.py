@@ -95,6 +95,14 @@ def test_a_sheet_value_past_the_column_limit_is_refused_but_an_empty_cell_there_
         employee_file.parse("viele.xlsx", many)
 
 
+def test_a_tag_longer_than_excel_writes_is_refused_before_it_is_held_whole():
+    huge = workbook([XLSX_HEADER, XLSX_ROW], sheet_xml=lambda xml: xml + (
+        '<row r="3"><c r="A3" x="' + "a" * (2 * 2**20) + '"/></row>'))
+    assert len(huge) < 100_000
+    with pytest.raises(FileUnusable, match="länger als 1 MB"):
+        employee_file.parse("lang.xlsx", huge)
+
+
 def test_a_workbook_with_a_dtd_is_refused():
     laughs = workbook([XLSX_HEADER, XLSX_ROW])
     out = io.BytesIO()
