@@ -65,6 +65,12 @@ class LiveTenant:
         return {group["id"]: group for group in self.doc["tariff_groups"]}
 
 
+def unstored(tenant):
+    """A LiveTenant of a tenant read from its folder and not stored (simulate, the tenant's tests)."""
+    return LiveTenant(slug=tenant.id, digest=tenant.digest, version_id=None, doc=tenant.doc, logo=None,
+                      compiled=loader.compile_tenant(tenant))
+
+
 def _snapshot(tenant):
     """JSON-safe content of a loaded tenant: the document plus its logo bytes."""
     doc = json.loads(json.dumps(tenant.doc, default=str))
@@ -83,7 +89,13 @@ def sync(root, actor=None):
     Returns a list of (slug, status, problems) where status is new | unchanged | invalid; a tenant
     that loads may have warnings among its problems.
     """
+    from engine import tenant_cases  # it builds LiveTenants of this module
     tenants, problems = loader.load_tenants(root)
+    for tenant in list(tenants):  # a tenant whose own test cases fail does not go live
+        failed = tenant_cases.run(tenant)
+        if failed:
+            tenants.remove(tenant)
+            problems += failed
     report = []
     by_folder = {}
     for problem in problems:

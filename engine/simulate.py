@@ -10,9 +10,8 @@ from decimal import Decimal
 from tenants import check, loader
 from tenants.problems import TenantError
 
-from engine import clock, eligibility, employee_file, pricing, start_window
+from engine import clock, eligibility, employee_file, pricing, registry, start_window
 from engine.errors import DomainError
-from engine.registry import LiveTenant
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +31,7 @@ def tenant_folder(name_or_path):
 
 def load_live(folder):
     """The tenant in `folder` compiled as the web processes run it; TenantError lists its problems."""
-    tenant = loader.load_tenant(folder)
-    return LiveTenant(slug=tenant.id, digest=tenant.digest, version_id=None, doc=tenant.doc, logo=None,
-                      compiled=loader.compile_tenant(tenant))
+    return registry.unstored(loader.load_tenant(folder))
 
 
 def first_of_next_month(today=None):

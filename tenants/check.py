@@ -13,8 +13,10 @@ from tenants.problems import Problem
 DEFAULT_ROOT = Path(__file__).parent
 
 
-def check_paths(paths) -> list[Problem]:
-    """Problems of the tenants at `paths`: folders of tenants, tenant folders or tenant.yaml files."""
+def check_paths(paths, cases=None) -> list[Problem]:
+    """Problems of the tenants at `paths`: folders of tenants, tenant folders or tenant.yaml files.
+    `cases(tenant) -> problems` runs a tenant's tests.yaml (the engine does, engine/tenant_cases.py;
+    `bkv tenants check` passes it); without it the cases are only checked, not run."""
     problems, seen = [], set()
     for given in paths:
         path = Path(given)
@@ -37,7 +39,10 @@ def check_paths(paths) -> list[Problem]:
         for folder in folders:
             if folder.resolve() not in seen:
                 seen.add(folder.resolve())
-                problems.extend(read_tenant(folder)[1])
+                tenant, found = read_tenant(folder)
+                problems.extend(found)
+                if tenant is not None and cases is not None:
+                    problems.extend(cases(tenant))
     return problems
 
 
@@ -63,17 +68,24 @@ def failed(problems, strict: bool = False) -> bool:
     return any(problem.is_error or strict for problem in problems)
 
 
-def main(paths=(), as_json: bool = False, out=None, strict: bool = False) -> int:
+def main(paths=(), as_json: bool = False, out=None, strict: bool = False, cases=None) -> int:
     """Check and print; 1 when an error (with `strict`: any problem) was found, else 0. Without paths:
-    the bundled tenants."""
+    the bundled tenants. `cases`: see check_paths."""
     out = out or sys.stdout
     paths = list(paths) or [DEFAULT_ROOT]
-    problems = check_paths(paths)
+    ran = []
+
+    def counted(tenant):
+        ran.append(len(tenant.tests.data["cases"]) if tenant.tests is not None else 0)
+        return cases(tenant)
+
+    problems = check_paths(paths, counted if cases is not None else None)
+    tests = f" ({sum(ran)} test case(s) of {len(ran)} tenant(s) run)" if cases is not None else ""
     if as_json:
         out.write(json.dumps(problems_as_json(problems), ensure_ascii=False, indent=2) + "\n")
     elif problems:
         note = "" if failed(problems, strict) else " (warnings do not fail the check; --strict makes them)"
-        out.write(format_problems(problems) + f"\n{summary(problems)}{note}\n")
+        out.write(format_problems(problems) + f"\n{summary(problems)}{note}{tests}\n")
     else:
-        out.write(f"no problems in {', '.join(map(str, paths))}\n")
+        out.write(f"no problems in {', '.join(map(str, paths))}{tests}\n")
     return 1 if failed(problems, strict) else 0

@@ -9,6 +9,7 @@ import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tenants.cases import read_cases
 from tenants.compiled import CompiledTenant, compile_document, compile_tenant
 from tenants.files import digest, read_files
 from tenants.problems import Problem, TenantError, dotted as format_path, errors_of
@@ -31,6 +32,7 @@ class Tenant:
     doc: the validated tenant.yaml as plain data, each content module with its Markdown text
     under `markdown`. digest: SHA-256 over all files (see tenants.files.digest). files:
     {relative POSIX name: bytes} of every file, e.g. for storing a snapshot of the version.
+    tests: the checked tests.yaml (a YamlDocument, see tenants.cases), or None.
     """
 
     id: str
@@ -38,6 +40,7 @@ class Tenant:
     doc: dict
     digest: str
     files: dict = field(repr=False)
+    tests: object = field(default=None, repr=False)
 
 
 def load_tenant(folder) -> Tenant:
@@ -97,10 +100,12 @@ def read_tenant(folder) -> tuple[Tenant | None, list[Problem]]:
     problems += found
     problems += rule_problems(document, file, compiled)
     problems += sweep_problems(document, file, compiled.formulas)
+    tests, found = read_cases(files, folder, document.data)
+    problems += found
     problems.sort(key=lambda p: (p.file != file, p.file, p.line or 0))
     if errors_of(problems):
         return None, problems
-    return Tenant(id=doc["id"], folder=folder, doc=doc, digest=digest(files), files=files), problems
+    return Tenant(id=doc["id"], folder=folder, doc=doc, digest=digest(files), files=files, tests=tests), problems
 
 
 def _read_markdown(doc, files, folder) -> list[Problem]:

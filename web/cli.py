@@ -43,9 +43,11 @@ def db_revision(name):
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def tenants_check(paths, as_json, strict):
-    """Load, validate and compile tenant folders; exit 1 on an error (with --strict: on any problem)."""
+    """Load, validate and compile tenant folders and run their tests.yaml; exit 1 on an error (with
+    --strict: on any problem)."""
+    from engine import tenant_cases
     from tenants import check
-    sys.exit(check.main(list(paths) or ["tenants"], as_json, strict=strict))
+    sys.exit(check.main(list(paths) or ["tenants"], as_json, strict=strict, cases=tenant_cases.run))
 
 
 @tenants_cli.command("schema", with_appcontext=False)
