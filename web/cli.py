@@ -4,7 +4,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
 from web import create_app
 
@@ -67,6 +67,30 @@ def tenants_simulate(tenant, employees_file, start, tariffs, as_json):
     """Assign groups and price an employee file with a tenant folder (or id), without a database."""
     from engine import simulate
     sys.exit(simulate.main(tenant, employees_file, start.date() if start else None, as_json, tariffs=tariffs))
+
+
+@tenants_cli.command("diff", with_appcontext=False)
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def tenants_diff(old, new, as_json):
+    """Every premium (by tariff, group, family count and age) and every rule and text that differs
+    between two tenant folders (or ids); with one folder: between the live version and that folder."""
+    from engine import registry, simulate
+    from tenants import diff
+    from tenants.check import format_problems
+    from tenants.problems import TenantError
+    if new is not None:
+        sys.exit(diff.main(simulate.tenant_folder(old), simulate.tenant_folder(new), as_json))
+    try:
+        changed = diff.of_folder(simulate.tenant_folder(old))
+    except TenantError as error:
+        click.echo(format_problems(error.problems))
+        sys.exit(1)
+    with click.get_current_context().ensure_object(ScriptInfo).load_app().app_context():  # the database
+        live = registry.get(changed.doc["id"])
+    version = diff.Version(f"live version {live.digest[:12]} of {live.slug}", live.doc, live.compiled.formulas)
+    sys.exit(diff.main(version, changed, as_json))
 
 
 @tenants_cli.command("load")

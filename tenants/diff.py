@@ -1,0 +1,176 @@
+"""`bkv tenants diff OLD NEW`: what a new version of a tenant changes, before it goes live.
+
+Every premium that differs (by tariff, group, family count and age, from the full sweep of
+tenants/sweep.py) and every changed part of the document: rules, eligibility, texts, settings,
+forms, Markdown. Lists of items with an id (or a type, or a name) are compared by that key, so a
+moved or inserted item is one change, not a cascade.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from dataclasses import dataclass
+
+from tenants import loader, sweep
+from tenants.check import format_problems
+from tenants.problems import TenantError
+
+KEYS = ("id", "type", "name")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One side of a diff: a label (folder or 'live'), the document and its compiled formulas."""
+
+    label: str
+    doc: dict
+    formulas: dict
+
+
+def of_folder(folder) -> Version:
+    """The tenant in `folder`; TenantError when it does not load."""
+    tenant = loader.load_tenant(folder)
+    return Version(str(folder), tenant.doc, loader.compile_tenant(tenant).formulas)
+
+
+def premium_changes(old: Version, new: Version) -> list[dict]:
+    """[{tariff, group, family_members, age, old, new}] for every premium that differs (None: not
+    offered or not calculable on that side), ordered by tariff, group, family count, age."""
+    before, after = sweep.premiums(old.doc, old.formulas), sweep.premiums(new.doc, new.formulas)
+    changes = []
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1], k[2], k[3])):
+        if before.get(key) != after.get(key):
+            tariff, group, members, age = key
+            changes.append({"tariff": tariff, "group": group, "family_members": members, "age": age,
+                            "old": _money(before.get(key)), "new": _money(after.get(key))})
+    return changes
+
+
+def document_changes(old: Version, new: Version) -> list[dict]:
+    """[{path, change: added | removed | changed, old, new}] of the documents, in document order."""
+    changes = []
+    _compare(old.doc, new.doc, "", changes)
+    return changes
+
+
+def diff(old: Version, new: Version) -> dict:
+    return {"old": old.label, "new": new.label, "premiums": premium_changes(old, new),
+            "changes": document_changes(old, new)}
+
+
+def _compare(old, new, path, out):
+    if old == new:
+        return
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(old) + [k for k in new if k not in old]:
+            where = f"{path}.{key}" if path else str(key)
+            if key not in new:
+                out.append({"path": where, "change": "removed", "old": old[key], "new": None})
+            elif key not in old:
+                out.append({"path": where, "change": "added", "old": None, "new": new[key]})
+            else:
+                _compare(old[key], new[key], where, out)
+        return
+    if isinstance(old, list) and isinstance(new, list):
+        key = _list_key(old, new)
+        if key is None:
+            if len(old) == len(new):
+                for index, (a, b) in enumerate(zip(old, new)):
+                    _compare(a, b, f"{path}[{index}]", out)
+                return
+            out.append({"path": path, "change": "changed", "old": old, "new": new})
+            return
+        before, after = {item[key]: item for item in old}, {item[key]: item for item in new}
+        for name in list(before) + [n for n in after if n not in before]:
+            where = f"{path}[{name}]"
+            if name not in after:
+                out.append({"path": where, "change": "removed", "old": before[name], "new": None})
+            elif name not in before:
+                out.append({"path": where, "change": "added", "old": None, "new": after[name]})
+            else:
+                _compare(before[name], after[name], where, out)
+        if [n for n in before if n in after] != [n for n in after if n in before]:
+            out.append({"path": path, "change": "reordered", "old": list(before), "new": list(after)})
+        return
+    out.append({"path": path, "change": "changed", "old": old, "new": new})
+
+
+def _list_key(old, new):
+    """The key that names the items of both lists (id, type or name), or None."""
+    items = old + new
+    for key in KEYS:
+        if items and all(isinstance(item, dict) and isinstance(item.get(key), str) for item in items) and \
+                len({item[key] for item in old}) == len(old) and len({item[key] for item in new}) == len(new):
+            return key
+    return None
+
+
+def _money(value):
+    return None if value is None else str(value)
+
+
+def format_diff(result: dict) -> str:
+    """The diff for people: premium changes with ages as ranges, then the document's changes."""
+    lines = [f"--- {result['old']}", f"+++ {result['new']}"]
+    premiums = result["premiums"]
+    lines.append(f"premiums: {len(premiums)} change(s)")
+    for run in _runs(premiums):
+        first, last = run[0], run[-1]
+        ages = str(first["age"]) if first is last else f"{first['age']}-{last['age']}"
+        group = f"group {first['group']}" if first["group"] else "no group"
+        lines.append(f"  {first['tariff']}, {group}, family_members {first['family_members']}, "
+                     f"age {ages}: {first['old'] or '-'} -> {first['new'] or '-'}")
+    changes = result["changes"]
+    lines.append(f"document: {len(changes)} change(s)")
+    for change in changes:
+        lines.extend(_describe(change))
+    return "\n".join(lines)
+
+
+def _runs(premiums):
+    """Consecutive ages with the same old and new premium of one tariff, group and family count."""
+    runs = []
+    for item in premiums:
+        last = runs[-1][-1] if runs else None
+        if last and (last["tariff"], last["group"], last["family_members"], last["old"], last["new"]) == \
+                (item["tariff"], item["group"], item["family_members"], item["old"], item["new"]) and \
+                item["age"] == last["age"] + 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _describe(change):
+    path, kind, old, new = change["path"], change["change"], change["old"], change["new"]
+    if kind == "changed" and isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
+        body = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
+        return [f"  changed {path}:"] + [f"    {line}" for line in list(body)[2:]]
+    if kind == "added":
+        return [f"  added {path}: {_short(new)}"]
+    if kind == "removed":
+        return [f"  removed {path}: {_short(old)}"]
+    return [f"  {kind} {path}: {_short(old)} -> {_short(new)}"]
+
+
+def _short(value, limit=160):
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def main(old, new, as_json: bool = False, out=None) -> int:
+    """Print the diff of two versions (Version, or a tenant folder); 0 when it could be made, 1 when a
+    side does not load (its problems are printed)."""
+    out = out or sys.stdout
+    try:
+        old, new = (side if isinstance(side, Version) else of_folder(side) for side in (old, new))
+    except TenantError as error:
+        out.write(format_problems(error.problems) + "\n")
+        return 1
+    result = diff(old, new)
+    if as_json:
+        out.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        out.write(format_diff(result) + "\n")
+    return 0
