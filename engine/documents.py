@@ -90,6 +90,8 @@ def _settle(key):
     back in a savepoint) is removed."""
     path = _path(key)
     temp = path.with_name(key + TEMP_SUFFIX)
+    if not temp.exists():
+        return  # settled already (read inside its own transaction)
     if Document.select().where(Document.storage_key == key).exists():
         os.replace(temp, path)
     else:
