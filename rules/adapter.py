@@ -19,6 +19,9 @@ does about it, and why (see /work/shared/DURABLE_RULES.md and durable/engine.py)
 * Each fact set is a *fact*, not an event: an event fires only the first matching rule, a fact
   every rule it matches. Every rule also requires the batch index field, so it never matches
   durable's session-state fact (a rule matching only absent fields would loop forever on it).
+* Every rule has a `cap` of CHUNK: its action runs once per session with all the fact sets it
+  matched, instead of once per fact set (each action costs durable a JSON round trip of the
+  session state; with per-fact actions that was most of the engine's time).
 * Registration mutates the definition, so we register a deep copy; a name can be registered
   once per host, so names are versioned by content (`RuleSet.durable_name`) and registered on
   first use. Action exceptions land in the session state; we check it and raise.
@@ -64,13 +67,17 @@ _plans = {}  # durable name -> [(part name, expressions)]
 
 
 def record_match(c):
-    """Action of every rule: note which rule matched which fact set.
+    """Action of every rule: note which rule matched which fact sets.
 
-    The binding name is the rule key (see _definition); Closure offers no public way to list
-    its bindings, so this reads `c._m` (durable-rules 2.0.28, pinned in pyproject.toml).
+    Rules have a `cap` (see _definition), so one action gets every fact set of the session that
+    matched, as a list of {binding: fact}; the binding name is the rule key. Closure offers no
+    public way to read its bindings, so this reads `Content._d` (and `c._m` for a single match;
+    durable-rules 2.0.28, pinned in pyproject.toml).
     """
-    for rule_key, message in c._m.items():
-        _fired.append((rule_key, message[INDEX]))
+    matches = [c._m] if getattr(c, "_m", None) is not None else [one._d for one in c.m]
+    for bindings in matches:
+        for rule_key, message in bindings.items():
+            _fired.append((rule_key, message[INDEX]))
 
 
 def control(c):
@@ -206,7 +213,8 @@ def plan(name, expressions):
 
 def _definition(expressions):
     definition = {
-        key: {"all": [{key: {"$and": [{"$ex": {INDEX: 1}}, expression]}}], "run": "bkv_record"}
+        key: {"all": [{key: {"$and": [{"$ex": {INDEX: 1}}, expression]}}], "cap": CHUNK,
+              "run": "bkv_record"}
         for key, expression in expressions.items()
     }
     definition[CONTROL] = {"all": [{CONTROL: {"$ex": {CONTROL: 1}}}], "run": "bkv_control"}
