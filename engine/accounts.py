@@ -15,7 +15,8 @@ from engine.models import Employer, Role, User, utcnow
 logger = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 10
-ROLE_KINDS = ("broker", "employer", "insurer")
+ROLE_KINDS = ("broker", "employer", "insurer", "insurer_admin")
+TENANT_ROLE_KINDS = ("insurer", "insurer_admin")  # held for one tenant: its staff, its administrators
 
 
 def normalize_email(email):
@@ -155,7 +156,7 @@ def roles_of(user, kind=None):
 
 
 def has_role(user, kind, tenant_slug=None):
-    return any(tenant_slug is None or kind != "insurer" or role.tenant_id == tenant_slug
+    return any(tenant_slug is None or kind not in TENANT_ROLE_KINDS or role.tenant_id == tenant_slug
                for role in roles_of(user, kind))
 
 

@@ -97,18 +97,26 @@ def invitation_problem(invitation):
     return None
 
 
-def accept_invitation(user, invitation):
-    """The invited address joins the employer: only as that address, once, before it expires."""
+def take_up(user, invitation):
+    """Mark the invitation taken up by `user` (inside the caller's transaction): only by the invited
+    address, verified, once, before it expires. Every kind of invitation is taken up here."""
     problem = invitation_problem(invitation)
     if problem:
         raise DomainError(problem["de"], problem["en"])
     if user.email != invitation.email or user.email_verified_at is None:
         raise NotFound("Einladung nicht gefunden.", "Invitation not found.")
+    taken = (Invitation.update(accepted_at=utcnow(), accepted_by=user)
+             .where((Invitation.id == invitation.id) & Invitation.accepted_at.is_null()).execute())
+    if taken != 1:
+        raise Conflict("Diese Einladung wurde bereits angenommen.", "This invitation has already been accepted.")
+
+
+def accept_invitation(user, invitation):
+    """The invited address joins the employer: only as that address, once, before it expires."""
+    if invitation.employer_id is None:
+        raise NotFound("Einladung nicht gefunden.", "Invitation not found.")
     with transaction():
-        taken = (Invitation.update(accepted_at=utcnow(), accepted_by=user)
-                 .where((Invitation.id == invitation.id) & Invitation.accepted_at.is_null()).execute())
-        if taken != 1:
-            raise Conflict("Diese Einladung wurde bereits angenommen.", "This invitation has already been accepted.")
+        take_up(user, invitation)
         employer = Employer.get_by_id(invitation.employer_id)
         accounts.grant_role(user, "employer", employer=employer)
         audit.record(user, "employer.member_joined", "employer", employer.id, employer=employer.id,

@@ -87,8 +87,13 @@ class Role(BaseModel):
 
 
 class Invitation(BaseModel):
-    """A member's invitation to another address to act for the employer; taken up once, by that address."""
-    employer = ForeignKeyField(Employer, backref="invitations", on_delete="CASCADE")
+    """An invitation of an address, taken up once, by that address: to act for an employer (a member
+    invites; role "employer"), or to work in an insurer's back office (role "insurer" = staff or
+    "insurer_admin" = administrator of that tenant; the platform admin or the insurer's administrators
+    invite)."""
+    employer = ForeignKeyField(Employer, null=True, backref="invitations", on_delete="CASCADE")
+    tenant = ForeignKeyField(Tenant, null=True, backref="+", on_delete="CASCADE")
+    role = CharField(max_length=20, default="employer")
     email = CharField(max_length=254)
     invited_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)

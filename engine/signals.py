@@ -8,3 +8,5 @@ _signals = Namespace()
 contact_changed = _signals.signal("client.contact-changed")
 # sender: the Invitation just made
 member_invited = _signals.signal("employer.member-invited")
+# sender: the Invitation just made to an insurer's back office (role insurer or insurer_admin)
+staff_invited = _signals.signal("tenant.staff-invited")

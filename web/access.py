@@ -90,7 +90,7 @@ def require(kind):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not allowed(kind, g.tenant.slug if g.get("tenant") and kind == "insurer" else None):
+            if not allowed(kind, g.tenant.slug if g.get("tenant") and kind in accounts.TENANT_ROLE_KINDS else None):
                 abort(403)
             return view(*args, **kwargs)
         return wrapped

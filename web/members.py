@@ -1,11 +1,12 @@
 """Who acts for an employer, at /employer/<id>/members: the members, and invitations a member sends
-to another address; the invitee takes one up at /invitation/<token> as that address (engine/memberships)."""
+to another address; the invitee takes one up at /invitation/<token> as that address (engine/memberships).
+An invitation to an insurer's back office (engine/staff) is taken up at the same address."""
 from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from engine import accounts, memberships
+from engine import accounts, memberships, staff
 from engine.errors import DomainError, NotFound
 from web import links
 from web.access import SessionUser, current_account, require
@@ -62,12 +63,18 @@ def invitation(token):
 def accept(token):
     invitation = links.invitation_from_token(token)
     try:
-        employer = memberships.accept_invitation(current_account(), invitation)
+        if invitation.tenant_id is not None:  # to an insurer's back office
+            tenant = staff.accept(current_account(), invitation)
+        else:
+            employer = memberships.accept_invitation(current_account(), invitation)
     except NotFound:  # not this user's invitation: no hint that it exists
         raise
     except DomainError as exc:
         flash(localized(exc.text), "error")
         return redirect(url_for("members.invitation", token=token))
+    if invitation.tenant_id is not None:
+        flash(_("You now work in the back office of %(insurer)s.", insurer=tenant.name), "success")
+        return redirect(url_for("office.index", tenant_slug=tenant.slug))
     flash(_("You now act for %(company)s on the platform.", company=employer.company_name), "success")
     return redirect(url_for("public.employer_home"))
 

@@ -88,3 +88,9 @@ def contact_changed(client, actor, before, after, members):
 def member_invited(invitation):
     mails.queue("invitation", invitation.email, "de", invitation=invitation,
                 link=links.external("members.invitation", token=links.invitation_token(invitation)))
+
+
+@signals.staff_invited.connect
+def staff_invited(invitation):
+    mails.queue("staff_invitation", invitation.email, "de", invitation=invitation, insurer=invitation.tenant.name,
+                link=links.external("members.invitation", token=links.invitation_token(invitation)))

@@ -47,7 +47,9 @@ POLICY = {
     "office.index": "staff", "office.application": "staff", "office.enrolment": "staff", "office.event": "staff",
     "office.document": "staff",
     "office_brokers.index": "staff", "office_brokers.confirm": "staff",
-    "admin.index": "admin", "admin.users": "admin",
+    # the insurer's own administrators manage its staff (no role below is one; tests/web/test_insurer_staff.py)
+    "office_staff.index": "staff_admin", "office_staff.invite": "staff_admin", "office_staff.remove": "staff_admin",
+    "admin.index": "admin", "admin.users": "admin", "admin.invite_admin": "admin",
 }
 ROLES = ["anonymous", "broker_a", "broker_b", "employer_a", "employer_b", "staff_lumen", "staff_other", "admin"]
 
@@ -111,6 +113,7 @@ def expected(policy, role):
         "employer": allowed if role in ("employer_a", "employer_b") else refused_role,
         "owner_employer": allowed if role == "employer_a" else (refused_unknown if role == "employer_b" else refused_role),
         "staff": allowed if role == "staff_lumen" else refused_role,
+        "staff_admin": refused_role,
         "admin": allowed if role == "admin" else refused_role,
     }
     return table[policy]
@@ -164,6 +167,12 @@ def test_writes_on_someone_elses_objects_are_refused(app, world):
         ("employer_a", f"/invitation/{ids['token']['members']}/accept", {}),
         ("staff_other", f"/m/lumen/office/brokers/{ids['number_id']}/confirm", {}),
         ("broker_a", f"/m/lumen/office/brokers/{ids['number_id']}/confirm", {}),
+        ("staff_lumen", "/m/lumen/office/staff/invite", {"email": "x@example.org", "role": "insurer_admin"}),
+        ("staff_lumen", f"/m/lumen/office/staff/{users['staff_lumen'].id}/remove", {}),
+        ("staff_other", "/m/lumen/office/staff/invite", {"email": "x@example.org"}),
+        ("admin", "/m/lumen/office/staff/invite", {"email": "x@example.org"}),
+        ("staff_lumen", "/admin/tenants/lumen/invite-admin", {"email-lumen": "x@example.org"}),
+        ("employer_a", "/admin/tenants/lumen/invite-admin", {"email-lumen": "x@example.org"}),
     ]
     for role, url, data in attempts:
         client = app.test_client()
