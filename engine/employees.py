@@ -12,7 +12,7 @@ import json
 import logging
 from decimal import Decimal
 
-from engine import audit, documents, eligibility, employee_file, enrolments, registry
+from engine import audit, documents, eligibility, employee_file, enrolments, registry, workflow
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
@@ -69,7 +69,7 @@ def upload(user, contract, filename, data):
     with transaction():
         doc = documents.store("employee_upload", filename, "application/octet-stream", data,
                               employer=contract.employer_id, tenant=contract.tenant_id)
-        batch = ImportBatch.create(contract=contract, uploaded_by=user, document=doc, status="checking",
+        batch = ImportBatch.create(contract=contract, uploaded_by=user, document=doc, status=workflow.born("import", "checking"),
                                    heartbeat_at=utcnow())
         audit.record(user, "import.uploaded", "import", batch.id, tenant=contract.tenant_id,
                      after={"file": doc.filename, "bytes": len(data)}, employer=contract.employer_id)
@@ -115,20 +115,15 @@ def check(batch_id):
         for chunk in _chunks(valid_rows, CHUNK):
             _compare(contract, chunk, report)
     except employee_file.FileUnusable as exc:
-        with transaction():
-            if ImportBatch.update(status="unusable", report={"unusable": exc.text}, heartbeat_at=utcnow()).where(
-                    (ImportBatch.id == batch.id) & (ImportBatch.status == "checking")).execute():
-                audit.record(batch.uploaded_by, "import.unusable", "import", batch.id, tenant=contract.tenant_id,
-                             after={"file": document.filename, "reason": exc.message}, employer=contract.employer_id)
+        workflow.move(ImportBatch, "import", "unusable", None, [batch.id], scope=contract,
+                      changes={"report": {"unusable": exc.text}, "heartbeat_at": utcnow()},
+                      after={"file": document.filename, "reason": exc.message})
         return ImportBatch.get_by_id(batch.id)
     report["problems"], report["warnings"] = checking.problems, checking.warnings
-    with transaction():
-        if ImportBatch.update(status="previewed", total=checking.total, valid=checking.valid, progress=0,
-                              report=report, heartbeat_at=utcnow()).where(
-                (ImportBatch.id == batch.id) & (ImportBatch.status == "checking")).execute():
-            audit.record(batch.uploaded_by, "import.previewed", "import", batch.id, tenant=contract.tenant_id,
-                         after={"file": document.filename, "rows": checking.total, "valid": checking.valid},
-                         employer=contract.employer_id)
+    workflow.move(ImportBatch, "import", "previewed", None, [batch.id], scope=contract,
+                  changes={"total": checking.total, "valid": checking.valid, "progress": 0, "report": report,
+                           "heartbeat_at": utcnow()},
+                  after={"file": document.filename, "rows": checking.total, "valid": checking.valid})
     return ImportBatch.get_by_id(batch.id)
 
 
@@ -190,14 +185,10 @@ def report_page(batch, page=1, changes_page=1, size=PAGE_SIZE):
 
 def start(user, batch):
     """Mark the batch as importing; the caller enqueues `run_import` (a job)."""
-    if batch.status not in ("previewed", "importing", "interrupted"):
+    if not workflow.move(ImportBatch, "import", "started", user, [batch.id], scope=batch.contract,
+                         changes={"progress": 0, "heartbeat_at": utcnow(), "attempts": 0}):
         raise DomainError("Diese Datei wurde bereits übernommen, wird noch geprüft oder ist unbrauchbar.",
                           "This file has already been imported, is still being checked or is unusable.")
-    with transaction():
-        ImportBatch.update(status="importing", progress=0, heartbeat_at=utcnow(), attempts=0).where(
-            ImportBatch.id == batch.id).execute()
-        audit.record(user, "import.started", "import", batch.id, tenant=batch.contract.tenant_id,
-                     employer=batch.contract.employer_id)
 
 
 def run_import(batch_id):
@@ -228,11 +219,9 @@ def run_import(batch_id):
                             assignment, batch.uploaded_by)
             done += len(chunk)
             _beat(batch.id, progress=done)
-    with transaction():
-        if ImportBatch.update(status="imported", progress=done, imported_at=utcnow(), heartbeat_at=utcnow()).where(
-                (ImportBatch.id == batch.id) & (ImportBatch.status == "importing")).execute():
-            audit.record(batch.uploaded_by, "import.finished", "import", batch.id, tenant=contract.tenant_id,
-                         after={"imported": done}, employer=contract.employer_id)
+    workflow.move(ImportBatch, "import", "finished", None, [batch.id], scope=contract,
+                  changes={"progress": done, "imported_at": utcnow(), "heartbeat_at": utcnow()},
+                  after={"imported": done})
     return done
 
 
@@ -256,19 +245,17 @@ def stalled(cutoff, max_attempts=MAX_ATTEMPTS):
                                batch.status)
                 again.append((batch.id, batch.status))
             continue
-        contract = batch.contract
-        with transaction():
-            if batch.status == "importing":
-                changed = ImportBatch.update(status="interrupted").where(same).execute()
-            else:
-                changed = ImportBatch.update(status="unusable", report={"unusable": {
-                    "de": "Die Prüfung der Datei wurde mehrmals abgebrochen. Bitte die Datei erneut hochladen oder "
-                          "in kleinere Dateien aufteilen.",
-                    "en": "Checking the file was cut off several times. Please upload it again or split it into "
-                          "smaller files."}}).where(same).execute()
-            if changed:
-                audit.record(None, "import.interrupted", "import", batch.id, tenant=contract.tenant_id,
-                             after={"attempts": batch.attempts, "was": batch.status}, employer=contract.employer_id)
+        if batch.status == "importing":
+            workflow.move(ImportBatch, "import", "interrupted", None, [batch.id], scope=batch.contract, where=same,
+                          after={"attempts": batch.attempts})
+        else:
+            workflow.move(ImportBatch, "import", "unusable", None, [batch.id], scope=batch.contract, where=same,
+                          changes={"report": {"unusable": {
+                              "de": "Die Prüfung der Datei wurde mehrmals abgebrochen. Bitte die Datei erneut "
+                                    "hochladen oder in kleinere Dateien aufteilen.",
+                              "en": "Checking the file was cut off several times. Please upload it again or split "
+                                    "it into smaller files."}}},
+                          after={"attempts": batch.attempts})
     return again
 
 

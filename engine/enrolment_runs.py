@@ -7,7 +7,7 @@ so a run whose worker died is continued by the periodic task (`stalled`) without
 """
 import logging
 
-from engine import audit, enrolments
+from engine import audit, enrolments, workflow
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Employee, EnrolmentRun, utcnow
@@ -36,21 +36,17 @@ def start(user, contract):
         if not total:
             raise DomainError("Niemand ist bereit zur Anmeldung.", "Nobody is ready for enrolment.")
         run = EnrolmentRun.create(contract=contract, requested_by=user, total=total, heartbeat_at=utcnow())
-        audit.record(user, "enrolment.run_started", "enrolment_run", run.id, tenant=contract.tenant_id,
+        audit.record(user, "enrolment_run.started", "enrolment_run", run.id, tenant=contract.tenant_id,
                      after={"ready": total}, employer=contract.employer_id)
     return run
 
 
 def retry(user, run):
     """Continue an interrupted run where it stopped."""
-    if run.status != "interrupted":
+    if not workflow.move(EnrolmentRun, "enrolment_run", "resumed", user, [run.id], scope=run.contract,
+                         changes={"attempts": 0, "heartbeat_at": utcnow()}):
         raise DomainError("Diese Anmeldung aller läuft noch oder ist abgeschlossen.",
                           "This enrol-all run is still going or has finished.")
-    with transaction():
-        EnrolmentRun.update(status="running", attempts=0, heartbeat_at=utcnow()).where(
-            (EnrolmentRun.id == run.id) & (EnrolmentRun.status == "interrupted")).execute()
-        audit.record(user, "enrolment.run_resumed", "enrolment_run", run.id, tenant=run.contract.tenant_id,
-                     employer=run.contract.employer_id)
     return EnrolmentRun.get_by_id(run.id)
 
 
@@ -82,11 +78,9 @@ def run(run_id):
     except _Overtaken:
         logger.info("enrolment run %s: continued by another worker", run_id)
         return current.sent
-    with transaction():
-        if EnrolmentRun.update(status="done", finished_at=utcnow(), total=max(current.total, current.progress)).where(
-                (EnrolmentRun.id == run_id) & (EnrolmentRun.status == "running")).execute():
-            audit.record(user, "enrolment.run_finished", "enrolment_run", run_id, tenant=contract.tenant_id,
-                         after={"sent": current.sent, "skipped": current.skipped}, employer=contract.employer_id)
+    workflow.move(EnrolmentRun, "enrolment_run", "finished", None, [run_id], scope=contract,
+                  changes={"finished_at": utcnow(), "total": max(current.total, current.progress)},
+                  after={"sent": current.sent, "skipped": current.skipped})
     return current.sent
 
 
@@ -105,11 +99,8 @@ def stalled(cutoff, max_attempts=MAX_ATTEMPTS):
                                current.heartbeat_at)
                 again.append(current.id)
             continue
-        with transaction():
-            if EnrolmentRun.update(status="interrupted").where(same).execute():
-                audit.record(None, "enrolment.run_interrupted", "enrolment_run", current.id,
-                             tenant=current.contract.tenant_id, after={"attempts": current.attempts},
-                             employer=current.contract.employer_id)
+        workflow.move(EnrolmentRun, "enrolment_run", "interrupted", None, [current.id], scope=current.contract,
+                      where=same, after={"attempts": current.attempts})
     return again
 
 

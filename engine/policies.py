@@ -25,10 +25,10 @@ def issue(employee, contract, *, number, start_date, tariff_group, tariffs, prem
     previous = current(employee)
     version = (previous.version + 1) if previous else 1
     if previous is not None:
-        workflow.move(Policy, "policy", "replace", None, [previous.id], scope=contract, column="status")
+        workflow.move(Policy, "policy", "replace", None, [previous.id], scope=contract)
     policy = Policy.create(employee=employee, contract=contract, enrolment=enrolment, event=event, version=version,
                            number=number, start_date=start_date, end_date=end_date, tariff_group=tariff_group,
-                           tariffs=tariffs, premium=str(premium), status=status)
+                           tariffs=tariffs, premium=str(premium), status=workflow.born("policy", status))
     if pdf is None:
         snapshot = TenantVersion.get_by_id(contract.tenant_version_id).snapshot["doc"]
         pdf = documents.render_pdf("policy.html", policy=policy, employee=employee, contract=contract,

@@ -40,6 +40,7 @@ class Workflow:
     initial: str
     states: tuple
     transitions: dict = field(default_factory=dict)
+    column: str = "state"  # the model's column holding the state
 
     def available(self, state, roles):
         return [t for t in self.transitions.values() if state in t.sources and set(t.roles) & set(roles)]
@@ -80,7 +81,7 @@ def _load(path):
             raise ValueError(f"{path.name}: transition {name} names unknown states {unknown}")
         transitions[name] = Transition(name, sources, spec["to"], tuple(spec["roles"]),
                                        tuple(spec.get("guards", ())), tuple(spec.get("effects", ())))
-    return Workflow(raw["name"], raw["initial"], states, transitions)
+    return Workflow(raw["name"], raw["initial"], states, transitions, raw.get("column", "state"))
 
 
 _workflows = {}
@@ -163,25 +164,53 @@ def fire(obj, workflow_name, transition_name, actor, data=None, changes=None):
     return fresh
 
 
-def move(model, workflow_name, transition_name, actor, ids, scope, changes=None, column="state"):
+def move(model, workflow_name, transition_name, actor, ids, scope, changes=None, where=None, after=None):
     """Take a transition for many records at once (no per-record lock version): one conditional
-    UPDATE moves those still in a source state, so of two simultaneous moves one wins per record.
-    `scope` is what the actor's roles are judged on (the contract of the employees); returns the
-    moved ids, each with an audit entry."""
-    from engine.audit import record_many
-    transition = get(workflow_name).transitions[transition_name]
+    UPDATE moves those still in a source state (and matching `where`), so of two simultaneous moves
+    one wins per record. `scope` is what the actor's roles are judged on (the contract of the
+    employees); returns the moved ids, each with an audit entry (`after` adds to it)."""
+    machine = get(workflow_name)
+    transition, column = machine.transitions[transition_name], machine.column
     role = next((r for r in transition.roles if r in roles_of(actor, scope)), None)
     if role is None:
         raise Forbidden("Diese Rolle darf diesen Schritt nicht ausführen.", "This role may not take this step.")
     field = getattr(model, column)
     values = {field: transition.target, **{getattr(model, name): value for name, value in (changes or {}).items()}}
     with transaction():
-        moved = [row[0] for row in model.update(values).where(model.id.in_(list(ids)) & field.in_(transition.sources))
+        condition = model.id.in_(list(ids)) & field.in_(transition.sources)
+        moved = [row[0] for row in model.update(values).where(condition if where is None else condition & where)
                  .returning(model.id).tuples().execute()]
-        record_many(actor, f"{workflow_name}.{transition_name}", workflow_name,
-                    [(i, {column: transition.target}) for i in moved],
-                    tenant=_owner(scope, "tenant_id"), employer=_owner(scope, "employer_id"))
+        entries = [(i, {column: transition.target, **(after or {})}) for i in moved]
+        tenant, employer = _owner(scope, "tenant_id"), _owner(scope, "employer_id")
+        if len(entries) == 1:
+            audit.record(actor, f"{workflow_name}.{transition_name}", workflow_name, entries[0][0], tenant=tenant,
+                         after=entries[0][1], employer=employer)
+        else:  # one statement for a batch
+            audit.record_many(actor, f"{workflow_name}.{transition_name}", workflow_name, entries, tenant=tenant,
+                              employer=employer)
     return moved
+
+
+def born(workflow_name, state):
+    """`state` for a record being created: one its machine may start in (`initial`, a state or a list)."""
+    initial = get(workflow_name).initial
+    if state not in (initial if isinstance(initial, (list, tuple)) else (initial,)):
+        raise ValueError(f"a {workflow_name} cannot start in {state!r}")
+    return state
+
+
+def drawing():
+    """Every machine as a Mermaid state diagram (Markdown), for docs/architecture.md."""
+    parts = []
+    for path in sorted(DEFINITIONS.glob("*.yaml")):
+        machine = _load(path)
+        starts = machine.initial if isinstance(machine.initial, (list, tuple)) else [machine.initial]
+        lines = [f"### {machine.name}", "", "```mermaid", "stateDiagram-v2"]
+        lines += [f"    [*] --> {state}" for state in starts]
+        for t in machine.transitions.values():
+            lines += [f"    {source} --> {t.target}: {t.name} ({', '.join(t.roles)})" for source in t.sources]
+        parts.append("\n".join(lines + ["```", ""]))
+    return "\n".join(parts)
 
 
 def check():

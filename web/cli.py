@@ -192,6 +192,13 @@ def anonymise(years, dry_run):
     click.echo(f"{len(due)} employee(s)")
 
 
+@click.command("workflows")
+def workflows():
+    """Draw every state machine (engine/workflows/*.yaml) as Mermaid diagrams (for docs/architecture.md)."""
+    from engine import workflow
+    click.echo(workflow.drawing(), nl=False)
+
+
 @click.command("worker")
 @with_appcontext
 @click.option("--workers", default=2, show_default=True)
@@ -202,7 +209,7 @@ def worker(workers):
 
 
 cli = FlaskGroup(create_app=create_app, help="The bKV platform.")
-for command in (db_cli, tenants_cli, demo_cli, employees_cli, documents_cli, anonymise, worker):
+for command in (db_cli, tenants_cli, demo_cli, employees_cli, documents_cli, anonymise, workflows, worker):
     cli.add_command(command)
 
 
