@@ -51,7 +51,20 @@ def findings(live, contract, employee, event_type, values):
     fact_set = facts(contract, employee, event_type, values, insured)
     decisions = evaluate(checks.platform_rules(live), [fact_set])
     decisions += evaluate(live.compiled.preconditions[event_type], [fact_set])
-    return checks._findings(decisions)
+    return checks._findings(decisions) + _missing_required(live.compiled.event_forms[event_type], decisions,
+                                                            fact_set["event"])
+
+
+def _missing_required(form, decisions, event):
+    """A `require: <field>` outcome refuses the event while that field is empty."""
+    found = []
+    for outcome in (o for decision in decisions for o in decision.of_kind("require")):
+        if event.get(outcome.value) in (None, "", [], ()):
+            label = form[outcome.value].label if outcome.value in form else None
+            found.append({"kind": "reject", "rule": outcome.rule_id, "field": outcome.value, "text": {
+                "de": f"Bitte füllen Sie „{label.de if label else outcome.value}“ aus.",
+                "en": f"Please fill in “{label.en if label else outcome.value}”."}})
+    return found
 
 
 def file(user, contract, employee, event_type, values):
