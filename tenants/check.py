@@ -80,7 +80,10 @@ def main(paths=(), as_json: bool = False, out=None, strict: bool = False, cases=
         return cases(tenant)
 
     problems = check_paths(paths, counted if cases is not None else None)
-    tests = f" ({sum(ran)} test case(s) of {len(ran)} tenant(s) run)" if cases is not None else ""
+    tests = ""
+    if cases is not None:
+        tests = f" ({sum(ran)} test case(s) of {len(ran)} tenant(s) run)" if ran else \
+            " (test cases run once a tenant has no errors)"
     if as_json:
         out.write(json.dumps(problems_as_json(problems), ensure_ascii=False, indent=2) + "\n")
     elif problems:
