@@ -1,6 +1,6 @@
 """From submitted application to group contract: release by the employer, decision by the insurer."""
 
-from engine import accounts, applications, audit, documents, registry, webhooks, workflow
+from engine import accounts, applications, audit, documents, registry, workflow
 from engine.db import prepared, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Application, Employer, GroupContract, TenantVersion
@@ -91,11 +91,6 @@ def _release_when_not_required(application, ctx):
     live = registry.get(application.tenant_id)
     if not live.settings.employer_release_required:
         workflow.fire(application, "application", "release", None)
-
-
-@workflow.effect("notify_insurer_of_application")
-def _notify_insurer(application, ctx):
-    webhooks.emit(application.tenant_id, "application.released", {"id": application.id})
 
 
 @workflow.effect("create_group_contract")

@@ -10,3 +10,18 @@ contact_changed = _signals.signal("client.contact-changed")
 member_invited = _signals.signal("employer.member-invited")
 # sender: the Invitation just made to an insurer's back office (role insurer or insurer_admin)
 staff_invited = _signals.signal("tenant.staff-invited")
+# sender: "<machine>.<transition>" (e.g. "offer.send"); kwargs: obj (fresh, after the change), ctx
+# (engine.workflow.Context). Sent by workflow.fire after the effects, inside the same transaction:
+# what a receiver writes (a mail in the outbox, a webhook delivery) commits or rolls back with it.
+transitioned = _signals.signal("workflow.transitioned")
+
+
+def on_transition(*steps):
+    """Decorator: call `receiver(obj, ctx)` whenever one of `steps` ("offer.send") is taken."""
+    def register(receiver):
+        def receive(step, obj, ctx):
+            receiver(obj, ctx)
+        for step in steps:
+            transitioned.connect(receive, sender=step, weak=False)
+        return receiver
+    return register

@@ -17,7 +17,7 @@ import socket
 import ssl
 import urllib.parse
 
-from engine import audit, mail
+from engine import audit, mail, signals
 from engine.db import after_commit, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Webhook, WebhookDelivery, utcnow
@@ -49,6 +49,12 @@ def new_secret():
 
 def sign(secret, body):
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@signals.on_transition("application.release")
+def _application_released(application, ctx):
+    """A released application is the insurer's to process: its systems hear of it."""
+    emit(application.tenant_id, "application.released", {"id": application.id})
 
 
 def emit(tenant_slug, event, data):

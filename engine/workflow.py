@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from engine import accounts, audit
+from engine import accounts, audit, signals
 from engine.db import transaction
 from engine.errors import Conflict, DomainError, Forbidden
 
@@ -161,6 +161,7 @@ def fire(obj, workflow_name, transition_name, actor, data=None, changes=None):
                      employer=getattr(fresh, "employer_id", None))
         for name in transition.effects:
             EFFECTS[name](fresh, ctx)
+        signals.transitioned.send(f"{workflow_name}.{transition_name}", obj=fresh, ctx=ctx)
     return fresh
 
 

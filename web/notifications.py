@@ -1,11 +1,11 @@
-"""Workflow effects that write mails: registered by name, declared in engine/workflows/*.yaml;
-and the receivers of the engine's signals that write mails (engine/signals.py)."""
-from engine import brokers, registry, signals, workflow
+"""The mails of the platform: receivers of the engine's signals (engine/signals.py), e.g. the offer
+mail when an offer is sent. The engine never imports this module; the app factory does."""
+from engine import brokers, registry, signals
 from engine.models import GroupContract
 from web import links, mails
 
 
-@workflow.effect("mail_offer_to_employer")
+@signals.on_transition("offer.send")
 def offer_to_employer(offer, ctx):
     client = offer.employer
     mails.queue("offer_sent", offer.sent_to, "de", offer=offer, client=client, broker=offer.broker,
@@ -13,13 +13,13 @@ def offer_to_employer(offer, ctx):
                 link=links.external("offer_link.view", token=links.offer_token(offer)))
 
 
-@workflow.effect("mail_offer_decision_to_broker")
+@signals.on_transition("offer.accept", "offer.decline")
 def offer_decision_to_broker(offer, ctx):
     mails.queue("offer_decided", offer.broker.email, offer.broker.locale, offer=offer, client=offer.employer,
                 link=links.external("advisor.offer", offer_id=offer.id))
 
 
-@workflow.effect("mail_application_to_employer")
+@signals.on_transition("application.submit")
 def application_to_employer(application, ctx):
     client = application.employer
     release = registry.get(application.tenant_id).settings.employer_release_required
@@ -28,13 +28,13 @@ def application_to_employer(application, ctx):
                                                      application_id=application.id))
 
 
-@workflow.effect("mail_application_returned")
+@signals.on_transition("application.return_to_broker")
 def application_returned(application, ctx):
     mails.queue("application_returned", application.broker.email, application.broker.locale,
                 application=application, link=links.external("applications.edit", application_id=application.id))
 
 
-@workflow.effect("mail_application_decision")
+@signals.on_transition("application.reject", "application.request_info")
 def application_decision(application, ctx):
     for recipient, locale, link in (
             (application.broker.email, application.broker.locale,
@@ -45,7 +45,7 @@ def application_decision(application, ctx):
         mails.queue("application_decision", recipient, locale, application=application, link=link)
 
 
-@workflow.effect("mail_group_policy")
+@signals.on_transition("application.accept")
 def group_policy(application, ctx):
     contract = GroupContract.get(GroupContract.application == application)
     link = links.external("manager.contract", tenant_slug=application.tenant_id, contract_id=contract.id)
@@ -54,7 +54,7 @@ def group_policy(application, ctx):
         mails.queue("group_policy", recipient, locale, application=application, contract=contract, link=link)
 
 
-@workflow.effect("mail_enrolment_decision")
+@signals.on_transition("enrolment.accept", "enrolment.reject")
 def enrolment_decision(enrolment, ctx):
     contract = enrolment.contract
     mails.queue("enrolment_decision", contract.employer.contact_email, "de", enrolment=enrolment,
@@ -63,7 +63,7 @@ def enrolment_decision(enrolment, ctx):
                                     employee_id=enrolment.employee_id))
 
 
-@workflow.effect("mail_event_decision")
+@signals.on_transition("business_event.accept", "business_event.reject")
 def event_decision(event, ctx):
     contract = event.contract
     mails.queue("event_decision", contract.employer.contact_email, "de", event=event, employee=event.employee,
@@ -71,7 +71,7 @@ def event_decision(event, ctx):
                                     employee_id=event.employee_id))
 
 
-@workflow.effect("mail_application_withdrawn")
+@signals.on_transition("application.withdraw")
 def application_withdrawn(application, ctx):
     mails.queue("application_withdrawn", application.broker.email, application.broker.locale, application=application,
                 link=links.external("applications.edit", application_id=application.id))
