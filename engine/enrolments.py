@@ -32,17 +32,18 @@ def start_for(contract, employee, today=None):
     return max(start, start_window.first_on_or_after(employee.employment_start))
 
 
-def tariffs_of(contract, group_id):
+def tariffs_of(contract, group_id, live=None):
+    """The tariffs a person of the group is insured in: the group's budget level and its modules."""
     for group in contract.groups:
         if group["id"] == group_id:
-            return group["tariffs"]
+            return pricing.chosen_tariffs(live or registry.version(contract.tenant_version_id), group)
     raise DomainError(f"Die Tarifgruppe {group_id} ist im Vertrag nicht vereinbart.",
                       f"The tariff group {group_id} is not part of the group contract.")
 
 
 def premium_of(live, contract, employee, group_id, start):
     person = pricing.Person(birth_date=employee.birth_date)
-    return sum((pricing.premium(live, t, group_id, person, start) for t in tariffs_of(contract, group_id)),
+    return sum((pricing.premium(live, t, group_id, person, start) for t in tariffs_of(contract, group_id, live)),
                Decimal("0.00"))
 
 
@@ -81,7 +82,7 @@ def send(user, contract, employee_ids):
                 continue
             premium = premium_of(live, contract, employee, employee.tariff_group, start)
             enrolment = Enrolment.create(employee=employee, contract=contract, tariff_group=employee.tariff_group,
-                                         tariffs=tariffs_of(contract, employee.tariff_group), start_date=start,
+                                         tariffs=tariffs_of(contract, employee.tariff_group, live), start_date=start,
                                          premium=str(premium), created_by=user)
             audit.record(user, "enrolment.sent", "enrolment", enrolment.id, tenant=contract.tenant_id,
                          after={"employee": employee.id, "group": employee.tariff_group, "premium": str(premium)},

@@ -33,7 +33,8 @@ def _field_prefix(group_id):
 
 def offer_form(live, today=None):
     """The offer form for this tenant: start date, other benefits in kind, and per tariff group
-    whether it is offered, with which tariffs, employer share, headcount and average age."""
+    whether it is offered, with which budget level (one of its budget tariffs) and modules, employer share,
+    headcount and average age."""
     window, limit = start_window.window(live, today), format(live.settings.benefit_in_kind_limit.normalize(), "f")
     fields = [
         {"name": "start_date", "type": "date", "required": True,
@@ -54,9 +55,23 @@ def offer_form(live, today=None):
         fields += [
             {"name": f"{p}__include", "type": "checkbox",
              "label": {"de": f"Tarifgruppe „{name['de']}“ anbieten", "en": f"Offer tariff group “{name['en']}”"}},
-            {"name": f"{p}__tariffs", "type": "multiselect", "required": True, "visible_if": shown,
-             "label": {"de": f"Tarife für „{name['de']}“", "en": f"Tariffs for “{name['en']}”"},
-             "options": [{"value": t, "label": tariffs[t]["name"]} for t in group["tariffs"]]},
+        ]
+        levels, modules = pricing.levels_of(live, group["tariffs"]), pricing.modules_of(live, group["tariffs"])
+        if levels:  # budget levels are alternatives: one per group
+            fields.append(
+                {"name": f"{p}__level", "type": "select", "required": True, "visible_if": shown,
+                 "label": {"de": f"Budgetstufe für „{name['de']}“", "en": f"Budget level for “{name['en']}”"},
+                 "help": {"de": "Eine Stufe je Tarifgruppe; sie gilt für alle Versicherten der Gruppe.",
+                          "en": "One level per tariff group; it applies to everyone insured in the group."},
+                 "options": [{"value": t, "label": tariffs[t]["name"]} for t in levels]})
+        if modules:  # modules can be combined, with or without a budget level
+            fields.append(
+                {"name": f"{p}__tariffs", "type": "multiselect", "required": not levels, "visible_if": shown,
+                 "label": ({"de": f"Zusätzliche Bausteine für „{name['de']}“",
+                            "en": f"Additional modules for “{name['en']}”"} if levels else
+                           {"de": f"Tarife für „{name['de']}“", "en": f"Tariffs for “{name['en']}”"}),
+                 "options": [{"value": t, "label": tariffs[t]["name"]} for t in modules]})
+        fields += [
             {"name": f"{p}__employer_share", "type": "decimal", "required": True, "min": 0, "max": 100,
              "default": "100", "visible_if": shown,
              "label": {"de": "Arbeitgeberanteil am Beitrag (%)", "en": "Employer's share of the premium (%)"}},
@@ -76,7 +91,18 @@ def groups_from(live, values):
     for group in live.groups.values():
         p = _field_prefix(group["id"])
         if values.get(f"{p}__include"):
-            groups.append({"id": group["id"], "tariffs": values[f"{p}__tariffs"],
+            level = values.get(f"{p}__level") or None
+            modules = list(values.get(f"{p}__tariffs") or [])
+            if level is not None and level not in pricing.levels_of(live, group["tariffs"]):
+                raise DomainError(f"{level} ist keine Budgetstufe dieser Tarifgruppe.",
+                                  f"{level} is not a budget level of this tariff group.", field=f"{p}__level")
+            if pricing.levels_of(live, modules) or (level is None and pricing.levels_of(live, group["tariffs"])):
+                raise DomainError("Bitte wählen Sie genau eine Budgetstufe je Tarifgruppe.",
+                                  "Please choose exactly one budget level per tariff group.", field=f"{p}__level")
+            if level is None and not modules:
+                raise DomainError("Bitte wählen Sie mindestens einen Tarif je Tarifgruppe.",
+                                  "Please choose at least one tariff per tariff group.", field=f"{p}__tariffs")
+            groups.append({"id": group["id"], "level": level, "tariffs": ([level] if level else []) + modules,
                            "employer_share": str(values[f"{p}__employer_share"]),
                            "headcount": values[f"{p}__headcount"], "average_age": values[f"{p}__average_age"]})
     if not groups:
@@ -85,12 +111,16 @@ def groups_from(live, values):
     return groups
 
 
-def form_values(offer):
-    """An offer's inputs as form values (to edit a draft or start a revision)."""
+def form_values(offer, live=None):
+    """An offer's inputs as form values (to edit a draft or start a revision). With the tenant `live`,
+    an offer stored before levels were chosen shows its first budget tariff as the level."""
     values = {"start_date": offer.start_date.isoformat(), "other_benefits_in_kind": offer.figures.get("other_benefits_in_kind", "0")}
     for group in offer.groups:
         p = _field_prefix(group["id"])
-        values.update({f"{p}__include": True, f"{p}__tariffs": group["tariffs"],
+        chosen = pricing.chosen_tariffs(live, group) if live is not None else list(group["tariffs"])
+        level = group.get("level") or (chosen[0] if live is not None and pricing.levels_of(live, chosen) else None)
+        values.update({f"{p}__include": True, f"{p}__level": level,
+                       f"{p}__tariffs": [t for t in chosen if t != level],
                        f"{p}__employer_share": group["employer_share"], f"{p}__headcount": group["headcount"],
                        f"{p}__average_age": group["average_age"]})
     return values

@@ -32,6 +32,26 @@ def tariff_by_id(live, tariff_id):
     raise DomainError(f"Unbekannter Tarif {tariff_id!r}.", f"Unknown tariff {tariff_id!r}.")
 
 
+def levels_of(live, tariff_ids):
+    """The budget tariffs (levels) among `tariff_ids`, in their order: alternatives, one per group."""
+    return [t for t in tariff_ids if tariff_by_id(live, t).get("kind") == "budget"]
+
+
+def modules_of(live, tariff_ids):
+    """The module tariffs among `tariff_ids`, in their order: these may be combined."""
+    return [t for t in tariff_ids if tariff_by_id(live, t).get("kind") != "budget"]
+
+
+def chosen_tariffs(live, group):
+    """The tariffs one person of an offered or contracted group is priced with: its budget level
+    (`group["level"]`; a group stored before levels were chosen keeps its first budget tariff) and
+    its modules. Budget levels are alternatives: never more than one is priced."""
+    tariffs = list(group["tariffs"])
+    levels = levels_of(live, tariffs)
+    level = group.get("level") or (levels[0] if levels else None)
+    return ([level] if level else []) + modules_of(live, tariffs)
+
+
 def premium(live, tariff_id, group_id, person, start_date):
     """Monthly premium of one tariff for one person in EUR (Decimal, cents). DomainError when the
     formula cannot be evaluated for these inputs (e.g. an age outside its table)."""
@@ -51,10 +71,12 @@ def premium(live, tariff_id, group_id, person, start_date):
 def price_group(live, group, start_date):
     """Figures of one offer group: {group, tariffs: [{id, premium}], premium, employer, employee, ...}.
 
-    `group` holds id, tariffs (ids), employer_share (percent), headcount, average_age.
+    `group` holds id, level (its budget tariff or None), tariffs (ids: the level and the modules),
+    employer_share (percent), headcount, average_age. One budget level is priced, never the sum of levels.
     """
     person = Person(age=int(group.get("average_age") or 40))
-    lines = [{"tariff": t, "premium": premium(live, t, group["id"], person, start_date)} for t in group["tariffs"]]
+    lines = [{"tariff": t, "premium": premium(live, t, group["id"], person, start_date)}
+             for t in chosen_tariffs(live, group)]
     per_person = sum((line["premium"] for line in lines), Decimal("0.00"))
     share = Decimal(str(group.get("employer_share", 100)))
     employer = money(per_person * share / HUNDRED)

@@ -38,9 +38,25 @@ def first_of_next_month(today=None):
     return start_window.first_of_next_month(today or clock.today())
 
 
-def _person(row, live, group_id, start_date, assignment, tariffs=None):
+def choose_levels(live, groups=None, tariffs=None, levels=None):
+    """group id -> the budget level priced for it (None: the group has no budget tariff left). A group's
+    level is the one `levels` names for it (by group id, or "*" for every group offering it), else its
+    first budget tariff as listed in the tenant's tariff_groups (for the demo tenants the cheapest).
+    `tariffs`, when given, narrows the levels to choose from as it narrows the modules."""
+    levels = levels or {}
+    chosen = {}
+    for gid, group in live.groups.items():
+        if groups is not None and gid not in groups:
+            continue
+        candidates = [t for t in pricing.levels_of(live, group["tariffs"]) if tariffs is None or t in tariffs]
+        wanted = levels.get(gid) or levels.get("*")
+        chosen[gid] = wanted if wanted in candidates else (candidates[0] if candidates else None)
+    return chosen
+
+
+def _person(row, live, group_id, start_date, assignment, tariffs=None, level=None):
     """One employee's line: group, exclusions, premium per tariff (employer pays 100 %), warnings.
-    `tariffs`: the tariff ids to price (None: every tariff of the group)."""
+    `level`: the group's budget level; `tariffs`: the modules to price (None: every module of the group)."""
     explanation = assignment.explanation
     line = {"row": row.row, "personnel_number": row.personnel_number, "name": f"{row.first_name} {row.last_name}",
             "group": group_id, "excluded_by": [], "premiums": {}, "total": None, "warnings": []}
@@ -59,7 +75,9 @@ def _person(row, live, group_id, start_date, assignment, tariffs=None):
     group = live.groups[group_id]
     person = pricing.Person(birth_date=row.birth_date)
     total = ZERO
-    for tariff in [t for t in group["tariffs"] if tariffs is None or t in tariffs]:
+    priced = ([level] if level else []) + [t for t in pricing.modules_of(live, group["tariffs"])
+                                           if tariffs is None or t in tariffs]
+    for tariff in priced:
         try:
             amount = pricing.premium(live, tariff, group_id, person, start_date)
         except DomainError as exc:
@@ -85,11 +103,14 @@ def _requested_note(requested, explanation):
     return f"Tarifgruppe „{requested['written']}“ aus der Datei nicht möglich: {reasons}"
 
 
-def simulate(live, parsed, start_date, groups=None, tariffs=None):
+def simulate(live, parsed, start_date, groups=None, tariffs=None, levels=None):
     """The report of one file: every valid employee with group and premiums, totals per group and overall.
-    `groups` / `tariffs`: what an offer would contain (None: all of the tenant's)."""
+    `groups` / `tariffs`: what an offer would contain (None: all of the tenant's); `levels`: the budget
+    level per group as `choose_levels` reads it. The report's `levels` says which level each group got."""
     assignments = eligibility.assign(live, parsed.rows, start_date, groups=groups)
-    people = [_person(row, live, a.group, start_date, a, tariffs) for row, a in zip(parsed.rows, assignments)]
+    chosen = choose_levels(live, groups, tariffs, levels)
+    people = [_person(row, live, a.group, start_date, a, tariffs, chosen.get(a.group))
+              for row, a in zip(parsed.rows, assignments)]
     offered = [gid for gid in live.groups if groups is None or gid in groups]
     by_group = {gid: {"persons": 0, "monthly": ZERO} for gid in offered}
     for person in people:
@@ -99,7 +120,7 @@ def simulate(live, parsed, start_date, groups=None, tariffs=None):
     for figures in by_group.values():
         figures["yearly"] = figures["monthly"] * MONTHS
     monthly = sum((g["monthly"] for g in by_group.values()), ZERO)
-    return {"tenant": live.slug, "start_date": start_date, "employees": people, "groups": by_group,
+    return {"tenant": live.slug, "start_date": start_date, "levels": chosen, "employees": people, "groups": by_group,
             "total": {"persons": sum(g["persons"] for g in by_group.values()), "monthly": monthly,
                       "yearly": monthly * MONTHS, "excluded": sum(1 for p in people if p["group"] is None),
                       "rows": parsed.total},
@@ -146,11 +167,11 @@ def render(report, live):
                          *[_money(person["premiums"].get(t), t in person["premiums"]) for t in tariffs],
                          _money(person["total"], person["group"] is not None), " | ".join(notes)])
         out += [_table(rows, right={0, *range(4, 5 + len(tariffs))}), ""]
-    rows = [["group", "persons", "per month", "per year"]]
+    rows = [["group", "budget level", "persons", "per month", "per year"]]
     for gid, figures in report["groups"].items():
-        rows.append([gid, figures["persons"], figures["monthly"], figures["yearly"]])
-    rows.append(["total", total["persons"], total["monthly"], total["yearly"]])
-    out += [_table(rows, right={1, 2, 3})]
+        rows.append([gid, report["levels"].get(gid) or "-", figures["persons"], figures["monthly"], figures["yearly"]])
+    rows.append(["total", "", total["persons"], total["monthly"], total["yearly"]])
+    out += [_table(rows, right={2, 3, 4})]
     if report["file_errors"]:
         out += ["", f"{len(report['file_errors'])} problem(s) in the file:"]
         out += [f"  row {e['row']}, {e['column']}: {e['message']}" for e in report["file_errors"]]
@@ -164,9 +185,29 @@ def _money(amount, applies):
     return "?" if amount is None else str(amount)
 
 
-def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=None):
+def parse_levels(live, specs):
+    """`--level` values ("budget_600" for every group offering it, "alle=budget_900" for one group) as
+    {group id or "*": tariff id}; DomainError naming the spec that is no budget level (of that group)."""
+    levels = {}
+    for spec in specs or ():
+        gid, _, tariff = spec.rpartition("=")
+        offered = live.groups[gid]["tariffs"] if gid in live.groups else (live.tariffs if not gid else None)
+        if offered is None:
+            raise DomainError(f"--level {spec}: unbekannte Tarifgruppe {gid}",
+                              f"--level {spec}: unknown tariff group {gid}; the tenant has {', '.join(live.groups)}")
+        if tariff not in pricing.levels_of(live, [t for t in offered if t in live.tariffs]):
+            known = ", ".join(pricing.levels_of(live, list(offered)))
+            raise DomainError(f"--level {spec}: {tariff} ist keine Budgetstufe",
+                              f"--level {spec}: {tariff} is not a budget level{f' of group {gid}' if gid else ''}; "
+                              f"choose one of {known or 'none'}")
+        levels[gid or "*"] = tariff
+    return levels
+
+
+def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=None, levels=None):
     """Run a simulation and print it; 0 when it ran, 1 when the tenant has problems or the file is unusable,
-    2 for an unknown tariff in `tariffs` (the tariff ids to price; None or empty: every tariff of a group)."""
+    2 for an unknown tariff in `tariffs` (the tariff ids to price; None or empty: every tariff of a group) or a
+    `levels` spec that is no budget level (see parse_levels; none given: each group's first level)."""
     out = out or sys.stdout
     start_date = start if isinstance(start, datetime.date) else (
         datetime.date.fromisoformat(start) if start else first_of_next_month())
@@ -185,6 +226,11 @@ def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=No
     if unknown:
         out.write(f"unknown tariff(s) {', '.join(unknown)}; the tenant has {', '.join(known)}\n")
         return 2
+    try:
+        chosen = parse_levels(live, levels)
+    except DomainError as error:
+        out.write(error.text["en"] + "\n")
+        return 2
     path = pathlib.Path(employees_file)
     try:
         parsed = employee_file.parse(path.name, path.read_bytes())
@@ -198,7 +244,7 @@ def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=No
         else:
             out.write(f"{path}: {error.message}\n")
         return 1
-    report = simulate(live, parsed, start_date, tariffs=set(tariffs) if tariffs else None)
+    report = simulate(live, parsed, start_date, tariffs=set(tariffs) if tariffs else None, levels=chosen)
     if as_json:
         out.write(json.dumps(_jsonable(report), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -1,7 +1,7 @@
 """Arrange a case up to a given step of the journey through the engine (the steps themselves are
 tested through HTTP in tests/web); used by tests that act on later steps."""
 from engine import (accounts, applications, brokers, clients, clock, contracts, employees, enrolments, events, offers,
-                    registry, start_window)
+                    pricing, registry, start_window)
 from engine.models import Application, Tenant
 from forms import validate
 from tests.formfill import fill
@@ -10,6 +10,19 @@ from tests.formfill import fill
 def first_start(today=None):
     """The first allowed start on or after today: what a broker picks for "as soon as possible"."""
     return start_window.first_on_or_after(today or clock.today())
+
+
+def tariff_choice(live, group, prefix=None):
+    """Offer form values choosing a group's tariffs: its first budget level (levels are alternatives)
+    and all its modules."""
+    p = prefix or group["id"].replace("-", "_")
+    levels, modules = pricing.levels_of(live, group["tariffs"]), pricing.modules_of(live, group["tariffs"])
+    return {**({f"{p}__level": levels[0]} if levels else {}), f"{p}__tariffs": modules}
+
+
+def chosen(live, group):
+    """The tariffs `tariff_choice` chooses for a group, as they are priced."""
+    return pricing.chosen_tariffs(live, {"tariffs": group["tariffs"]})
 
 
 def submitted_application(slug, tag="x", password="correct-horse-42", submit=True):
@@ -31,7 +44,7 @@ def submitted_application(slug, tag="x", password="correct-horse-42", submit=Tru
     values = {"start_date": first_start(), "other_benefits_in_kind": 0}
     for group in groups:
         p = group["id"].replace("-", "_")
-        values.update({f"{p}__include": True, f"{p}__tariffs": group["tariffs"], f"{p}__employer_share": 100,
+        values.update({f"{p}__include": True, **tariff_choice(live, group, p), f"{p}__employer_share": 100,
                        f"{p}__headcount": max(live.settings.get("min_insured", 1), 10), f"{p}__average_age": 40})
     offer = offers.create(broker, client, live, values)
     offer = offers.send(broker, offer, live)

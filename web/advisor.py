@@ -229,7 +229,7 @@ def offer_edit(offer_id):
 
 def _offer_form(live, client, offer, consultation):
     form = offers.offer_form(live)
-    values, errors = (offers.form_values(offer) if offer else None), {}
+    values, errors = (offers.form_values(offer, live) if offer else None), {}
     if request.method == "POST":
         result = formview.read(form)
         values, errors = request.form, dict(result.errors)

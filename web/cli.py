@@ -62,11 +62,16 @@ def tenants_schema():
 @click.argument("employees_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), help="Start date (default: first of next month).")
 @click.option("--tariff", "tariffs", multiple=True, help="Price only this tariff (repeatable; default: all).")
+@click.option("--level", "levels", multiple=True, metavar="[GROUP=]TARIFF",
+              help="The budget level to price: TARIFF for every group offering it, GROUP=TARIFF for one group "
+                   "(repeatable; default: each group's first budget tariff).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def tenants_simulate(tenant, employees_file, start, tariffs, as_json):
-    """Assign groups and price an employee file with a tenant folder (or id), without a database."""
+def tenants_simulate(tenant, employees_file, start, tariffs, levels, as_json):
+    """Assign groups and price an employee file with a tenant folder (or id), one budget level per group,
+    without a database."""
     from engine import simulate
-    sys.exit(simulate.main(tenant, employees_file, start.date() if start else None, as_json, tariffs=tariffs))
+    sys.exit(simulate.main(tenant, employees_file, start.date() if start else None, as_json, tariffs=tariffs,
+                           levels=levels))
 
 
 @tenants_cli.command("diff", with_appcontext=False)

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import csrf_from
 from tests.formfill import fill, pdf_text
-from tests.journey import first_start
+from tests.journey import chosen, first_start, tariff_choice
 
 TENANTS = ["lumen", "auxilia", "nordhafen"]
 
@@ -38,7 +38,7 @@ def offer_data(tenant, headcount):
     group = tenant.doc["tariff_groups"][0]
     p = group["id"].replace("-", "_")
     return {"tenant": tenant.slug, "start_date": start_date().strftime("%d.%m.%Y"), "other_benefits_in_kind": "0",
-            f"{p}__include": "on", f"{p}__tariffs": group["tariffs"], f"{p}__employer_share": "100",
+            f"{p}__include": "on", **tariff_choice(tenant, group, p), f"{p}__employer_share": "100",
             f"{p}__headcount": str(headcount), f"{p}__average_age": "40"}
 
 
@@ -99,7 +99,8 @@ def test_broker_to_submitted_application(app, mailbox, slug):
     offer_id = int(offer_url.rstrip("/").split("/")[-1])
     from engine import pricing
     group = tenant.doc["tariff_groups"][0]
-    expected = sum(pricing.premium(tenant, t, group["id"], pricing.Person(age=40), start_date()) for t in group["tariffs"])
+    expected = sum(pricing.premium(tenant, t, group["id"], pricing.Person(age=40), start_date())
+                   for t in chosen(tenant, group))
     page = broker.get(offer_url).get_data(as_text=True)
     assert f"{expected * headcount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") in page
     total = f"{expected * headcount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")

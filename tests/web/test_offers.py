@@ -4,7 +4,7 @@ import datetime
 from engine import clock, offers, registry
 from engine.models import Offer
 from tests.conftest import csrf_from, log_in
-from tests.journey import first_start
+from tests.journey import first_start, tariff_choice
 from web import links
 
 
@@ -19,7 +19,7 @@ def make_sent_offer(app, make_user, slug="lumen"):
         group = live.doc["tariff_groups"][0]
         p = group["id"]
         offer = offers.create(broker, client, live, {"start_date": first_start(), "other_benefits_in_kind": 0,
-                                                     f"{p}__include": True, f"{p}__tariffs": group["tariffs"][:1],
+                                                     f"{p}__include": True, **tariff_choice(live, group),
                                                      f"{p}__employer_share": 100, f"{p}__headcount": 10,
                                                      f"{p}__average_age": 40})
         offer = offers.send(broker, offer, live)
@@ -50,7 +50,7 @@ def test_a_superseded_offer_cannot_be_accepted(app, make_user):
     broker, employer, client, offer, token = make_sent_offer(app, make_user)
     with app.app_context():
         live = registry.get(offer.tenant_id)
-        values = offers.form_values(offer)
+        values = offers.form_values(offer, live)
         values["start_date"] = first_start()
         values = {k: (int(v) if k.endswith(("headcount", "average_age")) else v) for k, v in values.items()}
         revision = offers.revise(broker, offer, live, values)
