@@ -1,7 +1,7 @@
 """Enrolments (Anmeldungen): the employer sends eligible employees; the insurer issues a policy each."""
 from decimal import Decimal
 
-from engine import audit, clock, policies, pricing, registry, start_window, webhooks, workflow
+from engine import audit, clock, cover, policies, pricing, registry, start_window, webhooks, workflow
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Employee, Enrolment, utcnow
@@ -121,6 +121,7 @@ def _issue(enrolment, ctx):
     policies.issue(employee, contract, number=number, start_date=enrolment.start_date,
                    tariff_group=enrolment.tariff_group, tariffs=enrolment.tariffs, premium=enrolment.premium,
                    enrolment=enrolment, pdf=ctx.data.get("pdf"))
+    cover.open_first(enrolment, ctx.actor)
     workflow.move(Employee, "employee", "insure", ctx.actor, [employee.id], scope=contract,
                   changes={"updated_at": utcnow()})
 

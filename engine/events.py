@@ -12,7 +12,7 @@ from decimal import Decimal
 from rules.evaluate import evaluate
 from tenants.event_kinds import event_kinds
 
-from engine import audit, checks, clock, enrolments, policies, registry, start_window, webhooks, workflow
+from engine import audit, checks, clock, cover, enrolments, policies, registry, start_window, webhooks, workflow
 from engine.db import prepared, transaction
 from engine.values import stored_all
 from engine.errors import DomainError, NotFound, joined
@@ -167,23 +167,31 @@ if _unknown:  # a kind naming an effect the platform does not have fails at star
 
 @workflow.effect("apply_event")
 def _apply(event, ctx):
-    """Change the employee's data and issue the adjusted policy (a new version; the old one stays)."""
+    """Issue the adjusted policy (a new version; the old one stays) as the insurer's document; the
+    ledger and the person change on the event's day (engine/cover.py), at once when it has come."""
     employee, contract = event.employee, event.contract
     current = policies.current(employee)
-    changes, policy = {}, {}
+    policy = {}
     for name, spec in KINDS[event.type].effects:
-        person, cover = EFFECTS[name](event, spec, current)
-        changes.update(person)
-        policy.update(cover)
-    if "person_transition" in policy:
-        workflow.move(Employee, "employee", policy.pop("person_transition"), ctx.actor, [employee.id], scope=contract)
-    if changes:
-        Employee.update(**changes, updated_at=utcnow()).where(Employee.id == employee.id).execute()
-    if current is not None:
-        employee = Employee.get_by_id(employee.id)
-        policies.issue(employee, contract, number=current.number, event=event,
+        policy.update(EFFECTS[name](event, spec, current)[1])
+    policy.pop("person_transition", None)
+    cover.event_accepted(event, ctx.actor)
+    if current is not None:  # after the person's data changed, so the document shows them
+        policies.issue(Employee.get_by_id(employee.id), contract, number=current.number, event=event,
                        start_date=policy.get("start_date", current.start_date),
                        end_date=policy.get("end_date", current.end_date),
                        tariff_group=policy.get("tariff_group", current.tariff_group),
                        tariffs=policy.get("tariffs", current.tariffs),
                        premium=policy.get("premium", current.premium), status=policy.get("status", current.status))
+
+
+@workflow.guard("not_yet_in_force")
+def _not_yet_in_force(event, ctx):
+    if event.applied_at is not None:
+        raise DomainError("Der Geschäftsvorfall ist bereits wirksam und kann nicht mehr storniert werden.",
+                          "The business event has already taken effect and can no longer be cancelled.")
+
+
+def cancel(user, event):
+    """The employer cancels an event until it takes effect."""
+    return workflow.fire(event, "business_event", "cancel", user, changes={"decided_at": utcnow()})

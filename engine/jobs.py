@@ -62,6 +62,9 @@ class Jobs:
         self.enrol_run = huey.task(name="enrol_run")(own_connection(self._enrol_run))
         huey.periodic_task(crontab(minute="*"), name="resume_stalled")(own_connection(self.resume_stalled))
         huey.periodic_task(crontab(minute="40", hour="3"), name="sweep_documents")(own_connection(documents.sweep))
+        # 00:10 UTC is after midnight in Germany, summer and winter: the day's due cover changes apply
+        huey.periodic_task(crontab(minute="10", hour="0"), name="apply_due_cover")(
+            own_connection(self.apply_due_cover))
         huey.periodic_task(crontab(minute="*"), name="retry_mail")(deliver_mail)
         huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(deliver_webhooks)
         mail.set_delivery_hook(lambda: self._enqueue(self.deliver_mail))
@@ -84,6 +87,14 @@ class Jobs:
     def _enrol_run(run_id):
         from engine import enrolment_runs
         return enrolment_runs.run(run_id)
+
+    @staticmethod
+    def apply_due_cover():
+        """Events whose day has come and age steps reach the cover ledger (idempotent)."""
+        from engine import cover
+        done = cover.apply_due()
+        logger.info("cover: %s events and %s age steps applied", done["events"], done["age_steps"])
+        return done
 
     def resume_stalled(self):
         """Start again the long jobs whose worker died (no heartbeat for `stalled_after`)."""

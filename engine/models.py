@@ -325,6 +325,7 @@ class BusinessEvent(BaseModel):
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     decided_at = DateTimeField(null=True)
+    applied_at = DateTimeField(null=True)  # when its effects reached the cover ledger (engine/cover.py)
 
 
 class Policy(BaseModel):
@@ -343,6 +344,29 @@ class Policy(BaseModel):
     status = CharField(max_length=20, default="active")  # active | suspended | ended | replaced
     document = ForeignKeyField(Document, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
+
+
+class CoverPeriod(BaseModel):
+    """One dated period of an insured person's cover (engine/cover.py): append-only; a change closes the
+    open period (sets `valid_to`, inclusive) and opens a new one."""
+    employee = ForeignKeyField(Employee, backref="cover_periods", on_delete="CASCADE")
+    contract = ForeignKeyField(GroupContract, backref="cover_periods", on_delete="CASCADE")
+    valid_from = DateField()
+    valid_to = DateField(null=True)  # the last covered day (inclusive); null while open
+    cover = CharField(max_length=20)  # insured | suspended (ruhend) | premium_free
+    tariff_group = CharField(max_length=60)
+    tariffs = JSONText(default=list)
+    premium = CharField(max_length=20)  # monthly, Decimal as text
+    payer = CharField(max_length=20, default="employer")  # employer | employee | shared
+    reason = CharField(max_length=20)  # enrolment | event | age_step | resumption | price_change
+    enrolment = ForeignKeyField(Enrolment, null=True, on_delete="SET NULL")
+    event = ForeignKeyField(BusinessEvent, null=True, on_delete="SET NULL")
+    event_kind = CharField(max_length=40, default="")
+    tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("employee", "valid_from"), False),)
 
 
 class ApiKey(BaseModel):
@@ -403,4 +427,5 @@ class FormSubmission(BaseModel):
 
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, EnrolmentRun,
-              Enrolment, BusinessEvent, Policy, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery, FormSubmission]
+              Enrolment, BusinessEvent, Policy, CoverPeriod, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
+              FormSubmission]

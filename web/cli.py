@@ -13,6 +13,7 @@ tenants_cli = AppGroup("tenants", help="Insurer configurations (tenants).")
 demo_cli = AppGroup("demo", help="Demo data.")
 employees_cli = AppGroup("employees", help="Employees of group contracts.")
 documents_cli = AppGroup("documents", help="The document store.")
+cover_cli = AppGroup("cover", help="The cover ledger (dated periods per insured person).")
 
 
 @db_cli.command("upgrade")
@@ -182,6 +183,14 @@ def documents_sweep(dry_run):
     click.echo(f"{len(removed)} file(s) without a document row")
 
 
+@cover_cli.command("apply-due")
+def cover_apply_due():
+    """Apply what became due today: events whose date has come, age steps (the worker does this daily)."""
+    from engine import cover
+    done = cover.apply_due()
+    click.echo(f"{done['events']} event(s) and {done['age_steps']} age step(s) applied")
+
+
 @click.command("anonymise")
 @click.option("--years", default=10, show_default=True, help="Retention period after the end of cover.")
 @click.option("--dry-run", is_flag=True)
@@ -214,7 +223,7 @@ def worker(workers):
 
 
 cli = FlaskGroup(create_app=create_app, help="The bKV platform.")
-for command in (db_cli, tenants_cli, demo_cli, employees_cli, documents_cli, anonymise, workflows, worker):
+for command in (db_cli, tenants_cli, demo_cli, employees_cli, documents_cli, cover_cli, anonymise, workflows, worker):
     cli.add_command(command)
 
 

@@ -6,7 +6,7 @@ import pathlib
 import uuid
 import zipfile
 
-from engine import clock, contracts, documents, employees, enrolments, events, gdpr, policies
+from engine import clock, contracts, cover, documents, employees, enrolments, events, gdpr, policies
 from engine import clock as clock_module  # the `clock` fixture moves it
 from engine.models import AuditEntry, Employee, ImportBatch, Policy
 from tests.conftest import log_in
@@ -49,6 +49,7 @@ def test_anonymisation_after_retention_keeps_history_but_not_the_person(app, mak
         events.accept(staff, event)
         assert gdpr.due_for_anonymisation() == []  # still within the retention period
         later = clock.today().replace(year=clock.today().year + 11)
+        cover.apply_due(today=later)  # the daily job: the person leaves the contract when cover ends
         [due] = gdpr.due_for_anonymisation(today=later)
         gdpr.anonymise(None, due)
         gone = Employee.get_by_id(person.id)
@@ -161,6 +162,8 @@ def test_after_anonymisation_no_table_and_no_stored_file_holds_the_persons_name(
     assert sum(place.startswith("document store") for place in planted) >= 4, planted  # 3 uploads, policies
 
     clock.move_to(clock_module.today().replace(year=clock_module.today().year + 11))
+    with app.app_context():
+        cover.apply_due()  # the daily job: the person leaves the contract when cover ends
     result = app.test_cli_runner().invoke(anonymise_command)
     assert result.exit_code == 0 and f"anonymised: employee {person.id}" in result.output, result.output
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from engine import clock, contracts, employees, enrolments
+from engine import clock, contracts, cover, employees, enrolments
 from engine.models import Application, Employee, GroupContract, Policy
 from tests.conftest import csrf_from, log_in
 from tests.formfill import fill
@@ -86,10 +86,16 @@ def test_every_supported_event_yields_an_adjusted_policy(app, make_user, mailbox
         assert [p.version for p in versions] == [1, 2] and versions[0].status == "replaced", event_type
         latest = versions[-1]
         if event_type in ("leaving", "death"):
+            # cover runs to the end of the month: the person leaves the contract on the 1st after it
             assert latest.status == "ended" and latest.end_date is not None
-            assert now.state == ("left" if event_type == "leaving" else "deceased")
+            assert now.state == "insured"
+            with app.app_context():
+                assert cover.state_on(now, latest.end_date).cover == "insured"
+                assert cover.state_on(now, latest.end_date + datetime.timedelta(days=1)) is None
         elif event_type == "parental_leave":
             assert latest.premium in ("0.00", "0")
+            with app.app_context():
+                assert cover.state_on(now, clock.today()).cover in ("suspended", "premium_free")
         elif event_type == "address_change":
             assert now.street != person.street
         elif event_type == "name_change":

@@ -1,0 +1,372 @@
+"""The cover ledger: dated periods per insured person, the source of "who is insured on D" and
+"what is due for month M" (docs/contracts.md, "The cover ledger").
+
+A period runs from `valid_from` to `valid_to`, both days included (`valid_to` is None while it is
+open). It is append-only: a change closes the open period the day before it takes effect and opens
+a new one. Accepted events whose date has not come, and age steps, are *projected* onto the written
+periods by the same code that later writes them (`apply_due`, run daily), so every read sees the
+future as it will be written, and writing it is idempotent.
+"""
+import datetime
+import logging
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from tenants.event_kinds import event_kinds
+
+from engine import audit, clock, enrolments, registry, start_window, workflow
+from engine.db import transaction
+from engine.errors import Conflict
+from engine.models import BusinessEvent, CoverPeriod, Employee, utcnow
+
+logger = logging.getLogger(__name__)
+
+KINDS = event_kinds()
+ZERO = Decimal("0.00")
+DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period of cover. `id` is None for a projected period (written when it becomes due)."""
+    valid_from: datetime.date
+    valid_to: datetime.date | None   # the last day covered, inclusive; None: open
+    cover: str                       # insured | suspended (ruhend) | premium_free
+    tariff_group: str
+    tariffs: tuple
+    premium: Decimal                 # monthly, EUR
+    payer: str                       # employer | employee | shared
+    reason: str                      # enrolment | event | age_step | resumption
+    tenant_version: int
+    event_id: int | None = None
+    event_kind: str = ""
+    enrolment_id: int | None = None
+    id: int | None = None
+
+    def covers(self, day):
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    @property
+    def void(self):
+        """Closed before it began: superseded by a change dated earlier than its start."""
+        return self.valid_to is not None and self.valid_to < self.valid_from
+
+    @property
+    def due_premium(self):
+        return self.premium if self.cover == "insured" else ZERO
+
+
+def _period(row):
+    return Period(row.valid_from, row.valid_to, row.cover, row.tariff_group, tuple(row.tariffs), Decimal(row.premium),
+                  row.payer, row.reason, row.tenant_version_id, row.event_id, row.event_kind, row.enrolment_id, row.id)
+
+
+def periods(employee_id):
+    """The written periods of a person, oldest first."""
+    query = CoverPeriod.select().where(CoverPeriod.employee == employee_id).order_by(CoverPeriod.valid_from,
+                                                                                    CoverPeriod.id)
+    return [_period(row) for row in query]
+
+
+def _pending(employee_ids):
+    """Accepted events not yet in force, by person."""
+    found = {}
+    for event in (BusinessEvent.select().where(BusinessEvent.employee.in_(list(employee_ids))
+                                               & (BusinessEvent.state == "accepted")
+                                               & BusinessEvent.applied_at.is_null())):
+        found.setdefault(event.employee_id, []).append(event)
+    return found
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def end_of_month(day):
+    return start_window.first_of_next_month(day) - DAY
+
+
+def effective_date(event):
+    return _date(event.data[KINDS[event.type].effective_date])
+
+
+def takes_effect(event):
+    """The day an event changes cover and the person: its effective date; for an end of cover the
+    first day no longer covered (cover runs to the end of the month of leaving or death)."""
+    day = effective_date(event)
+    if any(name == "end_cover" for name, _ in KINDS[event.type].effects):
+        return end_of_month(day) + DAY
+    return day
+
+
+def payer_of(contract, group_id):
+    share = next((Decimal(str(g.get("employer_share", 100))) for g in contract.groups if g["id"] == group_id),
+                 Decimal(100))
+    return "employer" if share >= 100 else "employee" if share <= 0 else "shared"
+
+
+def _priced(employee, contract, version, group, day):
+    return enrolments.premium_of(registry.version(version), contract, employee, group, day)
+
+
+# --- the projection: written periods + what pending events and age steps will write -----------------
+
+def _close(timeline, day):
+    """Close the open period so that `day` is the first day it no longer covers."""
+    if not timeline or timeline[-1].valid_to is not None:
+        return timeline
+    last = timeline[-1]  # a change dated before the period began leaves it void (closed the day before)
+    return timeline[:-1] + [replace(last, valid_to=max(day, last.valid_from) - DAY)]
+
+
+def _last_insured(timeline):
+    return next((p for p in reversed(timeline) if p.cover == "insured" and not p.void), None)
+
+
+def _event_writes(timeline, event, employee, contract):
+    """The timeline after `event` took effect."""
+    day, kind = effective_date(event), KINDS[event.type]
+    base = _last_insured(timeline)
+    if base is None:
+        return timeline
+    mark = {"reason": "event", "event_id": event.id, "event_kind": event.type, "enrolment_id": None, "id": None}
+    for name, spec in kind.effects:
+        if name == "end_cover":
+            timeline = _close(timeline, end_of_month(day) + DAY)
+        elif name == "suspend_cover":
+            until = _date(event.data.get("end_date")) or None
+            mode = "premium_free" if event.data.get(spec["mode_field"]) == "premium_free" else "suspended"
+            timeline = _close(timeline, day) + [replace(base, valid_from=day, valid_to=until, cover=mode,
+                                                        premium=ZERO, **mark)]
+            if until is not None:
+                back = until + DAY
+                timeline.append(replace(base, valid_from=back, valid_to=None, cover="insured",
+                                        premium=_priced(employee, contract, base.tenant_version, base.tariff_group,
+                                                        back), **{**mark, "reason": "resumption"}))
+        elif name == "change_group":
+            group = event.data[spec["field"]]
+            timeline = _close(timeline, day) + [replace(
+                base, valid_from=day, valid_to=None, cover="insured", tariff_group=group,
+                tariffs=tuple(enrolments.tariffs_of(contract, group)), payer=payer_of(contract, group),
+                premium=_priced(employee, contract, base.tenant_version, group, day), **mark)]
+    return timeline
+
+
+def step_dates(age_method, birth_date, after, until):
+    """The days on which a person's age for pricing rises, after `after` up to `until`: 1 January
+    (insurance age), or the 1st of the month after the birthday (age at start)."""
+    for year in range(after.year, until.year + 1):
+        if age_method == "insurance_age":
+            day = datetime.date(year, 1, 1)
+        else:
+            birthday = _birthday(birth_date, year)
+            day = start_window.first_of_next_month(birthday) if birthday > after else None
+        if day is not None and after < day <= until:
+            yield day
+
+
+def _birthday(birth_date, year):
+    try:
+        return birth_date.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return datetime.date(year, 2, 28)
+
+
+def _age_step(open_period, employee, contract, until):
+    """The first day up to `until` on which the open insured period's premium changes with age."""
+    if open_period is None or open_period.cover != "insured" or open_period.valid_to is not None:
+        return None
+    method = registry.version(open_period.tenant_version).settings.age_method
+    for day in step_dates(method, employee.birth_date, open_period.valid_from, until):
+        premium = _priced(employee, contract, open_period.tenant_version, open_period.tariff_group, day)
+        if premium != open_period.premium:
+            return day, premium
+    return None
+
+
+def project(employee, contract, written, pending, until):
+    """The timeline through `until`: the written periods, then every pending event and age step in
+    the order of the days they take effect (an event before an age step on the same day)."""
+    timeline = list(written)
+    queue = sorted(pending, key=lambda e: (takes_effect(e), e.id))
+    while True:
+        open_period = timeline[-1] if timeline and timeline[-1].valid_to is None else None
+        event_day = takes_effect(queue[0]) if queue else None
+        step = _age_step(open_period, employee, contract, min(until, event_day - DAY) if event_day else until)
+        if step is not None:
+            day, premium = step
+            timeline = _close(timeline, day) + [replace(open_period, valid_from=day, premium=premium, reason="age_step",
+                                                        event_id=None, event_kind="", enrolment_id=None, id=None)]
+        elif event_day is not None and event_day <= until:
+            timeline = _event_writes(timeline, queue.pop(0), employee, contract)
+        else:
+            return timeline
+
+
+# --- reads ------------------------------------------------------------------------------------------
+
+def timeline(employee, until=None):
+    """Written and projected periods of a person through `until` (default: two years ahead)."""
+    until = until or start_window.add_months(clock.today(), 24)
+    return project(employee, employee.contract, periods(employee.id), _pending([employee.id]).get(employee.id, []),
+                   until)
+
+
+def state_on(employee, day):
+    """The period in force on `day`, or None when the person is not covered that day."""
+    return next((p for p in timeline(employee, max(day, clock.today())) if not p.void and p.covers(day)), None)
+
+
+def premium_for(employee, month):
+    """The premium due for the month of `month`: that of the period in force on its 1st (a change
+    within a month counts from the next one; cover starts on a 1st and ends on a month's last day)."""
+    period = state_on(employee, month.replace(day=1))
+    return period.due_premium if period else ZERO
+
+
+def upcoming(employee, today=None):
+    """Periods that begin after today, and the open period's end when it lies ahead."""
+    today = today or clock.today()
+    return [p for p in timeline(employee) if not p.void and (p.valid_from > today or
+                                                             (p.valid_to is not None and p.valid_to >= today))]
+
+
+def month_premiums(contract, month):
+    """{employee id: premium due for `month`} of a contract's people with cover."""
+    first = month.replace(day=1)
+    rows = {}
+    for row in (CoverPeriod.select().where(CoverPeriod.contract == contract)
+                .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id)):
+        rows.setdefault(row.employee_id, []).append(_period(row))
+    if not rows:
+        return {}
+    pending = _pending(rows)
+    people = {e.id: e for e in Employee.select().where(Employee.id.in_(list(rows)))}
+    due = {}
+    for employee_id, written in rows.items():
+        line = project(people[employee_id], contract, written, pending.get(employee_id, []), max(first, clock.today()))
+        period = next((p for p in line if not p.void and p.covers(first)), None)
+        due[employee_id] = period.due_premium if period else ZERO
+    return due
+
+
+def contract_total(contract, month):
+    """What the contract costs for `month`: the sum of every person's premium due."""
+    return sum(month_premiums(contract, month).values(), ZERO)
+
+
+# --- writes -----------------------------------------------------------------------------------------
+
+def _write(employee, contract, before, after, actor):
+    """Store what `after` adds to `before`: closes (valid_to of the open period) and new periods."""
+    written = {p.id: p for p in before}
+    for period in after:
+        if period.id is not None:
+            old = written[period.id]
+            if old.valid_to != period.valid_to:
+                if old.valid_to is not None:  # append-only: a closed period stays as it is
+                    raise Conflict("Ein abgeschlossener Versicherungszeitraum kann nicht geändert werden.",
+                                   "A closed period of cover cannot be changed.")
+                closed = (CoverPeriod.update(valid_to=period.valid_to)
+                          .where((CoverPeriod.id == period.id) & CoverPeriod.valid_to.is_null()).execute())
+                if closed != 1:  # someone else wrote this person's ledger meanwhile
+                    raise Conflict("Der Versicherungsverlauf wurde inzwischen geändert.",
+                                   "The cover ledger was changed in the meantime.")
+                audit.record(actor, "cover.closed", "cover_period", period.id, tenant=contract.tenant_id,
+                             after={"employee": employee.id, "valid_to": period.valid_to},
+                             employer=contract.employer_id)
+            continue
+        row = CoverPeriod.create(employee=employee.id, contract=contract.id, valid_from=period.valid_from,
+                                 valid_to=period.valid_to, cover=period.cover, tariff_group=period.tariff_group,
+                                 tariffs=list(period.tariffs), premium=str(period.premium), payer=period.payer,
+                                 reason=period.reason, enrolment=period.enrolment_id, event=period.event_id,
+                                 event_kind=period.event_kind, tenant_version=period.tenant_version)
+        audit.record(actor, "cover.opened", "cover_period", row.id, tenant=contract.tenant_id,
+                     after={"employee": employee.id, "valid_from": period.valid_from, "valid_to": period.valid_to,
+                            "cover": period.cover, "group": period.tariff_group, "premium": str(period.premium),
+                            "reason": period.reason, "event": period.event_id},
+                     employer=contract.employer_id)
+
+
+def open_first(enrolment, actor):
+    """An accepted enrolment opens the person's first period from its start date."""
+    contract = enrolment.contract
+    first = Period(enrolment.start_date, None, "insured", enrolment.tariff_group, tuple(enrolment.tariffs),
+                   Decimal(enrolment.premium), payer_of(contract, enrolment.tariff_group), "enrolment",
+                   contract.tenant_version_id, enrolment_id=enrolment.id)
+    with transaction():
+        before = periods(enrolment.employee_id)
+        _write(enrolment.employee, contract, before, _close(before, enrolment.start_date) + [first], actor)
+
+
+def _person_changes(event):
+    """The person's data an event changes, and the employee machine's transition it takes (or None)."""
+    changes, transition = {}, None
+    for name, spec in KINDS[event.type].effects:
+        if name == "update_person":
+            changes.update({field: event.data[field] for field in spec if event.data.get(field)})
+        elif name == "end_cover":
+            transition = spec["person_transition"]
+        elif name == "change_group":
+            changes["tariff_group"] = event.data[spec["field"]]
+    return changes, transition
+
+
+def _take_effect(event, actor):
+    """Write an event into the ledger and onto the person, now that its day has come."""
+    employee, contract = Employee.get_by_id(event.employee_id), event.contract
+    with transaction():
+        if BusinessEvent.update(applied_at=utcnow()).where((BusinessEvent.id == event.id)
+                                                           & BusinessEvent.applied_at.is_null()).execute() != 1:
+            return False  # applied by someone else already
+        before = periods(employee.id)
+        after = project(employee, contract, before, [event], takes_effect(event))
+        _write(employee, contract, before, after, actor)
+        changes, transition = _person_changes(event)
+        if transition:
+            workflow.move(Employee, "employee", transition, actor, [employee.id], scope=contract,
+                          changes={"updated_at": utcnow()})
+        if changes:
+            Employee.update(**changes, updated_at=utcnow()).where(Employee.id == employee.id).execute()
+        audit.record(actor, "event.in_force", "business_event", event.id, tenant=contract.tenant_id,
+                     after={"type": event.type, "from": takes_effect(event)}, employer=contract.employer_id)
+    return True
+
+
+def event_accepted(event, actor):
+    """An accepted event takes effect now when its day has come, else on that day (`apply_due`)."""
+    if takes_effect(event) <= clock.today():
+        _take_effect(event, actor)
+
+
+def _age_steps_due(employee, today):
+    with transaction():
+        before = periods(employee.id)
+        after = project(employee, employee.contract, before, [], today)
+        if after != before:
+            _write(employee, employee.contract, before, after, None)
+            return 1
+    return 0
+
+
+def apply_due(today=None):
+    """Apply what became due by `today`: accepted events whose day has come (ledger, the person's
+    data and state) and age steps. Idempotent; each person's change is its own transaction.
+    Returns {events: n, age_steps: n}."""
+    today = today or clock.today()
+    done = {"events": 0, "age_steps": 0}
+    due = (BusinessEvent.select().where((BusinessEvent.state == "accepted") & BusinessEvent.applied_at.is_null())
+           .order_by(BusinessEvent.id))
+    for event in sorted(due, key=lambda e: (takes_effect(e), e.id)):
+        if takes_effect(event) <= today:
+            try:
+                done["events"] += _take_effect(event, None)
+            except Conflict:
+                logger.warning("cover: event %s was applied concurrently", event.id)
+    for employee_id in (row[0] for row in CoverPeriod.select(CoverPeriod.employee).where(
+            CoverPeriod.valid_to.is_null() & (CoverPeriod.cover == "insured")).distinct().tuples()):
+        try:
+            done["age_steps"] += _age_steps_due(Employee.get_by_id(employee_id), today)
+        except Conflict:
+            logger.warning("cover: ledger of employee %s changed concurrently", employee_id)
+    return done
