@@ -206,7 +206,7 @@ def run_import(batch_id):
     checking = employee_file.check(batch.document.filename, documents.read(batch.document))
     done = 0
     for chunk in _chunks((checked.employee for checked in checking if checked.employee is not None), CHUNK):
-        assignments = eligibility.assign(live, chunk, contract.start_date, groups=offered)
+        assignments = eligibility.assign_from(live, chunk, contract.start_date, groups=offered)
         with transaction():
             existing = {e.personnel_number: e for e in Employee.select().where(
                 (Employee.contract == contract) & (Employee.personnel_number.in_([r.personnel_number for r in chunk])))}
@@ -269,7 +269,8 @@ def _create_many(contract, rows, user):
     if not rows:
         return
     insert_rows(Employee, [dict(values_of(row), contract=contract.id, tariff_group_requested=row.tariff_group or "",
-                                tariff_group=assignment.group, explanation=_explanation(assignment))
+                                tariff_group=assignment.group, eligible_from=assignment.eligible_from,
+                                explanation=_explanation(assignment))
                            for row, assignment in rows])
     created = dict(Employee.select(Employee.personnel_number, Employee.id).where(
         (Employee.contract == contract) & Employee.personnel_number.in_([row.personnel_number for row, _ in rows]))
@@ -284,20 +285,25 @@ def _upsert(contract, employee, values, requested, assignment, user):
     group = assignment.group
     if employee is None:
         employee = Employee.create(contract=contract, tariff_group_requested=requested, tariff_group=group,
-                                   explanation=_explanation(assignment), **values)
+                                   eligible_from=assignment.eligible_from, explanation=_explanation(assignment),
+                                   **values)
         audit.record(user, "employee.created", "employee", employee.id, tenant=contract.tenant_id,
-                     after={"personnel_number": employee.personnel_number, "group": group},
+                     after={"personnel_number": employee.personnel_number, "group": group,
+                            "eligible_from": _jsonable(assignment.eligible_from)},
                      employer=contract.employer_id)
         return employee
     diff = _diff(_current(employee), values)
-    group = group if employee.state == "new" else employee.tariff_group  # an enrolled person's group is the policy's
+    new_person = employee.state == "new"  # an enrolled person's group and date are the policy's
+    group = group if new_person else employee.tariff_group
+    eligible_from = assignment.eligible_from if new_person else employee.eligible_from
     for name, old, new in (("tariff_group_requested", employee.tariff_group_requested or "", requested or ""),
-                           ("tariff_group", employee.tariff_group, group)):
+                           ("tariff_group", employee.tariff_group, group),
+                           ("eligible_from", _jsonable(employee.eligible_from), _jsonable(eligible_from))):
         if old != new:
             diff[name] = [old, new]
     if not diff:
         return employee
-    Employee.update(**values, tariff_group_requested=requested, tariff_group=group,
+    Employee.update(**values, tariff_group_requested=requested, tariff_group=group, eligible_from=eligible_from,
                     explanation=_explanation(assignment), updated_at=utcnow()).where(Employee.id == employee.id).execute()
     audit.record(user, "employee.updated", "employee", employee.id, tenant=contract.tenant_id,
                  before={k: v[0] for k, v in diff.items()}, after={k: v[1] for k, v in diff.items()},
@@ -323,17 +329,27 @@ def save_by_hand(user, contract, values, employee=None):
         raise DomainError("Diese Personalnummer ist bereits vergeben.", "This personnel number is already in use.",
                           field="personnel_number")
     row = dict(values, tariff_group=requested)
-    [assignment] = eligibility.assign(live, [row], contract.start_date, groups=[g["id"] for g in contract.groups])
+    [assignment] = eligibility.assign_from(live, [row], contract.start_date,
+                                           groups=[g["id"] for g in contract.groups])
     with transaction():
         return _upsert(contract, employee, values, requested, assignment, user)
 
 
-class StaffRow(collections.namedtuple("StaffRow", "id first_name last_name personnel_number tariff_group state")):
+class StaffRow(collections.namedtuple("StaffRow",
+                                      "id first_name last_name personnel_number tariff_group state eligible_from "
+                                      "opening")):
+    """A line of the staff list; `opening`: the first day cover sent now could begin (enrolments.opens)."""
     __slots__ = ()
 
     @property
     def ready(self):
-        return enrolments.is_ready(self.state, self.tariff_group)
+        return enrolments.is_ready(self.state, self.tariff_group, self.eligible_from, self.opening)
+
+    @property
+    def waiting(self):
+        """Eligible only later (versicherbar ab eligible_from)."""
+        return (self.state == "new" and bool(self.tariff_group) and self.eligible_from is not None
+                and self.eligible_from > self.opening)
 
 
 def _matching(contract_id, state, pattern):
@@ -349,7 +365,7 @@ def _matching(contract_id, state, pattern):
 @prepared
 def _staff_page(contract_id, state, pattern, limit, offset):
     return (Employee.select(Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number,
-                            Employee.tariff_group, Employee.state)
+                            Employee.tariff_group, Employee.state, Employee.eligible_from)
             .where(_matching(contract_id, state, pattern))
             .order_by(Employee.last_name, Employee.first_name, Employee.id).limit(limit).offset(offset).tuples())
 
@@ -365,7 +381,8 @@ def listing(contract, state=None, search="", page=1, size=PAGE_SIZE, total=None)
     unfiltered headcount when the caller already knows it (then it is not counted again)."""
     term = (search or "").strip().lower()
     state, pattern, page = state or None, f"%{term}%" if term else None, max(1, page)
-    rows = [StaffRow._make(row) for row in _staff_page(contract.id, state, pattern, size, (page - 1) * size)]
+    opening = enrolments.opens(contract)
+    rows = [StaffRow._make((*row, opening)) for row in _staff_page(contract.id, state, pattern, size, (page - 1) * size)]
     if page == 1 and len(rows) < size:  # a first page not full holds all
         return rows, len(rows)
     if total is None or state or pattern:

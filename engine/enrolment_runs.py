@@ -33,9 +33,16 @@ def start(user, contract):
         if running is not None:
             return running
         total = len(enrolments.ready_ids(contract))
+        waiting = enrolments.ready_ids(contract, waiting=True)  # skipped: eligible only later, with their date
         if not total:
-            raise DomainError("Niemand ist bereit zur Anmeldung.", "Nobody is ready for enrolment.")
-        run = EnrolmentRun.create(contract=contract, requested_by=user, total=total, heartbeat_at=utcnow())
+            later = (f" {len(waiting)} Person(en) sind erst später versicherbar." if waiting else "",
+                     f" {len(waiting)} person(s) will be eligible only later." if waiting else "")
+            raise DomainError("Niemand ist bereit zur Anmeldung." + later[0], "Nobody is ready for enrolment." + later[1])
+        skipped = [{"employee": person.id, "reason": enrolments.not_yet_eligible(person)}
+                   for person in Employee.select(Employee.id, Employee.eligible_from)
+                   .where(Employee.id.in_(waiting[:REPORT_SKIPPED])).order_by(Employee.id)]
+        run = EnrolmentRun.create(contract=contract, requested_by=user, total=total, heartbeat_at=utcnow(),
+                                  skipped=len(waiting), report={"skipped": skipped})
         audit.record(user, "enrolment_run.started", "enrolment_run", run.id, tenant=contract.tenant_id,
                      after={"ready": total}, employer=contract.employer_id)
     return run

@@ -1,35 +1,50 @@
 """Enrolments (Anmeldungen): the employer sends eligible employees; the insurer issues a policy each."""
 from decimal import Decimal
 
-from engine import audit, clock, cover, policies, pricing, registry, start_window, webhooks, workflow
+from engine import audit, clock, cover, formatting, policies, pricing, registry, start_window, webhooks, workflow
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Employee, Enrolment, utcnow
 
 
-def is_ready(state, tariff_group):
-    """Ready for enrolment: not yet enrolled and assigned a tariff group. The one rule behind the
-    checkboxes, the "enrol all" count and `ready_ids` (which says it in SQL)."""
-    return state == "new" and bool(tariff_group)
+def opens(contract, today=None):
+    """The first day cover sent today can begin: the contract's start, or once it runs the 1st of next month."""
+    today = today or clock.today()
+    return contract.start_date if today < contract.start_date else start_window.first_of_next_month(today)
 
 
-def ready_ids(contract, after=0, limit=None):
+def is_ready(state, tariff_group, eligible_from=None, opening=None):
+    """Ready for enrolment: not yet enrolled, assigned a tariff group and eligible by the time cover sent
+    now would begin (`opening`, see `opens`; None: not checked). The one rule behind the checkboxes, the
+    "enrol all" count and `ready_ids` (which says it in SQL)."""
+    return (state == "new" and bool(tariff_group)
+            and (opening is None or (eligible_from is not None and eligible_from <= opening)))
+
+
+def ready_ids(contract, after=0, limit=None, waiting=False):
     """Ids of the contract's employees who are ready for enrolment, in id order: what "enrol all" sends
-    (a chunk of it: the ids greater than `after`, at most `limit`)."""
+    (a chunk of it: the ids greater than `after`, at most `limit`). waiting=True: instead those with a
+    group who are eligible only later (versicherbar ab)."""
+    eligible = Employee.eligible_from <= opens(contract)
     query = Employee.select(Employee.id).where(
         (Employee.contract == contract) & (Employee.state == "new") & Employee.tariff_group.is_null(False)
-        & (Employee.tariff_group != "") & (Employee.id > after)).order_by(Employee.id)
+        & (Employee.tariff_group != "") & (~eligible if waiting else eligible)
+        & (Employee.id > after)).order_by(Employee.id)
     return [row[0] for row in (query.limit(limit) if limit else query).tuples()]
 
 
 def start_for(contract, employee, today=None):
     """Cover starts with the contract, or once it runs on the first of the next month; never before
-    the person joins (the 1st on or after the entry date)."""
-    today = today or clock.today()
-    start = contract.start_date
-    if today >= start:
-        start = start_window.first_of_next_month(today)
-    return max(start, start_window.first_on_or_after(employee.employment_start))
+    the person joins (the 1st on or after the entry date) nor before they are eligible."""
+    start = max(opens(contract, today), start_window.first_on_or_after(employee.employment_start))
+    return max(start, employee.eligible_from) if employee.eligible_from else start
+
+
+def not_yet_eligible(employee):
+    """The reason an employee eligible only later is not enrolled now, as {de, en}."""
+    day = employee.eligible_from
+    return {"de": f"Noch nicht versicherbar: versicherbar ab {formatting.date(day)}.",
+            "en": f"Not yet eligible: eligible from {formatting.date(day)}."}
 
 
 def tariffs_of(contract, group_id, live=None):
@@ -47,6 +62,8 @@ def premium_of(live, contract, employee, group_id, start):
                Decimal("0.00"))
 
 
+NEVER_ELIGIBLE = {"de": "Nicht versicherbar: die Person erfüllt die Zugangsvoraussetzungen auch künftig nicht.",
+                  "en": "Not eligible: the person will not meet the eligibility requirements later either."}
 ALREADY_ENROLLED = {"de": "Bereits angemeldet oder nicht mehr im Unternehmen.",
                     "en": "Already enrolled or no longer with the company."}
 
@@ -68,6 +85,9 @@ def send(user, contract, employee_ids):
                 continue
             if employee.state != "new":
                 skipped.append((employee, ALREADY_ENROLLED))
+                continue
+            if employee.eligible_from is None or employee.eligible_from > opens(contract):
+                skipped.append((employee, not_yet_eligible(employee) if employee.eligible_from else NEVER_ELIGIBLE))
                 continue
             start = start_for(contract, employee)
             try:

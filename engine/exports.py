@@ -78,5 +78,4 @@ def summary(contract):
         total += Decimal(premium)
     return {"groups": groups, "monthly": total, "yearly": total * 12, "states": states,
             "employees": sum(states.values()),
-            "ready": sum(count for group, entry in groups.items() for state, count in entry["states"].items()
-                         if enrolments.is_ready(state, group))}
+            "ready": len(enrolments.ready_ids(contract))}  # eligible by now: a date per person, not per group

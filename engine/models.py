@@ -251,6 +251,9 @@ class Employee(BaseModel):
     weekly_hours = CharField(max_length=10, default="")
     tariff_group_requested = CharField(default="")
     tariff_group = CharField(max_length=60, null=True)
+    # versicherbar ab: the first 1st of a month the group's requirements hold (waiting periods from the
+    # person's own entry); None when never. Re-computed with the group whenever the person's data change.
+    eligible_from = DateField(null=True)
     explanation = JSONText(default=dict)
     row_digest = CharField(max_length=64, default="")
     state = CharField(max_length=20, default="new", index=True)  # new | enrolled | insured | left | deceased

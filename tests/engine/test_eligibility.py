@@ -165,3 +165,29 @@ def test_a_group_named_in_the_file_counts_however_it_is_written():
            "postal_code": "10115", "city": "Berlin", "gender": "", "tariff_group": "FÜHRUNGSKRÄFTE"}
     [assignment] = eligibility.assign(live, [row], datetime.date(2027, 1, 1), groups=["alle", "fuehrung"])
     assert assignment.group == "fuehrung"
+
+
+def test_waiting_periods_count_from_each_persons_own_entry():
+    """Issue 15: the waiting period was checked at the contract's start, so a new hire was excluded for good.
+    Auxilia admits after 6 months of service; the contract starts 01.01.2027."""
+    people = [person(1), person(2, employment_start=datetime.date(2027, 5, 1)),
+              person(3, employment_start=datetime.date(2027, 5, 15)), person(4, employment_type="minijob"),
+              person(5, birth_date=datetime.date(1955, 1, 1)), person(6, employment_start=datetime.date(2026, 10, 1))]
+    got = eligibility.assign_from(live("auxilia"), people, START, today=TODAY)
+    assert [(a.group, a.eligible_from) for a in got] == [
+        ("alle", START),                          # long employed: from the contract's start
+        ("alle", datetime.date(2027, 11, 1)),     # hired 01.05.2027: six months later
+        ("alle", datetime.date(2027, 12, 1)),     # hired 15.05.2027: six whole months on 15.11., so 01.12.
+        (None, None),                             # a minijob never becomes eligible by waiting
+        (None, None),                             # nor does someone over the age limit
+        ("alle", datetime.date(2027, 4, 1))]      # hired before the start, eligible during the contract
+    # why not yet: the first date's failed requirement is kept
+    assert [f["rule"] for f in got[1].explanation["groups"]["alle"]] == ["sechs_monate_beschaeftigt"]
+
+
+def test_assign_from_leaves_the_contract_start_assignment_as_it_was():
+    people = [person(n, employment_start=datetime.date(2010 + n, 1, 1)) for n in range(1, 4)]
+    plain = assign("auxilia", people)
+    dated = eligibility.assign_from(live("auxilia"), people, START, today=TODAY)
+    assert [(a.group, a.reason) for a in plain] == [(a.group, a.reason) for a in dated]
+    assert {a.eligible_from for a in dated} == {START}
