@@ -233,7 +233,14 @@ def upcoming(employee, today=None):
 
 def month_premiums(contract, month):
     """{employee id: premium due for `month`} of a contract's people with cover."""
-    first = month.replace(day=1)
+    return {employee_id: row["premium"] for employee_id, row in overview(contract, month).items()}
+
+
+def overview(contract, month):
+    """Per person with cover, for the staff list: {employee id: {premium: due for `month`, period: in
+    force on its 1st (or None), next: the first change after today (a period, or the open period's
+    end as {ends: day}), or None}}."""
+    first, today = month.replace(day=1), clock.today()
     rows = {}
     for row in (CoverPeriod.select().where(CoverPeriod.contract == contract)
                 .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id)):
@@ -242,12 +249,22 @@ def month_premiums(contract, month):
         return {}
     pending = _pending(rows)
     people = {e.id: e for e in Employee.select().where(Employee.id.in_(list(rows)))}
-    due = {}
+    found = {}
     for employee_id, written in rows.items():
-        line = project(people[employee_id], contract, written, pending.get(employee_id, []), max(first, clock.today()))
-        period = next((p for p in line if not p.void and p.covers(first)), None)
-        due[employee_id] = period.due_premium if period else ZERO
-    return due
+        line = [p for p in project(people[employee_id], contract, written, pending.get(employee_id, []),
+                                   max(first, start_window.add_months(today, 24))) if not p.void]
+        period = next((p for p in line if p.covers(first)), None)
+        found[employee_id] = {"premium": period.due_premium if period else ZERO, "period": period,
+                              "next": _next_change(line, today)}
+    return found
+
+
+def _next_change(line, today):
+    later = [p for p in line if p.valid_from > today]
+    ending = next((p for p in line if p.covers(today) and p.valid_to is not None), None)
+    if ending is not None and not any(p.valid_from == ending.valid_to + DAY for p in later):
+        return {"ends": ending.valid_to}
+    return later[0] if later else None
 
 
 def contract_total(contract, month):

@@ -49,7 +49,7 @@ STATES = {
     "left": _l("left the company"), "deceased": _l("deceased"), "active": _l("active"),
     "suspended": _l("suspended"), "ended": _l("ended"), "replaced": _l("replaced"), "previewed": _l("checked"),
     "importing": _l("importing"), "imported": _l("imported"), "unusable": _l("unusable"),
-    "checking": _l("being checked"), "interrupted": _l("interrupted"),
+    "checking": _l("being checked"), "interrupted": _l("interrupted"), "cancelled": _l("cancelled"),
 }
 
 ACTIONS = {
@@ -81,6 +81,8 @@ ACTIONS = {
     "enrolment.sent": _l("Enrolment sent"), "enrolment.accept": _l("Policy issued"),
     "enrolment.reject": _l("Enrolment rejected"), "event.filed": _l("Business event reported"),
     "business_event.accept": _l("Business event processed"), "business_event.reject": _l("Business event rejected"),
+    "business_event.cancel": _l("Business event cancelled"), "event.in_force": _l("Business event took effect"),
+    "cover.opened": _l("Period of cover begins"), "cover.closed": _l("Period of cover ends"),
     "employee.read": _l("Employee data viewed by the insurer"), "employee.exported": _l("Employee data exported"),
     "document.read": _l("Document downloaded by the insurer"),
 }
@@ -111,6 +113,20 @@ def state_label(state):
     return STATES.get(state, state)
 
 
+COVER = {"insured": _l("insured"), "suspended": _l("suspended"), "premium_free": _l("premium-free")}
+COVER_REASONS = {"enrolment": _l("Enrolment"), "event": _l("Business event"), "resumption": _l("Return after"),
+                 "age_step": _l("Age step"), "price_change": _l("Price change")}
+
+
+def cover_label(cover):
+    """A period's cover (engine/cover.py) as people read it: versichert, ruhend, beitragsfrei."""
+    return COVER.get(cover, cover)
+
+
+def cover_reason(reason):
+    return COVER_REASONS.get(reason, reason)
+
+
 def action_label(action):
     return ACTIONS.get(action, action)
 
@@ -137,4 +153,4 @@ def collapsed(entries, collapse=True):
 def init_app(app):
     app.jinja_env.filters.update(money=money, date=date, datetime=datetime, t=localized, collapsed=collapsed)
     app.jinja_env.globals.update(state_label=state_label, action_label=action_label, event_label=event_label,
-                                 shown=shown)
+                                 shown=shown, cover_label=cover_label, cover_reason=cover_reason)

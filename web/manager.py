@@ -11,6 +11,7 @@ from forms import load_platform_form
 
 from engine import (accounts, applications, audit, contracts, employees, enrolment_runs, enrolments, events, exports,
                     gdpr, policies)
+from engine import clock, cover
 from engine.errors import DomainError, NotFound
 from engine.models import Application, BusinessEvent, Document, Enrolment
 from web import downloads, formview
@@ -116,7 +117,9 @@ def contract(contract_id):
     summary = exports.summary(contract)
     shown, matching = employees.listing(contract, state=state, search=search, page=page, total=summary["employees"])
     top = max([entry["monthly"] for entry in summary["groups"].values()] or [0]) or 1
+    month = _month(request.args.get("month"))
     return render_template("manager/contract.html", contract=contract, employees=shown, matching=matching,
+                           month=month, cover=cover.overview(contract, month),
                            page=page, pages=max(1, -(-matching // employees.PAGE_SIZE)), search=search,
                            first_shown=(page - 1) * employees.PAGE_SIZE + 1, all_count=summary["employees"],
                            ready=summary["ready"],
@@ -124,6 +127,14 @@ def contract(contract_id):
                            imports=employees.recent_imports(contract), enrol_run=enrolment_runs.active(contract),
                            summary=summary, top=top, open_events=events.open_count(contract),
                            timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30))
+
+
+def _month(text):
+    """The month the staff list prices (?month=YYYY-MM), this month when absent or unreadable."""
+    try:
+        return datetime.date.fromisoformat(f"{text}-01")
+    except (TypeError, ValueError):
+        return clock.today().replace(day=1)
 
 
 @bp.route("/contracts/<int:contract_id>/export.<fmt>")
@@ -228,7 +239,8 @@ def employee(contract_id, employee_id):
                            policies=policies.history(person), events=list(person.events.order_by(BusinessEvent.id.desc())),
                            enrolments=list(person.enrolments.order_by(Enrolment.id.desc())),
                            groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
-                           event_types=events.supported(g.tenant))
+                           event_types=events.supported(g.tenant), cover=cover.timeline(person),
+                           today=clock.today())
 
 
 @bp.route("/contracts/<int:contract_id>/enrol", methods=["POST"])

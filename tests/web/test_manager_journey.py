@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from engine import cover
 from engine.models import Application, Employee, Policy
 from tests.conftest import csrf_from, log_in
 from tests.formfill import pdf_text
@@ -125,6 +126,9 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
         versions = list(Policy.select().where(Policy.employee == person.id).order_by(Policy.version))
         assert [p.version for p in versions] == [1, 2]
         assert versions[0].status == "replaced" and versions[1].status == "active"
+        # the address changes on the event's date (the 1st of next month), by the daily job
+        assert Employee.get_by_id(person.id).street != "Neue Str. 5"
+        assert cover.apply_due(today=first_start())["events"] == 1
         assert Employee.get_by_id(person.id).street == "Neue Str. 5"
 
 
