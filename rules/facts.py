@@ -11,23 +11,27 @@ import math
 import re
 from decimal import Decimal
 
+from rules import catalogue
+
 NAMESPACES = ("employee", "employer", "offer", "contract", "event", "today")
 
 NUMBER, DATE, STRING, BOOL, OTHER = "number", "date", "string", "bool", "other"
 
-EMPLOYEE_FIELDS = {
-    "personnel_number": STRING,
-    "first_name": STRING,
-    "last_name": STRING,
-    "birth_date": DATE,
-    "gender": STRING,
-    "employment_type": STRING,
-    "employment_start": DATE,
-    "weekly_hours": NUMBER,
-    "postal_code": STRING,
-    "city": STRING,
-    "tariff_group": STRING,
-}
+KINDS = {"date": DATE, "decimal": NUMBER, "integer": NUMBER, "checkbox": BOOL}  # a field's type -> its kind
+
+
+def field_kinds(fields):
+    """{name: kind} of a catalogue's fields that rules may read (rules.catalogue)."""
+    return {field.name: KINDS.get(field.type, STRING) for field in fields if field.rules}
+
+
+def criteria(fields, namespace="employee"):
+    """The lawful group criteria among a catalogue's fields, and those lawful only with a justification."""
+    lawful = frozenset(f"{namespace}.{field.name}" for field in fields if field.rules in ("criterion", "age"))
+    return lawful, frozenset(f"{namespace}.{field.name}" for field in fields if field.rules == "age")
+
+
+EMPLOYEE_FIELDS = field_kinds(catalogue.load("employee"))
 EMPLOYER_FIELDS = {"employees_count": NUMBER, "industry": STRING}
 _OFFER_FIELDS = {
     "start_date": DATE,
@@ -66,14 +70,10 @@ FACTS_AT["eligibility"] = FACTS_AT["employee"]
 # The only facts a tariff group may be drawn by (eligibility and employee rules): objective
 # criteria such as function, length of service, working time, residence and (with a justification,
 # AGG § 10) age. An allow-list: a fact not named here (sex, names, anything about health) can never
-# decide who is insured.
-LAWFUL_CRITERIA = frozenset({
-    "employee.employment_type", "employee.employment_start", "employee.weekly_hours",
-    "employee.tariff_group", "employee.postal_code", "employee.city", "employee.birth_date",
-    "contract.start_date", "today",
-})
-# Criteria by age: lawful only with a justification (AGG § 10) that the author writes down.
-AGE_FACTS = frozenset({"employee.birth_date"})
+# decide who is insured. The employee's are marked in its catalogue; AGE_FACTS (by age) are lawful only
+# with a justification (AGG § 10) that the author writes down.
+_EMPLOYEE_CRITERIA, AGE_FACTS = criteria(catalogue.load("employee"))
+LAWFUL_CRITERIA = _EMPLOYEE_CRITERIA | {"contract.start_date", "today"}
 
 
 def facts_at(point, event_fields=()):
