@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from rules.evaluate import check_eligibility, evaluate
+from rules.facts import DATE, EMPLOYEE_FIELDS, NUMBER
 
 from engine import clock, start_window
 
 logger = logging.getLogger(__name__)
 
-EMPLOYEE_FACTS = ("personnel_number", "first_name", "last_name", "birth_date", "gender", "employment_type",
-                  "employment_start", "weekly_hours", "postal_code", "city", "tariff_group")
-DATE_FACTS = ("birth_date", "employment_start")
+EMPLOYEE_FACTS = tuple(EMPLOYEE_FIELDS)  # the fields the employee's catalogue lets rules read
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def _date(value):
         return None  # unreadable counts as missing: no requirement on it holds
 
 
-def _hours(value):
+def _number(value):
     if value is None or isinstance(value, Decimal):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -70,19 +69,15 @@ def reader(row):
     return row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
 
 
-def employee_facts(row, start_date, today=None):
-    """The facts the rules see for one employee (an EmployeeRow or a dict of its fields):
-    {"employee": {...}, "contract": {"start_date"}, "today"}. tariff_group is the text as written."""
+_READ = {DATE: _date, NUMBER: _number}
+
+
+def employee_facts(row, start_date, today=None, kinds=EMPLOYEE_FIELDS):
+    """The facts the rules see for one employee (an EmployeeRow or a dict of its fields), each read as its
+    kind (`kinds`: rules.facts.field_kinds of a catalogue): {"employee": {...}, "contract": {"start_date"},
+    "today"}. tariff_group is the text as written."""
     get = reader(row)
-    employee = {}
-    for name in EMPLOYEE_FACTS:
-        value = get(name)
-        if name in DATE_FACTS:
-            employee[name] = _date(value)
-        elif name == "weekly_hours":
-            employee[name] = _hours(value)
-        else:
-            employee[name] = _text(value)
+    employee = {name: _READ.get(kind, _text)(get(name)) for name, kind in kinds.items()}
     return {"employee": employee, "contract": {"start_date": start_date}, "today": today or clock.today()}
 
 

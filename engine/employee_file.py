@@ -1,13 +1,15 @@
 """The employee file (CSV/XLSX) as employers bring it: read it, check every row, name each problem.
 
-The format is /work/shared/formats/employee-import.md. Row numbers are the ones the employer sees
+The format is /work/shared/formats/employee-import.md; the columns, their spellings and limits come from the
+employee's field catalogue (rules/catalogues/employee.yaml), the same that makes the hand form. Row numbers are the ones the employer sees
 in Excel: a quoted cell with line breaks is one row, empty lines count, an Excel `sep=` line does not.
-A postal code of 4 digits (a number cell, or a CSV Excel saved) gets its leading zero back, with a warning.
+A code that lost its leading zero (a number cell, or a CSV Excel saved) gets it back, with a warning.
 Files are read row by row within limits (rows, columns per row, cells, unpacked size), so a hostile
 upload ends with a reason instead of exhausting the server; `check` hands out one checked row at a time.
 """
 import codecs
 import csv
+import dataclasses
 import datetime
 import hashlib
 import io
@@ -15,15 +17,15 @@ import json
 import logging
 import re
 import zipfile
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Decimal
 
 from email_validator import EmailNotValidError, validate_email
+from forms.model import RelativeDate
 
-from rules import dates
-
-from engine import clock, xlsx
+from engine import clock, employee_record, xlsx
 from engine.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -35,45 +37,6 @@ MAX_CELLS = 2_000_000              # cells read in all, empty ones and empty row
 MAX_UNPACKED = 100 * 1024 * 1024   # an XLSX is a zip: its members' declared sizes (BKV_IMPORT_MAX_UNPACKED_MB)
 MAX_ROW_CHARS = 100_000            # the text of one CSV row, read before it is split into cells
 HEADER_SEARCH = 10                 # non-empty rows searched for the header (title rows above it)
-MAX_TEXT = 255
-MAX_PERSONNEL_NUMBER = 60
-MAX_HOURS = Decimal(80)
-MIN_WORKING_AGE = 14
-MAX_AGE = 100
-EMPLOYMENT_TYPES = ("fulltime", "parttime", "minijob", "trainee", "working_student")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str          # English name, also the field of EmployeeRow
-    german: str
-    required: bool
-    aliases: tuple = ()
-
-
-COLUMNS = (
-    Column("personnel_number", "Personalnummer", True),
-    Column("last_name", "Nachname", True),
-    Column("first_name", "Vorname", True),
-    Column("birth_date", "Geburtsdatum", True),
-    Column("gender", "Geschlecht", False),
-    Column("email", "E-Mail", False, ("E-Mail-Adresse",)),
-    Column("street", "Straße", True),
-    Column("postal_code", "PLZ", True, ("Postleitzahl",)),
-    Column("city", "Ort", True),
-    Column("employment_start", "Eintrittsdatum", True),
-    Column("employment_type", "Beschäftigungsart", True),
-    Column("weekly_hours", "Wochenstunden", False),
-    Column("tariff_group", "Tarifgruppe", False),
-)
-BY_NAME = {column.name: column for column in COLUMNS}
-
-EMPLOYMENT = {"vollzeit": "fulltime", "fulltime": "fulltime", "teilzeit": "parttime", "parttime": "parttime",
-              "minijob": "minijob", "azubi": "trainee", "trainee": "trainee", "auszubildende": "trainee",
-              "auszubildender": "trainee", "werkstudent": "working_student", "werkstudentin": "working_student",
-              "workingstudent": "working_student"}
-GENDER = {"m": "m", "w": "w", "f": "w", "d": "d", "x": "x", "maennlich": "m", "male": "m", "weiblich": "w",
-          "female": "w", "divers": "d", "diverse": "d"}
 EXCEL_ERRORS = frozenset({"#N/A", "#NV", "#DIV/0!", "#VALUE!", "#WERT!", "#REF!", "#BEZUG!", "#NAME?",
                           "#NUM!", "#ZAHL!", "#NULL!", "#SPILL!", "#ÜBERLAUF!", "#CALC!", "#GETTING_DATA"})
 
@@ -82,8 +45,7 @@ _HEADER_JUNK = re.compile(r"[\s\-_.*]+")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
-_HOURS = re.compile(r"\d{1,3}(?:[.,]\d+)?")
-_POSTAL_CODE = re.compile(r"\d{5}")
+_NUMBER = re.compile(r"\d{1,12}(?:[.,]\d+)?")
 _SPACES = re.compile(r"\s+")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
@@ -102,31 +64,6 @@ class FileUnusable(DomainError):
 
 
 @dataclass(frozen=True)
-class EmployeeRow:
-    """One valid row, typed; `row` is its number in Excel."""
-    row: int
-    personnel_number: str
-    last_name: str
-    first_name: str
-    birth_date: datetime.date
-    street: str
-    postal_code: str
-    city: str
-    employment_start: datetime.date
-    employment_type: str           # fulltime | parttime | minijob | trainee | working_student
-    gender: str = ""               # m | w | d | x | ""
-    email: str = ""
-    weekly_hours: Decimal | None = None
-    tariff_group: str = ""         # as written; resolved against the contract's groups later
-
-    def digest(self):
-        """SHA-256 of the values (not the row number): equal digests mean nothing changed."""
-        values = [[f.name, "" if getattr(self, f.name) is None else str(getattr(self, f.name))]
-                  for f in fields(self) if f.name != "row"]
-        return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
 class RowError:
     """A problem of one cell: its Excel row, its column (header as written) and why, in plain words."""
     row: int
@@ -138,7 +75,7 @@ class RowError:
 
 @dataclass
 class ParsedFile:
-    rows: list = field(default_factory=list)       # EmployeeRow, valid rows only
+    rows: list = field(default_factory=list)       # Layout.row (EmployeeRow), valid rows only
     errors: list = field(default_factory=list)     # RowError, in row order
     warnings: list = field(default_factory=list)   # {de, en} texts
     total: int = 0                                 # non-empty data rows
@@ -148,7 +85,7 @@ class ParsedFile:
 class Checked(NamedTuple):
     """One data row as checked: the typed row if it has no problem, else its problems."""
     row: int
-    employee: EmployeeRow | None
+    employee: object | None     # a Layout.row (EmployeeRow)
     errors: list
 
 
@@ -172,8 +109,43 @@ def header_key(text):
     return _HEADER_JUNK.sub("", str(text or "")).casefold().translate(_UMLAUTS)
 
 
-_HEADERS = {header_key(spelling): column.name for column in COLUMNS
-            for spelling in (column.name, column.german, *column.aliases)}
+class Layout:
+    """What the upload reads, derived from a field catalogue: `columns` (its fields with an upload column),
+    `headers` (every accepted header spelling -> field name), `form` (the loaded form fields, whose limits
+    the cells are checked against, as the hand form is), `row` (the typed row: `row`, then the fields)."""
+
+    def __init__(self, fields):
+        self.columns = tuple(f for f in fields if f.column)
+        self.by_name = {f.name: f for f in self.columns}
+        self.form = employee_record.form(fields)
+        self.headers = {header_key(spelling): f.name for f in self.columns for spelling in (f.name, f.column, *f.aliases)}
+        self.spellings = {f.name: {header_key(spelling): value for value, more in f.spellings for spelling in (value, *more)}
+                          for f in self.columns if f.spellings}
+        required = [(f.name, object) for f in self.columns if f.required]
+        optional = [(f.name, object, dataclasses.field(default=_blank(f))) for f in self.columns if not f.required]
+        self.row = dataclasses.make_dataclass("EmployeeRow", [("row", int), *required, *optional], frozen=True,
+                                              namespace={"digest": _digest})
+
+
+def _digest(row):
+    """SHA-256 of a row's values (not its number): equal digests mean nothing changed."""
+    values = [[f.name, "" if getattr(row, f.name) is None else str(getattr(row, f.name))]
+              for f in dataclasses.fields(row) if f.name != "row"]
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()
+
+
+def _blank(field):
+    """The value of an optional column left empty."""
+    return None if field.type == "decimal" else ""
+
+
+@lru_cache(maxsize=None)
+def layout():
+    """The employee's upload layout."""
+    return Layout(employee_record.CATALOGUE)
+
+
+EmployeeRow = layout().row  # one valid row of the employee's file, typed; `row` is its number in Excel
 
 
 def column_letter(index):
@@ -188,8 +160,9 @@ def column_letter(index):
 
 # --------------------------------------------------------------------------- containers
 
-def _records(data):
-    """(Excel row number, cells) of every row of the file; raises FileUnusable for what no row can fix."""
+def _records(data, headers):
+    """(Excel row number, cells) of every row of the file; raises FileUnusable for what no row can fix.
+    `headers`: the header spellings, by which a CSV's separator is told."""
     if not data or not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
         raise FileUnusable("Die Datei ist leer.", "The file is empty.")
     if len(data) > MAX_BYTES:
@@ -207,7 +180,7 @@ def _records(data):
         if data.startswith(magic):
             raise FileUnusable(f"Die Datei ist {what}, keine Tabelle. Erwartet wird CSV oder XLSX.",
                                f"The file is {what_en}, not a table. Expected CSV or XLSX.")
-    return _bounded(_csv_records(data))
+    return _bounded(_csv_records(data, headers))
 
 
 def _bounded(records):
@@ -270,7 +243,7 @@ def _excel_value(value, epoch):
     return value
 
 
-def _csv_records(data):
+def _csv_records(data, headers):
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileUnusable("Die Datei ist als UTF-16 („Unicode-Text“) gespeichert. Bitte als „CSV UTF-8“ speichern.",
                            "The file is saved as UTF-16 (\"Unicode text\"). Please save it as \"CSV UTF-8\".")
@@ -285,18 +258,18 @@ def _csv_records(data):
     hint = re.fullmatch(r"\s*sep=(.)\s*", first)
     if hint:  # Excel's separator hint; Excel does not show it as a row
         text = rest
-    separator = hint.group(1) if hint else _separator(text)
+    separator = hint.group(1) if hint else _separator(text, headers)
     return _csv_rows(text, separator)
 
 
-def _separator(text):
+def _separator(text, headers):
     """The separator of the header: the candidate that splits one of the first lines into the most known
     column names (a title row above the header may hold a comma); else the one found most often."""
     lines = text[:MAX_ROW_CHARS].split("\n", HEADER_SEARCH * 2)[:HEADER_SEARCH * 2]
     best, score = None, 0
     for line in lines:
         for candidate in _SEPARATORS:
-            found = len({_HEADERS.get(header_key(part.strip().strip('"'))) for part in line.split(candidate)} - {None})
+            found = len({headers.get(header_key(part.strip().strip('"'))) for part in line.split(candidate)} - {None})
             if found > score:
                 best, score = candidate, found
     if best is not None:
@@ -386,11 +359,18 @@ def _text(value):
     return _SPACES.sub(" ", str(value)).strip()
 
 
-def _plain(value, limit=MAX_TEXT):
+def _plain(value, spec, leading_zero=False):
+    """A text cell within the field's length and pattern; (text, whether a lost leading zero was put back)."""
     text = _text(value)
-    if len(text) > limit:
-        raise _Invalid(f"ist zu lang (höchstens {limit} Zeichen)", f"is too long (at most {limit} characters)")
-    return text
+    if len(text) > spec.length_limit:
+        raise _Invalid(f"ist zu lang (höchstens {spec.length_limit} Zeichen)",
+                       f"is too long (at most {spec.length_limit} characters)")
+    if spec.pattern is None or re.fullmatch(spec.pattern, text):
+        return text, False
+    if leading_zero and text.isdigit() and re.fullmatch(spec.pattern, "0" + text):
+        return "0" + text, True  # Excel drops the leading zero of 01067 (a number cell, or a CSV saved by Excel)
+    hint = f" ({spec.help.de})" if spec.help else "", f" ({spec.help.en})" if spec.help else ""
+    raise _Invalid(f"„{text}“ ist keine gültige Angabe{hint[0]}", f"'{text}' is not valid{hint[1]}")
 
 
 def _date(value):
@@ -418,37 +398,31 @@ def _date(value):
         raise _Invalid(f"„{text}“: diesen Tag gibt es nicht", f"'{text}': there is no such day") from None
 
 
-def _postal_code(value):
-    text = _text(value)
-    if re.fullmatch(r"\d{4}", text):  # Excel drops the leading zero of 01067 (a number cell, or a CSV saved by Excel)
-        return "0" + text, True
-    if not _POSTAL_CODE.fullmatch(text):
-        raise _Invalid(f"„{text}“ ist keine Postleitzahl (5 Ziffern)", f"'{text}' is not a postal code (5 digits)")
-    return text, False
+def _dated(value, spec, today):
+    """A date cell within the field's limits (`today` as the form's relative limits mean it)."""
+    day = _date(value)
+    low, high = (limit.resolve(today) if isinstance(limit, RelativeDate) else limit for limit in (spec.min, spec.max))
+    if high is not None and day > high:
+        raise (_Invalid("liegt in der Zukunft", "is in the future") if high == today else
+               _Invalid(f"liegt nach dem {high:%d.%m.%Y}", f"is after {high.isoformat()}"))
+    if low is not None and day < low:
+        raise (_Invalid("liegt in der Vergangenheit", "is in the past") if low == today else
+               _Invalid(f"liegt vor dem {low:%d.%m.%Y}", f"is before {low.isoformat()}"))
+    return day
 
 
-def _employment_type(value):
-    kind = EMPLOYMENT.get(header_key(value))
-    if kind is None:
-        raise _Invalid(f"„{_text(value)}“ ist unbekannt (erlaubt: Vollzeit, Teilzeit, Minijob, Azubi, Werkstudent)",
-                       f"'{_text(value)}' is unknown (allowed: fulltime, parttime, minijob, trainee, working_student)")
-    return kind
-
-
-def _gender(value):
-    text = _text(value)
-    if not text:
-        return ""
-    gender = GENDER.get(header_key(text))
-    if gender is None:
-        raise _Invalid(f"„{text}“ ist unbekannt (erlaubt: m, w, d, x)", f"'{text}' is unknown (allowed: m, w, d, x)")
-    return gender
+def _choice(value, field, spellings):
+    """An option's value, however the file spells it; the message names each option's first spelling."""
+    chosen = spellings.get(header_key(value))
+    if chosen is None:
+        german = ", ".join(more[0] if more else option for option, more in field.spellings)
+        raise _Invalid(f"„{_text(value)}“ ist unbekannt (erlaubt: {german})",
+                       f"'{_text(value)}' is unknown (allowed: {', '.join(v for v, _ in field.spellings)})")
+    return chosen
 
 
 def _email(value):
     text = _text(value)
-    if not text:
-        return ""
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError:
@@ -456,33 +430,23 @@ def _email(value):
                        f"'{text}' is not a valid e-mail address") from None
 
 
-def _weekly_hours(value):
+def _number(value, spec):
+    """A decimal cell within the field's limits, with one spelling per amount (38,50 and 38.5 are the same)
+    and at most two places."""
     if isinstance(value, _Serial):
-        hours = Decimal(repr(float(value)))
+        number = Decimal(repr(float(value)))
     else:
         text = _text(value)
-        if not text:
-            return None
-        if not _HOURS.fullmatch(text):
-            raise _Invalid(f"„{text}“ ist keine Stundenzahl (z. B. 38,5)",
-                           f"'{text}' is not a number of hours (e.g. 38.5)")
-        hours = Decimal(text.replace(",", "."))
-    if not 0 <= hours <= MAX_HOURS:
-        raise _Invalid(f"{_text(value)} liegt nicht zwischen 0 und {MAX_HOURS}",
-                       f"{_text(value)} is not between 0 and {MAX_HOURS}")
-    # one spelling per amount (38,50 and 38.5 are the same), at most two places
-    return Decimal(format(hours.quantize(Decimal("0.01"), ROUND_HALF_UP), "f").rstrip("0").rstrip("."))
-
-
-_PARSERS = {
-    "personnel_number": lambda value: _plain(value, MAX_PERSONNEL_NUMBER),
-    "birth_date": _date,
-    "employment_start": _date,
-    "employment_type": _employment_type,
-    "gender": _gender,
-    "email": _email,
-    "weekly_hours": _weekly_hours,
-}
+        if not _NUMBER.fullmatch(text):
+            raise _Invalid(f"„{text}“ ist keine Zahl (z. B. 38,5)", f"'{text}' is not a number (e.g. 38.5)")
+        number = Decimal(text.replace(",", "."))
+    low, high = spec.min, spec.max
+    if (low is not None and number < low) or (high is not None and number > high):
+        if low is None or high is None:
+            raise (_Invalid(f"{_text(value)} ist größer als {high}", f"{_text(value)} is more than {high}")
+                   if low is None else _Invalid(f"{_text(value)} ist kleiner als {low}", f"{_text(value)} is less than {low}"))
+        raise _Invalid(f"{_text(value)} liegt nicht zwischen {low} und {high}", f"{_text(value)} is not between {low} and {high}")
+    return Decimal(format(number.quantize(Decimal("0.01"), ROUND_HALF_UP), "f").rstrip("0").rstrip("."))
 
 
 def _empty(value):
@@ -493,80 +457,83 @@ def _cells(cells, positions):
     return {name: (cells[index] if index < len(cells) else None) for name, index in positions.items()}
 
 
-def _check_row(raw, today):
-    """(values, problems) of one data row; problems are (field, _Invalid)."""
+def _read(field, spec, value, layout, today):
+    """The typed value of one filled cell, and whether a lost leading zero was put back."""
+    if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+        raise _Invalid(f"enthält den Excel-Fehler {value.strip()}", f"contains the Excel error {value.strip()}")
+    if field.type == "date":
+        return _dated(value, spec, today), False
+    if field.type == "decimal":
+        return _number(value, spec), False
+    if field.type == "email":
+        return _email(value), False
+    if field.spellings:
+        return _choice(value, field, layout.spellings[field.name]), False
+    return _plain(value, spec, field.leading_zero)
+
+
+def _check_row(raw, today, layout):
+    """(values, problems, padded) of one data row; problems are (field, _Invalid)."""
     values, problems, padded = {}, [], False
-    for column in COLUMNS:
-        value = raw.get(column.name)
+    for field in layout.columns:
+        value = raw.get(field.name)
         if _empty(value):
-            if column.required:
-                problems.append((column.name, _Invalid("Pflichtangabe fehlt", "required value is missing")))
+            if field.required:
+                problems.append((field.name, _Invalid("Pflichtangabe fehlt", "required value is missing")))
             else:
-                values[column.name] = None if column.name == "weekly_hours" else ""
+                values[field.name] = _blank(field)
             continue
         try:
-            if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
-                raise _Invalid(f"enthält den Excel-Fehler {value.strip()}", f"contains the Excel error {value.strip()}")
-            if column.name == "postal_code":
-                values["postal_code"], padded = _postal_code(value)
-            else:
-                values[column.name] = _PARSERS.get(column.name, _plain)(value)
+            values[field.name], zero = _read(field, layout.form[field.name], value, layout, today)
+            padded = padded or zero
         except _Invalid as invalid:
-            problems.append((column.name, invalid))
-    birth, start = values.get("birth_date"), values.get("employment_start")
-    if birth is not None:
-        if birth > today:
-            problems.append(("birth_date", _Invalid("liegt in der Zukunft", "is in the future")))
-        elif dates.age(birth, today) >= MAX_AGE:
-            problems.append(("birth_date", _Invalid(f"die Person wäre {MAX_AGE} Jahre oder älter",
-                                                    f"the person would be {MAX_AGE} or older")))
-        elif start is not None and dates.age(birth, start) < MIN_WORKING_AGE:
-            problems.append(("employment_start", _Invalid(
-                f"liegt vor dem {MIN_WORKING_AGE}. Geburtstag", f"is before the {MIN_WORKING_AGE}th birthday")))
+            problems.append((field.name, invalid))
+    if not any(name == "birth_date" for name, _ in problems):
+        problems += [(name, _Invalid(de, en)) for name, de, en in employee_record.implausible(values, today)]
     return values, problems, padded
 
 
 # --------------------------------------------------------------------------- the file
 
-def _header_columns(cells):
+def _header_columns(cells, layout):
     """English name -> index for the recognised headers of one row."""
     found = {}
     for index, cell in enumerate(cells):
-        name = _HEADERS.get(header_key(_text(cell)))
+        name = layout.headers.get(header_key(_text(cell)))
         if name is not None:
             found.setdefault(name, []).append(index)
     return found
 
 
-def _find_header(records):
+def _find_header(records, layout):
     """The header row among the first non-empty rows: (number, cells, skipped row numbers)."""
     seen = []
     for number, cells in records:
         if all(_empty(cell) for cell in cells):
             continue
         seen.append((number, cells))
-        if all(name in _header_columns(cells) for name in (c.name for c in COLUMNS if c.required)):
+        if all(name in _header_columns(cells, layout) for name in (c.name for c in layout.columns if c.required)):
             return number, cells, [n for n, _ in seen[:-1]]
         if len(seen) == HEADER_SEARCH:
             break
     if not seen:
         raise FileUnusable("Die Datei enthält keine Zeilen.", "The file has no rows.")
-    number, cells = max(seen, key=lambda item: len(_header_columns(item[1])))
-    missing = [c for c in COLUMNS if c.required and c.name not in _header_columns(cells)]
+    number, cells = max(seen, key=lambda item: len(_header_columns(item[1], layout)))
+    missing = [c for c in layout.columns if c.required and c.name not in _header_columns(cells, layout)]
     raise FileUnusable(
         f"Keine Kopfzeile mit allen Pflichtspalten gefunden; in Zeile {number} fehlen: "
-        + ", ".join(c.german for c in missing) + ".",
+        + ", ".join(c.column for c in missing) + ".",
         f"No header row with every required column; row {number} lacks: " + ", ".join(c.name for c in missing) + ".",
         row=number)
 
 
-def _positions(cells, header_row):
-    columns = _header_columns(cells)
+def _positions(cells, header_row, layout):
+    columns = _header_columns(cells, layout)
     for name, indices in columns.items():
         if len(indices) > 1:
             letters = " und ".join(column_letter(i) for i in indices)
             raise FileUnusable(
-                f"Die Spalte {BY_NAME[name].german} kommt mehrfach vor (Spalten {letters}); bitte nur eine behalten.",
+                f"Die Spalte {layout.by_name[name].column} kommt mehrfach vor (Spalten {letters}); bitte nur eine behalten.",
                 f"The column {name} appears more than once (columns {letters.replace(' und ', ' and ')}); "
                 "please keep one.", row=header_row)
     return {name: indices[0] for name, indices in columns.items()}
@@ -576,13 +543,15 @@ class FileCheck:
     """An employee file checked row by row: `columns` and the header's `warnings` at once, then each data
     row as a `Checked` while iterating (once); `total`, `valid`, `problems` and the remaining warnings
     are complete when the iteration ends. Only the personnel numbers seen are kept, so memory does not
-    grow with the rows' problems. FileUnusable when the file cannot be read or breaks a limit."""
+    grow with the rows' problems. FileUnusable when the file cannot be read or breaks a limit.
+    `fields`: the catalogue whose columns are read (None: the employee's)."""
 
-    def __init__(self, filename: str, data: bytes, today: datetime.date | None = None):
+    def __init__(self, filename: str, data: bytes, today: datetime.date | None = None, fields=None):
         self.filename, self.today = filename, today or clock.today()
-        self._records = iter(_records(data))
-        self.header_row, self._header, skipped = _find_header(self._records)
-        self._positions = _positions(self._header, self.header_row)
+        self.layout = layout() if fields is None else Layout(fields)
+        self._records = iter(_records(data, self.layout.headers))
+        self.header_row, self._header, skipped = _find_header(self._records, self.layout)
+        self._positions = _positions(self._header, self.header_row, self.layout)
         self.columns = {name: _text(self._header[index]) for name, index in self._positions.items()}
         self.warnings, self.total, self.valid, self.problems = [], 0, 0, 0
         if skipped:
@@ -615,7 +584,7 @@ class FileCheck:
             for index in range(min(len(header), len(cells))):
                 if _empty(header[index]) and not _empty(cells[index]):
                     unnamed.add(index)
-            values, problems, was_padded = _check_row(_cells(cells, positions), self.today)
+            values, problems, was_padded = _check_row(_cells(cells, positions), self.today, self.layout)
             if was_padded:
                 padded_count += 1
                 if len(padded) < 20:
@@ -634,7 +603,7 @@ class FileCheck:
                                                       name) for name, invalid in problems])
             else:
                 self.valid += 1
-                yield Checked(number, EmployeeRow(row=number, **values), [])
+                yield Checked(number, self.layout.row(row=number, **values), [])
         if padded:
             shown = ", ".join(map(str, padded)) + (" …" if padded_count > len(padded) else "")
             self.warnings.append({"de": f"Postleitzahlen mit 4 Ziffern wurden um die führende 0 ergänzt "
@@ -651,15 +620,15 @@ class FileCheck:
                     self.problems)
 
 
-def check(filename: str, data: bytes, today: datetime.date | None = None) -> FileCheck:
+def check(filename: str, data: bytes, today: datetime.date | None = None, fields=None) -> FileCheck:
     """Start checking an employee file: the header is read now, the rows while iterating the result."""
-    return FileCheck(filename, data, today)
+    return FileCheck(filename, data, today, fields)
 
 
-def parse(filename: str, data: bytes, today: datetime.date | None = None) -> ParsedFile:
+def parse(filename: str, data: bytes, today: datetime.date | None = None, fields=None) -> ParsedFile:
     """Read an employee file and check every row, all in memory (the command line and the simulation;
     the manager's import iterates `check` instead). FileUnusable when no row can be read at all."""
-    checking = check(filename, data, today)
+    checking = check(filename, data, today, fields)
     result = ParsedFile(columns=checking.columns)
     for checked in checking:
         if checked.employee is not None:

@@ -12,7 +12,8 @@ import json
 import logging
 from decimal import Decimal
 
-from engine import audit, documents, eligibility, employee_file, enrolments, registry, workflow
+from engine import (audit, clock, documents, eligibility, employee_file, employee_record, enrolments, registry,
+                    workflow)
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
@@ -21,8 +22,7 @@ from engine.models import Document, Employee, ImportBatch, json_default, utcnow
 
 logger = logging.getLogger(__name__)
 
-FIELDS = ("personnel_number", "last_name", "first_name", "birth_date", "gender", "email", "street", "postal_code",
-          "city", "employment_start", "employment_type", "weekly_hours")
+FIELDS = employee_record.stored()  # the employee's own data, stored as the catalogue names it
 CHUNK = 500
 PAGE_SIZE = 50
 REPORT_PROBLEMS = 1000  # problems of a file kept in full in its report; all are counted (BKV_IMPORT_REPORT_PROBLEMS)
@@ -311,8 +311,16 @@ def _upsert(contract, employee, values, requested, assignment, user):
     return employee
 
 
+def form():
+    """The hand form of an employee (derived from its catalogue, as the upload's columns are)."""
+    return employee_record.form()
+
+
 def save_by_hand(user, contract, values, employee=None):
-    """Add or edit one employee from the employee form; the group is assigned by the rules."""
+    """Add or edit one employee from the employee form (its values as read); refused, with the field, for
+    what the upload refuses across fields too. The group is assigned by the rules."""
+    for name, de, en in employee_record.implausible(values, clock.today()):
+        raise DomainError(de, en, field=name)
     live = registry.version(contract.tenant_version_id)
     # the group the employer names; a caller that does not carry it (an older form) keeps the stored one
     requested = values.get("tariff_group") if "tariff_group" in values else \

@@ -1,16 +1,27 @@
-"""The employee list with monthly premiums for payroll, as CSV or XLSX. Cells that a spreadsheet
-would run as a formula (= + - @, tab, CR) are made inert with a leading apostrophe."""
+"""The employee list with monthly premiums for payroll, as CSV or XLSX: the fields the employee's catalogue
+marks `export`, under their upload headers, then the group, state, policy and premium. Cells that a
+spreadsheet would run as a formula (= + - @, tab, CR) are made inert with a leading apostrophe."""
 import csv
 import io
 from decimal import Decimal
 
 from peewee import fn
 
-from engine import enrolments, policies
+from engine import employee_record, enrolments, policies
 from engine.db import prepared
 from engine.models import Employee, Policy
 
-HEADER = ["Personalnummer", "Nachname", "Vorname", "Tarifgruppe", "Status", "Police", "Monatsbeitrag EUR"]
+
+def exported(fields=None):
+    """The catalogue's fields the export carries (None: the employee's)."""
+    return [field for field in (fields or employee_record.CATALOGUE) if field.export]
+
+
+def header(fields=None):
+    return [field.column for field in exported(fields)] + ["Tarifgruppe", "Status", "Police", "Monatsbeitrag EUR"]
+
+
+HEADER = header()
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -19,12 +30,12 @@ def inert(value):
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
-def rows(contract, employees):
-    current = policies.current_for(contract)
+def rows(contract, employees, fields=None):
+    current, own = policies.current_for(contract), exported(fields)
     for employee in employees:
         policy = current.get(employee.id)
         premium = Decimal(policy.premium) if policy and policy.status != "ended" else Decimal("0.00")
-        yield [employee.personnel_number, employee.last_name, employee.first_name, employee.tariff_group or "",
+        yield [*(getattr(employee, field.column_name) for field in own), employee.tariff_group or "",
                employee.state, policy.number if policy else "", f"{premium:.2f}".replace(".", ",")]
 
 

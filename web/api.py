@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from engine import (apikeys, audit, brokers, contracts, document_access, documents, enrolments, events, idempotency,
                     policies, registry)
 from engine.applications import start_of
+from engine.employee_record import CATALOGUE as EMPLOYEE_FIELDS
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.models import (Application, BusinessEvent, Employer, Enrolment, GroupContract, Offer, Policy, Tenant,
                            User)
@@ -369,11 +370,11 @@ def contract_ref(contract):
     return {"id": contract.id, "policy_number": contract.policy_number, "company_name": contract.employer.company_name}
 
 
-def employee_json(e):
-    return {"id": e.id, "personnel_number": e.personnel_number, "first_name": e.first_name, "last_name": e.last_name,
-            "birth_date": iso(e.birth_date), "gender": e.gender, "email": e.email, "street": e.street,
-            "postal_code": e.postal_code, "city": e.city, "employment_start": iso(e.employment_start),
-            "employment_type": e.employment_type, "weekly_hours": e.weekly_hours or "", "state": e.state}
+def employee_json(e, fields=EMPLOYEE_FIELDS):
+    """An employee as schemas.record(fields) describes it."""
+    shown = {f.name: getattr(e, f.column_name) for f in fields if f.api}
+    return {"id": e.id, **{name: iso(v) if isinstance(v, datetime.date) else ("" if v is None else v)
+                           for name, v in shown.items()}, "state": e.state}
 
 
 def policy_json(p):

@@ -5,7 +5,7 @@ document cannot drift from what the code accepts and answers.
 """
 import re
 
-from engine import idempotency, workflow
+from engine import employee_record, idempotency, workflow
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -36,6 +36,12 @@ PDF_BASE64 = {"type": "string", "contentEncoding": "base64", "contentMediaType":
               "maxLength": 10 * 1024 * 1024,
               "description": "The PDF file, base64-encoded. A request may have 10 MB, so the PDF about 7.5 MB."}
 URL = {"type": "string", "description": "Path of the PDF under this API (GET it with the same key)."}
+
+
+def record(fields):
+    """The schema of a record with the catalogue fields the API shows: dates as dates, the rest as text."""
+    return obj({"id": ID, **{f.name: DATE if f.type == "date" else STRING for f in fields if f.api}, "state": STRING})
+
 
 ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
                "invalid", "idempotency_key_reused", "too_large", "internal_error"]
@@ -70,10 +76,7 @@ SCHEMAS = {
                         "comment": nullable(STRING), "contract": nullable(ref("Contract"))}),
     "ApplicationList": obj({"items": {"type": "array", "items": ref("ApplicationSummary")},
                             "next_after": nullable(ID)}),
-    "Employee": obj({"id": ID, "personnel_number": STRING, "first_name": STRING, "last_name": STRING,
-                     "birth_date": DATE, "gender": STRING, "email": STRING, "street": STRING,
-                     "postal_code": STRING, "city": STRING, "employment_start": DATE, "employment_type": STRING,
-                     "weekly_hours": STRING, "state": STRING}),
+    "Employee": record(employee_record.CATALOGUE),
     "Tariff": obj({"id": STRING, "name": TEXT}),
     "ContractRef": obj({"id": ID, "policy_number": STRING, "company_name": STRING}),
     "Policy": obj({"id": ID, "number": STRING, "version": INTEGER, "status": STRING, "start_date": DATE,

@@ -7,7 +7,6 @@ import datetime
 
 from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
-from forms import load_platform_form
 
 from engine import (accounts, applications, audit, contracts, employees, enrolment_runs, enrolments, events, exports,
                     gdpr, policies)
@@ -209,7 +208,7 @@ def employee_edit(contract_id, employee_id):
 
 
 def _employee_form(contract, employee):
-    form = load_platform_form("employee")
+    form = employees.form()
     values = None
     if employee is not None:
         values = {name: getattr(employee, name) for name in employees.FIELDS}
