@@ -172,3 +172,16 @@ def employers_of(user):
 
 def works_for(user, employer_id):
     return employer_id in employer_ids(user)
+
+
+def users_with_roles():
+    """Every account with its roles, for the platform operator: (users by e-mail, {user id: [Role]})."""
+    roles = {}
+    for role in Role.select():
+        roles.setdefault(role.user_id, []).append(role)
+    return list(User.select().order_by(User.email)), roles
+
+
+def user_by_id(user_id):
+    """The account a signed token names, or None."""
+    return User.get_or_none(User.id == user_id)

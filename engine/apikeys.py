@@ -14,7 +14,7 @@ from peewee import IntegrityError
 from engine import audit
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
-from engine.models import ApiKey, utcnow
+from engine.models import ApiKey, Tenant, User, utcnow
 
 SCHEME = "bkv"
 NAME_MAX = 100
@@ -81,3 +81,13 @@ def get_for(tenant_slug, key_id):
     if key is None:
         raise NotFound("API-Schlüssel nicht gefunden.", "API key not found.")
     return key
+
+
+def tenant_active(key):
+    """Whether the key's insurer is active on the platform (a deactivated one is refused)."""
+    return Tenant.select().where((Tenant.slug == key.tenant_id) & (Tenant.active == True)).exists()  # noqa: E712
+
+
+def actor_of(key):
+    """Who answers for what the key does: the staff member who made it (None once they are gone)."""
+    return User.get_or_none(User.id == key.created_by_id) if key.created_by_id else None

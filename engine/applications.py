@@ -8,7 +8,7 @@ from engine import accounts, audit, clock, registry, start_window, workflow
 from engine.values import stored
 from engine.db import transaction
 from engine.errors import Conflict, DomainError, NotFound
-from engine.models import Application, utcnow
+from engine.models import Application, Employer, Tenant, utcnow
 
 EDITABLE = ("draft", "returned", "info_requested")
 
@@ -165,3 +165,16 @@ def _complete(application, ctx):
         fields = ", ".join(sorted(errors))
         raise DomainError("Der Antrag ist noch unvollständig: " + fields,
                           "The application is not complete yet: " + fields)
+
+
+def for_broker(broker):
+    """The broker's applications with client and insurer, newest first."""
+    return list(Application.select(Application, Employer, Tenant).join_from(Application, Employer)
+                .join_from(Application, Tenant).where(Application.broker == broker).order_by(Application.id.desc()))
+
+
+def for_employer_at(user, tenant_slug):
+    """The applications of the user's employers at one insurer that the broker has submitted, newest first."""
+    return list(Application.select().where((Application.employer.in_(accounts.employer_ids(user)))
+                                           & (Application.tenant == tenant_slug) & (Application.state != "draft"))
+                .order_by(Application.id.desc()))

@@ -4,7 +4,7 @@ from peewee import fn
 from engine import audit, memberships, signals
 from engine.db import transaction
 from engine.errors import NotFound
-from engine.models import Employer
+from engine.models import Application, Consultation, Employer, Offer, Tenant
 
 FIELDS = ("company_name", "street", "postal_code", "city", "industry", "employees_count", "contact_name",
           "contact_email")
@@ -68,3 +68,12 @@ def _tell_members(broker, client, before, after):
     audit.record(broker, "client.contact_changed", "employer", client.id, before={"contact_email": before},
                  after={"contact_email": after, "members_told": [user.email for user in told]}, employer=client.id)
     signals.contact_changed.send(client, actor=broker, before=before, after=after, members=told)
+
+
+def case_of(client):
+    """A client's consultations, offers and applications with their insurers, newest first."""
+    return {"consultations": list(client.consultations.select(Consultation, Tenant).join(Tenant)
+                                  .order_by(Consultation.id.desc())),
+            "offers": list(client.offers.select(Offer, Tenant).join(Tenant).order_by(Offer.id.desc())),
+            "applications": list(client.applications.select(Application, Tenant).join(Tenant)
+                                 .order_by(Application.id.desc()))}

@@ -10,7 +10,7 @@ import markdown.treeprocessors
 from engine import audit, clock, documents, pricing, start_window, workflow
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
-from engine.models import Consultation, TenantVersion, utcnow
+from engine.models import Consultation, Employer, Tenant, TenantVersion, utcnow
 
 
 def modules_of(live, ids=None):
@@ -132,3 +132,8 @@ def _make_record(consultation, ctx):
     doc = documents.store("consultation_record", f"Beratungsprotokoll-{consultation.id}.pdf", "application/pdf", pdf,
                           employer=consultation.employer_id, tenant=consultation.tenant_id)
     Consultation.update(document=doc).where(Consultation.id == consultation.id).execute()
+
+
+def open_for_broker(broker):
+    return list(Consultation.select(Consultation, Employer, Tenant).join_from(Consultation, Employer)
+                .join_from(Consultation, Tenant).where((Consultation.broker == broker) & (Consultation.state == "open")))

@@ -79,6 +79,19 @@ def _tenant_contract(contract_id, tenant_slug):
             .where((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug)))
 
 
+def of_application(application):
+    """The group contract an accepted application became."""
+    return GroupContract.get(GroupContract.application == application.id)
+
+
+def for_insurer(tenant_slug, contract_id):
+    """A group contract of the insurer's; NotFound for anyone else's."""
+    contract = GroupContract.get_or_none((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug))
+    if contract is None:
+        raise NotFound("Gruppenvertrag nicht gefunden.", "Group contract not found.")
+    return contract
+
+
 def contract_for_employer(user, tenant_slug, contract_id):
     contract = next(iter(_tenant_contract(contract_id, tenant_slug)), None)
     if contract is None or not accounts.works_for(user, contract.employer_id):
@@ -113,3 +126,8 @@ def _create_contract(application, ctx):
                  after={"policy_number": contract.policy_number, "start_date": start.isoformat()},
                  employer=application.employer_id)
     application.contract_id = contract.id
+
+
+def of_employer_at(tenant_slug, employer_id):
+    """The employer's group contract with one insurer, or None."""
+    return GroupContract.get_or_none((GroupContract.tenant == tenant_slug) & (GroupContract.employer == employer_id))

@@ -1,10 +1,18 @@
 """Which stored documents insurer staff may open: those of the cases their insurer processes (the
 group policy of a contract, the individual policies issued under it), never an employer's upload
 or a broker's consultation record. Every opening is recorded, filed under the person it is about."""
-from engine import audit
+from engine import accounts, audit
 from engine.db import transaction
 from engine.errors import NotFound
 from engine.models import Document, GroupContract, Policy
+
+
+def for_employer(user, tenant_slug, document_id):
+    """A document of one of the user's employers at this insurer (policies, the kept upload)."""
+    document = Document.get_or_none((Document.id == document_id) & (Document.tenant == tenant_slug))
+    if document is None or not accounts.works_for(user, document.employer_id):
+        raise NotFound("Dokument nicht gefunden.", "Document not found.")
+    return document
 
 
 def for_insurer(staff, tenant_slug, document_id, via=None):

@@ -151,3 +151,7 @@ def _reopen(enrolment, ctx):
     """A rejected enrolment leaves the employee ready to be corrected and enrolled again."""
     workflow.move(Employee, "employee", "reopen", ctx.actor, [enrolment.employee_id], scope=enrolment.contract,
                   changes={"updated_at": utcnow()})
+
+
+def of_employee(employee):
+    return list(employee.enrolments.order_by(Enrolment.id.desc()))

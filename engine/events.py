@@ -195,3 +195,7 @@ def _not_yet_in_force(event, ctx):
 def cancel(user, event):
     """The employer cancels an event until it takes effect."""
     return workflow.fire(event, "business_event", "cancel", user, changes={"decided_at": utcnow()})
+
+
+def of_employee(employee):
+    return list(employee.events.order_by(BusinessEvent.id.desc()))

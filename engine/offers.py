@@ -339,3 +339,14 @@ def _store_pdf(offer, ctx):
     doc = documents.store("offer", _filename(offer), "application/pdf", _render_pdf(offer),
                           employer=offer.employer_id, tenant=offer.tenant_id)
     Offer.update(document=doc).where(Offer.id == offer.id).execute()
+
+
+def by_id(offer_id):
+    """The offer a signed link names, or None (the link's signature was checked by the caller)."""
+    return Offer.get_or_none(Offer.id == offer_id)
+
+
+def open_for_broker(broker):
+    """The broker's drafts and sent offers, with their clients."""
+    return list(Offer.select(Offer, Employer).join(Employer)
+                .where((Offer.broker == broker) & (Offer.state.in_(OPEN_STATES))))

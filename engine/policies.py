@@ -1,6 +1,7 @@
 """Individual policies: issued on an accepted enrolment, re-issued as a new version after an event."""
 from engine import documents, workflow
-from engine.models import Policy, TenantVersion
+from engine.errors import NotFound
+from engine.models import GroupContract, Policy, TenantVersion
 
 
 def current(employee):
@@ -13,6 +14,25 @@ def current_for(contract):
     query = (Policy.select(Policy.employee, Policy.number, Policy.premium, Policy.status)
              .where((Policy.contract == contract) & (Policy.status != "replaced")).order_by(Policy.version))
     return {policy.employee_id: policy for policy in query.objects()}
+
+
+def first_of_enrolment(enrolment):
+    """The policy issued on an accepted enrolment (its first version), or None."""
+    return Policy.select().where(Policy.enrolment == enrolment).order_by(Policy.version).first()
+
+
+def latest_of_event(event):
+    """The policy version an accepted business event issued, or None."""
+    return Policy.select().where(Policy.event == event).order_by(Policy.version.desc()).first()
+
+
+def for_insurer(tenant_slug, policy_id):
+    """A policy of one of the insurer's contracts; NotFound for anyone else's."""
+    policy = (Policy.select().join(GroupContract)
+              .where((Policy.id == policy_id) & (GroupContract.tenant == tenant_slug)).first())
+    if policy is None:
+        raise NotFound("Police nicht gefunden.", "Policy not found.")
+    return policy
 
 
 def history(employee):

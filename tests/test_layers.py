@@ -47,3 +47,24 @@ def test_no_python_file_names_a_demo_tenant():
                  for path in (ROOT / package).rglob("*.py") for slug in slugs
                  if f'"{slug}"' in path.read_text(encoding="utf-8") or f"'{slug}'" in path.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_web_reaches_the_database_only_through_engine_functions():
+    """Thin web: queries (and the tenant scoping they carry) live in the engine, so the HTML portals,
+    the API and the CLI all go through the same door. web/ imports no model and no database module."""
+    wrong = [f"{path.relative_to(ROOT)}:{line} imports {name}" for path in (ROOT / "web").rglob("*.py")
+             for name, line in _full_imports(path) if name in ("engine.models", "engine.db")]
+    assert wrong == []
+
+
+def _full_imports(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module, node.lineno
+            if node.module == "engine":
+                for alias in node.names:
+                    yield f"engine.{alias.name}", node.lineno

@@ -6,7 +6,7 @@ from flask import Flask, abort, g, render_template, request
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from engine import db as dbmod, documents, employee_file, employees, offers, registry, webhooks, workflow
+from engine import unit, documents, employee_file, employees, offers, registry, webhooks, workflow
 from engine.jobs import Jobs, make_huey
 from engine.mail import SmtpSettings
 from web import config as configmod
@@ -23,7 +23,7 @@ def create_app(overrides=None):
     configmod.finish(app.config)
     _trust_proxies(app)
 
-    dbmod.init_db(app.config["DATABASE_URL"])
+    unit.start(app.config["DATABASE_URL"])
     registry.clear_cache()  # compiled tenants carry version ids of the database they came from
     documents.init_store(app.config.get("DOCUMENTS_DIR") or f"{app.config['INSTANCE_DIR']}/documents")
     offers.configure(mails_per_day=app.config.get("OFFER_MAILS_PER_DAY", offers.DEFAULT_MAILS_PER_DAY))
@@ -82,7 +82,6 @@ def _register_blueprints(app):
 
 def _register_request_hooks(app):
     from web.access import check_session_age
-    database = dbmod.database
     app.before_request(check_session_age)
 
     @app.url_value_preprocessor  # the app's runs before the blueprints' (which load the tenant in the path)
@@ -95,14 +94,8 @@ def _register_request_hooks(app):
         if any("\x00" in text for text in texts):
             abort(400)
 
-    @app.before_request
-    def _connect():
-        database.connect(reuse_if_open=True)
-
-    @app.teardown_request
-    def _close(exc):
-        if not database.is_closed() and not database.in_transaction():
-            database.close()
+    app.before_request(unit.open_connection)
+    app.teardown_request(lambda exc: unit.close_connection())
 
     @app.after_request
     def _security_headers(response):

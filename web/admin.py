@@ -4,9 +4,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import memberships, registry, staff
+from engine import accounts, memberships, registry, staff
 from engine.errors import DomainError, NotFound
-from engine.models import Role, User
 from web.access import current_account, require
 from web.filters import localized
 
@@ -56,8 +55,5 @@ def invite_admin(tenant_slug):
 @bp.route("/users")
 @require("admin")
 def users():
-    users = list(User.select().order_by(User.email))
-    roles = {}
-    for role in Role.select():
-        roles.setdefault(role.user_id, []).append(role)
+    users, roles = accounts.users_with_roles()
     return render_template("admin/users.html", users=users, roles=roles)

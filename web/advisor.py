@@ -3,10 +3,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import audit, brokers, clients, consultations, offers, registry
+from engine import applications, audit, brokers, clients, consultations, offers, registry
 from engine.errors import DomainError
 from engine.values import stored_all
-from engine.models import Application, Consultation, Employer, Offer, Tenant
 from web import downloads, formview
 from web.access import current_account, require
 from web.pagecache import cached_page
@@ -29,17 +28,13 @@ def me():
 def index():
     broker = me()
     offer_states = {}
-    for offer in (Offer.select(Offer, Employer).join(Employer)
-                  .where((Offer.broker == broker) & (Offer.state.in_(("draft", "sent"))))):
+    for offer in offers.open_for_broker(broker):
         offer_states.setdefault("expired" if offers.is_expired(offer) else offer.state, []).append(offer)
     app_states = {}
-    for application in (Application.select(Application, Employer, Tenant).join_from(Application, Employer)
-                        .join_from(Application, Tenant).where(Application.broker == broker)):
+    for application in applications.for_broker(broker):
         app_states.setdefault(application.state, []).append(application)
     numbers = brokers.numbers(broker)
-    open_consultations = list(Consultation.select(Consultation, Employer, Tenant).join_from(Consultation, Employer)
-                              .join_from(Consultation, Tenant)
-                              .where((Consultation.broker == broker) & (Consultation.state == "open")))
+    open_consultations = consultations.open_for_broker(broker)
     return render_template("advisor/index.html", offer_states=offer_states, app_states=app_states,
                            consultations=open_consultations, clients=clients.count_for(broker),
                            missing_numbers=[t for t in registry.live_tenants() if t.slug not in numbers])
@@ -121,10 +116,7 @@ def _client_form(client):
 def client_detail(client_id):
     client = clients.get_for(me(), client_id)
     return render_template("advisor/client.html", client=client, tenants=registry.live_tenants(),
-                           consultations=list(client.consultations.select(Consultation, Tenant).join(Tenant)
-                                              .order_by(Consultation.id.desc())),
-                           offers=list(client.offers.select(Offer, Tenant).join(Tenant).order_by(Offer.id.desc())),
-                           applications=list(client.applications.select(Application, Tenant).join(Tenant)),
+                           **clients.case_of(client),
                            timeline=audit.timeline(client.id),
                            is_expired=offers.is_expired)
 
@@ -288,5 +280,5 @@ def offer_pdf(offer_id):
 @bp.route("/applications")
 @require("broker")
 def application_list():
-    rows = list(Application.select().where(Application.broker == me()).order_by(Application.id.desc()))
+    rows = applications.for_broker(me())
     return render_template("advisor/applications.html", applications=rows)

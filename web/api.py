@@ -18,12 +18,10 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from engine import (apikeys, audit, brokers, contracts, document_access, documents, enrolments, events, idempotency,
-                    policies, registry)
+                    policies, registry, work_queue)
 from engine.applications import start_of
 from engine.employee_record import CATALOGUE as EMPLOYEE_FIELDS
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
-from engine.models import (Application, BusinessEvent, Employer, Enrolment, GroupContract, Offer, Policy, Tenant,
-                           User)
 from web import api_schemas as schemas, downloads
 
 logger = logging.getLogger(__name__)
@@ -100,7 +98,7 @@ def _authenticate():
     if key is None:
         raise ApiError(401, "unauthorized", "Kein gültiger API-Schlüssel (Authorization: Bearer <Schlüssel>).",
                        headers={"WWW-Authenticate": 'Bearer realm="bkv"'})
-    if not Tenant.select().where((Tenant.slug == key.tenant_id) & (Tenant.active == True)).exists():  # noqa: E712
+    if not apikeys.tenant_active(key):
         raise ApiError(403, "forbidden", "Dieser Versicherer ist auf der Plattform nicht aktiv.")
     g.api_key = key
 
@@ -273,7 +271,7 @@ def _write(op, view, kwargs):
 def actor():
     """Who the workflow records for an API decision: the staff member who made (and answers for) the key."""
     key = g.api_key
-    return User.get_or_none(User.id == key.created_by_id) if key.created_by_id else None
+    return apikeys.actor_of(key)
 
 
 def tenant_slug():
@@ -392,7 +390,7 @@ def enrolment_summary(e):
 
 def enrolment_json(e):
     tariffs, groups = _names(e.contract.tenant_version_id)
-    policy = Policy.select().where(Policy.enrolment == e).order_by(Policy.version).first()
+    policy = policies.first_of_enrolment(e)
     return {**enrolment_summary(e), "decided_at": iso(e.decided_at), "reason": e.reason,
             "tariff_group": _named(groups, e.tariff_group), "tariffs": [_named(tariffs, t) for t in e.tariffs],
             "premium": str(e.premium), "employee": employee_json(e.employee),
@@ -410,8 +408,9 @@ def event_json(ev):
             "employee": employee_json(ev.employee), "policy": policy_json(current) if current else None}
 
 
-def page(query, model, limit, after, shape):
-    rows = list(query.where(model.id > after).order_by(model.id).limit(limit + 1))
+def page(read, limit, after, shape):
+    """One page of a work-queue list: `read(after=, limit=)` asked for one more to know if more follow."""
+    rows = read(after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": [shape(r) for r in rows], "next_after": rows[-1].id if more else None}
@@ -425,9 +424,7 @@ APPLICATION_HIDDEN = contracts.NOT_RELEASED
 @operation("GET", "/applications", "Applications of this insurer (default: released, i.e. new)", tag="applications",
            response="ApplicationList", query=schemas.list_query("application", "released", APPLICATION_HIDDEN))
 def applications(state, limit, after):
-    query = (Application.select(Application, Employer, Offer).join(Employer).switch(Application).join(Offer)
-             .where((Application.tenant == tenant_slug()) & (Application.state == state)))
-    return page(query, Application, limit, after, application_summary)
+    return page(functools.partial(work_queue.applications, tenant_slug(), state), limit, after, application_summary)
 
 
 @operation("GET", "/applications/<int:application_id>", "An application with company, broker, offer and premiums",
@@ -442,7 +439,7 @@ def application(application_id):
 def accept_application(payload, application_id):
     found = contracts.application_for_insurer(tenant_slug(), application_id)
     accepted = contracts.accept(actor(), found, payload["policy_number"], _pdf(payload))
-    return contract_json(GroupContract.get(GroupContract.application == accepted.id))
+    return contract_json(contracts.of_application(accepted))
 
 
 @operation("POST", "/applications/<int:application_id>/reject", "Reject, with the reason for broker and employer",
@@ -462,8 +459,8 @@ def request_info(payload, application_id):
 @operation("GET", "/contracts/<int:contract_id>/pdf", "The group policy PDF", tag="applications",
            produces="application/pdf")
 def contract_pdf(contract_id):
-    contract = GroupContract.get_or_none((GroupContract.id == contract_id) & (GroupContract.tenant == tenant_slug()))
-    if contract is None or contract.document_id is None:
+    contract = contracts.for_insurer(tenant_slug(), contract_id)
+    if contract.document_id is None:
         raise NotFound("Gruppenpolice nicht gefunden.", "Group policy not found.")
     return _file(document_access.for_insurer(actor(), tenant_slug(), contract.document_id, via=via_api()))
 
@@ -479,9 +476,7 @@ def _file(document):
 @operation("GET", "/enrolments", "Enrolments of this insurer (default: sent, i.e. new)", tag="enrolments",
            response="EnrolmentList", query=schemas.list_query("enrolment", "sent"))
 def enrolments_list(state, limit, after):
-    query = (Enrolment.select(Enrolment, GroupContract, Employer).join(GroupContract).join(Employer)
-             .where((GroupContract.tenant == tenant_slug()) & (Enrolment.state == state)))
-    return page(query, Enrolment, limit, after, enrolment_summary)
+    return page(functools.partial(work_queue.enrolments, tenant_slug(), state), limit, after, enrolment_summary)
 
 
 @operation("GET", "/enrolments/<int:enrolment_id>", "An enrolment with the employee's data (the read is audited)",
@@ -499,7 +494,7 @@ def enrolment(enrolment_id):
 def accept_enrolment(payload, enrolment_id):
     item = enrolments.for_insurer(tenant_slug(), enrolment_id)
     enrolments.accept(actor(), item, payload.get("policy_number"), _pdf(payload))
-    return policy_json(Policy.get(Policy.enrolment == item.id))
+    return policy_json(policies.first_of_enrolment(item))
 
 
 @operation("POST", "/enrolments/<int:enrolment_id>/reject", "Reject, with the reason for the employer",
@@ -512,9 +507,8 @@ def reject_enrolment(payload, enrolment_id):
 @operation("GET", "/policies/<int:policy_id>/pdf", "An individual policy PDF (the read is audited)",
            tag="enrolments", produces="application/pdf")
 def policy_pdf(policy_id):
-    policy = (Policy.select().join(GroupContract)
-              .where((Policy.id == policy_id) & (GroupContract.tenant == tenant_slug())).first())
-    if policy is None or policy.document_id is None:
+    policy = policies.for_insurer(tenant_slug(), policy_id)
+    if policy.document_id is None:
         raise NotFound("Police nicht gefunden.", "Policy not found.")
     return _file(document_access.for_insurer(actor(), tenant_slug(), policy.document_id, via=via_api()))
 
@@ -524,9 +518,7 @@ def policy_pdf(policy_id):
 @operation("GET", "/events", "Business events of this insurer (default: submitted, i.e. new)", tag="events",
            response="EventList", query=schemas.list_query("business_event", "submitted"))
 def events_list(state, limit, after):
-    query = (BusinessEvent.select(BusinessEvent, GroupContract, Employer).join(GroupContract).join(Employer)
-             .where((GroupContract.tenant == tenant_slug()) & (BusinessEvent.state == state)))
-    return page(query, BusinessEvent, limit, after, event_summary)
+    return page(functools.partial(work_queue.events, tenant_slug(), state), limit, after, event_summary)
 
 
 @operation("GET", "/events/<int:event_id>", "A business event with the employee's data (the read is audited)",
@@ -541,7 +533,7 @@ def event(event_id):
            tag="events", response="EventDecision", request_body="AcceptEvent")
 def accept_event(payload, event_id):
     item = events.accept(actor(), events.for_insurer(tenant_slug(), event_id))
-    current = Policy.select().where(Policy.event == item.id).order_by(Policy.version.desc()).first()
+    current = policies.latest_of_event(item)
     return {"event": event_summary(item), "policy": policy_json(current) if current else None}
 
 

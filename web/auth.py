@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engine import accounts
-from engine.db import transaction
+from engine.unit import unit_of_work
 from engine.errors import DomainError
 from web import links, mails, tokens
 from web.access import SessionUser, current_account, safe_next
@@ -78,13 +78,13 @@ def register():
                                     else _("The passwords do not match.")}.items() if v}
         if not errors:
             try:
-                with transaction():
+                with unit_of_work():
                     user = accounts.register(values["email"], password, name=values["name"], role="broker")
                     user.locale = session.get("lang", "de")
                     user.save()
                     _send_verification(user)
             except accounts.EmailTaken:
-                with transaction():
+                with unit_of_work():
                     _tell_owner(values["email"])
             except DomainError as exc:
                 errors[exc.field or "email"] = localized(exc.text)
@@ -109,7 +109,7 @@ def verify(token):
 def resend_verification():
     user = accounts.find_user(request.form.get("email", ""))
     if user is not None and user.email_verified_at is None:
-        with transaction():
+        with unit_of_work():
             _send_verification(user)
     flash(_("If the address belongs to an unconfirmed account, we have sent a new link."), "info")
     return redirect(url_for("auth.login"))
@@ -160,7 +160,7 @@ def forgot():
         user = accounts.find_user(request.form.get("email", ""))
         if user is not None:
             link = links.external("auth.reset", token=tokens.make("reset", user))
-            with transaction():
+            with unit_of_work():
                 mails.queue("reset", user.email, user.locale, user=user, link=link)
         # The same answer whether or not the address is known: no account probing.
         flash(_("If an account exists for this address, we have sent a link to reset your password."), "info")

@@ -136,8 +136,7 @@ def demo_seed():
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def employees_import(tenant_slug, employer_id, file, dry_run, as_json):
     """Import an employee file (CSV/XLSX) into the employer's group contract at an insurer."""
-    from engine import employee_file, employees
-    from engine.models import GroupContract
+    from engine import contracts, employee_file, employees
     import pathlib
     data = pathlib.Path(file).read_bytes()
     try:
@@ -150,8 +149,7 @@ def employees_import(tenant_slug, employer_id, file, dry_run, as_json):
               "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in parsed.errors],
               "warnings": [warning["de"] for warning in parsed.warnings]}
     if not dry_run:
-        contract = GroupContract.get_or_none((GroupContract.tenant == tenant_slug)
-                                             & (GroupContract.employer == employer_id))
+        contract = contracts.of_employer_at(tenant_slug, employer_id)
         if contract is None:
             raise click.ClickException(f"No group contract of employer {employer_id} at {tenant_slug}.")
         batch = employees.preview(None, contract, pathlib.Path(file).name, data)

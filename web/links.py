@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from engine import memberships, offers
 from engine.errors import NotFound
-from engine.models import Invitation, Offer
 
 
 def external(endpoint, **values):
@@ -32,7 +32,7 @@ def offer_from_token(token):
         data = _serializer().loads(token)
     except BadSignature:
         raise NotFound("Link ungültig.", "Invalid link.") from None
-    offer = Offer.get_or_none(Offer.id == data.get("offer"))
+    offer = offers.by_id(data.get("offer"))
     if offer is None or offer.revision != data.get("rev"):
         raise NotFound("Link ungültig.", "Invalid link.")
     return offer
@@ -48,7 +48,10 @@ def invitation_from_token(token):
         data = _serializer("bkv.invitation").loads(token)
     except BadSignature:
         raise NotFound("Link ungültig.", "Invalid link.") from None
-    invitation = Invitation.get_or_none(Invitation.id == data.get("invitation"))
+    try:
+        invitation = memberships.get_invitation(data.get("invitation"))
+    except NotFound:
+        invitation = None
     if invitation is None or invitation.email != data.get("email"):
         raise NotFound("Link ungültig.", "Invalid link.")
     return invitation

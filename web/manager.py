@@ -8,11 +8,9 @@ import datetime
 from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
-from engine import (accounts, applications, audit, contracts, employees, enrolment_runs, enrolments, events, exports,
-                    gdpr, policies)
-from engine import clock, cover
+from engine import (accounts, applications, audit, clock, contracts, cover, document_access, employees,
+                    enrolment_runs, enrolments, events, exports, gdpr, policies)
 from engine.errors import DomainError, NotFound
-from engine.models import Application, BusinessEvent, Document, Enrolment
 from web import downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
 from web.pagecache import cached_page
@@ -57,9 +55,7 @@ def theme():
 @bp.route("/")
 @require("employer")
 def index():
-    pending = list(Application.select().where((Application.employer.in_(accounts.employer_ids(me())))
-                                              & (Application.tenant == g.tenant.slug)
-                                              & (Application.state.not_in(("draft",)))).order_by(Application.id.desc()))
+    pending = applications.for_employer_at(me(), g.tenant.slug)
     return render_template("manager/index.html", employers=accounts.employers_of(me()),
                            applications=pending, contracts=contracts.contracts_for_employer(me(), g.tenant.slug),
                            event_types=events.supported(g.tenant))
@@ -235,8 +231,8 @@ def employee(contract_id, employee_id):
     contract = _contract(contract_id)
     person = employees.get(contract, employee_id)
     return render_template("manager/employee.html", contract=contract, employee=person,
-                           policies=policies.history(person), events=list(person.events.order_by(BusinessEvent.id.desc())),
-                           enrolments=list(person.enrolments.order_by(Enrolment.id.desc())),
+                           policies=policies.history(person), events=events.of_employee(person),
+                           enrolments=enrolments.of_employee(person),
                            groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
                            event_types=events.supported(g.tenant), cover=cover.timeline(person),
                            today=clock.today())
@@ -339,7 +335,4 @@ def event_new(contract_id, employee_id, event_type):
 @require("employer")
 def document(document_id):
     """A document of one of the user's employers at this insurer (policy PDFs, the kept upload)."""
-    doc = Document.get_or_none((Document.id == document_id) & (Document.tenant == g.tenant.slug))
-    if doc is None or not accounts.works_for(me(), doc.employer_id):
-        raise NotFound("Dokument nicht gefunden.", "Document not found.")
-    return downloads.send_document(doc)
+    return downloads.send_document(document_access.for_employer(me(), g.tenant.slug, document_id))

@@ -1,7 +1,6 @@
 """The mails of the platform: receivers of the engine's signals (engine/signals.py), e.g. the offer
 mail when an offer is sent. The engine never imports this module; the app factory does."""
-from engine import brokers, registry, signals
-from engine.models import GroupContract
+from engine import brokers, contracts, registry, signals
 from web import links, mails
 
 
@@ -47,7 +46,7 @@ def application_decision(application, ctx):
 
 @signals.on_transition("application.accept")
 def group_policy(application, ctx):
-    contract = GroupContract.get(GroupContract.application == application)
+    contract = contracts.of_application(application)
     link = links.external("manager.contract", tenant_slug=application.tenant_id, contract_id=contract.id)
     for recipient, locale in ((application.employer.contact_email, "de"),
                               (application.broker.email, application.broker.locale)):

@@ -6,7 +6,6 @@ from flask_login import current_user, login_user
 
 from engine import accounts, brokers, memberships, offers, registry
 from engine.errors import DomainError, NotFound
-from engine.models import Application
 from web import links
 from web.access import SessionUser, current_account
 from web.filters import localized
@@ -32,7 +31,7 @@ def view(token):
         flash(_("You now act for %(company)s on the platform.", company=offer.employer.company_name), "success")
     live = registry.get(offer.tenant_id)
     g.portal = "employer"
-    application = Application.get_or_none(Application.offer == offer)
+    application = offers.application_of(offer)
     return render_template("offer_link/offer.html", offer=offer, token=token, live=live,
                            expired=offers.is_expired(offer), application=application,
                            broker_number_confirmed=brokers.is_confirmed(offer.broker, offer.tenant_id),
@@ -48,7 +47,7 @@ def decide(token):
     try:
         if request.form.get("decision") == "accept":
             offers.accept(current_account(), offer)
-            application = Application.get(Application.offer == offer)
+            application = offers.application_of(offer)
             flash(_("Thank you: the offer has been accepted. Now complete the application together with your broker."), "success")
             return redirect(url_for("applications.edit", application_id=application.id))
         offers.decline(current_account(), offer, request.form.get("reason", ""))

@@ -5,9 +5,8 @@ through the same engine functions the API uses. Reading an employee's data is au
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import audit, contracts, document_access, enrolments, events, policies
+from engine import audit, contracts, document_access, enrolments, events, policies, work_queue
 from engine.errors import DomainError
-from engine.models import Application, BusinessEvent, Enrolment, GroupContract
 from web import downloads
 from web.access import add_tenant, current_account, load_tenant, require
 from web.filters import localized
@@ -52,17 +51,9 @@ def _catalogue():
 @require("insurer")
 def index():
     slug = g.tenant.slug
-    applications = list(Application.select().where((Application.tenant == slug) & (Application.state == "released"))
-                        .order_by(Application.id))
-    pending_enrolments = list(Enrolment.select().join(GroupContract).where(
-        (GroupContract.tenant == slug) & (Enrolment.state == "sent")).order_by(Enrolment.id))
-    pending_events = list(BusinessEvent.select().join(GroupContract).where(
-        (GroupContract.tenant == slug) & (BusinessEvent.state == "submitted")).order_by(BusinessEvent.id))
-    recent = list(Application.select().where((Application.tenant == slug)
-                                             & (Application.state.in_(("accepted", "rejected", "info_requested"))))
-                  .order_by(Application.id.desc()).limit(10))
-    return render_template("office/index.html", applications=applications, enrolments=pending_enrolments,
-                           events=pending_events, recent=recent)
+    return render_template("office/index.html", applications=work_queue.applications(slug),
+                           enrolments=work_queue.enrolments(slug), events=work_queue.events(slug),
+                           recent=work_queue.recent_decisions(slug))
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])

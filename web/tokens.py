@@ -2,7 +2,7 @@
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from engine.models import User
+from engine import accounts
 
 
 def _serializer(purpose):
@@ -20,7 +20,7 @@ def read(purpose, token, max_age):
         data = _serializer(purpose).loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
         return None
-    user = User.get_or_none(User.id == data.get("uid"))
+    user = accounts.user_by_id(data.get("uid"))
     if user is None or user.password_hash[-12:] != data.get("pw"):
         return None
     return user

@@ -1,7 +1,10 @@
 """Enrolments and business events through /api/v1: personal data shown (and each read audited),
 individual policies issued, events applied as new policy versions."""
 import base64
+import datetime
 
+from engine import clock as platform_clock
+from engine import cover
 from engine.models import AuditEntry, BusinessEvent, Employee, Enrolment, Policy
 from tests.journey import enrolled_case, insured_case_with_event
 
@@ -83,7 +86,7 @@ def test_rejecting_an_enrolment_needs_a_reason_and_reopens_the_employee(app, api
         assert Enrolment.get_by_id(case["enrolment"].id).reason == "Gesundheitsfragen fehlen."
 
 
-def test_an_accepted_event_yields_a_new_policy_version(app, api):
+def test_an_accepted_event_yields_a_new_policy_version(app, api, clock):
     insurer = api("lumen")
     with app.app_context():
         case = insured_case_with_event("lumen", insurer.staff)
@@ -102,6 +105,12 @@ def test_an_accepted_event_yields_a_new_policy_version(app, api):
     with app.app_context():
         versions = list(Policy.select().where(Policy.employee == case["employee"].id).order_by(Policy.version))
         assert [(p.version, p.status) for p in versions] == [(1, "replaced"), (2, "active")]
+        # the move takes effect on its date (the contract's start here), not when the insurer decides
+        effective = case["event"].data["effective_date"]
+        assert Employee.get_by_id(case["employee"].id).street == ("Neue Str. 5" if effective <= str(
+            platform_clock.today()) else "Weg 1")
+        clock.move_to(datetime.datetime.fromisoformat(effective).replace(hour=9, tzinfo=platform_clock.ZONE))
+        cover.apply_due()
         assert Employee.get_by_id(case["employee"].id).street == "Neue Str. 5"
     assert insurer.post(f"/events/{item['id']}/accept").status_code == 409  # decided already
 

@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
+from engine import cover
 from forms import load_platform_form
 from tests.browser.actions import EMPLOYEES, employee_xlsx, fill_form, log_in, wait_for_mail
 from tests.formfill import fill, pdf_text
@@ -299,6 +300,9 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     shot(office, "13-office-event")
     office.get_by_role("button", name="Geschäftsvorfall bearbeiten").click()
     expect(office.locator(".flash-success")).to_be_visible()
+    # the move takes effect on its date: the daily job of that day applies it
+    with app.app_context():
+        cover.apply_due(today=start)
     employer.goto(person_url)
     expect(employer.locator(".lead")).to_contain_text("Neue Str. 5")
     policies = employer.locator("section.card", has=employer.get_by_role("heading", name="Policen")).locator("tbody tr")

@@ -10,7 +10,7 @@ from engine import brokers, clients, offers, registry
 from engine.models import AuditEntry, Offer
 from tests.conftest import TODAY, csrf_from, log_in
 from tests.formfill import pdf_text
-from tests.journey import first_start
+from tests.journey import first_start, tariff_choice
 from web import config
 
 UNCONFIRMED = "Vermittlernummer vom Versicherer noch nicht bestätigt"
@@ -29,7 +29,7 @@ def draft_offers(app, broker, contact, count=1, slug="lumen"):
         group = live.doc["tariff_groups"][0]
         p = group["id"].replace("-", "_")
         values = {"start_date": first_start(), "other_benefits_in_kind": 0, f"{p}__include": True,
-                  f"{p}__tariffs": group["tariffs"][:1], f"{p}__employer_share": 100,
+                  **tariff_choice(live, group), f"{p}__employer_share": 100,
                   f"{p}__headcount": max(live.settings.get("min_insured", 1), 10), f"{p}__average_age": 40}
         return [offers.create(broker, client, live, values) for _ in range(count)]
 

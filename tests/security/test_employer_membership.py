@@ -10,7 +10,7 @@ from engine import accounts, audit, registry
 from engine.models import AuditEntry, Offer, Role
 from tests.conftest import csrf_from, log_in
 from tests.formfill import fill
-from tests.journey import enrolled_case, first_start
+from tests.journey import enrolled_case, first_start, tariff_choice
 
 
 def post(client, url, data, page=None):
@@ -40,7 +40,7 @@ def send_new_offer(browser, client_id, slug="lumen"):
     p = group["id"].replace("-", "_")
     made = post(browser, f"/advisor/clients/{client_id}/offers/new?tenant={slug}",
                 {"tenant": slug, "start_date": first_start().strftime("%d.%m.%Y"), "other_benefits_in_kind": "0",
-                 f"{p}__include": "on", f"{p}__tariffs": group["tariffs"], f"{p}__employer_share": "100",
+                 f"{p}__include": "on", **tariff_choice(live, group), f"{p}__employer_share": "100",
                  f"{p}__headcount": str(max(live.settings.get("min_insured", 1), 10)), f"{p}__average_age": "40"})
     assert made.status_code == 302, made.get_data(as_text=True)
     offer_url = made.headers["Location"]

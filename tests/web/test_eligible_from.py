@@ -8,7 +8,6 @@ from engine import employees, enrolment_runs, enrolments
 from engine.models import Employee, Enrolment, EnrolmentRun
 from tests.conftest import log_in
 from tests.journey import staffed_case
-from tests.web.test_manager_journey import post
 
 NEW_HIRE = ("Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart;"
             "Wochenstunden\n7001;Neu;Nina;01.01.1990;Weg 1;10115;Berlin;01.05.2027;Vollzeit;40\n"
