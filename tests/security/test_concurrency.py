@@ -33,32 +33,34 @@ def session_of(app, user, page):
     return client.get_cookie("session", domain="bkv.test").value, token
 
 
+def post_at_once(live_server, posts):
+    """Send every (url, session cookie, form data) at the same moment from its own thread; the answers' codes."""
+    start, codes = threading.Barrier(len(posts)), []
+
+    def post(url, cookie, data):
+        request = urllib.request.Request(live_server + url, data=urllib.parse.urlencode(data, doseq=True).encode(),
+                                         method="POST", headers={"Cookie": f"session={cookie}", "Host": "bkv.test"})
+        start.wait()
+        try:
+            codes.append(urllib.request.build_opener(NoRedirect).open(request, timeout=30).status)
+        except urllib.error.HTTPError as error:
+            codes.append(error.code)
+
+    threads = [threading.Thread(target=post, args=one) for one in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return codes
+
+
 def test_fifty_simultaneous_releases_change_the_state_once(app, live_server):
     with app.app_context():
         case = submitted_application("auxilia", tag="race")
     url = f"/m/auxilia/applications/{case['application'].id}"
     cookie, token = session_of(app, case["employer_user"], url)
-    body = urllib.parse.urlencode({"decision": "release", "csrf_token": token}).encode()
-    start = threading.Barrier(PARALLEL)
-    answers = []
-
-    def click():
-        request = urllib.request.Request(live_server + url, data=body, method="POST",
-                                         headers={"Cookie": f"session={cookie}", "Host": "bkv.test"})
-        start.wait()
-        opener = urllib.request.build_opener(NoRedirect)
-        try:
-            response = opener.open(request, timeout=30)
-            answers.append((response.status, response.headers.get("Set-Cookie", "")))
-        except urllib.error.HTTPError as error:
-            answers.append((error.code, error.headers.get("Set-Cookie", "")))
-
-    threads = [threading.Thread(target=click) for _ in range(PARALLEL)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(answers) == PARALLEL and all(code == 302 for code, _ in answers)
+    codes = post_at_once(live_server, [(url, cookie, {"decision": "release", "csrf_token": token})] * PARALLEL)
+    assert codes == [302] * PARALLEL
     with app.app_context():
         assert Application.get_by_id(case["application"].id).state == "released"
         releases = AuditEntry.select().where((AuditEntry.action == "application.release")
@@ -74,25 +76,8 @@ def test_twenty_simultaneous_enrolments_of_one_employee_make_one(app, live_serve
     contract, person = case["contract"], case["employee"]
     page = f"/m/lumen/contracts/{contract.id}"
     cookie, token = session_of(app, case["employer_user"], page)
-    body = urllib.parse.urlencode({"employee": person.id, "csrf_token": token}).encode()
-    start = threading.Barrier(20)
-    answers = []
-
-    def click():
-        request = urllib.request.Request(f"{live_server}{page}/enrol", data=body, method="POST",
-                                         headers={"Cookie": f"session={cookie}", "Host": "bkv.test"})
-        start.wait()
-        try:
-            answers.append(urllib.request.build_opener(NoRedirect).open(request, timeout=30).status)
-        except urllib.error.HTTPError as error:
-            answers.append(error.code)
-
-    threads = [threading.Thread(target=click) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert answers == [302] * 20
+    codes = post_at_once(live_server, [(f"{page}/enrol", cookie, {"employee": person.id, "csrf_token": token})] * 20)
+    assert codes == [302] * 20
     with app.app_context():
         assert Enrolment.select().where(Enrolment.employee == person.id).count() == 1
         assert Policy.select().where(Policy.employee == person.id).count() == 0
@@ -151,26 +136,10 @@ def test_the_insurer_accepting_while_the_employer_withdraws_ends_one_way(app, li
     employer_url, office_url = f"/m/auxilia/applications/{app_id}", f"/m/auxilia/office/applications/{app_id}"
     employer_cookie, employer_token = session_of(app, case["employer_user"], employer_url)
     office_cookie, office_token = session_of(app, staff, office_url)
-    start = threading.Barrier(PARALLEL)
-    codes = []
-
-    def fire(url, cookie, data):
-        request = urllib.request.Request(live_server + url, data=urllib.parse.urlencode(data).encode(), method="POST",
-                                         headers={"Cookie": f"session={cookie}", "Host": "bkv.test"})
-        start.wait()
-        try:
-            codes.append(urllib.request.build_opener(NoRedirect).open(request, timeout=30).status)
-        except urllib.error.HTTPError as error:
-            codes.append(error.code)
-
     jobs = [(employer_url, employer_cookie, {"decision": "withdraw", "csrf_token": employer_token})] * (PARALLEL // 2)
     jobs += [(office_url, office_cookie, {"decision": "accept", "policy_number": "GV-TUG",
                                           "csrf_token": office_token})] * (PARALLEL - PARALLEL // 2)
-    threads = [threading.Thread(target=fire, args=job) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    codes = post_at_once(live_server, jobs)
     assert codes == [302] * PARALLEL  # every click answered with the page and a message, never a 500
     with app.app_context():
         state = Application.get_by_id(app_id).state
