@@ -19,6 +19,8 @@ from engine.db import transaction
 from engine.errors import Conflict
 from engine.models import BusinessEvent, CoverPeriod, Employee, utcnow
 
+TREATMENTS = ("employer_pays", "premium_free", "suspended", "employee_pays")
+
 logger = logging.getLogger(__name__)
 
 KINDS = event_kinds()
@@ -120,7 +122,75 @@ def _close(timeline, day):
 
 
 def _last_insured(timeline):
-    return next((p for p in reversed(timeline) if p.cover == "insured" and not p.void), None)
+    return next((p for p in reversed(timeline) if p.cover == "insured" and not p.void and not is_unpaid(p)), None)
+
+
+# --- unpaid periods: parental leave, long sickness, care leave, sabbatical ---------------------------
+
+def is_unpaid(period):
+    """Part of an unpaid period (from its start up to the return), whatever the tenant's treatment."""
+    return (period is not None and period.event_id is not None and period.reason != "resumption"
+            and period.event_kind in KINDS and KINDS[period.event_kind].unpaid)
+
+
+def treatment(event, contract):
+    """(treatment, premium-free months or None) of an unpaid event: the tenant's
+    business_events[].unpaid_cover; without a treatment there, the employer's choice in the kind's
+    mode field (premium_free) or suspended."""
+    entry = next((e for e in registry.version(contract.tenant_version_id).doc.get("business_events", [])
+                  if e["type"] == event.type), {})
+    setting = entry.get("unpaid_cover", {})
+    name = setting.get("treatment")
+    if name is None:
+        field = dict(KINDS[event.type].effects)["suspend_cover"].get("mode_field")
+        name = "premium_free" if field and event.data.get(field) == "premium_free" else "suspended"
+    return name, setting.get("premium_free_months") if name == "premium_free" else None
+
+
+def unpaid_plan(event, base, contract):
+    """The periods an unpaid event writes from its start, each open (they are written one after the
+    other when due), and the day cover resumes (the day after the expected end; None: no end)."""
+    start, end = effective_date(event), _date(event.data.get("end_date")) or None
+    name, months = treatment(event, contract)
+    mark = {"reason": "event", "event_id": event.id, "event_kind": event.type, "enrolment_id": None, "id": None}
+
+    def part(day, cover, premium, payer):
+        return replace(base, valid_from=day, valid_to=None, cover=cover, premium=premium, payer=payer, **mark)
+    if name in ("employer_pays", "employee_pays"):
+        parts = [part(start, "insured", base.premium, name.split("_")[0])]
+    elif name == "premium_free":
+        parts = [part(start, "premium_free", ZERO, base.payer)]
+        if months:
+            parts.append(part(start_window.add_months(start, months), "suspended", ZERO, base.payer))
+    else:
+        parts = [part(start, "suspended", ZERO, base.payer)]
+    if end is not None:
+        parts = [p for p in parts if p.valid_from <= end] or parts[:1]
+    return parts, (end + DAY if end is not None else None)
+
+
+def _resumed(period, day, employee, contract, event=None):
+    """Insured again from `day` after an unpaid period: its group and tariffs, the group's payer, priced then."""
+    mark = ({"event_id": event.id, "event_kind": event.type} if event is not None else {})
+    return replace(period, valid_from=day, valid_to=None, cover="insured", reason="resumption", enrolment_id=None,
+                   id=None, payer=payer_of(contract, period.tariff_group),
+                   premium=_priced(employee, contract, period.tenant_version, period.tariff_group, day), **mark)
+
+
+def _unpaid_step(open_period, employee, contract, until, events):
+    """(day, period) of the next change inside the open unpaid period up to `until`: its next part
+    (premium-free months over) or the resumption after its expected end; None when none is due."""
+    if not is_unpaid(open_period):
+        return None
+    event = events.get(open_period.event_id) or BusinessEvent.get_by_id(open_period.event_id)
+    events[event.id] = event
+    parts, back = unpaid_plan(event, open_period, contract)
+    later = [p for p in parts if p.valid_from > open_period.valid_from]
+    if later and later[0].valid_from <= until:
+        return later[0].valid_from, later[0]
+    if not later and back is not None and back <= until:
+        return back, _resumed(open_period, back, employee, contract)
+    return None
 
 
 def _event_writes(timeline, event, employee, contract):
@@ -134,15 +204,13 @@ def _event_writes(timeline, event, employee, contract):
         if name == "end_cover":
             timeline = _close(timeline, end_of_month(day) + DAY)
         elif name == "suspend_cover":
-            until = _date(event.data.get("end_date")) or None
-            mode = "premium_free" if event.data.get(spec["mode_field"]) == "premium_free" else "suspended"
-            timeline = _close(timeline, day) + [replace(base, valid_from=day, valid_to=until, cover=mode,
-                                                        premium=ZERO, **mark)]
-            if until is not None:
-                back = until + DAY
-                timeline.append(replace(base, valid_from=back, valid_to=None, cover="insured",
-                                        premium=_priced(employee, contract, base.tenant_version, base.tariff_group,
-                                                        back), **{**mark, "reason": "resumption"}))
+            # only the first part is written now; the next parts and the resumption are steps of
+            # the open period (`_unpaid_step`), so that a return can still end it early
+            timeline = _close(timeline, day) + unpaid_plan(event, base, contract)[0][:1]
+        elif name == "resume_cover":
+            current = timeline[-1] if timeline[-1].valid_to is None else None
+            if is_unpaid(current) and current.valid_from <= day:
+                timeline = _close(timeline, day) + [_resumed(current, day, employee, contract, event)]
         elif name == "change_group":
             group = event.data[spec["field"]]
             timeline = _close(timeline, day) + [replace(
@@ -189,14 +257,20 @@ def project(employee, contract, written, pending, until):
     the order of the days they take effect (an event before an age step on the same day)."""
     timeline = list(written)
     queue = sorted(pending, key=lambda e: (takes_effect(e), e.id))
+    known = {e.id: e for e in pending}
     while True:
         open_period = timeline[-1] if timeline and timeline[-1].valid_to is None else None
         event_day = takes_effect(queue[0]) if queue else None
-        step = _age_step(open_period, employee, contract, min(until, event_day - DAY) if event_day else until)
+        horizon = min(until, event_day - DAY) if event_day else until
+        unpaid = _unpaid_step(open_period, employee, contract, horizon, known)
+        step = _age_step(open_period, employee, contract, unpaid[0] - DAY if unpaid else horizon)
         if step is not None:
             day, premium = step
+            link = ({} if is_unpaid(open_period) else {"event_id": None, "event_kind": ""})  # keeps the unpaid period's end
             timeline = _close(timeline, day) + [replace(open_period, valid_from=day, premium=premium, reason="age_step",
-                                                        event_id=None, event_kind="", enrolment_id=None, id=None)]
+                                                        enrolment_id=None, id=None, **link)]
+        elif unpaid is not None:
+            timeline = _close(timeline, unpaid[0]) + [unpaid[1]]
         elif event_day is not None and event_day <= until:
             timeline = _event_writes(timeline, queue.pop(0), employee, contract)
         else:
@@ -356,22 +430,25 @@ def event_accepted(event, actor):
         _take_effect(event, actor)
 
 
-def _age_steps_due(employee, today):
+def _steps_due(employee, today):
+    """Write the open period's steps due by `today` (age steps, the parts and the end of an unpaid
+    period); returns {age_steps: n, unpaid_steps: n}."""
     with transaction():
         before = periods(employee.id)
         after = project(employee, employee.contract, before, [], today)
         if after != before:
             _write(employee, employee.contract, before, after, None)
-            return 1
-    return 0
+        new = [p for p in after if p.id is None]
+        return {"age_steps": sum(p.reason == "age_step" for p in new),
+                "unpaid_steps": sum(p.reason != "age_step" for p in new)}
 
 
 def apply_due(today=None):
     """Apply what became due by `today`: accepted events whose day has come (ledger, the person's
     data and state) and age steps. Idempotent; each person's change is its own transaction.
-    Returns {events: n, age_steps: n}."""
+    Returns {events: n, age_steps: n, unpaid_steps: n}."""
     today = today or clock.today()
-    done = {"events": 0, "age_steps": 0}
+    done = {"events": 0, "age_steps": 0, "unpaid_steps": 0}
     due = (BusinessEvent.select().where((BusinessEvent.state == "accepted") & BusinessEvent.applied_at.is_null())
            .order_by(BusinessEvent.id))
     for event in sorted(due, key=lambda e: (takes_effect(e), e.id)):
@@ -381,9 +458,10 @@ def apply_due(today=None):
             except Conflict:
                 logger.warning("cover: event %s was applied concurrently", event.id)
     for employee_id in (row[0] for row in CoverPeriod.select(CoverPeriod.employee).where(
-            CoverPeriod.valid_to.is_null() & (CoverPeriod.cover == "insured")).distinct().tuples()):
+            CoverPeriod.valid_to.is_null()).distinct().tuples()):
         try:
-            done["age_steps"] += _age_steps_due(Employee.get_by_id(employee_id), today)
+            for key, count in _steps_due(Employee.get_by_id(employee_id), today).items():
+                done[key] += count
         except Conflict:
             logger.warning("cover: ledger of employee %s changed concurrently", employee_id)
     return done

@@ -74,6 +74,7 @@ def file(user, contract, employee, event_type, values):
     if employee.state in ("left", "deceased"):
         raise DomainError("Für diese Person ist kein Vertrag mehr aktiv.",
                           "This person no longer has an active policy.")
+    _return_needs_unpaid_period(employee, event_type, values)
     found = findings(live, contract, employee, event_type, values)
     refused = [f for f in found if f["kind"] == "reject"]
     if refused:
@@ -85,6 +86,21 @@ def file(user, contract, employee, event_type, values):
                      after={"type": event_type, "employee": employee.id, **event.data}, employer=contract.employer_id)
         webhooks.emit(contract.tenant_id, "event.filed", {"id": event.id, "type": event_type})
     return event, [f for f in found if f["kind"] == "warn"]
+
+
+def _return_needs_unpaid_period(employee, event_type, values):
+    """A return ends an unpaid period early: the person must be in one on the day before the return."""
+    if not any(name == "resume_cover" for name, _ in KINDS[event_type].effects):
+        return
+    day = _date(values.get(KINDS[event_type].effective_date))
+    if day is None:
+        return
+    period = cover.state_on(employee, day - datetime.timedelta(days=1))
+    if not cover.is_unpaid(period) or not cover.is_unpaid(cover.state_on(employee, day)):
+        raise DomainError(f"Am {day:%d.%m.%Y} ist die Person in keiner Freistellung, die durch eine Rückkehr "
+                          "enden könnte.",
+                          f"On {day:%Y-%m-%d} the person is on no unpaid leave a return could end.",
+                          field=KINDS[event_type].effective_date)
 
 
 @prepared
@@ -145,9 +161,19 @@ def _end_cover(event, spec, current):
 
 
 def _suspend_cover(event, spec, current):
-    # Ruhendstellung suspends cover and premium; "premium_free" keeps cover without premium.
-    premium_free = event.data.get(spec["mode_field"]) == "premium_free"
-    return {}, {"status": "active" if premium_free else "suspended", "premium": Decimal("0.00")}
+    # The tenant's treatment (cover.treatment): Ruhendstellung suspends cover and premium,
+    # premium_free keeps cover without premium, employer_pays / employee_pays keep both.
+    name, _ = cover.treatment(event, event.contract)
+    if name in ("employer_pays", "employee_pays"):
+        return {}, {}
+    return {}, {"status": "active" if name == "premium_free" else "suspended", "premium": Decimal("0.00")}
+
+
+def _resume_cover(event, spec, current):
+    contract, employee, day = event.contract, event.employee, effective_date(event)
+    live = registry.version(contract.tenant_version_id)
+    group = employee.tariff_group or (current.tariff_group if current else None)
+    return {}, {"status": "active", "premium": enrolments.premium_of(live, contract, employee, group, day)}
 
 
 def _change_group(event, spec, current):
@@ -159,7 +185,7 @@ def _change_group(event, spec, current):
 
 
 EFFECTS = {"update_person": _update_person, "end_cover": _end_cover, "suspend_cover": _suspend_cover,
-           "change_group": _change_group}
+           "change_group": _change_group, "resume_cover": _resume_cover}
 _unknown = {name for kind in KINDS.values() for name, _ in kind.effects} - set(EFFECTS)
 if _unknown:  # a kind naming an effect the platform does not have fails at start, not when filed
     raise RuntimeError(f"tenants/event_kinds.yaml names unknown effects: {sorted(_unknown)}")

@@ -17,6 +17,11 @@ class EventKind:
     effects: tuple         # ((effect name, its parameters), ...) in order
 
     @property
+    def unpaid(self):
+        """An unpaid period (parental leave, long sickness, ...): the tenant may set its unpaid_cover."""
+        return any(name == "suspend_cover" for name, _ in self.effects)
+
+    @property
     def form(self):
         """The platform form of this kind (forms/events/<name>.yaml)."""
         return "events/" + self.name

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from tenants.event_kinds import event_kinds
 from tenants.files import check_logo
 from tenants.problems import Problem
 from tenants.safe_yaml import YamlDocument
@@ -28,6 +29,11 @@ def reference_problems(document: YamlDocument, file: str, folder_name: str,
         _unique(document, ["tariff_groups", index, "eligibility"], "id", "eligibility rule", problem)
     for index, event in enumerate(doc["business_events"]):
         _unique(document, ["business_events", index, "preconditions"], "id", "precondition", problem)
+        kind = event_kinds().get(event["type"])
+        if "unpaid_cover" in event and kind is not None and not kind.unpaid:
+            problem(["business_events", index, "unpaid_cover"],
+                    f"'{event['type']}' is not an unpaid period; unpaid_cover belongs to "
+                    + ", ".join(name for name, k in event_kinds().items() if k.unpaid))
 
     tariff_ids = [tariff["id"] for tariff in doc["tariffs"]]
     group_ids = [group["id"] for group in doc["tariff_groups"]]

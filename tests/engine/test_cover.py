@@ -72,10 +72,10 @@ def test_nordhafen_insurance_age_steps_on_1_january(app, make_user, clock):
         person = fresh(case)
         assert cover.premium_for(person, D(2027, 12, 1)) == Decimal("33.80")
         assert cover.premium_for(person, D(2028, 1, 1)) == Decimal("41.20")    # projected before it is written
-        assert cover.apply_due() == {"events": 0, "age_steps": 0}               # nothing due in December 2026
+        assert cover.apply_due() == {"events": 0, "age_steps": 0, "unpaid_steps": 0}   # nothing due in December 2026
         move_to(clock, D(2028, 1, 1))
-        assert cover.apply_due() == {"events": 0, "age_steps": 1}
-        assert cover.apply_due() == {"events": 0, "age_steps": 0}               # idempotent
+        assert cover.apply_due() == {"events": 0, "age_steps": 1, "unpaid_steps": 0}
+        assert cover.apply_due() == {"events": 0, "age_steps": 0, "unpaid_steps": 0}   # idempotent
         first, step = cover.periods(person.id)
         assert (first.valid_to, first.premium) == (D(2027, 12, 31), Decimal("33.80"))
         assert (step.valid_from, step.valid_to, step.premium, step.reason) == (D(2028, 1, 1), None, Decimal("41.20"),
@@ -145,6 +145,14 @@ def test_parental_leave_suspends_from_its_start_to_its_end_and_cover_resumes(app
             (D(2027, 1, 1), "insured"), (D(2027, 3, 1), "suspended"), (D(2027, 9, 1), "insured")]
         move_to(clock, D(2027, 3, 1))
         assert cover.apply_due()["events"] == 1
+        # the suspension stays open until its expected end is due: a return may still end it earlier
+        assert [(p.valid_from, p.valid_to, p.cover, p.reason) for p in cover.periods(person.id)] == [
+            (D(2027, 1, 1), D(2027, 2, 28), "insured", "enrolment"),
+            (D(2027, 3, 1), None, "suspended", "event")]
+        assert cover.premium_for(person, D(2027, 9, 1)) == Decimal("22.20")
+        move_to(clock, D(2027, 9, 1))
+        assert cover.apply_due()["unpaid_steps"] == 1
+        assert cover.apply_due()["unpaid_steps"] == 0
         assert [(p.valid_from, p.valid_to, p.cover, p.reason) for p in cover.periods(person.id)] == [
             (D(2027, 1, 1), D(2027, 2, 28), "insured", "enrolment"),
             (D(2027, 3, 1), D(2027, 8, 31), "suspended", "event"),

@@ -43,7 +43,15 @@ def test_the_insurers_differ_in_workflow_and_events():
     lumen, auxilia, nordhafen = (load_tenant(TENANTS / slug) for slug in ("lumen", "auxilia", "nordhafen"))
     events = {t.id: {e["type"] for e in t.doc["business_events"]} for t in (lumen, auxilia, nordhafen)}
     all_six = {"address_change", "name_change", "parental_leave", "leaving", "tariff_group_change", "death"}
-    assert events == {"lumen": all_six, "auxilia": all_six, "nordhafen": {"address_change", "leaving"}}
+    assert events == {"lumen": all_six | {"long_sickness", "sabbatical", "return_to_work"},
+                      "auxilia": all_six | {"long_sickness", "care_leave", "sabbatical", "return_to_work"},
+                      "nordhafen": {"address_change", "leaving", "long_sickness", "care_leave", "return_to_work"}}
+    # each chooses its own treatment of the unpaid periods
+    treatments = {t.id: {e["type"]: e.get("unpaid_cover") for e in t.doc["business_events"] if "unpaid_cover" in e}
+                  for t in (lumen, auxilia, nordhafen)}
+    assert treatments["lumen"]["long_sickness"] == {"treatment": "premium_free", "premium_free_months": 6}
+    assert treatments["auxilia"]["long_sickness"] == {"treatment": "employer_pays"}
+    assert treatments["nordhafen"]["long_sickness"] == {"treatment": "suspended"}
     assert [t.doc["settings"]["employer_release_required"] for t in (lumen, auxilia, nordhafen)] == [True, True, False]
     assert [t.doc["settings"]["min_insured"] for t in (lumen, auxilia, nordhafen)] == [5, 10, 3]
     assert lumen.doc["settings"]["age_method"] == "insurance_age"
@@ -83,7 +91,8 @@ def test_compiled_view_has_every_part_once():
         "kein_minijob", "sechs_monate_beschaeftigt", "unter_67", "teilzeit_mindestens_15_stunden"]
     assert set(compiled.rules) == {"offer", "employee", "event", "contract"}
     assert set(compiled.event_forms) == set(compiled.preconditions) == {
-        "address_change", "name_change", "parental_leave", "leaving", "tariff_group_change", "death"}
+        "address_change", "name_change", "parental_leave", "leaving", "tariff_group_change", "death",
+        "long_sickness", "care_leave", "sabbatical", "return_to_work"}
     assert set(compiled.questions) == {"grundlagen", "bausteine"}  # the modules with questions
     assert compiled.application_form is not None
 

@@ -20,3 +20,15 @@ def test_every_kind_has_its_form_its_date_field_and_known_effects():
 def test_the_schema_offers_exactly_the_platform_kinds():
     offered = tenant_schema()["$defs"]["business_event"]["properties"]["type"]["enum"]
     assert offered == list(event_kinds())
+
+
+def test_unpaid_cover_only_on_unpaid_periods_and_only_known_treatments(demo_copy):
+    from tenants.check import check_paths
+    lumen = demo_copy("lumen").replace("  - type: return_to_work\n",
+                                       "  - type: return_to_work\n    unpaid_cover: {treatment: suspended}\n")
+    [problem] = check_paths([str(lumen.folder)])
+    assert problem.dotted_path.endswith("unpaid_cover") and "not an unpaid period" in problem.message
+    lumen.replace("  - type: return_to_work\n    unpaid_cover: {treatment: suspended}\n", "  - type: return_to_work\n")
+    lumen.replace("treatment: employee_pays", "treatment: ruhend")
+    [problem] = check_paths([str(lumen.folder)])
+    assert problem.dotted_path.endswith("unpaid_cover.treatment") and "ruhend" in problem.message
