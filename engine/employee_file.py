@@ -8,6 +8,7 @@ Files are read row by row within limits (rows, columns per row, cells, unpacked 
 upload ends with a reason instead of exhausting the server; `check` hands out one checked row at a time.
 """
 import codecs
+import copy
 import csv
 import dataclasses
 import datetime
@@ -125,6 +126,15 @@ class Layout:
         optional = [(f.name, object, dataclasses.field(default=_blank(f))) for f in self.columns if not f.required]
         self.row = dataclasses.make_dataclass("EmployeeRow", [("row", int), *required, *optional], frozen=True,
                                               namespace={"digest": _digest})
+
+    def with_columns(self, columns):
+        """This layout reading a file's own headers too (`columns`: header as written -> field name, "" to
+        ignore it; engine/column_mapping.py)."""
+        if not columns:
+            return self
+        mapped = copy.copy(self)
+        mapped.headers = {**self.headers, **{header_key(h): (name or None) for h, name in columns.items()}}
+        return mapped
 
 
 def _digest(row):
@@ -505,6 +515,23 @@ def _header_columns(cells, layout):
     return found
 
 
+def headers(data, fields=None):
+    """The header texts of a file before any mapping: among the first non-empty rows the one with the most
+    known headers, else the one with the most filled cells (the mapping step names the rest)."""
+    layout_ = layout() if fields is None else Layout(fields)
+    best, best_score = None, None
+    for seen, (number, cells) in enumerate(row for row in _records(data, layout_.headers)
+                                            if not all(_empty(cell) for cell in row[1])):
+        score = (len(_header_columns(cells, layout_)), sum(not _empty(c) for c in cells))
+        if best_score is None or score > best_score:
+            best, best_score = cells, score
+        if seen + 1 == HEADER_SEARCH:
+            break
+    if best is None:
+        raise FileUnusable("Die Datei enthält keine Zeilen.", "The file has no rows.")
+    return [_text(cell) for cell in best]
+
+
 def _find_header(records, layout):
     """The header row among the first non-empty rows: (number, cells, skipped row numbers)."""
     seen = []
@@ -544,11 +571,12 @@ class FileCheck:
     row as a `Checked` while iterating (once); `total`, `valid`, `problems` and the remaining warnings
     are complete when the iteration ends. Only the personnel numbers seen are kept, so memory does not
     grow with the rows' problems. FileUnusable when the file cannot be read or breaks a limit.
-    `fields`: the catalogue whose columns are read (None: the employee's)."""
+    `fields`: the catalogue whose columns are read (None: the employee's); `columns`: the file's own headers
+    mapped to fields (Layout.with_columns)."""
 
-    def __init__(self, filename: str, data: bytes, today: datetime.date | None = None, fields=None):
+    def __init__(self, filename: str, data: bytes, today: datetime.date | None = None, fields=None, columns=None):
         self.filename, self.today = filename, today or clock.today()
-        self.layout = layout() if fields is None else Layout(fields)
+        self.layout = (layout() if fields is None else Layout(fields)).with_columns(columns)
         self._records = iter(_records(data, self.layout.headers))
         self.header_row, self._header, skipped = _find_header(self._records, self.layout)
         self._positions = _positions(self._header, self.header_row, self.layout)
@@ -620,15 +648,15 @@ class FileCheck:
                     self.problems)
 
 
-def check(filename: str, data: bytes, today: datetime.date | None = None, fields=None) -> FileCheck:
+def check(filename: str, data: bytes, today: datetime.date | None = None, fields=None, columns=None) -> FileCheck:
     """Start checking an employee file: the header is read now, the rows while iterating the result."""
-    return FileCheck(filename, data, today, fields)
+    return FileCheck(filename, data, today, fields, columns)
 
 
-def parse(filename: str, data: bytes, today: datetime.date | None = None, fields=None) -> ParsedFile:
+def parse(filename: str, data: bytes, today: datetime.date | None = None, fields=None, columns=None) -> ParsedFile:
     """Read an employee file and check every row, all in memory (the command line and the simulation;
     the manager's import iterates `check` instead). FileUnusable when no row can be read at all."""
-    checking = check(filename, data, today, fields)
+    checking = check(filename, data, today, fields, columns)
     result = ParsedFile(columns=checking.columns)
     for checked in checking:
         if checked.employee is not None:

@@ -8,21 +8,23 @@ progress and a heartbeat; one whose worker died is started again by the worker's
 """
 import collections
 import dataclasses
+import datetime
 import json
 import logging
 from decimal import Decimal
 
-from engine import (audit, clock, documents, eligibility, employee_file, employee_record, enrolments, registry,
-                    workflow)
+from engine import (audit, clock, column_mapping, documents, eligibility, employee_file, employee_record, enrolments,
+                    registry, workflow)
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
 
-from engine.models import Document, Employee, ImportBatch, json_default, utcnow
+from engine.models import AuditEntry, Document, Employee, Enrolment, ImportBatch, json_default, utcnow
 
 logger = logging.getLogger(__name__)
 
 FIELDS = employee_record.stored()  # the employee's own data, stored as the catalogue names it
+DATES = frozenset(f.name for f in employee_record.CATALOGUE if f.type == "date" and f.name in FIELDS)
 CHUNK = 500
 PAGE_SIZE = 50
 REPORT_PROBLEMS = 1000  # problems of a file kept in full in its report; all are counted (BKV_IMPORT_REPORT_PROBLEMS)
@@ -50,14 +52,13 @@ def _stored(value):
 def values_of(row):
     """The employee columns of a parsed row (or a form result) as they are stored."""
     get = eligibility.reader(row)
-    return {name: _stored(get(name)) for name in FIELDS}
+    return {name: (get(name) or None) if name in DATES else _stored(get(name)) for name in FIELDS}
 
 
 def _current(employee):
     """The stored columns of an employee (a model row, or a dict of its FIELDS)."""
-    if isinstance(employee, dict):
-        return {name: _stored(employee[name]) for name in FIELDS}
-    return {name: _stored(getattr(employee, name)) for name in FIELDS}
+    get = employee.get if isinstance(employee, dict) else lambda name: getattr(employee, name)
+    return {name: get(name) if name in DATES else _stored(get(name)) for name in FIELDS}
 
 
 def _diff(before, after):
@@ -109,21 +110,29 @@ def check(batch_id):
     contract, document = batch.contract, batch.document
     report = {"errors": [], "problems": 0, "problem_rows": 0, "warnings": [], "new": [], "new_count": 0,
               "changed": [], "changed_count": 0, "unchanged": 0}
+    mapping = None
     try:
-        checking = employee_file.check(document.filename, documents.read(document))
+        data = documents.read(document)
+        mapping = column_mapping.for_file(contract.employer_id, employee_file.headers(data))
+        report["mapping"] = mapping
+        checking = employee_file.check(document.filename, data, columns=mapping["columns"])
+        screen = _Screen(contract)
         valid_rows = (row for row in _counted(checking, report, batch.id) if row is not None)
         for chunk in _chunks(valid_rows, CHUNK):
-            _compare(contract, chunk, report)
+            _compare(contract, screen.rows(chunk, report, checking.columns), report)
     except employee_file.FileUnusable as exc:
         workflow.move(ImportBatch, "import", "unusable", None, [batch.id], scope=contract,
-                      changes={"report": {"unusable": exc.text}, "heartbeat_at": utcnow()},
+                      changes={"report": {"unusable": exc.text, "mapping": mapping}, "heartbeat_at": utcnow()},
                       after={"file": document.filename, "reason": exc.message})
         return ImportBatch.get_by_id(batch.id)
-    report["problems"], report["warnings"] = checking.problems, checking.warnings
+    report["problems"] = checking.problems + screen.excluded
+    report["warnings"] = checking.warnings
+    valid = checking.valid - screen.excluded
     workflow.move(ImportBatch, "import", "previewed", None, [batch.id], scope=contract,
-                  changes={"total": checking.total, "valid": checking.valid, "progress": 0, "report": report,
+                  changes={"total": checking.total, "valid": valid, "progress": 0, "report": report,
                            "heartbeat_at": utcnow()},
-                  after={"file": document.filename, "rows": checking.total, "valid": checking.valid})
+                  after={"file": document.filename, "rows": checking.total, "valid": valid,
+                         "system": mapping["system"]})
     return ImportBatch.get_by_id(batch.id)
 
 
@@ -138,6 +147,59 @@ def _counted(checking, report, batch_id):
         if checking.total % CHUNK == 0:
             _beat(batch_id, progress=checking.total)
         yield checked.employee
+
+
+class _Screen:
+    """What only the contract can tell of a valid row: a tariff group the contract does not offer, and a
+    person who left before cover sent now could begin (kept when already enrolled: their cover ends by a
+    leaving event). Such rows are excluded, each with a row problem."""
+
+    def __init__(self, contract):
+        live = registry.version(contract.tenant_version_id)
+        offered = [g["id"] for g in contract.groups]
+        self.groups = {spelling: gid for spelling, gid in eligibility.group_names(live).items() if gid in offered}
+        self.allowed = [(live.groups[gid].get("name") or {}).get("de") or gid for gid in offered if gid in live.groups]
+        self.allowed_en = [(live.groups[gid].get("name") or {}).get("en") or gid for gid in offered
+                           if gid in live.groups]
+        self.contract, self.opening, self.excluded = contract, enrolments.opens(contract), 0
+
+    def problems(self, row, enrolled):
+        """(field, de, en) of one row."""
+        found = []
+        written = (row.tariff_group or "").strip()
+        if written and written.casefold() not in self.groups:
+            found.append(("tariff_group", f"„{written}“ ist keine Tarifgruppe dieses Vertrags (erlaubt: "
+                                          f"{', '.join(self.allowed)}; leer = nach Regeln)",
+                          f"'{written}' is no tariff group of this contract (allowed: {', '.join(self.allowed_en)}; "
+                          "empty = by the rules)"))
+        left = getattr(row, "leaving_date", None)
+        if left and left < self.opening and not enrolled:
+            found.append(("leaving_date", f"ausgetreten am {left:%d.%m.%Y}, vor Beginn des Versicherungsschutzes "
+                                          f"({self.opening:%d.%m.%Y}): wird nicht übernommen",
+                          f"left on {left.isoformat()}, before cover would begin ({self.opening.isoformat()}): "
+                          "not imported"))
+        return found
+
+    def rows(self, chunk, report=None, columns=None):
+        """The rows of a chunk that pass; the others' problems entered in the report."""
+        enrolled = set(Employee.select(Employee.personnel_number).where(
+            (Employee.contract == self.contract) & (Employee.state != "new")
+            & Employee.personnel_number.in_([row.personnel_number for row in chunk])).tuples())
+        enrolled = {number for (number,) in enrolled}
+        kept = []
+        for row in chunk:
+            problems = self.problems(row, row.personnel_number in enrolled)
+            if not problems:
+                kept.append(row)
+                continue
+            self.excluded += 1
+            if report is not None:
+                report["problem_rows"] += 1
+                if len(report["errors"]) < REPORT_PROBLEMS:
+                    report["errors"].extend(
+                        _jsonable(dataclasses.asdict(employee_file.RowError(
+                            row.row, (columns or {}).get(name, name), de, en, name))) for name, de, en in problems)
+        return kept
 
 
 def _compare(contract, rows, report):
@@ -184,7 +246,12 @@ def report_page(batch, page=1, changes_page=1, size=PAGE_SIZE):
 
 
 def start(user, batch):
-    """Mark the batch as importing; the caller enqueues `run_import` (a job)."""
+    """Mark the batch as importing; the caller enqueues `run_import` (a job). Refused while the employer has
+    not confirmed a column mapping that was guessed."""
+    mapping = (batch.report or {}).get("mapping") or {}
+    if batch.status == "previewed" and mapping and not mapping.get("confirmed"):
+        raise DomainError("Bitte zuerst die Zuordnung der Spalten bestätigen.",
+                          "Please confirm the column mapping first.")
     if not workflow.move(ImportBatch, "import", "started", user, [batch.id], scope=batch.contract,
                          changes={"progress": 0, "heartbeat_at": utcnow(), "attempts": 0}):
         raise DomainError("Diese Datei wurde bereits übernommen, wird noch geprüft oder ist unbrauchbar.",
@@ -203,26 +270,102 @@ def run_import(batch_id):
     contract = batch.contract
     live = registry.version(contract.tenant_version_id)
     offered = [g["id"] for g in contract.groups]
-    checking = employee_file.check(batch.document.filename, documents.read(batch.document))
+    mapping = (batch.report or {}).get("mapping") or {}
+    checking = employee_file.check(batch.document.filename, documents.read(batch.document),
+                                   columns=mapping.get("columns"))
+    screen = _Screen(contract)
     done = 0
     for chunk in _chunks((checked.employee for checked in checking if checked.employee is not None), CHUNK):
+        chunk = screen.rows(chunk)
+        if not chunk:
+            continue
         assignments = eligibility.assign_from(live, chunk, contract.start_date, groups=offered)
         with transaction():
             existing = {e.personnel_number: e for e in Employee.select().where(
                 (Employee.contract == contract) & (Employee.personnel_number.in_([r.personnel_number for r in chunk])))}
             new = [(row, assignment) for row, assignment in zip(chunk, assignments)
                    if row.personnel_number not in existing]
-            _create_many(contract, new, batch.uploaded_by)
+            _create_many(contract, new, batch.uploaded_by, batch.id)
             for row, assignment in zip(chunk, assignments):
                 if row.personnel_number in existing:
                     _upsert(contract, existing[row.personnel_number], values_of(row), row.tariff_group or "",
-                            assignment, batch.uploaded_by)
+                            assignment, batch.uploaded_by, batch.id)
             done += len(chunk)
             _beat(batch.id, progress=done)
     workflow.move(ImportBatch, "import", "finished", None, [batch.id], scope=contract,
                   changes={"progress": done, "imported_at": utcnow(), "heartbeat_at": utcnow()},
                   after={"imported": done})
     return done
+
+
+def remap(user, batch, columns):
+    """The employer confirms or corrects the column mapping of a checked file (`columns`: header -> field
+    name, "" to ignore): kept for the employer's files of this layout, and the file is checked again (the
+    caller enqueues `check`)."""
+    mapping = (batch.report or {}).get("mapping")
+    if not mapping:
+        raise DomainError("Diese Datei hat keine Spaltenzuordnung.", "This file has no column mapping.")
+    contract = batch.contract
+    column_mapping.remember(user, contract.employer_id, mapping["headers"], columns, tenant=contract.tenant_id)
+    if not workflow.move(ImportBatch, "import", "remapped", user, [batch.id], scope=contract,
+                         changes={"progress": 0, "heartbeat_at": utcnow(), "attempts": 0}):
+        raise DomainError("Diese Datei wurde bereits übernommen oder wird gerade geprüft.",
+                          "This file has already been imported or is being checked.")
+
+
+def _import_entries(batch):
+    """The audit entries of the employees an import created or changed (newest first)."""
+    entries = AuditEntry.select().where(
+        (AuditEntry.employer == batch.contract.employer_id) & (AuditEntry.object_type == "employee")
+        & AuditEntry.action.in_(("employee.created", "employee.updated")) & (AuditEntry.at >= batch.created_at))
+    return [entry for entry in entries.order_by(AuditEntry.id.desc())
+            if isinstance(entry.after, dict) and entry.after.get("import") == batch.id]
+
+
+def revert_refusal(batch):
+    """Why an import cannot be undone ({de, en}), or None: only an imported file, and only until an
+    enrolment was sent for one of the employees it created or changed."""
+    if batch.status != "imported":
+        return {"de": "Nur eine übernommene Datei kann rückgängig gemacht werden.",
+                "en": "Only an imported file can be undone."}
+    touched = {int(entry.object_id) for entry in _import_entries(batch)}
+    if touched and Enrolment.select().where(Enrolment.employee.in_(touched)
+                                            & (Enrolment.created_at >= batch.imported_at)).exists():
+        return {"de": "Aus diesem Import wurden schon Anmeldungen gesendet; er kann nicht mehr rückgängig gemacht "
+                      "werden.",
+                "en": "Enrolments have been sent from this import; it can no longer be undone."}
+    return None
+
+
+def revert(user, batch):
+    """Undo an import as a whole: the employees it created are removed, the ones it changed get their
+    values from before it back (the audit's before-values). One transaction, audited."""
+    refusal = revert_refusal(batch)
+    if refusal:
+        raise DomainError(refusal["de"], refusal["en"])
+    contract = batch.contract
+    with transaction():
+        entries = _import_entries(batch)
+        created = [int(e.object_id) for e in entries if e.action == "employee.created"]
+        removed = list(Employee.select(Employee.id, Employee.personnel_number).where(
+            Employee.id.in_(created) & (Employee.contract == contract)).tuples())
+        Employee.delete().where(Employee.id.in_([i for i, _ in removed])).execute()
+        restored = 0
+        for entry in entries:  # newest first, so the oldest before-value wins
+            if entry.action != "employee.updated" or int(entry.object_id) in created:
+                continue
+            before = {k: (datetime.date.fromisoformat(v) if k in DATES | {"eligible_from"} and v else v)
+                      for k, v in (entry.before or {}).items()}
+            Employee.update(**before, updated_at=utcnow()).where(
+                (Employee.id == int(entry.object_id)) & (Employee.contract == contract)).execute()
+            restored += 1
+        if not workflow.move(ImportBatch, "import", "reverted", user, [batch.id], scope=contract,
+                             after={"removed": [number for _, number in removed], "restored": restored}):
+            raise DomainError("Dieser Import wurde schon rückgängig gemacht.", "This import has already been undone.")
+        audit.record_many(user, "employee.removed", "employee",
+                          [(i, {"personnel_number": number, "import": batch.id}) for i, number in removed],
+                          tenant=contract.tenant_id, employer=contract.employer_id)
+    return {"removed": len(removed), "restored": restored}
 
 
 def stalled(cutoff, max_attempts=MAX_ATTEMPTS):
@@ -264,7 +407,7 @@ def _explanation(assignment):
     return {"group": assignment.group, "reason": assignment.reason, "explanation": assignment.explanation}
 
 
-def _create_many(contract, rows, user):
+def _create_many(contract, rows, user, batch_id=None):
     """Insert new employees of an import chunk in one statement, with one audit entry each."""
     if not rows:
         return
@@ -277,11 +420,12 @@ def _create_many(contract, rows, user):
         .tuples())
     audit.record_many(user, "employee.created", "employee",
                       [(created[row.personnel_number], {"personnel_number": row.personnel_number,
-                                                        "group": assignment.group}) for row, assignment in rows],
+                                                        "group": assignment.group, "import": batch_id})
+                       for row, assignment in rows],
                       tenant=contract.tenant_id, employer=contract.employer_id)
 
 
-def _upsert(contract, employee, values, requested, assignment, user):
+def _upsert(contract, employee, values, requested, assignment, user, batch_id=None):
     group = assignment.group
     if employee is None:
         employee = Employee.create(contract=contract, tariff_group_requested=requested, tariff_group=group,
@@ -305,9 +449,11 @@ def _upsert(contract, employee, values, requested, assignment, user):
         return employee
     Employee.update(**values, tariff_group_requested=requested, tariff_group=group, eligible_from=eligible_from,
                     explanation=_explanation(assignment), updated_at=utcnow()).where(Employee.id == employee.id).execute()
+    after, before = {k: v[1] for k, v in diff.items()}, {k: v[0] for k, v in diff.items()}
+    if batch_id is not None:  # what undoing the import needs to restore the person exactly
+        after["import"], before["explanation"] = batch_id, _jsonable(employee.explanation)
     audit.record(user, "employee.updated", "employee", employee.id, tenant=contract.tenant_id,
-                 before={k: v[0] for k, v in diff.items()}, after={k: v[1] for k, v in diff.items()},
-                 employer=contract.employer_id)
+                 before=before, after=after, employer=contract.employer_id)
     return employee
 
 
@@ -327,7 +473,7 @@ def save_by_hand(user, contract, values, employee=None):
         (employee.tariff_group_requested if employee is not None else "")
     values = {k: values.get(k) for k in FIELDS}
     values["weekly_hours"] = _stored(values.get("weekly_hours"))
-    values = {k: ("" if v is None else v) for k, v in values.items()}
+    values = {k: (v or None) if k in DATES else ("" if v is None else v) for k, v in values.items()}
     requested = (requested or "").strip()
     duplicate = Employee.select().where((Employee.contract == contract)
                                         & (Employee.personnel_number == values["personnel_number"]))

@@ -248,6 +248,7 @@ class Employee(BaseModel):
     city = CharField(default="")
     employment_start = DateField()
     employment_type = CharField(max_length=20)
+    leaving_date = DateField(null=True)  # Austrittsdatum from the file or the form; cover is not ended by it
     weekly_hours = CharField(max_length=10, default="")
     tariff_group_requested = CharField(default="")
     tariff_group = CharField(max_length=60, null=True)
@@ -280,6 +281,19 @@ class ImportBatch(BaseModel):
     imported_at = DateTimeField(null=True)
     heartbeat_at = DateTimeField(null=True)  # last sign of life of the job checking or importing it
     attempts = IntegerField(default=0)       # times a stalled job was started again
+
+
+class ColumnMapping(BaseModel):
+    """How an employer's files of one layout (the set of their headers) map to the employee's fields, as the
+    employer confirmed it: the next file of that layout maps itself (engine/column_mapping.py)."""
+    employer = ForeignKeyField(Employer, backref="column_mappings", on_delete="CASCADE")
+    layout_key = CharField(max_length=64)  # sha256 of the file's header keys, sorted
+    columns = JSONText(default=dict)       # header as written -> field name, or "" for ignored
+    confirmed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    confirmed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("employer", "layout_key"), True),)
 
 
 class EnrolmentRun(BaseModel):
@@ -429,6 +443,6 @@ class FormSubmission(BaseModel):
 
 
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
-              BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, EnrolmentRun,
+              BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
               Enrolment, BusinessEvent, Policy, CoverPeriod, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
               FormSubmission]

@@ -319,7 +319,7 @@ def test_an_archive_that_is_no_workbook_is_unusable(tmp_path):
 
 
 def test_a_header_without_the_required_columns_says_which_are_missing(tmp_path):
-    error = _unusable(tmp_path, b"Name;Vorname;Geburtstag\nBecker;Anna;12.03.1985\n")
+    error = _unusable(tmp_path, b"Name;Vorname;Geboren am\nBecker;Anna;12.03.1985\n")
     assert error.row == 1
     assert "Personalnummer" in error.message and "Geburtsdatum" in error.message and "Straße" in error.message
     assert "personnel_number" in error.text["en"]
