@@ -8,9 +8,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine import audit
 from engine.db import prepared, transaction
 from engine.errors import DomainError
-from peewee import JOIN
+from peewee import JOIN, fn
 
-from engine.models import Employer, Role, User, utcnow
+from engine.models import Employer, Notification, Role, User, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,9 @@ _USER_FIELDS = [field.name for field in User._meta.sorted_fields]
 
 @prepared
 def _session_rows(user_id, session_token):
-    return (User.select(User, Role.id, Role.kind, Role.tenant, Role.employer, audit.change_mark_column())
+    unread = (Notification.select(fn.COUNT(Notification.id))
+              .where((Notification.user == User.id) & Notification.read_at.is_null()).alias("unread"))
+    return (User.select(User, Role.id, Role.kind, Role.tenant, Role.employer, unread, audit.change_mark_column())
             .join(Role, JOIN.LEFT_OUTER)
             .where((User.id == user_id) & (User.session_token == session_token))
             .order_by(Role.id).tuples())
@@ -132,7 +134,8 @@ def session_user(user_id, session_token):
     """The account behind a session with its roles, in one query: this runs on every logged-in
     request, so the rows come as tuples and become a User and its Roles here (half the Python
     time of peewee's joined-model rows). None when the account is gone or the token was rotated.
-    The user's `change_mark` tells how the database stood (audit.change_mark_column)."""
+    The user's `change_mark` tells how the database stood (audit.change_mark_column), `unread` how
+    many notifications they have not seen (one count over the index (user, read_at))."""
     rows = list(_session_rows(user_id, session_token))
     if not rows:
         return None
@@ -140,6 +143,7 @@ def session_user(user_id, session_token):
     user = User(**dict(zip(_USER_FIELDS, rows[0][:width])))
     user._dirty.clear()  # as stored
     user.change_mark = rows[0][-1]
+    user.unread = rows[0][-2]  # unread notifications (engine/inbox.py): the navigation's count
     user.__dict__["_roles"] = [Role(id=role_id, user=user.id, kind=kind, tenant=tenant, employer=employer)
                                for role_id, kind, tenant, employer in (row[width:width + 4] for row in rows)
                                if role_id is not None]  # None: no role (LEFT JOIN)

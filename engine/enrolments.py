@@ -1,7 +1,8 @@
 """Enrolments (Anmeldungen): the employer sends eligible employees; the insurer issues a policy each."""
 from decimal import Decimal
 
-from engine import audit, clock, cover, formatting, policies, pricing, registry, start_window, webhooks, workflow
+from engine import (audit, clock, cover, formatting, policies, pricing, registry, signals, start_window, webhooks,
+                    workflow)
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Employee, Enrolment, utcnow
@@ -110,6 +111,7 @@ def send(user, contract, employee_ids):
             sent.append(enrolment)
         if sent:
             webhooks.emit(contract.tenant_id, "enrolments.sent", {"ids": [e.id for e in sent]})
+            signals.work_arrived.send(contract.tenant_id, kind="enrolments", contract=contract, count=len(sent))
     return sent, skipped
 
 

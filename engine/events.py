@@ -12,7 +12,8 @@ from decimal import Decimal
 from rules.evaluate import evaluate
 from tenants.event_kinds import event_kinds
 
-from engine import audit, checks, clock, cover, enrolments, policies, registry, start_window, webhooks, workflow
+from engine import (audit, checks, clock, cover, enrolments, policies, registry, signals, start_window, webhooks,
+                    workflow)
 from engine.db import prepared, transaction
 from engine.values import stored_all
 from engine.errors import DomainError, NotFound, joined
@@ -85,6 +86,7 @@ def file(user, contract, employee, event_type, values):
         audit.record(user, "event.filed", "business_event", event.id, tenant=contract.tenant_id,
                      after={"type": event_type, "employee": employee.id, **event.data}, employer=contract.employer_id)
         webhooks.emit(contract.tenant_id, "event.filed", {"id": event.id, "type": event_type})
+        signals.work_arrived.send(contract.tenant_id, kind="event", contract=contract, count=1)
     return event, [f for f in found if f["kind"] == "warn"]
 
 

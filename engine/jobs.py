@@ -65,6 +65,9 @@ class Jobs:
         # 00:10 UTC is after midnight in Germany, summer and winter: the day's due cover changes apply
         huey.periodic_task(crontab(minute="10", hour="0"), name="apply_due_cover")(
             own_connection(self.apply_due_cover))
+        # 05:00 UTC is 06:00 or 07:00 in Germany: the daily digest of decisions is there in the morning
+        huey.periodic_task(crontab(minute="0", hour="5"), name="send_daily_digests")(
+            own_connection(self.send_daily_digests))
         huey.periodic_task(crontab(minute="*"), name="retry_mail")(deliver_mail)
         huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(deliver_webhooks)
         mail.set_delivery_hook(lambda: self._enqueue(self.deliver_mail))
@@ -95,6 +98,14 @@ class Jobs:
         done = cover.apply_due()
         logger.info("cover: %s events and %s age steps applied", done["events"], done["age_steps"])
         return done
+
+    @staticmethod
+    def send_daily_digests():
+        """One mail per person who chose the daily digest, with the decisions held for them."""
+        from engine import digests
+        sent = digests.send_daily()
+        logger.info("digests: %s daily mails written", sent)
+        return sent
 
     def resume_stalled(self):
         """Start again the long jobs whose worker died (no heartbeat for `stalled_after`)."""

@@ -58,6 +58,7 @@ class User(BaseModel):
     session_token = CharField(max_length=64)
     locale = CharField(max_length=5, default="de")
     is_admin = BooleanField(default=False)
+    digest = CharField(max_length=10, default="batch")  # decision mails: batch (as they come) | daily
     created_at = DateTimeField(default=utcnow)
 
 
@@ -442,7 +443,33 @@ class FormSubmission(BaseModel):
         indexes = ((("owner", "submission_id"), True),)
 
 
+class HeldDecision(BaseModel):
+    """A decision's line held for a digest mail, written with the decision: a bulk action's (batch)
+    is mailed at its end, a daily reader's (batch null) by the daily job; mailed_at once it is."""
+    recipient = CharField(max_length=254)
+    batch = CharField(max_length=32, null=True)
+    line = JSONText()  # {de, en}
+    link = CharField(max_length=500, default="")
+    created_at = DateTimeField(default=utcnow)
+    mailed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("mailed_at", "batch"), False),)
+
+
+class Notification(BaseModel):
+    """What happened on a person's cases, for their in-app list; read_at once they looked."""
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    text = JSONText()  # {de, en}
+    link = CharField(max_length=500, default="")
+    created_at = DateTimeField(default=utcnow)
+    read_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("user", "read_at"), False),)
+
+
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
               Enrolment, BusinessEvent, Policy, CoverPeriod, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
-              FormSubmission]
+              FormSubmission, HeldDecision, Notification]

@@ -10,6 +10,11 @@ contact_changed = _signals.signal("client.contact-changed")
 member_invited = _signals.signal("employer.member-invited")
 # sender: the Invitation just made to an insurer's back office (role insurer or insurer_admin)
 staff_invited = _signals.signal("tenant.staff-invited")
+# sender: the recipient's address; kwargs: lines ([{line: {de, en}, link}]) held for one digest mail
+digest_ready = _signals.signal("digest.ready")
+# sender: the tenant's slug; kwargs: kind ("enrolments" | "event"), contract, count: new work for the
+# insurer's staff that no transition announces (records born in their first state)
+work_arrived = _signals.signal("tenant.work-arrived")
 # sender: "<machine>.<transition>" (e.g. "offer.send"); kwargs: obj (fresh, after the change), ctx
 # (engine.workflow.Context). Sent by workflow.fire after the effects, inside the same transaction:
 # what a receiver writes (a mail in the outbox, a webhook delivery) commits or rolls back with it.

@@ -1,9 +1,16 @@
 """The insurer's work queue: applications, enrolments and business events of one tenant, by state,
-oldest first. The back office and the JSON API read these same functions, so both see the same
-cases, scoped to the tenant in one place."""
-from engine.models import Application, BusinessEvent, Employer, Enrolment, GroupContract, Offer
+oldest first, optionally narrowed to one employer and a search (name, personnel number, company);
+and accepting many at once. The back office and the JSON API read these same functions, so both see
+the same cases, scoped to the tenant in one place."""
+from peewee import fn
+
+from engine import digests, enrolments as enrolment_steps, events as event_steps
+from engine.db import transaction
+from engine.errors import DomainError
+from engine.models import Application, BusinessEvent, Employee, Employer, Enrolment, GroupContract, Offer
 
 DECIDED = ("accepted", "rejected", "info_requested")
+KINDS = ("applications", "enrolments", "events")
 
 
 def _window(query, model, after, limit):
@@ -11,25 +18,86 @@ def _window(query, model, after, limit):
     return list(query.limit(limit) if limit else query)
 
 
-def applications(tenant_slug, state="released", after=0, limit=None):
+def _contains(term, *columns):
+    """Any of the columns contains `term`, ignoring case."""
+    pattern = f"%{term.strip().lower()}%"
+    condition = None
+    for column in columns:
+        part = fn.LOWER(column) ** pattern
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def _narrowed(query, employer, search, *columns):
+    if employer:
+        query = query.where(Employer.id == employer)
+    if search and search.strip():
+        query = query.where(_contains(search, Employer.company_name, *columns))
+    return query
+
+
+def applications(tenant_slug, state="released", after=0, limit=None, employer=None, search=None):
     query = (Application.select(Application, Employer, Offer).join(Employer).switch(Application).join(Offer)
              .where((Application.tenant == tenant_slug) & (Application.state == state)))
-    return _window(query, Application, after, limit)
+    return _window(_narrowed(query, employer, search), Application, after, limit)
 
 
-def enrolments(tenant_slug, state="sent", after=0, limit=None):
-    query = (Enrolment.select(Enrolment, GroupContract, Employer).join(GroupContract).join(Employer)
+def enrolments(tenant_slug, state="sent", after=0, limit=None, employer=None, search=None):
+    query = (Enrolment.select(Enrolment, GroupContract, Employer, Employee).join(GroupContract).join(Employer)
+             .switch(Enrolment).join(Employee)
              .where((GroupContract.tenant == tenant_slug) & (Enrolment.state == state)))
+    query = _narrowed(query, employer, search, Employee.first_name, Employee.last_name, Employee.personnel_number)
     return _window(query, Enrolment, after, limit)
 
 
-def events(tenant_slug, state="submitted", after=0, limit=None):
-    query = (BusinessEvent.select(BusinessEvent, GroupContract, Employer).join(GroupContract).join(Employer)
+def events(tenant_slug, state="submitted", after=0, limit=None, employer=None, search=None):
+    query = (BusinessEvent.select(BusinessEvent, GroupContract, Employer, Employee).join(GroupContract).join(Employer)
+             .switch(BusinessEvent).join(Employee)
              .where((GroupContract.tenant == tenant_slug) & (BusinessEvent.state == state)))
+    query = _narrowed(query, employer, search, Employee.first_name, Employee.last_name, Employee.personnel_number)
     return _window(query, BusinessEvent, after, limit)
+
+
+def employers(tenant_slug):
+    """The tenant's policyholders, for the queue's employer filter: [(id, company name)]."""
+    query = (Employer.select(Employer.id, Employer.company_name).join(GroupContract)
+             .where(GroupContract.tenant == tenant_slug).distinct().order_by(Employer.company_name))
+    return list(query.tuples())
 
 
 def recent_decisions(tenant_slug, count=10):
     """The tenant's latest decided applications, newest first."""
     return list(Application.select().where((Application.tenant == tenant_slug) & (Application.state.in_(DECIDED)))
                 .order_by(Application.id.desc()).limit(count))
+
+
+def _person(item):
+    employee = item.employee
+    return f"{employee.first_name} {employee.last_name}".strip()
+
+
+_ACCEPT = {"enrolments": (enrolment_steps.for_insurer, enrolment_steps.accept),
+           "events": (event_steps.for_insurer, event_steps.accept)}
+
+
+def accept_all(staff, tenant_slug, kind, ids):
+    """Accept each of the tenant's enrolments or events in `ids` as one by one (the same lookup, the
+    same workflow step and checks), each in its own savepoint: one refused (already decided, changed
+    meanwhile, of another insurer) is reported and the others go on. The employer gets one digest
+    mail for the batch (engine/digests.py), written in the same transaction as the decisions.
+    Returns [{id, name, accepted, message ({de, en} or None)}] in the order given."""
+    find, accept = _ACCEPT[kind]
+    results = []
+    with transaction(), digests.batch():
+        for item_id in dict.fromkeys(ids):
+            name = ""
+            try:
+                with transaction():
+                    item = find(tenant_slug, item_id)
+                    name = _person(item)
+                    accept(staff, item)
+            except DomainError as exc:
+                results.append({"id": item_id, "name": name, "accepted": False, "message": exc.text})
+            else:
+                results.append({"id": item_id, "name": name, "accepted": True, "message": None})
+    return results

@@ -71,10 +71,10 @@ def _forms_templates():
 
 
 def _register_blueprints(app):
-    from web import (admin, advisor, api, applications, auth, manager, members, notifications, offer_link, office,
-                     office_brokers, office_integration, office_staff, public)
+    from web import (admin, advisor, api, applications, auth, inbox, manager, members, notifications, offer_link,
+                     office, office_brokers, office_integration, office_staff, public)
     del notifications  # imported for its workflow effects and signal receivers
-    for module in (public, auth, advisor, offer_link, members, applications, manager, office, office_brokers,
+    for module in (public, auth, inbox, advisor, offer_link, members, applications, manager, office, office_brokers,
                    office_integration, office_staff, admin, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # no cookies there: every request carries its API key

@@ -30,6 +30,11 @@ class SessionUser(UserMixin):
     def display_name(self):
         return self.user.name or self.user.email
 
+    @property
+    def unread(self):
+        """Unread notifications, read with the session user (no query of its own)."""
+        return getattr(self.user, "unread", 0) or 0
+
 
 @login_manager.user_loader
 def load_user(session_id):

@@ -254,7 +254,7 @@ def _write(op, view, kwargs):
 
     def write():
         body = view(payload, **kwargs)
-        kind, object_id = next(iter(kwargs.items()))
+        kind, object_id = next(iter(kwargs.items()), (op.tag, "many"))  # a bulk write names no single id
         audit.record(actor(), "api.write", kind.removesuffix("_id"), object_id, tenant=api_key.tenant_id,
                      after={"api_key": api_key.id, "api_key_name": api_key.name, "operation": op.endpoint,
                             "idempotency_key": key})
@@ -423,8 +423,8 @@ APPLICATION_HIDDEN = contracts.NOT_RELEASED
 
 @operation("GET", "/applications", "Applications of this insurer (default: released, i.e. new)", tag="applications",
            response="ApplicationList", query=schemas.list_query("application", "released", APPLICATION_HIDDEN))
-def applications(state, limit, after):
-    return page(functools.partial(work_queue.applications, tenant_slug(), state), limit, after, application_summary)
+def applications(state, limit, after, employer, q):
+    return page(functools.partial(work_queue.applications, tenant_slug(), state, employer=employer, search=q), limit, after, application_summary)
 
 
 @operation("GET", "/applications/<int:application_id>", "An application with company, broker, offer and premiums",
@@ -475,8 +475,8 @@ def _file(document):
 
 @operation("GET", "/enrolments", "Enrolments of this insurer (default: sent, i.e. new)", tag="enrolments",
            response="EnrolmentList", query=schemas.list_query("enrolment", "sent"))
-def enrolments_list(state, limit, after):
-    return page(functools.partial(work_queue.enrolments, tenant_slug(), state), limit, after, enrolment_summary)
+def enrolments_list(state, limit, after, employer, q):
+    return page(functools.partial(work_queue.enrolments, tenant_slug(), state, employer=employer, search=q), limit, after, enrolment_summary)
 
 
 @operation("GET", "/enrolments/<int:enrolment_id>", "An enrolment with the employee's data (the read is audited)",
@@ -495,6 +495,18 @@ def accept_enrolment(payload, enrolment_id):
     item = enrolments.for_insurer(tenant_slug(), enrolment_id)
     enrolments.accept(actor(), item, payload.get("policy_number"), _pdf(payload))
     return policy_json(policies.first_of_enrolment(item))
+
+
+@operation("POST", "/enrolments/accept", "Accept several enrolments; each result is reported", tag="enrolments",
+           response="AcceptResults", request_body="AcceptMany",
+           description="Each id goes through the same checks as its single accept; one refused (already decided, "
+                       "unknown) is reported and the others are accepted. The employer gets one mail for all.")
+def accept_enrolments(payload):
+    return {"results": _results(work_queue.accept_all(actor(), tenant_slug(), "enrolments", payload["ids"]))}
+
+
+def _results(results):
+    return [{**r, "message": r["message"]["de"] if r["message"] else None} for r in results]
 
 
 @operation("POST", "/enrolments/<int:enrolment_id>/reject", "Reject, with the reason for the employer",
@@ -517,8 +529,8 @@ def policy_pdf(policy_id):
 
 @operation("GET", "/events", "Business events of this insurer (default: submitted, i.e. new)", tag="events",
            response="EventList", query=schemas.list_query("business_event", "submitted"))
-def events_list(state, limit, after):
-    return page(functools.partial(work_queue.events, tenant_slug(), state), limit, after, event_summary)
+def events_list(state, limit, after, employer, q):
+    return page(functools.partial(work_queue.events, tenant_slug(), state, employer=employer, search=q), limit, after, event_summary)
 
 
 @operation("GET", "/events/<int:event_id>", "A business event with the employee's data (the read is audited)",
@@ -535,6 +547,14 @@ def accept_event(payload, event_id):
     item = events.accept(actor(), events.for_insurer(tenant_slug(), event_id))
     current = policies.latest_of_event(item)
     return {"event": event_summary(item), "policy": policy_json(current) if current else None}
+
+
+@operation("POST", "/events/accept", "Accept several business events; each result is reported", tag="events",
+           response="AcceptResults", request_body="AcceptMany",
+           description="Each id goes through the same checks as its single accept; one refused is reported and the "
+                       "others are accepted. The employer gets one mail for all.")
+def accept_events(payload):
+    return {"results": _results(work_queue.accept_all(actor(), tenant_slug(), "events", payload["ids"]))}
 
 
 @operation("POST", "/events/<int:event_id>/reject", "Reject, with the reason for the employer", tag="events",

@@ -102,6 +102,10 @@ SCHEMAS = {
     "EventDecision": obj({"event": ref("EventSummary"),
                           "policy": nullable({**ref("Policy"), "description": "The policy version the accepted "
                                               "event produced; null after a rejection."})}),
+    "AcceptResult": obj({"id": ID, "name": {"type": "string", "description": "The employee's name; empty when "
+                                                                           "the id was not found."},
+                         "accepted": {"type": "boolean"}, "message": nullable(STRING)}),
+    "AcceptResults": obj({"results": {"type": "array", "items": ref("AcceptResult")}}),
     "EventList": obj({"items": {"type": "array", "items": ref("EventSummary")}, "next_after": nullable(ID)}),
     # request bodies
     "AcceptApplication": obj({"policy_number": {"type": "string", "minLength": 1, "maxLength": 60},
@@ -110,6 +114,8 @@ SCHEMAS = {
                                               "description": "Empty: derived from the group policy number."},
                             "policy_pdf": PDF_BASE64}, required=[]),
     "AcceptEvent": obj({}, required=[]),
+    "AcceptMany": obj({"ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 500,
+                               "description": "The ids to accept, each as its single accept would."}}),
     "Comment": obj({"comment": {"type": "string", "minLength": 1, "maxLength": 2000}}),
 }
 
@@ -131,10 +137,16 @@ AFTER = {"type": "integer", "minimum": 0, "default": 0,
          "description": "Only items with a greater id (pass the previous page's next_after)."}
 
 
+QUEUE_FILTERS = {"employer": {"type": "integer", "minimum": 1, "description": "Only this employer's cases."},
+                 "q": {"type": "string", "maxLength": 100,
+                       "description": "Search in the employee's name, personnel number and the company name."}}
+
+
 def list_query(workflow_name, default, hidden=()):
-    """Query parameters of a list: state filter, page size, cursor."""
+    """Query parameters of a list: state filter, employer and search (the back office's queue
+    filters), page size, cursor."""
     return {"state": {"type": "string", "enum": states(workflow_name, hidden), "default": default},
-            "limit": LIMIT, "after": AFTER}
+            **QUEUE_FILTERS, "limit": LIMIT, "after": AFTER}
 
 
 def openapi(operations, server_url="/api/v1"):

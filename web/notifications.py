@@ -1,7 +1,24 @@
-"""The mails of the platform: receivers of the engine's signals (engine/signals.py), e.g. the offer
-mail when an offer is sent. The engine never imports this module; the app factory does."""
-from engine import brokers, contracts, registry, signals
+"""The mails and in-app notifications of the platform: receivers of the engine's signals
+(engine/signals.py), e.g. the offer mail when an offer is sent. The engine never imports this module;
+the app factory does. A decision on an enrolment or event is held for a digest (engine/digests.py)
+inside a bulk action or for a person who chose the daily digest, and mailed at once otherwise."""
+from flask_babel import force_locale, gettext as _
+
+from engine import brokers, contracts, digests, inbox, registry, signals
 from web import links, mails
+
+
+def both(text):
+    """`text()` (a gettext call) in German and English, as the engine keeps texts: {de, en}."""
+    out = {}
+    for locale in ("de", "en"):
+        with force_locale(locale):
+            out[locale] = text()
+    return out
+
+
+def _name(person):
+    return f"{person.first_name} {person.last_name}".strip()
 
 
 @signals.on_transition("offer.send")
@@ -55,19 +72,74 @@ def group_policy(application, ctx):
 
 @signals.on_transition("enrolment.accept", "enrolment.reject")
 def enrolment_decision(enrolment, ctx):
-    contract = enrolment.contract
-    mails.queue("enrolment_decision", contract.employer.contact_email, "de", enrolment=enrolment,
-                employee=enrolment.employee,
-                link=links.external("manager.employee", tenant_slug=contract.tenant_id, contract_id=contract.id,
-                                    employee_id=enrolment.employee_id))
+    contract, name = enrolment.contract, _name(enrolment.employee)
+    link = links.external("manager.employee", tenant_slug=contract.tenant_id, contract_id=contract.id,
+                          employee_id=enrolment.employee_id)
+    line = (both(lambda: _("Policy issued for %(name)s", name=name)) if enrolment.state == "accepted" else
+            both(lambda: _("Enrolment of %(name)s rejected: %(reason)s", name=name, reason=enrolment.reason or "")))
+    inbox.notify(inbox.employer_members(contract.employer_id), line, link)
+    if not digests.hold(contract.employer.contact_email, line, link):
+        mails.queue("enrolment_decision", contract.employer.contact_email, "de", enrolment=enrolment,
+                    employee=enrolment.employee, link=link)
 
 
 @signals.on_transition("business_event.accept", "business_event.reject")
 def event_decision(event, ctx):
-    contract = event.contract
-    mails.queue("event_decision", contract.employer.contact_email, "de", event=event, employee=event.employee,
-                link=links.external("manager.employee", tenant_slug=contract.tenant_id, contract_id=contract.id,
-                                    employee_id=event.employee_id))
+    contract, name = event.contract, _name(event.employee)
+    link = links.external("manager.employee", tenant_slug=contract.tenant_id, contract_id=contract.id,
+                          employee_id=event.employee_id)
+    line = (both(lambda: _("Business event processed for %(name)s", name=name)) if event.state == "accepted" else
+            both(lambda: _("Business event rejected for %(name)s: %(reason)s", name=name, reason=event.reason or "")))
+    inbox.notify(inbox.employer_members(contract.employer_id), line, link)
+    if not digests.hold(contract.employer.contact_email, line, link):
+        mails.queue("event_decision", contract.employer.contact_email, "de", event=event, employee=event.employee,
+                    link=link)
+
+
+@signals.digest_ready.connect
+def decision_digest(recipient, lines):
+    mails.queue("decision_digest", recipient, "de", lines=[{"text": item["line"]["de"], "link": item["link"]}
+                                                           for item in lines], count=len(lines))
+
+
+# --- in-app notifications of the other steps -----------------------------------------------------
+
+@signals.on_transition("offer.accept", "offer.decline")
+def offer_decision_notice(offer, ctx):
+    company = offer.employer.company_name
+    text = (both(lambda: _("%(company)s accepted your offer", company=company)) if offer.state == "accepted" else
+            both(lambda: _("%(company)s declined your offer", company=company)))
+    inbox.notify([offer.broker], text, links.external("advisor.offer", offer_id=offer.id))
+
+
+@signals.on_transition("application.release", "application.return_to_broker", "application.withdraw",
+                       "application.accept", "application.reject", "application.request_info")
+def application_notice(application, ctx):
+    company, state = application.employer.company_name, application.state
+    texts = {"released": lambda: _("Application of %(company)s released", company=company),
+             "returned": lambda: _("Application of %(company)s returned to you", company=company),
+             "withdrawn": lambda: _("Application of %(company)s withdrawn", company=company),
+             "accepted": lambda: _("Application of %(company)s accepted", company=company),
+             "rejected": lambda: _("Application of %(company)s rejected", company=company),
+             "info_requested": lambda: _("Question about the application of %(company)s", company=company)}
+    text = both(texts[state])
+    inbox.notify([application.broker], text, links.external("applications.edit", application_id=application.id))
+    if state in ("accepted", "rejected", "info_requested"):
+        inbox.notify(inbox.employer_members(application.employer_id), text,
+                     links.external("manager.application", tenant_slug=application.tenant_id,
+                                    application_id=application.id))
+    if state == "released":
+        inbox.notify(inbox.tenant_staff(application.tenant_id), text,
+                     links.external("office.application", tenant_slug=application.tenant_id,
+                                    application_id=application.id))
+
+
+@signals.work_arrived.connect
+def work_notice(tenant_slug, kind, contract, count):
+    company = contract.employer.company_name
+    text = (both(lambda: _("New enrolments from %(company)s: %(count)s", count=count, company=company))
+            if kind == "enrolments" else both(lambda: _("New business event from %(company)s", company=company)))
+    inbox.notify(inbox.tenant_staff(tenant_slug), text, links.external("office.index", tenant_slug=tenant_slug))
 
 
 @signals.on_transition("application.withdraw")

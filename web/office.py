@@ -47,13 +47,44 @@ def _catalogue():
             "groups": {gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]}}
 
 
-@bp.route("/")
+def _queue_filters():
+    """The queue's filters from the query string: kind (one list or all), employer, state, search."""
+    args = request.args
+    kind = args.get("kind") if args.get("kind") in work_queue.KINDS else None
+    employer = args.get("employer", type=int)
+    state = args.get("state") if args.get("state") in ("open", "decided") else "open"
+    return {"kind": kind, "employer": employer, "state": state, "search": (args.get("q") or "").strip()[:100]}
+
+
+@bp.route("/", methods=["GET", "POST"])
 @require("insurer")
 def index():
     slug = g.tenant.slug
-    return render_template("office/index.html", applications=work_queue.applications(slug),
-                           enrolments=work_queue.enrolments(slug), events=work_queue.events(slug),
-                           recent=work_queue.recent_decisions(slug))
+    if request.method == "POST":  # accept all selected: each as one by one, one digest mail per employer
+        kind = request.form.get("kind")
+        ids = [int(i) for i in request.form.getlist("selected") if i.isdigit()]
+        if kind in ("enrolments", "events") and ids:
+            results = work_queue.accept_all(me(), slug, kind, ids)
+            accepted = [r for r in results if r["accepted"]]
+            if accepted:
+                flash(_("%(count)s accepted.", count=len(accepted)), "success")
+            for r in results:
+                if not r["accepted"]:
+                    flash(_("Not accepted: %(name)s – %(reason)s", name=r["name"] or f"#{r['id']}",
+                            reason=localized(r["message"])), "error")
+        else:
+            flash(_("Please select at least one entry."), "error")
+        return redirect(url_for("office.index", **request.args))
+    f = _queue_filters()
+    states = {"open": ("released", "sent", "submitted"), "decided": ("accepted", "accepted", "accepted")}[f["state"]]
+    narrowed = {"employer": f["employer"], "search": f["search"]}
+    shown = lambda kind: f["kind"] in (None, kind)  # noqa: E731
+    return render_template(
+        "office/index.html", filters=f, employers=work_queue.employers(slug),
+        applications=work_queue.applications(slug, states[0], **narrowed) if shown("applications") else [],
+        enrolments=work_queue.enrolments(slug, states[1], **narrowed) if shown("enrolments") else [],
+        events=work_queue.events(slug, states[2], **narrowed) if shown("events") else [],
+        recent=work_queue.recent_decisions(slug))
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])

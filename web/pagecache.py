@@ -8,6 +8,8 @@ audit.change_mark_column) is what it was when the page was rendered, for at most
 registry.LIVE_CHECK_SECONDS). Every response gets a fresh CSRF token and fresh form submission
 ids; a request with flash messages waiting renders the page anew and does not keep it. Pages are
 kept per process (each worker warms its own), MAX_PAGES at most. BKV_PAGE_CACHE=0 turns it off.
+The navigation's unread count (read with the session user) is part of the key, so a kept page never
+shows another count than the one the request read.
 """
 import collections
 import functools
@@ -63,7 +65,8 @@ def _key():
     user = current_account()
     tenant = g.get("tenant")
     return (request.full_path, user.id, user.name, user.email, tuple(role.id for role in accounts.roles_of(user)),
-            select_locale(), tenant.digest if tenant else None, clock.today(), user.change_mark)
+            select_locale(), tenant.digest if tenant else None, clock.today(), user.change_mark,
+            getattr(user, "unread", None))
 
 
 def _flashes_shown():

@@ -22,6 +22,8 @@ POLICY = {
     "static": "open", "public.index": "open", "public.set_language": "open", "public.employer_home": "login",
     "auth.register": "open", "auth.verify": "open", "auth.resend_verification": "open", "auth.login": "open",
     "auth.logout": "open", "auth.forgot": "open", "auth.reset": "open", "auth.change_password": "login",
+    # one's own notifications and choice of decision mails: every logged-in person, only their own rows
+    "inbox.index": "login", "inbox.settings": "login",
     "advisor.index": "broker", "advisor.profile": "broker", "advisor.engines": "broker",
     "advisor.client_list": "broker", "advisor.client_new": "broker", "advisor.application_list": "broker",
     "advisor.client_edit": "owner_broker", "advisor.client_detail": "owner_broker",

@@ -1,0 +1,134 @@
+"""Bulk work and quiet mail: the back office accepts many enrolments in one action with the same
+checks as one by one, the employer gets one mail for the batch (or one a day, if they chose so), the
+API does the same, and each person sees in-app notifications of their own cases only."""
+import re
+
+import pytest
+
+from engine import clock, contracts, digests, employees, enrolments, events
+from engine.models import Application, Enrolment, GroupContract, Policy
+from tests.conftest import csrf_from, log_in
+from tests.journey import submitted_application
+
+HEADER = "Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart\n"
+
+
+def sent_enrolments(make_user, slug, count, tag="b"):
+    """A group contract at `slug` with `count` employees whose enrolments were sent; and a staff member."""
+    case = submitted_application(slug, tag=tag)
+    application = Application.get_by_id(case["application"].id)
+    if application.state == "submitted":
+        contracts.release(case["employer_user"], application)
+    staff = make_user("insurer", tenant=slug)
+    contracts.accept(staff, contracts.application_for_insurer(slug, case["application"].id), f"GV-{tag}")
+    contract = contracts.contracts_for_employer(case["employer_user"], slug)[0]
+    GroupContract.update(start_date=clock.today().replace(day=1)).where(GroupContract.id == contract.id).execute()
+    contract = GroupContract.get_by_id(contract.id)
+    lines = "".join(f"{n};Nach{n};Vor{n};01.01.1980;Weg {n};10115;Berlin;01.01.2010;Vollzeit\n"
+                    for n in range(1, count + 1))
+    batch = employees.preview(case["employer_user"], contract, "e.csv", (HEADER + lines).encode())
+    employees.start(case["employer_user"], batch)
+    employees.run_import(batch.id)
+    sent, _ = enrolments.send(case["employer_user"], contract, [p.id for p in employees.for_contract(contract)])
+    assert len(sent) == count
+    return case, staff, contract, sent
+
+
+def test_twenty_enrolments_in_one_action_make_twenty_policies_and_one_mail(app, client, make_user, mailbox):
+    with app.app_context():
+        case, staff, contract, sent = sent_enrolments(make_user, "lumen", 20)
+    mailbox.clear()
+    log_in(client, staff)
+    page = client.get("/m/lumen/office/")
+    assert page.status_code == 200 and "Vor7" in page.get_data(as_text=True)
+    answer = client.post("/m/lumen/office/", data={"kind": "enrolments", "selected": [e.id for e in sent],
+                                                   "csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "20" in answer.get_data(as_text=True)
+    assert Policy.select().where(Policy.contract == contract.id).count() == 20
+    assert Enrolment.select().where((Enrolment.contract == contract.id) & (Enrolment.state == "accepted")).count() == 20
+    address = case["client"].contact_email
+    mails = mailbox.to(address)
+    assert len(mails) == 1, [m["subject"] for m in mails]
+    for n in range(1, 21):
+        assert re.search(rf"Vor{n} Nach{n}\b", mails[0]["body"])
+
+
+def test_a_decided_one_is_reported_by_name_and_the_rest_accepted(app, client, make_user, mailbox):
+    with app.app_context():
+        case, staff, contract, sent = sent_enrolments(make_user, "lumen", 3)
+        enrolments.reject(staff, sent[1], "Daten unvollständig")
+    mailbox.clear()
+    log_in(client, staff)
+    page = client.get("/m/lumen/office/")
+    answer = client.post("/m/lumen/office/", data={"kind": "enrolments", "selected": [e.id for e in sent],
+                                                   "csrf_token": csrf_from(page)}, follow_redirects=True)
+    text = answer.get_data(as_text=True)
+    assert "Vor2 Nach2" in text and "2 angenommen" in text
+    states = {e.id: Enrolment.get_by_id(e.id).state for e in sent}
+    assert states == {sent[0].id: "accepted", sent[1].id: "rejected", sent[2].id: "accepted"}
+    assert len(mailbox.to(case["client"].contact_email)) == 1
+
+
+def test_the_queue_filters_by_employer_and_searches(app, client, make_user):
+    with app.app_context():
+        case, staff, contract, sent = sent_enrolments(make_user, "lumen", 3)
+    log_in(client, staff)
+    found = client.get("/m/lumen/office/?kind=enrolments&q=nach2").get_data(as_text=True)
+    assert "Vor2" in found and "Vor3" not in found
+    other = client.get(f"/m/lumen/office/?employer={contract.employer_id + 1000}").get_data(as_text=True)
+    assert "Vor2" not in other
+
+
+def test_the_daily_digest_sends_one_mail_a_day(app, client, make_user, mailbox):
+    with app.app_context():
+        case, staff, contract, sent = sent_enrolments(make_user, "lumen", 3)
+    member = case["employer_user"]
+    assert member.email == case["client"].contact_email
+    log_in(client, member)
+    page = client.get("/notifications/")
+    client.post("/notifications/settings", data={"digest": "daily", "csrf_token": csrf_from(page)})
+    mailbox.clear()
+    with app.app_context():
+        for enrolment in sent:  # one by one, through the day
+            enrolments.accept(staff, Enrolment.get_by_id(enrolment.id))
+        assert mailbox.to(member.email) == []
+        assert digests.send_daily() == 1
+        assert digests.send_daily() == 0  # nothing twice
+    [mail] = mailbox.to(member.email)
+    assert all(f"Vor{n} Nach{n}" in mail["body"] for n in (1, 2, 3))
+
+
+def test_a_single_decision_keeps_its_own_mail(app, make_user, mailbox):
+    with app.app_context():
+        case, staff, contract, sent = sent_enrolments(make_user, "lumen", 1)
+        mailbox.clear()
+        enrolments.accept(staff, sent[0])
+    [mail] = mailbox.to(case["client"].contact_email)
+    assert "Vor1 Nach1" in mail["subject"]
+
+
+def test_notifications_reach_the_right_people_and_the_count_drops(app, client, make_user):
+    with app.app_context():
+        case, staff, contract, sent = sent_enrolments(make_user, "lumen", 2, tag="n1")
+        other_case, other_staff, _, other_sent = sent_enrolments(make_user, "lumen", 1, tag="n2")
+        foreign_staff = make_user("insurer", tenant="nordhafen")
+        enrolments.accept(staff, sent[0])
+        enrolments.accept(other_staff, other_sent[0])
+    member, other_member = case["employer_user"], other_case["employer_user"]
+    log_in(client, member)
+    home = client.get("/notifications/").get_data(as_text=True)
+    assert "Vor1 Nach1" in home and "Police" in home
+    assert other_case["client"].company_name not in home
+    assert client.get("/notifications/").get_data(as_text=True).count("Neu:") == 0  # read when viewed
+    client.post("/auth/logout", data={"csrf_token": csrf_from(client.get("/notifications/"))})
+    log_in(client, foreign_staff)
+    foreign = client.get("/notifications/").get_data(as_text=True)
+    assert case["client"].company_name not in foreign and "Nichts Neues" in foreign
+    client.post("/auth/logout", data={"csrf_token": csrf_from(client.get("/notifications/"))})
+    log_in(client, staff)
+    page = client.get("/m/lumen/office/").get_data(as_text=True)
+    badge = re.search(r'class="notices">[^<]*<span class="badge"[^>]*>(\d+)<', page)
+    assert badge and int(badge.group(1)) >= 1  # new enrolments of its tenant
+    client.get("/notifications/")
+    again = client.get("/m/lumen/office/").get_data(as_text=True)
+    assert not re.search(r'class="notices">[^<]*<span class="badge"', again)
