@@ -36,15 +36,15 @@ def rows(contract, employees, fields=None):
         policy = current.get(employee.id)
         premium = Decimal(policy.premium) if policy and policy.status != "ended" else Decimal("0.00")
         yield [*(getattr(employee, field.column_name) for field in own), employee.tariff_group or "",
-               employee.state, policy.number if policy else "", f"{premium:.2f}".replace(".", ",")]
+               employee.state, policy.number if policy else "", premium]
 
 
 def as_csv(contract, employees):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
-    for row in rows(contract, employees):
-        writer.writerow([inert(cell) for cell in row])
+    for row in rows(contract, employees):  # the premium as German Excel reads a number: 24,10
+        writer.writerow([f"{cell:.2f}".replace(".", ",") if isinstance(cell, Decimal) else inert(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
@@ -53,8 +53,8 @@ def as_xlsx(contract, employees):
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Mitarbeitende")
     sheet.append(HEADER)
-    for row in rows(contract, employees):
-        sheet.append([inert(cell) for cell in row])
+    for row in rows(contract, employees):  # the premium as a number cell, not text
+        sheet.append([cell if isinstance(cell, Decimal) else inert(cell) for cell in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -68,6 +68,9 @@ class Jobs:
         # 05:00 UTC is 06:00 or 07:00 in Germany: the daily digest of decisions is there in the morning
         huey.periodic_task(crontab(minute="0", hour="5"), name="send_daily_digests")(
             own_connection(self.send_daily_digests))
+        # after the cover job: each tenant's statements of the month from its `statement_day`, once
+        huey.periodic_task(crontab(minute="40", hour="0"), name="issue_statements")(
+            own_connection(self.issue_statements))
         huey.periodic_task(crontab(minute="*"), name="retry_mail")(deliver_mail)
         huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(deliver_webhooks)
         mail.set_delivery_hook(lambda: self._enqueue(self.deliver_mail))
@@ -106,6 +109,14 @@ class Jobs:
         sent = digests.send_daily()
         logger.info("digests: %s daily mails written", sent)
         return sent
+
+    @staticmethod
+    def issue_statements():
+        """The month's premium statements of tenants whose statement day has come (idempotent)."""
+        from engine import statements
+        done = statements.issue_due()
+        logger.info("statements: %s issued, %s existed", done["issued"], done["existing"])
+        return done
 
     def resume_stalled(self):
         """Start again the long jobs whose worker died (no heartbeat for `stalled_after`)."""

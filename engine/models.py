@@ -387,6 +387,47 @@ class CoverPeriod(BaseModel):
         indexes = ((("employee", "valid_from"), False),)
 
 
+class Statement(BaseModel):
+    """A monthly premium statement (Beitragsrechnung) of a group contract, read from the cover ledger
+    (engine/statements.py). Immutable once issued: a later change is a correction line in a later one."""
+    contract = ForeignKeyField(GroupContract, backref="statements", on_delete="CASCADE")
+    month = DateField()  # the 1st of the month it bills
+    number = CharField(max_length=80)
+    issued_at = DateTimeField(default=utcnow)
+    tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")  # its branding and settings
+    total = CharField(max_length=20)  # Decimal as text, EUR
+    employer_total = CharField(max_length=20)
+    employee_total = CharField(max_length=20)
+    document = ForeignKeyField(Document, null=True, on_delete="SET NULL")  # the PDF
+
+    class Meta:
+        indexes = ((("contract", "month"), True),)
+
+
+class StatementLine(BaseModel):
+    """One person's amount in a statement: for its month (regular, addition, removal) or, as a
+    correction, the difference for an earlier month the ledger now says otherwise about."""
+    statement = ForeignKeyField(Statement, backref="lines", on_delete="CASCADE")
+    position = IntegerField()
+    employee = ForeignKeyField(Employee, null=True, on_delete="SET NULL")
+    person = CharField()  # the name as billed
+    personnel_number = CharField(max_length=60, default="")
+    kind = CharField(max_length=20)  # regular | addition | removal | correction
+    for_month = DateField()  # the month the amount is for (earlier than the statement's for a correction)
+    period_from = DateField(null=True)  # the days covered within that month
+    period_to = DateField(null=True)
+    cover = CharField(max_length=20, default="")  # insured | suspended | premium_free ('' for a removal)
+    tariff_group = CharField(max_length=60, default="")
+    tariffs = JSONText(default=list)
+    payer = CharField(max_length=20, default="employer")  # employer | employee | shared
+    amount = CharField(max_length=20)  # Decimal as text, EUR
+    employer_amount = CharField(max_length=20)
+    employee_amount = CharField(max_length=20)
+
+    class Meta:
+        indexes = ((("statement", "position"), True),)
+
+
 class ApiKey(BaseModel):
     """An insurer system's key for /api/v1: stored hashed, sees only its tenant."""
     tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
@@ -471,5 +512,5 @@ class Notification(BaseModel):
 
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
-              Enrolment, BusinessEvent, Policy, CoverPeriod, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
+              Enrolment, BusinessEvent, Policy, CoverPeriod, Statement, StatementLine, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
               FormSubmission, HeldDecision, Notification]

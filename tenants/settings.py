@@ -16,6 +16,7 @@ class TenantSettings:
     max_backdating_months: int
     max_future_start_months: int
     benefit_in_kind_limit: Decimal  # the tenant's own, else the platform's (rules/platform.yaml)
+    statement_day: int = 1  # the day of the month the monthly premium statements are issued
 
     def get(self, name, default=None):
         """Also readable by name, as the document's mapping was."""
@@ -37,4 +38,5 @@ class TenantSettings:
                    max_backdating_months=int(raw.get("max_backdating_months", 0)),
                    max_future_start_months=int(raw.get("max_future_start_months", 6)),
                    benefit_in_kind_limit=Decimal(str(own_limit)) if own_limit is not None
-                   else platform_settings()["benefit_in_kind_limit"])
+                   else platform_settings()["benefit_in_kind_limit"],
+                   statement_day=int(raw.get("statement_day", 1)))

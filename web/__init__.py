@@ -72,10 +72,10 @@ def _forms_templates():
 
 def _register_blueprints(app):
     from web import (admin, advisor, api, applications, auth, inbox, manager, members, notifications, offer_link,
-                     office, office_brokers, office_integration, office_staff, public)
+                     office, office_brokers, office_integration, office_staff, office_statements, public)
     del notifications  # imported for its workflow effects and signal receivers
     for module in (public, auth, inbox, advisor, offer_link, members, applications, manager, office, office_brokers,
-                   office_integration, office_staff, admin, api):
+                   office_integration, office_staff, office_statements, admin, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # no cookies there: every request carries its API key
 

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import applications, audit, brokers, clients, consultations, offers, registry
+from engine import applications, audit, brokers, clients, consultations, offers, registry, statements
 from engine.errors import DomainError
 from engine.values import stored_all
 from web import downloads, formview
@@ -119,6 +119,21 @@ def client_detail(client_id):
                            **clients.case_of(client),
                            timeline=audit.timeline(client.id),
                            is_expired=offers.is_expired)
+
+
+@bp.route("/clients/<int:client_id>/statements")
+@require("broker")
+def statement_list(client_id):
+    """The premium statements of the client's group contracts, at every insurer."""
+    client, found = statements.contracts_of_client(me(), client_id)
+    return render_template("advisor/statements.html", client=client, contracts=found)
+
+
+@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/statements/<int:statement_id>.<fmt>")
+@require("broker")
+def statement_file(client_id, contract_id, statement_id, fmt):
+    contract = statements.contract_for_broker(me(), client_id, contract_id)
+    return downloads.send_bytes(*statements.download(contract, statement_id, fmt))
 
 
 # --- consultations -------------------------------------------------------------------------

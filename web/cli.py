@@ -14,6 +14,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 employees_cli = AppGroup("employees", help="Employees of group contracts.")
 documents_cli = AppGroup("documents", help="The document store.")
 cover_cli = AppGroup("cover", help="The cover ledger (dated periods per insured person).")
+statements_cli = AppGroup("statements", help="Monthly premium statements (Beitragsrechnung) per group contract.")
 
 
 @db_cli.command("upgrade")
@@ -189,6 +190,26 @@ def cover_apply_due():
     click.echo(f"{done['events']} event(s) and {done['age_steps']} age step(s) applied")
 
 
+@statements_cli.command("issue")
+@click.option("--month", help="The month to bill, YYYY-MM (default: this month).")
+@click.option("--tenant", help="Only this tenant's contracts.")
+def statements_issue(month, tenant):
+    """Issue the month's missing premium statements (each contract and month once; the worker does this
+    from each tenant's statement day)."""
+    import datetime
+    from engine import clock, statements
+    from engine.errors import DomainError
+    try:
+        first = datetime.date.fromisoformat(f"{month}-01") if month else clock.today().replace(day=1)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM, e.g. 2027-03", param_hint="--month")
+    try:
+        done = statements.issue_month(first, tenant_slug=tenant)
+    except DomainError as exc:
+        raise click.ClickException(exc.text["en"])
+    click.echo(f"{done['issued']} statement(s) issued, {done['existing']} already issued")
+
+
 @click.command("anonymise")
 @click.option("--years", default=10, show_default=True, help="Retention period after the end of cover.")
 @click.option("--dry-run", is_flag=True)
@@ -221,7 +242,7 @@ def worker(workers):
 
 
 cli = FlaskGroup(create_app=create_app, help="The bKV platform.")
-for command in (db_cli, tenants_cli, demo_cli, employees_cli, documents_cli, cover_cli, anonymise, workflows, worker):
+for command in (db_cli, tenants_cli, demo_cli, employees_cli, documents_cli, cover_cli, statements_cli, anonymise, workflows, worker):
     cli.add_command(command)
 
 

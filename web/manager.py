@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect,
 from flask_babel import gettext as _, ngettext
 
 from engine import (accounts, applications, audit, clock, contracts, cover, document_access, employees,
-                    enrolment_runs, enrolments, events, exports, gdpr, policies)
+                    enrolment_runs, enrolments, events, exports, gdpr, policies, statements)
 from engine.errors import DomainError, NotFound
 from web import downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
@@ -145,6 +145,21 @@ def export(contract_id, fmt):
     else:
         raise NotFound("Unbekanntes Format.", "Unknown format.")
     return downloads.send_bytes(f"mitarbeitende-{contract.policy_number}.{fmt}", data, mime)
+
+
+@bp.route("/contracts/<int:contract_id>/statements")
+@require("employer")
+def statement_list(contract_id):
+    """The contract's monthly premium statements (Beitragsrechnungen)."""
+    contract = statements.contract_for_employer(me(), g.tenant.slug, contract_id)
+    return render_template("manager/statements.html", contract=contract, statements=statements.for_contract(contract))
+
+
+@bp.route("/contracts/<int:contract_id>/statements/<int:statement_id>.<fmt>")
+@require("employer")
+def statement_file(contract_id, statement_id, fmt):
+    contract = statements.contract_for_employer(me(), g.tenant.slug, contract_id)
+    return downloads.send_bytes(*statements.download(contract, statement_id, fmt))
 
 
 @bp.route("/contracts/<int:contract_id>/upload", methods=["POST"])

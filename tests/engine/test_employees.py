@@ -88,3 +88,4 @@ def test_exports_make_spreadsheet_formulas_inert(app, make_user):
         sheet = load_workbook(io.BytesIO(exports.as_xlsx(contract, staff))).active
         cells = [c.value for c in sheet[2]]
         assert cells[1].startswith("'=") and cells[2].startswith("'+")
+        assert isinstance(cells[-1], (int, float))  # the premium is a number cell, not "0,00" text

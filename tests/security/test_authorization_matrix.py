@@ -6,7 +6,7 @@ has no role for answer 403; anonymous users are sent to the login (302)."""
 
 import pytest
 
-from engine import consultations, contracts, employees, enrolments, events, memberships
+from engine import consultations, contracts, employees, enrolments, events, memberships, statements
 from engine.models import BrokerNumber, EnrolmentRun
 from tests.conftest import log_in
 from tests.journey import first_start, submitted_application
@@ -46,6 +46,9 @@ POLICY = {
     "manager.enrol": "owner_employer", "manager.event_new": "owner_employer", "manager.document": "owner_employer",
     "manager.export": "owner_employer", "manager.employee_export": "owner_employer",
     "manager.enrolment_run": "owner_employer", "manager.enrolment_run_progress": "owner_employer",
+    "manager.statement_list": "owner_employer", "manager.statement_file": "owner_employer",
+    "advisor.statement_list": "owner_broker", "advisor.statement_file": "owner_broker",
+    "office_statements.statement_list": "staff", "office_statements.statement_file": "staff",
     "office.index": "staff", "office.application": "staff", "office.enrolment": "staff", "office.event": "staff",
     "office.document": "staff",
     "office_brokers.index": "staff", "office_brokers.confirm": "staff",
@@ -81,6 +84,7 @@ def world(app, make_user):
                                            [a["live"].doc["tariffs"][0]["id"]],
                                            [a["live"].doc["content_modules"][0]["id"]])
         consultation = consultations.complete(a["broker"], consultation, "Empfehlung")
+        statement, _ = statements.issue(contract, contract.start_date)  # the first month, issued ahead
         invitation = memberships.invite(a["employer_user"], a["client"], "kollegin-a@example.org")
         with app.test_request_context():
             token = links.offer_token(a["offer"])
@@ -90,7 +94,8 @@ def world(app, make_user):
                "batch_id": batch.id, "run_id": run.id, "enrolment_id": enrolment.id, "event_id": event.id,
                "document_id": contract.document_id, "tenant_slug": "lumen", "token": token,
                "event_type": "address_change", "fmt": "csv", "code": "de", "filename": "style.css",
-               "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id}
+               "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id,
+               "statement_id": statement.id}
         ids["token"] = {"offer_link": token, "members": invitation_token}
     users = {"broker_a": a["broker"], "broker_b": b["broker"], "employer_a": a["employer_user"],
              "employer_b": b["employer_user"], "staff_lumen": staff,

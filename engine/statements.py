@@ -1,0 +1,329 @@
+"""Monthly premium statements (Beitragsrechnung) per group contract, read from the cover ledger only
+(engine/cover.py). An issued statement is never changed: what the ledger says differently later
+about a billed month becomes a correction line in the next statement (docs/contracts.md)."""
+import csv
+import datetime
+import io
+import logging
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from peewee import IntegrityError
+
+from engine import audit, clock, clients, contracts, cover, documents, registry, start_window
+from engine.db import transaction
+from engine.errors import DomainError, NotFound
+from engine.models import Document, Employee, GroupContract, Statement, StatementLine, Tenant
+
+logger = logging.getLogger(__name__)
+
+ZERO = Decimal("0.00")
+KINDS = ("regular", "addition", "removal", "correction")
+CSV_HEADER = ["Position", "Art", "Personalnummer", "Name", "Monat", "Von", "Bis", "Deckung", "Tarifgruppe", "Tarife",
+              "Zahler", "Betrag EUR", "Arbeitgeber EUR", "Arbeitnehmer EUR"]
+
+
+@dataclass(frozen=True)
+class Line:
+    """A statement line before it is stored (see StatementLine for the fields)."""
+    employee_id: int
+    person: str
+    personnel_number: str
+    kind: str
+    for_month: datetime.date
+    period_from: datetime.date | None
+    period_to: datetime.date | None
+    cover: str
+    tariff_group: str
+    tariffs: tuple
+    payer: str
+    amount: Decimal
+    employer_amount: Decimal
+    employee_amount: Decimal
+
+
+def first_of(month):
+    return month.replace(day=1)
+
+
+def split(contract, group_id, payer, amount):
+    """(employer part, employee part) of an amount: a shared group's employer share, rounded half-up."""
+    if payer == "employer":
+        return amount, ZERO
+    if payer == "employee":
+        return ZERO, amount
+    share = next((Decimal(str(g.get("employer_share", 100))) for g in contract.groups if g["id"] == group_id),
+                 Decimal(100))
+    employer = (amount * share / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return employer, amount - employer
+
+
+def _billed(contract):
+    """{(employee id, month): (amount billed, last line)} over every issued statement of a contract."""
+    billed = {}
+    for line in (StatementLine.select().join(Statement).where(Statement.contract == contract.id)
+                 .order_by(Statement.month, StatementLine.position)):
+        key = (line.employee_id, line.for_month)
+        amount = billed.get(key, (ZERO, None))[0] + Decimal(line.amount)
+        billed[key] = (amount, line)
+    return billed
+
+
+def _line(contract, person, kind, month, period, amount=None):
+    if period is None:
+        return None
+    amount = period.due_premium if amount is None else amount
+    last = cover.end_of_month(month)
+    employer, employee = split(contract, period.tariff_group, period.payer, amount)
+    return Line(person.id, f"{person.last_name}, {person.first_name}", person.personnel_number, kind, month,
+                max(period.valid_from, month), min(period.valid_to or last, last), period.cover, period.tariff_group,
+                tuple(period.tariffs), period.payer, amount, employer, employee)
+
+
+def compute(contract, month):
+    """The lines a statement of `contract` for `month` would have now: every person with cover on its
+    1st (regular, or addition when not billed last month), removals (billed last month, no cover now)
+    and corrections for earlier billed months whose ledger amount differs from what was billed."""
+    month = first_of(month)
+    ledger = cover.overview(contract, month)
+    billed = _billed(contract)
+    people = {e.id: e for e in Employee.select().where(Employee.contract == contract.id)}
+    previous = start_window.add_months(month, -1)
+    billed_last = {employee_id for (employee_id, for_month), (_, line) in billed.items()
+                   if for_month == previous and line.kind != "removal" and line.cover}
+    lines = []
+    for employee_id, row in ledger.items():
+        if row["period"] is not None:
+            kind = "regular" if employee_id in billed_last else "addition"
+            lines.append(_line(contract, people[employee_id], kind, month, row["period"]))
+    for employee_id in sorted(billed_last - {i for i, row in ledger.items() if row["period"] is not None}):
+        person, (_, last_line) = people.get(employee_id), billed[(employee_id, previous)]
+        if person is not None:
+            lines.append(Line(employee_id, f"{person.last_name}, {person.first_name}", person.personnel_number,
+                              "removal", month, None, None, "", last_line.tariff_group, tuple(last_line.tariffs),
+                              last_line.payer, ZERO, ZERO, ZERO))
+    for earlier in sorted({m for (_, m) in billed if m < month}):
+        then = cover.overview(contract, earlier)
+        for employee_id in sorted({i for (i, m) in billed if m == earlier} | set(then)):
+            row = then.get(employee_id, {"premium": ZERO, "period": None})
+            was, last_line = billed.get((employee_id, earlier), (ZERO, None))
+            difference = row["premium"] - was
+            person = people.get(employee_id)
+            if difference == 0 or person is None:
+                continue
+            period = row["period"]
+            if period is None:  # no cover that month after all: the billed amount is credited
+                employer, employee = split(contract, last_line.tariff_group, last_line.payer, difference)
+                lines.append(Line(employee_id, f"{person.last_name}, {person.first_name}", person.personnel_number,
+                                  "correction", earlier, None, None, "", last_line.tariff_group,
+                                  tuple(last_line.tariffs), last_line.payer, difference, employer, employee))
+            else:
+                lines.append(_line(contract, person, "correction", earlier, period, difference))
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    return sorted(lines, key=lambda l: (order[l.kind], l.for_month, l.person, l.employee_id))
+
+
+def totals(lines):
+    """{total, employer, employee} of lines, Decimal."""
+    return {"total": sum((l.amount for l in lines), ZERO), "employer": sum((l.employer_amount for l in lines), ZERO),
+            "employee": sum((l.employee_amount for l in lines), ZERO)}
+
+
+def issue(contract, month, actor=None):
+    """Issue the statement of `contract` for `month` once: the existing one when it was issued before.
+    Returns (statement, created). Refuses a month after the next one (a statement may be issued ahead
+    for the coming month; what changes after that is corrected in a later statement)."""
+    month = first_of(month)
+    if month > start_window.first_of_next_month(clock.today()):
+        raise DomainError(f"Die Beitragsrechnung für {month:%m.%Y} kann noch nicht erstellt werden.",
+                          f"The statement for {month:%Y-%m} cannot be issued yet.")
+    existing = Statement.get_or_none((Statement.contract == contract.id) & (Statement.month == month))
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction():
+            return _create(contract, month, actor), True
+    except IntegrityError:  # issued at the same moment by another worker
+        return Statement.get((Statement.contract == contract.id) & (Statement.month == month)), False
+
+
+def _create(contract, month, actor):
+    lines = compute(contract, month)
+    sums = totals(lines)
+    live = registry.get(contract.tenant_id)
+    statement = Statement.create(contract=contract.id, month=month, number=f"{contract.policy_number}-{month:%Y-%m}",
+                                 issued_at=clock.utcnow(), tenant_version=live.version_id, total=str(sums["total"]),
+                                 employer_total=str(sums["employer"]), employee_total=str(sums["employee"]))
+    for position, line in enumerate(lines, 1):
+        StatementLine.create(statement=statement.id, position=position, employee=line.employee_id, person=line.person,
+                             personnel_number=line.personnel_number, kind=line.kind, for_month=line.for_month,
+                             period_from=line.period_from, period_to=line.period_to, cover=line.cover,
+                             tariff_group=line.tariff_group, tariffs=list(line.tariffs), payer=line.payer,
+                             amount=str(line.amount), employer_amount=str(line.employer_amount),
+                             employee_amount=str(line.employee_amount))
+    pdf = documents.render_pdf("statement.html", statement=view(statement), contract=contract, tenant=live.doc,
+                               groups=live.groups, tariffs=live.tariffs)
+    document = documents.store("statement", f"Beitragsrechnung-{statement.number}.pdf", "application/pdf", pdf,
+                               employer=contract.employer_id, tenant=contract.tenant_id)
+    Statement.update(document=document).where(Statement.id == statement.id).execute()
+    audit.record(actor, "statement.issued", "statement", statement.id, tenant=contract.tenant_id,
+                 after={"contract": contract.id, "month": month, "total": str(sums["total"]),
+                        "employer_total": str(sums["employer"]), "employee_total": str(sums["employee"]),
+                        "lines": len(lines)}, employer=contract.employer_id)
+    return Statement.get_by_id(statement.id)
+
+
+def issue_month(month, actor=None, tenant_slug=None):
+    """Issue the missing statements of `month` for every contract that has begun by its end and has
+    cover in the ledger (of one tenant, or all). Returns {issued: n, existing: n}."""
+    month = first_of(month)
+    done = {"issued": 0, "existing": 0}
+    query = GroupContract.select().where(GroupContract.start_date <= cover.end_of_month(month))
+    if tenant_slug:
+        query = query.where(GroupContract.tenant == tenant_slug)
+    for contract in query.order_by(GroupContract.id):
+        if not contract.cover_periods.exists():
+            continue
+        _, created = issue(contract, month, actor)
+        done["issued" if created else "existing"] += 1
+    return done
+
+
+def issue_due(today=None):
+    """The daily job: for each active tenant whose `statement_day` has come this month, this month's
+    missing statements. Idempotent."""
+    today = today or clock.today()
+    done = {"issued": 0, "existing": 0}
+    for tenant in Tenant.select().where(Tenant.active & Tenant.current_digest.is_null(False)):
+        try:
+            live = registry.get(tenant.slug)
+        except NotFound:
+            continue
+        if today.day >= live.settings.statement_day:
+            for key, count in issue_month(today, tenant_slug=tenant.slug).items():
+                done[key] += count
+    return done
+
+
+# --- reads ------------------------------------------------------------------------------------------
+
+def for_contract(contract):
+    """The contract's statements, newest first, as dicts for lists."""
+    return [_summary(s) for s in Statement.select().where(Statement.contract == contract.id)
+            .order_by(Statement.month.desc())]
+
+
+def _summary(statement):
+    return {"id": statement.id, "number": statement.number, "month": statement.month, "issued_at": statement.issued_at,
+            "total": Decimal(statement.total), "employer_total": Decimal(statement.employer_total),
+            "employee_total": Decimal(statement.employee_total), "document_id": statement.document_id}
+
+
+FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+# Who may see a contract's statements: the one scoping per door (manager, advisor, back office, API).
+
+def contract_for_employer(user, tenant_slug, contract_id):
+    return contracts.contract_for_employer(user, tenant_slug, contract_id)
+
+
+def contract_for_insurer(tenant_slug, contract_id):
+    return contracts.for_insurer(tenant_slug, contract_id)
+
+
+def contracts_of_client(broker, client_id):
+    """(client, [(contract, its statements)]) of a broker's client; NotFound for another broker's."""
+    client = clients.get_for(broker, client_id)
+    found = GroupContract.select().where(GroupContract.employer == client.id).order_by(GroupContract.id)
+    return client, [(contract, for_contract(contract)) for contract in found]
+
+
+def contract_for_broker(broker, client_id, contract_id):
+    client = clients.get_for(broker, client_id)
+    contract = GroupContract.get_or_none((GroupContract.id == contract_id) & (GroupContract.employer == client.id))
+    if contract is None:
+        raise NotFound("Vertrag nicht gefunden.", "Group contract not found.")
+    return contract
+
+
+def download(contract, statement_id, fmt):
+    """(filename, bytes, mime) of a statement of `contract` as pdf, csv or xlsx."""
+    if fmt not in FORMATS:
+        raise NotFound("Unbekanntes Format.", "Unknown format.")
+    statement = of_contract(contract, statement_id)
+    data = {"pdf": pdf, "csv": as_csv, "xlsx": as_xlsx}[fmt](statement)
+    return f"Beitragsrechnung-{statement.number}.{fmt}", data, FORMATS[fmt]
+
+
+def of_contract(contract, statement_id):
+    """A statement of `contract` (already scoped by the caller); NotFound for another's."""
+    statement = Statement.get_or_none((Statement.id == statement_id) & (Statement.contract == contract.id))
+    if statement is None:
+        raise NotFound("Beitragsrechnung nicht gefunden.", "Statement not found.")
+    return statement
+
+
+def view(statement):
+    """A statement and its lines as dicts with Decimal amounts (templates, exports, tests)."""
+    lines = [{"position": l.position, "kind": l.kind, "employee_id": l.employee_id, "person": l.person,
+              "personnel_number": l.personnel_number, "for_month": l.for_month, "period_from": l.period_from,
+              "period_to": l.period_to, "cover": l.cover, "tariff_group": l.tariff_group, "tariffs": list(l.tariffs),
+              "payer": l.payer, "amount": Decimal(l.amount), "employer_amount": Decimal(l.employer_amount),
+              "employee_amount": Decimal(l.employee_amount)}
+             for l in statement.lines.order_by(StatementLine.position)]
+    return {**_summary(statement), "lines": lines}
+
+
+def pdf(statement):
+    """The PDF made when the statement was issued."""
+    return documents.read(Document.get_by_id(statement.document_id))
+
+
+def _row(line):
+    return [line["position"], line["kind"], line["personnel_number"], line["person"], f"{line['for_month']:%Y-%m}",
+            line["period_from"].isoformat() if line["period_from"] else "",
+            line["period_to"].isoformat() if line["period_to"] else "", line["cover"], line["tariff_group"],
+            " ".join(line["tariffs"]), line["payer"], line["amount"], line["employer_amount"], line["employee_amount"]]
+
+
+def as_csv(statement):
+    """The lines as CSV (`;`, UTF-8 with BOM); amounts as numbers with a decimal point (24.10), dates ISO."""
+    from engine.exports import inert
+    data = view(statement)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for line in data["lines"]:
+        writer.writerow([cell if isinstance(cell, (int, Decimal)) else inert(cell) for cell in _row(line)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def as_xlsx(statement):
+    """The lines as XLSX with amounts as number cells (format 0.00) and the totals below."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    from engine.exports import inert
+    data = view(statement)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Beitragsrechnung")
+    sheet.append(CSV_HEADER)
+
+    def cells(row):
+        for value in row:
+            if isinstance(value, Decimal):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "0.00"
+                yield cell
+            else:
+                yield value if isinstance(value, int) else inert(value)
+    for line in data["lines"]:
+        sheet.append(list(cells(_row(line))))
+    sheet.append([])
+    sheet.append(list(cells(["", "Summe", "", "", "", "", "", "", "", "", "", data["total"], data["employer_total"],
+                             data["employee_total"]])))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
