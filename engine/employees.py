@@ -242,7 +242,24 @@ def report_page(batch, page=1, changes_page=1, size=PAGE_SIZE):
             "problem_rows": report.get("problem_rows", len({error["row"] for error in errors})),
             "errors": paged(errors, page), "changes": paged(changed, changes_page),
             "changed_count": report.get("changed_count", len(changed)),
-            "new": new, "new_count": report.get("new_count", len(new)), "unchanged": report.get("unchanged", 0)}
+            "new": new, "new_count": report.get("new_count", len(new)), "unchanged": report.get("unchanged", 0),
+            "mapping": report.get("mapping"), "mapped": _mapped(report.get("mapping")),
+            "undo_refused": revert_refusal(batch)}
+
+
+def _mapped(mapping):
+    """header -> the field it is read as now (the confirmed or guessed mapping, else the catalogue's
+    names and aliases); "" for a column that is ignored."""
+    if not mapping:
+        return {}
+    names = employee_file.layout().headers
+    return {header: mapping["columns"].get(header) or names.get(employee_file.header_key(header), "")
+            for header in mapping["headers"]}
+
+
+def mapping_choices():
+    """(field name, label) of every employee field a column can be mapped to, in the upload's order."""
+    return [(field.name, field.label) for field in form().fields]
 
 
 def start(user, batch):

@@ -49,7 +49,7 @@ STATES = {
     "left": _l("left the company"), "deceased": _l("deceased"), "active": _l("active"),
     "suspended": _l("suspended"), "ended": _l("ended"), "replaced": _l("replaced"), "previewed": _l("checked"),
     "importing": _l("importing"), "imported": _l("imported"), "unusable": _l("unusable"),
-    "checking": _l("being checked"), "interrupted": _l("interrupted"), "cancelled": _l("cancelled"),
+    "checking": _l("being checked"), "reverted": _l("undone"), "interrupted": _l("interrupted"), "cancelled": _l("cancelled"),
 }
 
 ACTIONS = {
@@ -72,7 +72,9 @@ ACTIONS = {
     "application.request_info": _l("Insurer asked for information"), "application.withdraw": _l("Application withdrawn"), "contract.created": _l("Group contract concluded"),
     "import.previewed": _l("Employee file checked"), "import.started": _l("Employee import started"),
     "import.finished": _l("Employee import finished"), "import.unusable": _l("Unusable employee file"),
-    "import.uploaded": _l("Employee file uploaded"), "import.interrupted": _l("Employee import interrupted"),
+    "import.uploaded": _l("Employee file uploaded"), "import.remapped": _l("Columns of an employee file mapped"),
+    "import.reverted": _l("Employee import undone"), "import.mapping_confirmed": _l("Column mapping confirmed"),
+    "employee.removed": _l("Employee removed (import undone)"), "import.interrupted": _l("Employee import interrupted"),
     "enrolment_run.started": _l("Enrolment of all ready employees started"),
     "enrolment_run.finished": _l("Enrolment of all ready employees finished"),
     "enrolment_run.resumed": _l("Enrolment of all ready employees continued"),

@@ -194,7 +194,41 @@ def import_batch(contract_id, batch_id):
             current_app.extensions["bkv_jobs"].enqueue_import(batch.id)
         return redirect(url_for("manager.import_batch", contract_id=contract.id, batch_id=batch.id))
     return render_template("manager/import.html", contract=contract, batch=batch,
-                           report=employees.report_page(batch, _page_arg("page"), _page_arg("changes")))
+                           report=employees.report_page(batch, _page_arg("page"), _page_arg("changes")),
+                           fields=employees.mapping_choices())
+
+
+@bp.route("/contracts/<int:contract_id>/imports/<int:batch_id>/mapping", methods=["POST"])
+@require("employer")
+def import_mapping(contract_id, batch_id):
+    """The employer confirms or corrects which column is which field; the file is checked again."""
+    contract = _contract(contract_id)
+    batch = employees.batch_for(contract, batch_id)
+    headers = ((batch.report or {}).get("mapping") or {}).get("headers", [])
+    columns = {header: request.form.get(f"column-{index}", "") for index, header in enumerate(headers)}
+    try:
+        employees.remap(me(), batch, columns)
+    except DomainError as exc:
+        flash(localized(exc.text), "error")
+    else:
+        current_app.extensions["bkv_jobs"].enqueue_check(batch.id)
+        flash(_("The column mapping is saved for files like this one; the file is being checked again."), "success")
+    return redirect(url_for("manager.import_batch", contract_id=contract.id, batch_id=batch.id))
+
+
+@bp.route("/contracts/<int:contract_id>/imports/<int:batch_id>/undo", methods=["POST"])
+@require("employer")
+def import_undo(contract_id, batch_id):
+    contract = _contract(contract_id)
+    batch = employees.batch_for(contract, batch_id)
+    try:
+        result = employees.revert(me(), batch)
+    except DomainError as exc:
+        flash(localized(exc.text), "error")
+    else:
+        flash(_("The import has been undone: %(removed)s employees removed, %(restored)s restored.",
+                removed=result["removed"], restored=result["restored"]), "success")
+    return redirect(url_for("manager.import_batch", contract_id=contract.id, batch_id=batch.id))
 
 
 @bp.route("/contracts/<int:contract_id>/imports/<int:batch_id>/progress")
