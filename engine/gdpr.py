@@ -12,8 +12,8 @@ import zipfile
 from engine import audit, clock, documents, policies
 from engine.db import transaction
 from engine.errors import DomainError
-from engine.models import (AuditEntry, BusinessEvent, Document, Employee, Enrolment, ImportBatch, Outbox, Policy,
-                           utcnow)
+from engine.models import (AuditEntry, BusinessEvent, Document, Employee, Enrolment, HeldDecision, ImportBatch,
+                           Notification, Outbox, Policy, utcnow)
 
 PERSONAL = ("first_name", "last_name", "email", "street", "postal_code", "city", "gender")
 RETENTION_YEARS = 10  # § 147 AO / § 257 HGB: ten years for records relevant to accounts
@@ -260,13 +260,22 @@ def _text_of(data):
 
 
 def _erase_mentions(employer_id, own, traces):
-    """Replace the traces in the mails of the outbox and in the employer's other audit entries."""
+    """Replace the traces in the mails of the outbox, the in-app notifications and the employer's other
+    audit entries."""
     if traces.pattern is None:
         return
     for mail in Outbox.select().where(traces.like(Outbox.subject) | traces.like(Outbox.body)):
         subject, body = traces.redact(mail.subject)[:300], traces.redact(mail.body)
         if (subject, body) != (mail.subject, mail.body):
             Outbox.update(subject=subject, body=body).where(Outbox.id == mail.id).execute()
+    for note in Notification.select().where(traces.like(Notification.text.cast("text"), as_json=True)):
+        text = traces.redact(note.text)
+        if text != note.text:
+            Notification.update(text=text).where(Notification.id == note.id).execute()
+    for held in HeldDecision.select().where(traces.like(HeldDecision.line.cast("text"), as_json=True)):
+        line = traces.redact(held.line)
+        if line != held.line:
+            HeldDecision.update(line=line).where(HeldDecision.id == held.id).execute()
     mentioning = (traces.like(AuditEntry.before.cast("text"), as_json=True)
                   | traces.like(AuditEntry.after.cast("text"), as_json=True))
     for entry in AuditEntry.select().where((AuditEntry.employer == employer_id) & ~own & mentioning):

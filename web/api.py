@@ -370,9 +370,12 @@ def contract_ref(contract):
 
 def employee_json(e, fields=EMPLOYEE_FIELDS):
     """An employee as schemas.record(fields) describes it."""
-    shown = {f.name: getattr(e, f.column_name) for f in fields if f.api}
-    return {"id": e.id, **{name: iso(v) if isinstance(v, datetime.date) else ("" if v is None else v)
-                           for name, v in shown.items()}, "state": e.state}
+    def value(field):
+        stored = getattr(e, field.column_name)
+        if field.type == "date":
+            return iso(stored) if stored else None
+        return "" if stored is None else stored
+    return {"id": e.id, **{f.name: value(f) for f in fields if f.api}, "state": e.state}
 
 
 def policy_json(p):

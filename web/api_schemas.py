@@ -39,8 +39,13 @@ URL = {"type": "string", "description": "Path of the PDF under this API (GET it 
 
 
 def record(fields):
-    """The schema of a record with the catalogue fields the API shows: dates as dates, the rest as text."""
-    return obj({"id": ID, **{f.name: DATE if f.type == "date" else STRING for f in fields if f.api}, "state": STRING})
+    """The schema of a record with the catalogue fields the API shows: dates as dates (null when a field
+    that is not required is empty), the rest as text."""
+    def kind(field):
+        if field.type != "date":
+            return STRING
+        return DATE if field.required else nullable(DATE)
+    return obj({"id": ID, **{f.name: kind(f) for f in fields if f.api}, "state": STRING})
 
 
 ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",

@@ -1,6 +1,8 @@
 """The checker knows every fact a rule can read at its point, every field a rule can require, and
 which facts may draw a tariff group: a typo or an unlawful criterion is an error at its line, a
 criterion by age without a justification a warning."""
+import yaml
+
 from tenants.check import check_paths
 
 
@@ -52,7 +54,9 @@ def test_a_placeholder_naming_an_unknown_fact_is_refused(demo_copy):
 def test_require_must_name_a_field_of_the_form(demo_copy):
     auxilia = demo_copy("auxilia").replace("then: {require: private_email}", "then: {require: privat_email}")
     problem = only(check_paths([auxilia.folder]))
-    assert problem.dotted_path == "business_events[3].preconditions[0].then.require"
+    leaving = next(i for i, event in enumerate(yaml.safe_load(auxilia.text)["business_events"])
+                   if event["type"] == "leaving")
+    assert problem.dotted_path == f"business_events[{leaving}].preconditions[0].then.require"
     assert problem.line == auxilia.line_of("require: privat_email")
     assert problem.message == "unknown field 'privat_email' in the leaving form; did you mean 'private_email'?"
 

@@ -101,7 +101,8 @@ def test_cases_must_name_what_the_tenant_has(demo_copy):
          "event_before_contract_start, leaving_needs_date, leaving_before_employment_start, "
          "parental_leave_needs_end, parental_leave_end_not_after_start"),
         (line_of(tests, "death_of_employer"), "unknown business event 'death_of_employer'; the tenant supports "
-                                              "address_change, name_change, parental_leave, leaving, "
+                                              "address_change, name_change, parental_leave, long_sickness, "
+                                              "sabbatical, return_to_work, leaving, "
                                               "tariff_group_change, death")]
     assert all(p.file == str(tests) and p.level == "error" for p in found)
 
