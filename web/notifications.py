@@ -77,10 +77,7 @@ def enrolment_decision(enrolment, ctx):
                           employee_id=enrolment.employee_id)
     line = (both(lambda: _("Policy issued for %(name)s", name=name)) if enrolment.state == "accepted" else
             both(lambda: _("Enrolment of %(name)s rejected: %(reason)s", name=name, reason=enrolment.reason or "")))
-    inbox.notify(inbox.employer_members(contract.employer_id), line, link)
-    if not digests.hold(contract.employer.contact_email, line, link):
-        mails.queue("enrolment_decision", contract.employer.contact_email, "de", enrolment=enrolment,
-                    employee=enrolment.employee, link=link)
+    _tell_employer(contract, line, link, "enrolment_decision", enrolment=enrolment, employee=enrolment.employee)
 
 
 @signals.on_transition("business_event.accept", "business_event.reject")
@@ -90,10 +87,15 @@ def event_decision(event, ctx):
                           employee_id=event.employee_id)
     line = (both(lambda: _("Business event processed for %(name)s", name=name)) if event.state == "accepted" else
             both(lambda: _("Business event rejected for %(name)s: %(reason)s", name=name, reason=event.reason or "")))
+    _tell_employer(contract, line, link, "event_decision", event=event, employee=event.employee)
+
+
+def _tell_employer(contract, line, link, template, **context):
+    """A decision on one of the employer's people: in its members' notifications, and by mail to its
+    contact (held for a digest when a bulk action or the contact's daily digest collects it)."""
     inbox.notify(inbox.employer_members(contract.employer_id), line, link)
     if not digests.hold(contract.employer.contact_email, line, link):
-        mails.queue("event_decision", contract.employer.contact_email, "de", event=event, employee=event.employee,
-                    link=link)
+        mails.queue(template, contract.employer.contact_email, "de", link=link, **context)
 
 
 @signals.digest_ready.connect
