@@ -12,12 +12,14 @@ import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from peewee import fn
+
 from tenants.event_kinds import event_kinds
 
 from engine import audit, clock, enrolments, registry, start_window, workflow
 from engine.db import transaction
 from engine.errors import Conflict
-from engine.models import BusinessEvent, CoverPeriod, Employee, utcnow
+from engine.models import BusinessEvent, CoverPeriod, Employee, Enrolment, utcnow
 
 TREATMENTS = ("employer_pays", "premium_free", "suspended", "employee_pays")
 
@@ -443,12 +445,26 @@ def _steps_due(employee, today):
                 "unpaid_steps": sum(p.reason != "age_step" for p in new)}
 
 
+def backfill():
+    """Periods for people insured before the ledger existed: each accepted enrolment whose person has
+    no period opens their first one; the events accepted back then (not yet applied to the ledger)
+    follow in `apply_due`, in the order of their dates. Idempotent. Returns how many were opened."""
+    missing = Enrolment.select().where((Enrolment.state == "accepted") & ~fn.EXISTS(
+        CoverPeriod.select(CoverPeriod.id).where(CoverPeriod.employee == Enrolment.employee)))
+    opened = 0
+    for enrolment in missing.order_by(Enrolment.id):
+        open_first(enrolment, None)
+        opened += 1
+    return opened
+
+
 def apply_due(today=None):
-    """Apply what became due by `today`: accepted events whose day has come (ledger, the person's
-    data and state) and age steps. Idempotent; each person's change is its own transaction.
-    Returns {events: n, age_steps: n, unpaid_steps: n}."""
+    """Apply what became due by `today`: first periods for people insured before the ledger existed
+    (`backfill`), accepted events whose day has come (ledger, the person's data and state) and age
+    steps. Idempotent; each person's change is its own transaction.
+    Returns {backfilled: n, events: n, age_steps: n, unpaid_steps: n}."""
     today = today or clock.today()
-    done = {"events": 0, "age_steps": 0, "unpaid_steps": 0}
+    done = {"backfilled": backfill(), "events": 0, "age_steps": 0, "unpaid_steps": 0}
     due = (BusinessEvent.select().where((BusinessEvent.state == "accepted") & BusinessEvent.applied_at.is_null())
            .order_by(BusinessEvent.id))
     for event in sorted(due, key=lambda e: (takes_effect(e), e.id)):

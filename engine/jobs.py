@@ -99,7 +99,8 @@ class Jobs:
         """Events whose day has come and age steps reach the cover ledger (idempotent)."""
         from engine import cover
         done = cover.apply_due()
-        logger.info("cover: %s events and %s age steps applied", done["events"], done["age_steps"])
+        logger.info("cover: %s people backfilled, %s events, %s age steps and %s unpaid steps applied",
+                    done["backfilled"], done["events"], done["age_steps"], done["unpaid_steps"])
         return done
 
     @staticmethod

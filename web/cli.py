@@ -184,10 +184,12 @@ def documents_sweep(dry_run):
 
 @cover_cli.command("apply-due")
 def cover_apply_due():
-    """Apply what became due today: events whose date has come, age steps (the worker does this daily)."""
+    """Apply what became due today: first periods of people insured before the ledger, events whose date
+    has come, age steps, the next parts of unpaid periods (the worker does this daily)."""
     from engine import cover
     done = cover.apply_due()
-    click.echo(f"{done['events']} event(s) and {done['age_steps']} age step(s) applied")
+    click.echo(f"{done['backfilled']} person(s) backfilled, {done['events']} event(s), {done['age_steps']} age "
+               f"step(s) and {done['unpaid_steps']} unpaid-period step(s) applied")
 
 
 @statements_cli.command("issue")

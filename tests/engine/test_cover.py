@@ -72,10 +72,10 @@ def test_nordhafen_insurance_age_steps_on_1_january(app, make_user, clock):
         person = fresh(case)
         assert cover.premium_for(person, D(2027, 12, 1)) == Decimal("33.80")
         assert cover.premium_for(person, D(2028, 1, 1)) == Decimal("41.20")    # projected before it is written
-        assert cover.apply_due() == {"events": 0, "age_steps": 0, "unpaid_steps": 0}   # nothing due in December 2026
+        assert cover.apply_due() == {"backfilled": 0, "events": 0, "age_steps": 0, "unpaid_steps": 0}   # nothing due in December 2026
         move_to(clock, D(2028, 1, 1))
-        assert cover.apply_due() == {"events": 0, "age_steps": 1, "unpaid_steps": 0}
-        assert cover.apply_due() == {"events": 0, "age_steps": 0, "unpaid_steps": 0}   # idempotent
+        assert cover.apply_due() == {"backfilled": 0, "events": 0, "age_steps": 1, "unpaid_steps": 0}
+        assert cover.apply_due() == {"backfilled": 0, "events": 0, "age_steps": 0, "unpaid_steps": 0}   # idempotent
         first, step = cover.periods(person.id)
         assert (first.valid_to, first.premium) == (D(2027, 12, 31), Decimal("33.80"))
         assert (step.valid_from, step.valid_to, step.premium, step.reason) == (D(2028, 1, 1), None, Decimal("41.20"),
@@ -193,3 +193,23 @@ def test_a_group_change_opens_a_period_and_keeps_the_first(app, make_user, clock
         assert (first.valid_from, first.valid_to) == (D(2027, 1, 1), D(2027, 3, 31))
         assert (second.valid_from, second.tariff_group) == (D(2027, 4, 1), other)
         assert fresh(case).tariff_group == other
+
+
+def test_people_insured_before_the_ledger_get_their_periods_and_old_events_once(app, make_user, clock):
+    """An installation upgraded to the ledger: enrolments and a leaving accepted before it existed."""
+    from engine.models import BusinessEvent
+    with app.app_context():
+        case = insured("nordhafen", make_user("insurer", tenant="nordhafen"), D(1980, 1, 1), "old")
+        move_to(clock, D(2027, 2, 10))
+        file_and_accept(case, "leaving", {"leaving_date": D(2027, 2, 15)})
+        person = fresh(case)
+        CoverPeriod.delete().where(CoverPeriod.employee == person.id).execute()   # as before migration 0008
+        BusinessEvent.update(applied_at=None).where(BusinessEvent.employee == person.id).execute()
+        assert cover.periods(person.id) == []
+        move_to(clock, D(2027, 3, 2))
+        done = cover.apply_due()
+        assert (done["backfilled"], done["events"]) == (1, 1)
+        [period] = cover.periods(person.id)
+        assert (period.valid_from, period.valid_to, period.premium) == (D(2027, 1, 1), D(2027, 2, 28), Decimal("21.90"))
+        again = cover.apply_due()
+        assert (again["backfilled"], again["events"]) == (0, 0) and len(cover.periods(person.id)) == 1

@@ -33,7 +33,7 @@ def test_lumen_long_sickness_is_premium_free_for_six_months_then_suspended(app, 
         for day in (D(2027, 2, 1), D(2027, 8, 1), D(2028, 1, 1)):
             move_to(clock, day)
             cover.apply_due()
-            assert cover.apply_due() == {"events": 0, "age_steps": 0, "unpaid_steps": 0}
+            assert cover.apply_due() == {"backfilled": 0, "events": 0, "age_steps": 0, "unpaid_steps": 0}
         assert [(p.valid_from, p.valid_to, p.cover) for p in cover.periods(person.id)] == shown == [
             (D(2027, 1, 1), D(2027, 1, 31), "insured"), (D(2027, 2, 1), D(2027, 7, 31), "premium_free"),
             (D(2027, 8, 1), D(2027, 12, 31), "suspended"), (D(2028, 1, 1), None, "insured")]
@@ -100,7 +100,7 @@ def test_a_return_ends_the_unpaid_period_before_its_expected_end(app, make_user,
         assert cover.premium_for(person, D(2027, 5, 1)) == Decimal("21.90")
         move_to(clock, D(2027, 5, 1))
         assert cover.apply_due()["events"] == 1
-        assert cover.apply_due() == {"events": 0, "age_steps": 0, "unpaid_steps": 0}
+        assert cover.apply_due() == {"backfilled": 0, "events": 0, "age_steps": 0, "unpaid_steps": 0}
         assert [(p.valid_from, p.valid_to, p.cover, p.reason) for p in cover.periods(person.id)] == [
             (D(2027, 1, 1), D(2027, 1, 31), "insured", "enrolment"),
             (D(2027, 2, 1), D(2027, 4, 30), "suspended", "event"),
