@@ -104,3 +104,25 @@ def insured_case_with_event(slug, staff, tag="x"):
                            {"street": "Neue Str. 5", "postal_code": "01069", "city": "Dresden",
                             "effective_date": max(clock.today(), case["contract"].start_date)})
     return {**case, "event": event}
+
+
+def running_contract_with_sent_enrolments(make_user, slug, count, tag="run"):
+    """A group contract running since the 1st of this month (so events may lie in the past) with `count`
+    imported employees whose enrolments were sent; and a staff member of the insurer.
+    Returns (case, staff, contract, sent enrolments)."""
+    from engine.models import GroupContract
+    case = released_application(slug, tag=tag)
+    staff = make_user("insurer", tenant=slug)
+    contracts.accept(staff, contracts.application_for_insurer(slug, case["application"].id), f"GV-{tag}")
+    contract = contracts.contracts_for_employer(case["employer_user"], slug)[0]
+    GroupContract.update(start_date=clock.today().replace(day=1)).where(GroupContract.id == contract.id).execute()
+    contract = GroupContract.get_by_id(contract.id)
+    lines = "".join(f"{n};Nach{n};Vor{n};01.01.1980;Weg {n};10115;Berlin;01.01.2010;Vollzeit\n"
+                    for n in range(1, count + 1))
+    batch = employees.preview(case["employer_user"], contract, "e.csv", (CSV.splitlines(True)[0] + lines).encode())
+    employees.start(case["employer_user"], batch)
+    employees.run_import(batch.id)
+    sent, _ = enrolments.send(case["employer_user"], contract, [p.id for p in employees.for_contract(contract)])
+    assert len(sent) == count
+    return case, staff, contract, sent
+

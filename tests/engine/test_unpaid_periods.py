@@ -1,7 +1,6 @@
 """Unpaid periods (parental leave, long sickness, care leave, sabbatical): each tenant says in its
 YAML (business_events[].unpaid_cover) what happens to cover and premium; a return ends the period
 before its expected end. No tenant-specific code: the three demo tenants choose differently."""
-import datetime
 from decimal import Decimal
 
 import pytest

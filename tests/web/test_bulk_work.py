@@ -3,35 +3,18 @@ checks as one by one, the employer gets one mail for the batch (or one a day, if
 API does the same, and each person sees in-app notifications of their own cases only."""
 import re
 
-import pytest
 
-from engine import clock, contracts, digests, employees, enrolments, events
-from engine.models import Application, Enrolment, GroupContract, Policy
+from engine import digests, enrolments
+from engine.models import Enrolment, Policy
 from tests.conftest import csrf_from, log_in
-from tests.journey import submitted_application
+from tests.journey import running_contract_with_sent_enrolments
 
 HEADER = "Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart\n"
 
 
 def sent_enrolments(make_user, slug, count, tag="b"):
-    """A group contract at `slug` with `count` employees whose enrolments were sent; and a staff member."""
-    case = submitted_application(slug, tag=tag)
-    application = Application.get_by_id(case["application"].id)
-    if application.state == "submitted":
-        contracts.release(case["employer_user"], application)
-    staff = make_user("insurer", tenant=slug)
-    contracts.accept(staff, contracts.application_for_insurer(slug, case["application"].id), f"GV-{tag}")
-    contract = contracts.contracts_for_employer(case["employer_user"], slug)[0]
-    GroupContract.update(start_date=clock.today().replace(day=1)).where(GroupContract.id == contract.id).execute()
-    contract = GroupContract.get_by_id(contract.id)
-    lines = "".join(f"{n};Nach{n};Vor{n};01.01.1980;Weg {n};10115;Berlin;01.01.2010;Vollzeit\n"
-                    for n in range(1, count + 1))
-    batch = employees.preview(case["employer_user"], contract, "e.csv", (HEADER + lines).encode())
-    employees.start(case["employer_user"], batch)
-    employees.run_import(batch.id)
-    sent, _ = enrolments.send(case["employer_user"], contract, [p.id for p in employees.for_contract(contract)])
-    assert len(sent) == count
-    return case, staff, contract, sent
+    """A running contract at `slug` with `count` employees whose enrolments were sent; and a staff member."""
+    return running_contract_with_sent_enrolments(make_user, slug, count, tag=tag)
 
 
 def test_twenty_enrolments_in_one_action_make_twenty_policies_and_one_mail(app, client, make_user, mailbox):
@@ -119,7 +102,11 @@ def test_notifications_reach_the_right_people_and_the_count_drops(app, client, m
     home = client.get("/notifications/").get_data(as_text=True)
     assert "Vor1 Nach1" in home and "Police" in home
     assert other_case["client"].company_name not in home
+    assert home.count("Police ausgestellt für") == 1  # the other employer's decision is not among them
     assert client.get("/notifications/").get_data(as_text=True).count("Neu:") == 0  # read when viewed
+    client.post("/auth/logout", data={"csrf_token": csrf_from(client.get("/notifications/"))})
+    log_in(client, other_member)
+    assert client.get("/notifications/").get_data(as_text=True).count("Police ausgestellt für") == 1
     client.post("/auth/logout", data={"csrf_token": csrf_from(client.get("/notifications/"))})
     log_in(client, foreign_staff)
     foreign = client.get("/notifications/").get_data(as_text=True)

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from engine import clock, contracts, cover, employees, enrolments
-from engine.models import Application, Employee, GroupContract, Policy
+from engine import clock, cover, enrolments
+from engine.models import Employee, Policy
 from tests.conftest import csrf_from, log_in
 from tests.formfill import fill
-from tests.journey import submitted_application
+from tests.journey import running_contract_with_sent_enrolments
 
 ALL_TYPES = ["address_change", "name_change", "parental_leave", "leaving", "tariff_group_change", "death"]
 
@@ -20,27 +20,10 @@ def post(client, url, data):
 
 
 def insured_staff(app, make_user, slug, count):
-    case = submitted_application(slug, tag="ev")
-    application = Application.get_by_id(case["application"].id)
-    if application.state == "submitted":
-        contracts.release(case["employer_user"], application)
-    staff = make_user("insurer", tenant=slug)
-    contracts.accept(staff, contracts.application_for_insurer(slug, case["application"].id), f"GV-E-{slug}")
-    contract = contracts.contracts_for_employer(case["employer_user"], slug)[0]
-    # time passes: the contract has been running since the first of this month (deaths lie in the past)
-    GroupContract.update(start_date=clock.today().replace(day=1)).where(GroupContract.id == contract.id).execute()
-    contract = GroupContract.get_by_id(contract.id)
-    lines = "".join(f"{n};Nach{n};Vor{n};01.01.1980;Weg {n};10115;Berlin;01.01.2010;Vollzeit\n"
-                    for n in range(1, count + 1))
-    header = "Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Beschäftigungsart\n"
-    batch = employees.preview(case["employer_user"], contract, "e.csv", (header + lines).encode())
-    employees.start(case["employer_user"], batch)
-    employees.run_import(batch.id)
-    people = employees.for_contract(contract)
-    sent, _ = enrolments.send(case["employer_user"], contract, [p.id for p in people])
+    case, staff, contract, sent = running_contract_with_sent_enrolments(make_user, slug, count, tag=f"E-{slug}")
     for enrolment in sent:
         enrolments.accept(staff, enrolment)
-    return case, staff, contract, [Employee.get_by_id(p.id) for p in people]
+    return case, staff, contract, [Employee.get_by_id(e.employee_id) for e in sent]
 
 
 def event_values(live, event_type, contract):
