@@ -242,15 +242,38 @@ def _birthday(birth_date, year):
         return datetime.date(year, 2, 28)
 
 
-def _age_step(open_period, employee, contract, until):
-    """The first day up to `until` on which the open insured period's premium changes with age."""
+def age_step_days(open_period, employee, contract, until):
+    """(day, "age_step") for each day after the open period began on which the person's age for
+    pricing rises (the tenant's age_method)."""
+    method = registry.version(open_period.tenant_version).settings.age_method
+    return ((day, "age_step") for day in step_dates(method, employee.birth_date, open_period.valid_from, until))
+
+
+# Sources of the days on which an open insured period may change without an event: each is
+# fn(open_period, employee, contract, until) -> iterable of (day, reason), days after the period's
+# start up to `until`. On such a day the period is priced anew (`repriced`); a new period is
+# written only when its tariffs or premium differ.
+STEP_SOURCES = [age_step_days]
+STEP_COUNTS = {"age_step": "age_steps"}  # reason -> key in apply_due's answer (others: unpaid_steps)
+
+
+def repriced(open_period, employee, contract, day):
+    """The open period as priced on `day`: the group's tariffs and premium that day."""
+    return replace(open_period, tariffs=tuple(enrolments.tariffs_of(contract, open_period.tariff_group)),
+                   premium=_priced(employee, contract, open_period.tenant_version, open_period.tariff_group, day))
+
+
+def _premium_step(open_period, employee, contract, until):
+    """(day, reason, period) of the first day up to `until` on which the open insured period's
+    tariffs or premium change (age steps and the other STEP_SOURCES), or None."""
     if open_period is None or open_period.cover != "insured" or open_period.valid_to is not None:
         return None
-    method = registry.version(open_period.tenant_version).settings.age_method
-    for day in step_dates(method, employee.birth_date, open_period.valid_from, until):
-        premium = _priced(employee, contract, open_period.tenant_version, open_period.tariff_group, day)
-        if premium != open_period.premium:
-            return day, premium
+    days = sorted({item for source in STEP_SOURCES for item in source(open_period, employee, contract, until)
+                   if open_period.valid_from < item[0] <= until}, key=lambda item: (item[0], item[1]))
+    for day, reason in days:
+        priced = repriced(open_period, employee, contract, day)
+        if (priced.tariffs, priced.premium) != (open_period.tariffs, open_period.premium):
+            return day, reason, priced
     return None
 
 
@@ -265,12 +288,12 @@ def project(employee, contract, written, pending, until):
         event_day = takes_effect(queue[0]) if queue else None
         horizon = min(until, event_day - DAY) if event_day else until
         unpaid = _unpaid_step(open_period, employee, contract, horizon, known)
-        step = _age_step(open_period, employee, contract, unpaid[0] - DAY if unpaid else horizon)
+        step = _premium_step(open_period, employee, contract, unpaid[0] - DAY if unpaid else horizon)
         if step is not None:
-            day, premium = step
+            day, reason, priced = step
             link = ({} if is_unpaid(open_period) else {"event_id": None, "event_kind": ""})  # keeps the unpaid period's end
-            timeline = _close(timeline, day) + [replace(open_period, valid_from=day, premium=premium, reason="age_step",
-                                                        enrolment_id=None, id=None, **link)]
+            timeline = _close(timeline, day) + [replace(priced, valid_from=day, reason=reason, enrolment_id=None,
+                                                        id=None, **link)]
         elif unpaid is not None:
             timeline = _close(timeline, unpaid[0]) + [unpaid[1]]
         elif event_day is not None and event_day <= until:
@@ -440,9 +463,12 @@ def _steps_due(employee, today):
         after = project(employee, employee.contract, before, [], today)
         if after != before:
             _write(employee, employee.contract, before, after, None)
-        new = [p for p in after if p.id is None]
-        return {"age_steps": sum(p.reason == "age_step" for p in new),
-                "unpaid_steps": sum(p.reason != "age_step" for p in new)}
+        counts = {"age_steps": 0, "unpaid_steps": 0}
+        for period in after:
+            if period.id is None:
+                key = STEP_COUNTS.get(period.reason, "unpaid_steps")
+                counts[key] = counts.get(key, 0) + 1
+        return counts
 
 
 def backfill():
@@ -477,7 +503,7 @@ def apply_due(today=None):
             CoverPeriod.valid_to.is_null()).distinct().tuples()):
         try:
             for key, count in _steps_due(Employee.get_by_id(employee_id), today).items():
-                done[key] += count
+                done[key] = done.get(key, 0) + count
         except Conflict:
             logger.warning("cover: ledger of employee %s changed concurrently", employee_id)
     return done
