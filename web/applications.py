@@ -92,5 +92,8 @@ def submit(application_id):
     except DomainError as exc:
         flash(localized(exc.text), "error")
     else:
-        flash(_("The application has been submitted to the insurer. The employer has been asked by e-mail to release it."), "success")
+        if applications.get_for(user, application_id).state == "submitted":  # the employer's release comes next
+            flash(_("The application has been submitted to the insurer. The employer has been asked by e-mail to release it."), "success")
+        else:  # the insurer needs no release: it is with the insurer now
+            flash(_("The application has been submitted to the insurer. This insurer needs no release by the employer."), "success")
     return redirect(url_for("applications.edit", application_id=application.id))

@@ -142,7 +142,12 @@ def test_broker_to_submitted_application(app, mailbox, slug):
     mailbox.clear()
     submitted = post(broker, f"{application_url}/submit", {}, page=application_url)
     assert submitted.status_code == 302
-    assert "übermittelt am" in broker.get(application_url).get_data(as_text=True).lower()
+    after = broker.get(application_url).get_data(as_text=True)
+    assert "übermittelt am" in after.lower()
+    # the broker is told what comes next: the employer's release, or none where the insurer needs none
+    release_required = tenant.settings["employer_release_required"]
+    assert ("zur Freigabe aufgefordert" in after) == release_required
+    assert ("keine Freigabe durch den Arbeitgeber" in after) == (not release_required)
     manager_link = mailbox.link(employer_email)
     assert f"/m/{slug}/applications/" in manager_link
     assert employer.get(manager_link).status_code == 200
