@@ -160,11 +160,12 @@ def _start_in_window(application, ctx):
 
 @workflow.guard("application_complete")
 def _complete(application, ctx):
+    form = ctx.data["live"].compiled.application_form
     errors = missing(application, ctx.data["live"])
     if errors:
-        fields = ", ".join(sorted(errors))
-        raise DomainError("Der Antrag ist noch unvollständig: " + fields,
-                          "The application is not complete yet: " + fields)
+        named = [form[name].label for name in form.names if name in errors]  # in the form's order, by label
+        raise DomainError("Der Antrag ist noch unvollständig: " + ", ".join(label.de for label in named) + ".",
+                          "The application is not complete yet: " + ", ".join(label.en for label in named) + ".")
 
 
 def for_broker(broker):

@@ -29,7 +29,8 @@ class Conflict(DomainError):
     """The object changed under the actor (someone else was faster)."""
 
 
-def joined(texts, separator="; "):
-    """Several {de, en} texts as one, e.g. the texts of the rules that refused an action."""
+def joined(texts, separator="\n"):
+    """Several {de, en} texts as one, e.g. the texts of the rules that refused an action: one per
+    line (pages show messages with `white-space: pre-line`)."""
     texts = list(texts)
     return {language: separator.join(text[language] for text in texts) for language in LANGUAGES}

@@ -49,12 +49,13 @@ def edit(application_id):
                 flash(_("The application has been saved."), "success")
                 if application.merged:
                     flash(_("Changed by someone else in the meantime and kept: %(fields)s",
-                            fields=", ".join(localized(form[name].label) for name in application.merged)), "info")
+                            fields=", ".join(labels_of(form, application.merged))), "info")
                 return redirect(url_for("applications.edit", application_id=application.id))
     history = [e for e in audit.history("application", application.id)]
     return render_template("applications/edit.html", application=application, live=live, role=role,
                            form=live.compiled.application_form, values=values, errors=errors,
-                           missing=applications.missing(application, live), history=history,
+                           missing=labels_of(live.compiled.application_form, applications.missing(application, live)),
+                           history=history,
                            start_problem=applications.start_problem(application),
                            editable=application.state in applications.EDITABLE)
 
@@ -77,6 +78,11 @@ def group_policy(application_id):
     if contract is None or contract.document_id is None:
         raise NotFound("Noch keine Gruppenpolice.", "No group policy yet.")
     return downloads.send_document(contract.document)
+
+
+def labels_of(form, names):
+    """The labels of the form's fields among `names`, in the form's order, in the reader's language."""
+    return [localized(field.label) for field in form if field.name in names]
 
 
 @bp.route("/<int:application_id>/submit", methods=["POST"])

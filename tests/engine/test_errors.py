@@ -33,4 +33,4 @@ def test_the_german_text_is_the_message_and_both_are_kept():
 
 def test_texts_join_per_language():
     refused = [{"de": "Eins.", "en": "One."}, {"de": "Zwei.", "en": "Two."}]
-    assert joined(refused) == {"de": "Eins.; Zwei.", "en": "One.; Two."}
+    assert joined(refused) == {"de": "Eins.\nZwei.", "en": "One.\nTwo."}

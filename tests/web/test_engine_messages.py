@@ -63,3 +63,29 @@ def test_file_problems_are_explained_in_the_users_language(app, make_user):
     table = (HEADER + ROW).encode()
     assert "Unknown column 'Abteilung' (J) is ignored." in upload(english, table, "liste.csv")
     assert "Unbekannte Spalte „Abteilung“ (J) wird ignoriert." in upload(german, table, "liste.csv")
+
+
+def test_an_incomplete_application_names_the_missing_fields_by_their_labels(app):
+    with app.app_context():
+        from engine import applications
+        from engine.errors import DomainError
+        case = submitted_application("lumen", tag="labels", submit=False)
+        application = Application.get_by_id(case["application"].id)
+        application.data = {key: value for key, value in application.data.items()
+                            if key not in ("payment", "contact_phone")}
+        application.save()
+        try:
+            applications.submit(case["broker"], application, case["live"])
+        except DomainError as refused:
+            said = refused.text
+        else:
+            raise AssertionError("an incomplete application was submitted")
+    form = case["live"].compiled.application_form
+    broker = app.test_client()
+    log_in(broker, case["broker"])
+    page = shown(broker.get(f"/applications/{application.id}"))
+    checklist = page[page.index("Vor dem Übermitteln"):].split("</p>")[0]
+    for name in ("payment", "contact_phone"):
+        assert form[name].label.de in said["de"] and form[name].label.en in said["en"]
+        assert name not in said["de"] and name not in said["en"]
+        assert form[name].label.de in checklist and name not in checklist
