@@ -42,8 +42,22 @@ class _SafeLinks(markdown.treeprocessors.Treeprocessor):
                     del element.attrib[attribute]
 
 
+class _UnderTitle(markdown.treeprocessors.Treeprocessor):
+    """The page shows the module's title as its heading: a leading level-1 heading of the file (the
+    same title) is dropped, and the file's headings sit below the title (# -> h3, ## -> h4, ...)."""
+
+    def run(self, root):
+        first = next(iter(root), None)
+        if first is not None and first.tag == "h1":
+            root.remove(first)
+        for element in root.iter():
+            if len(element.tag) == 2 and element.tag[0] == "h" and element.tag[1] in "12345":
+                element.tag = "h" + str(min(int(element.tag[1]) + 2, 6))
+
+
 class _SafeLinksExtension(markdown.extensions.Extension):
     def extendMarkdown(self, md):
+        md.treeprocessors.register(_UnderTitle(md), "under_title", 0)
         md.treeprocessors.register(_SafeLinks(md), "safe_links", -1)  # last: after links are made and unescaped
 
 

@@ -62,7 +62,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     expect(broker.locator(".flash-success")).to_be_visible()
 
     # 2. the broker number: refused in the wrong format, stored in Auxilia's
-    broker.get_by_role("link", name="Rechenkerne").click()
+    broker.get_by_role("link", name="Versicherer & Vermittlernummern").click()
     number_form = broker.locator("form", has=broker.locator(f"#number-{SLUG}"))
     broker.locator(f"#number-{SLUG}").fill("falsch")
     number_form.get_by_role("button", name="Speichern").click()

@@ -76,6 +76,7 @@ def test_broker_to_submitted_application(app, mailbox, slug):
     for step, module in enumerate(tenant.doc["content_modules"]):
         page = broker.get(f"{consultation_url}?step={step}")
         assert module["title"]["de"] in page.get_data(as_text=True)
+        assert page.get_data(as_text=True).count("<h1") == 1  # the module file's own title is not a second heading
         form = tenant.compiled.questions.get(module["id"])
         if form is not None:
             answered = post(broker, f"{consultation_url}?step={step}", fill(form))
