@@ -1,6 +1,7 @@
 """From submitted application to group contract: release by the employer, decision by the insurer."""
 
 from engine import accounts, applications, audit, documents, registry, workflow
+from engine import mandates  # noqa: F401  (its receiver records the employer's SEPA mandate on acceptance)
 from engine.db import prepared, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Application, Employer, GroupContract, TenantVersion

@@ -428,6 +428,58 @@ class StatementLine(BaseModel):
         indexes = ((("statement", "position"), True),)
 
 
+class Mandate(BaseModel):
+    """A SEPA direct-debit mandate (Lastschriftmandat): the employer's for its contract's statements, or an
+    employee's for the amounts the employee pays (engine/mandates.py). Replaced, never edited: a new
+    one revokes the old (revoked_on)."""
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")  # the creditor
+    contract = ForeignKeyField(GroupContract, null=True, backref="+", on_delete="CASCADE")  # the employer's
+    employee = ForeignKeyField(Employee, null=True, backref="+", on_delete="CASCADE")  # or an employee's
+    holder = CharField(max_length=140)
+    iban = CharField(max_length=34)
+    bic = CharField(max_length=11, null=True)
+    reference = CharField(max_length=35)  # Mandatsreferenz, unique per creditor
+    signed_on = DateField()
+    first_collected_on = DateField(null=True)  # None: the next debit is FRST, afterwards RCUR
+    revoked_on = DateField(null=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "reference"), True),)
+
+
+class CollectionRun(BaseModel):
+    """One SEPA direct-debit file (pain.008) of a tenant for a collection date (engine/collections.py).
+    Immutable once made; its items say which statement amounts it collects."""
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    collection_date = DateField()
+    message_id = CharField(max_length=35)
+    transactions = IntegerField()
+    total = CharField(max_length=20)  # Decimal as text, EUR
+    document = ForeignKeyField(Document, null=True, on_delete="SET NULL")  # the XML file
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "collection_date"), True),)
+
+
+class CollectionItem(BaseModel):
+    """A statement's amount of one debtor (the employer, or an employee with an own mandate) in a run;
+    `sequence` FRST/RCUR, or '' when it was not debited (a credit or no mandate)."""
+    run = ForeignKeyField(CollectionRun, backref="items", on_delete="CASCADE")
+    statement = ForeignKeyField(Statement, backref="+", on_delete="CASCADE")
+    debtor = CharField(max_length=40)  # "employer" | "employee:<id>": a statement's part is collected once
+    mandate = ForeignKeyField(Mandate, null=True, on_delete="SET NULL")
+    amount = CharField(max_length=20)
+    end_to_end_id = CharField(max_length=35, default="")
+    sequence = CharField(max_length=4, default="")
+
+    class Meta:
+        indexes = ((("statement", "debtor"), True),)
+
+
 class ApiKey(BaseModel):
     """An insurer system's key for /api/v1: stored hashed, sees only its tenant."""
     tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
@@ -512,5 +564,5 @@ class Notification(BaseModel):
 
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
-              Enrolment, BusinessEvent, Policy, CoverPeriod, Statement, StatementLine, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
+              Enrolment, BusinessEvent, Policy, CoverPeriod, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
               FormSubmission, HeldDecision, Notification]
