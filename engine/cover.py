@@ -340,6 +340,17 @@ def overview(contract, month):
     force on its 1st (or None), next: the first change after today (a period, or the open period's
     end as {ends: day}), or None}}."""
     first, today = month.replace(day=1), clock.today()
+    found = {}
+    for employee_id, line in lines(contract, max(first, start_window.add_months(today, 24))).items():
+        period = next((p for p in line if p.covers(first)), None)
+        found[employee_id] = {"premium": period.due_premium if period else ZERO, "period": period,
+                              "next": _next_change(line, today)}
+    return found
+
+
+def lines(contract, until):
+    """{employee id: the person's written and projected periods through `until`, void ones left out}
+    of a contract's people with cover; one query for the ledger, one for pending events."""
     rows = {}
     for row in (CoverPeriod.select().where(CoverPeriod.contract == contract)
                 .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id)):
@@ -348,14 +359,9 @@ def overview(contract, month):
         return {}
     pending = _pending(rows)
     people = {e.id: e for e in Employee.select().where(Employee.id.in_(list(rows)))}
-    found = {}
-    for employee_id, written in rows.items():
-        line = [p for p in project(people[employee_id], contract, written, pending.get(employee_id, []),
-                                   max(first, start_window.add_months(today, 24))) if not p.void]
-        period = next((p for p in line if p.covers(first)), None)
-        found[employee_id] = {"premium": period.due_premium if period else ZERO, "period": period,
-                              "next": _next_change(line, today)}
-    return found
+    return {employee_id: [p for p in project(people[employee_id], contract, written, pending.get(employee_id, []),
+                                             until) if not p.void]
+            for employee_id, written in rows.items()}
 
 
 def _next_change(line, today):

@@ -562,7 +562,33 @@ class Notification(BaseModel):
         indexes = ((("user", "read_at"), False),)
 
 
+class PayrollSettings(BaseModel):
+    """How the employer's payroll books a contract's employer-paid premiums (engine/payroll.py): as a
+    benefit in kind (Sachbezug) or as taxable pay, under which wage type (Lohnart), and the DATEV
+    consultant and client numbers the LODAS import file names."""
+    contract = ForeignKeyField(GroupContract, unique=True, backref="+", on_delete="CASCADE")
+    treatment = CharField(max_length=20, default="")  # benefit_in_kind | taxable_pay | '' (the tenant's default)
+    wage_type = CharField(max_length=10, default="")  # Lohnart, digits
+    consultant_number = CharField(max_length=10, default="")  # DATEV Beraternummer
+    client_number = CharField(max_length=10, default="")  # DATEV Mandantennummer
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    updated_at = DateTimeField(default=utcnow)
+
+
+class OtherBenefit(BaseModel):
+    """A benefit in kind the employer gives besides the bKV (job ticket, vouchers, meals): it shares the
+    monthly 50 EUR limit (engine/benefit_limit.py). For one employee, or for all (employee null)."""
+    contract = ForeignKeyField(GroupContract, backref="+", on_delete="CASCADE")
+    employee = ForeignKeyField(Employee, null=True, backref="+", on_delete="CASCADE")
+    label = CharField(max_length=120)
+    amount = CharField(max_length=20)  # monthly, Decimal as text, EUR
+    from_month = DateField()  # the 1st of the first month
+    to_month = DateField(null=True)  # the 1st of the last month; null: open
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
               Enrolment, BusinessEvent, Policy, CoverPeriod, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
-              FormSubmission, HeldDecision, Notification]
+              FormSubmission, HeldDecision, Notification, PayrollSettings, OtherBenefit]

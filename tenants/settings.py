@@ -17,6 +17,7 @@ class TenantSettings:
     max_future_start_months: int
     benefit_in_kind_limit: Decimal  # the tenant's own, else the platform's (rules/platform.yaml)
     statement_day: int = 1  # the day of the month the monthly premium statements are issued
+    payroll_treatment: str = "benefit_in_kind"  # how payroll books employer-paid premiums unless the employer chooses
 
     def get(self, name, default=None):
         """Also readable by name, as the document's mapping was."""
@@ -39,4 +40,5 @@ class TenantSettings:
                    max_future_start_months=int(raw.get("max_future_start_months", 6)),
                    benefit_in_kind_limit=Decimal(str(own_limit)) if own_limit is not None
                    else platform_settings()["benefit_in_kind_limit"],
-                   statement_day=int(raw.get("statement_day", 1)))
+                   statement_day=int(raw.get("statement_day", 1)),
+                   payroll_treatment=raw.get("payroll_treatment", "benefit_in_kind"))
