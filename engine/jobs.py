@@ -71,6 +71,9 @@ class Jobs:
         # after the cover job: each tenant's statements of the month from its `statement_day`, once
         huey.periodic_task(crontab(minute="40", hour="0"), name="issue_statements")(
             own_connection(self.issue_statements))
+        # after the statements: each tenant's direct-debit file on its `collection_day`, once
+        huey.periodic_task(crontab(minute="50", hour="0"), name="collect_direct_debits")(
+            own_connection(self.collect_direct_debits))
         huey.periodic_task(crontab(minute="*"), name="retry_mail")(deliver_mail)
         huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(deliver_webhooks)
         mail.set_delivery_hook(lambda: self._enqueue(self.deliver_mail))
@@ -110,6 +113,14 @@ class Jobs:
         sent = digests.send_daily()
         logger.info("digests: %s daily mails written", sent)
         return sent
+
+    @staticmethod
+    def collect_direct_debits():
+        """The SEPA direct-debit files of tenants whose collection day has come (idempotent)."""
+        from engine import direct_debits
+        done = direct_debits.run_due()
+        logger.info("direct debits: %s run(s) made, %s existed", done["runs"], done["existing"])
+        return done
 
     @staticmethod
     def issue_statements():

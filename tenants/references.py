@@ -7,6 +7,7 @@ from tenants.event_kinds import event_kinds
 from tenants.files import check_logo
 from tenants.problems import Problem
 from tenants.safe_yaml import YamlDocument
+from tenants.sepa import creditor_id_problem, iban_problem
 
 
 def reference_problems(document: YamlDocument, file: str, folder_name: str,
@@ -66,6 +67,14 @@ def reference_problems(document: YamlDocument, file: str, folder_name: str,
         if not pattern.fullmatch(broker["example"]):
             problem(["broker_number", "example"],
                     f"found '{broker['example']}', which does not match the pattern {broker['pattern']}")
+
+    settings = doc["settings"]
+    if "creditor_id" in settings and creditor_id_problem(settings["creditor_id"]):
+        problem(["settings", "creditor_id"], creditor_id_problem(settings["creditor_id"]))
+    if "creditor_id" in settings and "creditor_iban" not in settings:
+        problem(["settings", "creditor_id"], "found a creditor_id without creditor_iban, the account the debits are paid into")
+    if "creditor_iban" in settings and iban_problem(settings["creditor_iban"]):
+        problem(["settings", "creditor_iban"], iban_problem(settings["creditor_iban"]))
 
     for index, module in enumerate(doc.get("content_modules", [])):
         if module["file"] not in files:

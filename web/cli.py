@@ -212,6 +212,33 @@ def statements_issue(month, tenant):
     click.echo(f"{done['issued']} statement(s) issued, {done['existing']} already issued")
 
 
+collections_cli = AppGroup("collections", help="SEPA direct-debit files (pain.008) of the issued statements.")
+
+
+@collections_cli.command("run")
+@click.option("--tenant", required=True, help="The insurer (tenant id).")
+@click.option("--date", "day", help="The collection date, YYYY-MM-DD (default: today).")
+def collections_run(tenant, day):
+    """Make the tenant's direct-debit file for a collection date from the issued statements not yet
+    collected (once per date; the worker does this on each tenant's collection day)."""
+    import datetime
+    from engine import clock, direct_debits
+    from engine.errors import DomainError
+    try:
+        collection_date = datetime.date.fromisoformat(day) if day else clock.today()
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD, e.g. 2027-03-01", param_hint="--date")
+    try:
+        made, created = direct_debits.run(tenant, collection_date)
+    except DomainError as exc:
+        raise click.ClickException(exc.text["en"])
+    if made is None:
+        click.echo("nothing to collect")
+    else:
+        click.echo(f"run {made.id} {'made' if created else 'existed'}: {made.transactions} debit(s), "
+                   f"{made.total} EUR, file {made.document_id or '-'}")
+
+
 @click.command("anonymise")
 @click.option("--years", default=10, show_default=True, help="Retention period after the end of cover.")
 @click.option("--dry-run", is_flag=True)
@@ -244,7 +271,7 @@ def worker(workers):
 
 
 cli = FlaskGroup(create_app=create_app, help="The bKV platform.")
-for command in (db_cli, tenants_cli, demo_cli, employees_cli, documents_cli, cover_cli, statements_cli, anonymise, workflows, worker):
+for command in (db_cli, tenants_cli, demo_cli, employees_cli, documents_cli, cover_cli, statements_cli, collections_cli, anonymise, workflows, worker):
     cli.add_command(command)
 
 
