@@ -207,12 +207,14 @@ def for_person(employee, today=None, months=LOOKAHEAD_MONTHS):
     return [_sum(contract, employee.id, line, month, other, limit, as_pay) for month in _months(start, months)]
 
 
-def before_enrolment(contract, people):
-    """[(employee, MonthSum)] of the people (not yet insured) whose premium from their start, with the
-    other benefits of that month, would be over the limit: shown before and when enrolling."""
+def before_enrolment(contract, employee_ids):
+    """[(employee, MonthSum)] of these people, not yet enrolled, whose premium from their start, with
+    the other benefits of that month, would be over the limit: shown before and when enrolling."""
     other, limit, as_pay = _setup(contract)
     live = registry.version(contract.tenant_version_id)
     found = []
+    people = Employee.select().where((Employee.contract == contract.id) & Employee.id.in_(list(employee_ids))
+                                     & (Employee.state == "new")).order_by(Employee.last_name, Employee.first_name)
     for employee in people:
         if not employee.tariff_group or employee.state != "new":
             continue

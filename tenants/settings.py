@@ -17,6 +17,7 @@ class TenantSettings:
     max_future_start_months: int
     benefit_in_kind_limit: Decimal  # the tenant's own, else the platform's (rules/platform.yaml)
     statement_day: int = 1  # the day of the month the monthly premium statements are issued
+    payroll_treatment: str = "benefit_in_kind"  # how payroll books employer-paid premiums unless the employer chooses
     creditor_id: str = ""  # SEPA Gläubiger-ID; '' when the insurer collects no direct debits here
     creditor_iban: str = ""  # the account the direct debits are paid into
     creditor_bic: str = ""

@@ -8,7 +8,7 @@ import datetime
 from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
-from engine import (accounts, applications, audit, clock, contracts, cover, document_access, employees,
+from engine import (accounts, applications, audit, benefit_limit, clock, contracts, cover, document_access, employees,
                     enrolment_runs, enrolments, events, exports, gdpr, policies, statements)
 from engine.errors import DomainError, NotFound
 from web import downloads, formview
@@ -121,6 +121,8 @@ def contract(contract_id):
                            state=state, counts=summary["states"], groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
                            imports=employees.recent_imports(contract), enrol_run=enrolment_runs.active(contract),
                            summary=summary, top=top, open_events=events.open_count(contract),
+                           limit_warnings=benefit_limit.ahead(contract),
+                           enrol_warnings=dict(benefit_limit.before_enrolment(contract, [e.id for e in shown if e.ready])),
                            timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30))
 
 
@@ -307,7 +309,10 @@ def enrol(contract_id):
         flash(_("Please select at most %(num)s employees, or send the enrolments for all ready employees.",
                 num=enrolment_runs.CHUNK), "error")
         return redirect(url_for("manager.contract", contract_id=contract.id))
+    over = benefit_limit.before_enrolment(contract, ids)  # read before they leave the state "new"
     sent, skipped = enrolments.send(me(), contract, ids)
+    for person, total in over:
+        flash(f"{person.first_name} {person.last_name}: {localized(total.text)}", "info")
     if sent:
         flash(ngettext("%(num)s enrolment sent to %(insurer)s.", "%(num)s enrolments sent to %(insurer)s.", len(sent),
                        insurer=g.tenant.name), "success")
