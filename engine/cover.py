@@ -364,22 +364,6 @@ def lines(contract, until):
             for employee_id, written in rows.items()}
 
 
-def lines(contract, until):
-    """{employee id: the person's written and projected periods through `until`, void ones left out}
-    of a contract's people with cover; one query for the ledger, one for pending events."""
-    rows = {}
-    for row in (CoverPeriod.select().where(CoverPeriod.contract == contract)
-                .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id)):
-        rows.setdefault(row.employee_id, []).append(_period(row))
-    if not rows:
-        return {}
-    pending = _pending(rows)
-    people = {e.id: e for e in Employee.select().where(Employee.id.in_(list(rows)))}
-    return {employee_id: [p for p in project(people[employee_id], contract, written, pending.get(employee_id, []),
-                                             until) if not p.void]
-            for employee_id, written in rows.items()}
-
-
 def _next_change(line, today):
     later = [p for p in line if p.valid_from > today]
     ending = next((p for p in line if p.covers(today) and p.valid_to is not None), None)

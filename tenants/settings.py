@@ -22,7 +22,6 @@ class TenantSettings:
     creditor_iban: str = ""  # the account the direct debits are paid into
     creditor_bic: str = ""
     collection_day: int = 1  # the day of the month the statements' direct debits are due
-    payroll_treatment: str = "benefit_in_kind"  # how payroll books employer-paid premiums unless the employer chooses
 
     def get(self, name, default=None):
         """Also readable by name, as the document's mapping was."""
