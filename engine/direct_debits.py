@@ -219,3 +219,9 @@ def xml_file(collection):
                        "This run has no debits and therefore no file.")
     document = Document.get_by_id(collection.document_id)
     return document.filename, documents.read(document), MIME
+
+
+def runs_after(tenant_slug, after=0, limit=100):
+    """The tenant's runs in id order after `after` (the API's list)."""
+    return list(CollectionRun.select().where((CollectionRun.tenant == tenant_slug) & (CollectionRun.id > after))
+                .order_by(CollectionRun.id).limit(limit))

@@ -233,6 +233,26 @@ def contract_for_insurer(tenant_slug, contract_id):
     return contracts.for_insurer(tenant_slug, contract_id)
 
 
+def of_tenant(tenant_slug, statement_id):
+    """A statement of the insurer's contracts; NotFound for anyone else's (the API)."""
+    found = (Statement.select(Statement, GroupContract).join(GroupContract)
+             .where((Statement.id == statement_id) & (GroupContract.tenant == tenant_slug)).first())
+    if found is None:
+        raise NotFound("Beitragsrechnung nicht gefunden.", "Statement not found.")
+    return found
+
+
+def for_tenant(tenant_slug, contract_id=None, month=None, after=0, limit=100):
+    """The insurer's statements in id order after `after`, of one contract or month if given (the API's list)."""
+    query = (Statement.select(Statement, GroupContract).join(GroupContract)
+             .where((GroupContract.tenant == tenant_slug) & (Statement.id > after)))
+    if contract_id:
+        query = query.where(Statement.contract == contract_id)
+    if month:
+        query = query.where(Statement.month == first_of(month))
+    return list(query.order_by(Statement.id).limit(limit))
+
+
 def contracts_of_client(broker, client_id):
     """(client, [(contract, its statements)]) of a broker's client; NotFound for another broker's."""
     client = clients.get_for(broker, client_id)

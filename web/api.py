@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import (apikeys, audit, brokers, contracts, document_access, documents, enrolments, events, idempotency,
                     policies, registry, work_queue)
+from engine import direct_debits, statements
 from engine.applications import start_of
 from engine.employee_record import CATALOGUE as EMPLOYEE_FIELDS
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
@@ -565,6 +566,84 @@ def accept_events(payload):
 def reject_event(payload, event_id):
     item = events.reject(actor(), events.for_insurer(tenant_slug(), event_id), payload["comment"])
     return {"event": event_summary(item), "policy": None}
+
+
+# --- statements and direct-debit runs ----------------------------------------------------------
+
+def statement_summary(s):
+    return {"id": s.id, "number": s.number, "contract": contract_ref(s.contract), "month": iso(s.month),
+            "issued_at": iso(s.issued_at), "total": s.total, "employer_total": s.employer_total,
+            "employee_total": s.employee_total,
+            "pdf_url": url_for("api.statement_pdf", statement_id=s.id) if s.document_id else None}
+
+
+def statement_json(s):
+    lines = [{**line, "for_month": iso(line["for_month"]), "period_from": iso(line["period_from"]),
+              "period_to": iso(line["period_to"]), "amount": str(line["amount"]),
+              "employer_amount": str(line["employer_amount"]), "employee_amount": str(line["employee_amount"])}
+             for line in statements.view(s)["lines"]]
+    return {**statement_summary(s), "lines": lines}
+
+
+@operation("GET", "/statements", "Premium statements (Beitragsrechnungen) of this insurer's contracts", tag="statements",
+           response="StatementList",
+           query={"contract": {"type": "integer", "minimum": 1, "description": "Only this group contract's."},
+                  "month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$",
+                            "description": "Only the statements billing this month, YYYY-MM."},
+                  "limit": schemas.LIMIT, "after": schemas.AFTER})
+def statements_list(contract, month, limit, after):
+    first = datetime.date.fromisoformat(f"{month}-01") if month else None
+    rows = statements.for_tenant(tenant_slug(), contract, first, after=after, limit=limit + 1)
+    return {"items": [statement_summary(s) for s in rows[:limit]],
+            "next_after": rows[limit - 1].id if len(rows) > limit else None}
+
+
+@operation("GET", "/statements/<int:statement_id>", "A statement with its lines", tag="statements",
+           response="Statement")
+def statement(statement_id):
+    return statement_json(statements.of_tenant(tenant_slug(), statement_id))
+
+
+@operation("GET", "/statements/<int:statement_id>/pdf", "The statement's PDF", tag="statements",
+           produces="application/pdf")
+def statement_pdf(statement_id):
+    found = statements.of_tenant(tenant_slug(), statement_id)
+    filename, data, mime = statements.download(found.contract, found.id, "pdf")
+    response = Response(data, mimetype=mime)
+    response.headers["Content-Disposition"] = downloads.content_disposition(filename)
+    return response
+
+
+def collection_summary(run):
+    return {**{k: iso(v) if k in ("collection_date", "created_at") else v
+               for k, v in direct_debits.summary(run).items() if k != "document_id"},
+            "total": run.total, "xml_url": url_for("api.collection_xml", collection_id=run.id)
+            if run.document_id else None}
+
+
+@operation("GET", "/collections", "SEPA direct-debit runs (one pain.008 file per collection date)",
+           tag="statements", response="CollectionList", query={"limit": schemas.LIMIT, "after": schemas.AFTER})
+def collections_list(limit, after):
+    rows = direct_debits.runs_after(tenant_slug(), after=after, limit=limit + 1)
+    return {"items": [collection_summary(r) for r in rows[:limit]],
+            "next_after": rows[limit - 1].id if len(rows) > limit else None}
+
+
+@operation("GET", "/collections/<int:collection_id>", "A direct-debit run with the statement amounts it debits",
+           tag="statements", response="Collection")
+def collection(collection_id):
+    run = direct_debits.of_tenant(tenant_slug(), collection_id)
+    items = [{**item, "amount": str(item["amount"])} for item in direct_debits.view(run)["items"]]
+    return {**collection_summary(run), "items": items}
+
+
+@operation("GET", "/collections/<int:collection_id>/xml", "The run's SEPA direct-debit file (pain.008.001.08)",
+           tag="statements", produces="application/xml")
+def collection_xml(collection_id):
+    filename, data, mime = direct_debits.xml_file(direct_debits.of_tenant(tenant_slug(), collection_id))
+    response = Response(data, mimetype=mime)
+    response.headers["Content-Disposition"] = downloads.content_disposition(filename)
+    return response
 
 
 # --- the document itself, and everything else under /api/v1 ------------------------------------

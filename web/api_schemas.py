@@ -113,6 +113,35 @@ SCHEMAS = {
     "AcceptResults": obj({"results": {"type": "array", "items": ref("AcceptResult")}}),
     "EventList": obj({"items": {"type": "array", "items": ref("EventSummary")}, "next_after": nullable(ID)}),
     # request bodies
+    "StatementSummary": obj({"id": ID, "number": STRING, "contract": ref("ContractRef"), "month": DATE,
+                             "issued_at": DATETIME, "total": MONEY, "employer_total": MONEY,
+                             "employee_total": MONEY, "pdf_url": nullable(URL)}),
+    "StatementLine": obj({"position": INTEGER, "kind": {"type": "string",
+                                                         "enum": ["regular", "addition", "removal", "correction"]},
+                          "employee_id": nullable(ID), "person": STRING, "personnel_number": STRING,
+                          "for_month": DATE, "period_from": nullable(DATE), "period_to": nullable(DATE),
+                          "cover": STRING, "tariff_group": STRING, "tariffs": {"type": "array", "items": STRING},
+                          "payer": STRING, "amount": MONEY, "employer_amount": MONEY, "employee_amount": MONEY}),
+    "Statement": obj({"id": ID, "number": STRING, "contract": ref("ContractRef"), "month": DATE,
+                      "issued_at": DATETIME, "total": MONEY, "employer_total": MONEY, "employee_total": MONEY,
+                      "pdf_url": nullable(URL), "lines": {"type": "array", "items": ref("StatementLine")}}),
+    "StatementList": obj({"items": {"type": "array", "items": ref("StatementSummary")}, "next_after": nullable(ID)}),
+    "CollectionSummary": obj({"id": ID, "collection_date": DATE, "message_id": STRING, "transactions": INTEGER,
+                              "total": MONEY, "created_at": DATETIME,
+                              "xml_url": {**nullable(STRING), "description": "Path of the pain.008 file under this "
+                                          "API; null when the run debited nothing."}}),
+    "CollectionItem": obj({"statement_id": ID, "statement_number": STRING,
+                           "debtor": {"type": "string", "description": "employer, or employee:<id> for an employee's "
+                                      "own part from the employee's mandate"},
+                           "holder": STRING, "iban": {"type": "string", "description": "Masked."},
+                           "mandate_reference": STRING, "amount": MONEY,
+                           "sequence": {"type": "string", "enum": ["FRST", "RCUR", ""],
+                                        "description": "Empty when not debited (no mandate, or a credit)."},
+                           "end_to_end_id": STRING}),
+    "Collection": obj({"id": ID, "collection_date": DATE, "message_id": STRING, "transactions": INTEGER,
+                       "total": MONEY, "created_at": DATETIME, "xml_url": nullable(STRING),
+                       "items": {"type": "array", "items": ref("CollectionItem")}}),
+    "CollectionList": obj({"items": {"type": "array", "items": ref("CollectionSummary")}, "next_after": nullable(ID)}),
     "AcceptApplication": obj({"policy_number": {"type": "string", "minLength": 1, "maxLength": 60},
                               "policy_pdf": PDF_BASE64}, required=["policy_number"]),
     "AcceptEnrolment": obj({"policy_number": {"type": "string", "maxLength": 60,
@@ -218,9 +247,9 @@ def _path(rule):
 
 
 def _success(op):
-    if op.produces == "application/pdf":
+    if op.produces != "application/json":  # a file: application/pdf, application/xml
         return {"description": op.summary,
-                "content": {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}}
+                "content": {op.produces: {"schema": {"type": "string", "contentMediaType": op.produces}}}}
     content = {"application/json": {"schema": ref(op.response) if op.response else {"type": "object"}}}
     answer = {"description": op.summary, "content": content}
     if op.write:

@@ -8,6 +8,7 @@ import pytest
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from engine import direct_debits, statements
 from engine.models import Policy
 from tests.journey import insured_case_with_event, released_application
 
@@ -61,6 +62,11 @@ def test_the_document_is_consistent(document):
     assert document["paths"]["/openapi.json"]["get"]["security"] == []
 
 
+def statements_issued(contract):
+    """The contract's first month's statement, issued (the test day is before its start)."""
+    return statements.issue(contract, contract.start_date)[0]
+
+
 def validator(document, schema):
     """A jsonschema validator for a schema of the document, with its $refs resolving inside it."""
     return jsonschema.Draft202012Validator({**schema, "components": document["components"]},
@@ -83,8 +89,11 @@ def test_real_answers_match_the_documented_schemas(app, api, document):
         case = insured_case_with_event("lumen", insurer.staff)
         open_case = released_application("lumen", tag="open")
         policy = Policy.get(Policy.employee == case["employee"].id)
+        statement = statements_issued(case["contract"])
+        collection, _ = direct_debits.run("lumen", statement.month)
     ids = {"application_id": case["application"].id, "enrolment_id": case["enrolment"].id,
-           "event_id": case["event"].id, "policy_id": policy.id, "contract_id": case["contract"].id}
+           "event_id": case["event"].id, "policy_id": policy.id, "contract_id": case["contract"].id,
+           "statement_id": statement.id, "collection_id": collection.id}
     seen = set()
     for path, item in document["paths"].items():
         if "get" not in item:
@@ -94,6 +103,8 @@ def test_real_answers_match_the_documented_schemas(app, api, document):
         content = item["get"]["responses"]["200"]["content"]
         if "application/pdf" in content:
             assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+        elif "application/xml" in content:
+            assert response.mimetype == "application/xml" and b"pain.008.001.08" in response.data
         elif path != "/openapi.json":
             check(document, path, "get", response)
         seen.add(path)
