@@ -312,3 +312,22 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     expect(policies.nth(1).locator("td").first).to_have_text("1")
     expect(policies.nth(1)).to_contain_text("ersetzt")
     shot(employer, "13-policy-version-2")
+
+    # 14. the employer downloads the payroll export of the first month: each insured person's employer-paid premium
+    employer.goto(contract_url)
+    employer.get_by_role("link", name="Lohnexport").click()
+    employer.locator("#month").fill(start.strftime("%Y-%m"))
+    employer.get_by_role("button", name="Anzeigen").click()
+    rows = employer.locator("table.table tbody tr")
+    expect(rows).to_have_count(len(EMPLOYEES) - 1)
+    shown = {row.locator("td").nth(0).inner_text(): row.locator("td").nth(2).inner_text() for row in rows.all()}
+    shot(employer, "14-payroll-export")
+    with employer.expect_download() as download:
+        employer.get_by_role("link", name="Lohnexport CSV").click()
+    assert download.value.suggested_filename.endswith(f"{start:%Y-%m}.csv")
+    lines = download.value.path().read_bytes().decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    exported = {cells[0]: cells[header.index("Arbeitgeberanteil EUR")] for cells in (line.split(";") for line in lines[1:])}
+    assert set(exported) == {number for number, *_rest, kind, _hours, _group in EMPLOYEES if kind != "Minijob"}
+    for number, amount in exported.items():
+        assert re.fullmatch(r"\d+,\d\d", amount) and shown[number] == f"{amount} EUR", (number, amount, shown)
