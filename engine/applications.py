@@ -3,6 +3,7 @@ until the broker submits it; each change is attributed in the audit log."""
 import datetime
 
 from forms import validate
+from rules import catalogue
 
 from engine import accounts, audit, clock, registry, start_window, workflow
 from engine.values import stored
@@ -11,6 +12,13 @@ from engine.errors import Conflict, DomainError, NotFound
 from engine.models import Application, Employer, Tenant, utcnow
 
 EDITABLE = ("draft", "returned", "info_requested")
+CATALOGUE = catalogue.load("application")  # the platform's fields; a tenant's are added (tenants/compiled.py)
+
+
+def prefilled(client, start_date, fields=CATALOGUE):
+    """A new application's data: the fields marked `prefill: employer` from the client, the offer's start."""
+    data = {field.name: getattr(client, field.name) for field in fields if field.prefill == "employer"}
+    return {**data, "start_date": start_date.isoformat()}
 
 
 def role_for(user, application):

@@ -4,6 +4,7 @@ import functools
 
 from engine import clock
 from rules.evaluate import evaluate
+from rules.facts import EMPLOYER_FIELDS, read
 from rules.platform import load_platform_rules
 
 
@@ -16,8 +17,9 @@ def platform_rules(live):
     return _platform_rules(str(live.settings.benefit_in_kind_limit))
 
 
-def employer_facts(client):
-    return {"employees_count": client.employees_count or 0, "industry": client.industry or ""}
+def employer_facts(client, kinds=EMPLOYER_FIELDS):
+    """The client's fields its catalogue lets rules read (`kinds`: rules.facts.field_kinds of a catalogue)."""
+    return read(client, kinds)
 
 
 def _findings(decisions, extra=None):

@@ -1,13 +1,28 @@
-"""Employer clients of a broker. A broker sees only their own clients: every lookup is scoped."""
+"""Employer clients of a broker. A broker sees only their own clients: every lookup is scoped. The client's
+fields are its catalogue's (rules/catalogues/employer.yaml)."""
+from functools import lru_cache
+
+from forms import load_form
 from peewee import fn
+from rules import catalogue
 
 from engine import audit, memberships, signals
 from engine.db import transaction
 from engine.errors import NotFound
 from engine.models import Application, Consultation, Employer, Offer, Tenant
 
-FIELDS = ("company_name", "street", "postal_code", "city", "industry", "employees_count", "contact_name",
-          "contact_email")
+CATALOGUE = catalogue.load("employer")
+FIELDS = tuple(field.name for field in CATALOGUE)
+
+
+def form(fields=None):
+    """The broker's client form of `fields` (a catalogue; None: the employer's)."""
+    return _form() if fields is None else load_form(catalogue.form_data(fields))
+
+
+@lru_cache(maxsize=None)
+def _form():
+    return load_form(catalogue.form_data(CATALOGUE))
 
 
 def as_values(client):

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Decimal
 
 from email_validator import EmailNotValidError, validate_email
+from forms import values as form_values
 from forms.model import RelativeDate
 
 from engine import clock, employee_record, xlsx
@@ -46,7 +47,6 @@ _HEADER_JUNK = re.compile(r"[\s\-_.*]+")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
-_NUMBER = re.compile(r"\d{1,12}(?:[.,]\d+)?")
 _SPACES = re.compile(r"\s+")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
@@ -442,14 +442,16 @@ def _email(value):
 
 def _number(value, spec):
     """A decimal cell within the field's limits, with one spelling per amount (38,50 and 38.5 are the same)
-    and at most two places."""
+    and at most two places. Text is read as the German hand form reads it (forms.values.parse_number, by the
+    field's type): 37,5 is 37.5, 1.500 is 1500."""
     if isinstance(value, _Serial):
         number = Decimal(repr(float(value)))
     else:
         text = _text(value)
-        if not _NUMBER.fullmatch(text):
-            raise _Invalid(f"„{text}“ ist keine Zahl (z. B. 38,5)", f"'{text}' is not a number (e.g. 38.5)")
-        number = Decimal(text.replace(",", "."))
+        try:
+            number = form_values.read(spec, text, "de")
+        except form_values.Invalid:
+            raise _Invalid(f"„{text}“ ist keine Zahl (z. B. 38,5)", f"'{text}' is not a number (e.g. 38.5)") from None
     low, high = spec.min, spec.max
     if (low is not None and number < low) or (high is not None and number > high):
         if low is None or high is None:

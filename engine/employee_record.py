@@ -14,12 +14,12 @@ MAX_AGE = 100
 
 def form(fields=None):
     """The hand form of `fields` (a catalogue; None: the employee's), loaded and checked by forms."""
-    return _form() if fields is None else load_form([field.form for field in fields])
+    return _form() if fields is None else load_form(catalogue.form_data(fields))
 
 
 @lru_cache(maxsize=None)
 def _form():
-    return load_form([field.form for field in CATALOGUE])
+    return load_form(catalogue.form_data(CATALOGUE))
 
 
 def stored(fields=CATALOGUE):

@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 from rules.evaluate import evaluate
+from rules.facts import EMPLOYEE_FIELDS, FACTS_AT, read
 from tenants.event_kinds import event_kinds
 
 from engine import (audit, checks, clock, cover, enrolments, policies, registry, signals, start_window, webhooks,
@@ -21,6 +22,8 @@ from engine.models import BusinessEvent, Employee, utcnow
 from peewee import fn
 
 KINDS = event_kinds()
+# the employee's fields preconditions read (its catalogue marks them `event`), as stored: the group assigned
+EVENT_EMPLOYEE_FACTS = {name: EMPLOYEE_FIELDS[name] for name in FACTS_AT["event"]["employee"]}
 
 
 def supported(live):
@@ -37,8 +40,7 @@ def form_for(live, event_type):
 def facts(contract, employee, event_type, values, insured_count):
     effective = values.get(KINDS[event_type].effective_date)
     return {"event": {"type": event_type, "effective_date": effective, **values},
-            "employee": {"employment_start": employee.employment_start, "birth_date": employee.birth_date,
-                         "employment_type": employee.employment_type, "tariff_group": employee.tariff_group or ""},
+            "employee": read(employee, EVENT_EMPLOYEE_FACTS),
             "contract": {"start_date": contract.start_date, "insured_count": insured_count,
                          "min_insured": registry.version(contract.tenant_version_id).settings.min_insured},
             "today": clock.today()}

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from forms import load_form
 
-from engine import audit, brokers, checks, clock, documents, pricing, start_window, workflow
+from engine import applications, audit, brokers, checks, clock, documents, pricing, start_window, workflow
 from engine.db import prepared, transaction
 from engine.errors import Conflict, DomainError, NotFound, joined
 from engine.models import Application, Employer, Offer, utcnow
@@ -302,11 +302,9 @@ def _supersede_previous(offer, ctx):
 @workflow.effect("create_application")
 def _create_application(offer, ctx):
     client = offer.employer
-    data = {"company_name": client.company_name, "street": client.street, "postal_code": client.postal_code,
-            "city": client.city, "contact_name": client.contact_name, "contact_email": client.contact_email,
-            "start_date": offer.start_date.isoformat()}
     application = Application.create(offer=offer, broker=offer.broker, employer=client, tenant=offer.tenant_id,
-                                     tenant_version=offer.tenant_version_id, data=data)
+                                     tenant_version=offer.tenant_version_id,
+                                     data=applications.prefilled(client, offer.start_date))
     audit.record(ctx.actor, "application.created", "application", application.id, tenant=offer.tenant_id,
                  after={"offer": offer.id}, employer=client.id)
 

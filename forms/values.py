@@ -90,30 +90,32 @@ def check(field: Field, value: Any, today: datetime.date | None) -> None:
             raise Invalid("date_max", max=high)
 
 
-def parse_number(text: str, lang: str = "de") -> Decimal:
-    """A number as people type it: 1.234,56 and 1234.56 and 1,234.56 and 1234,5.
+def parse_number(text: str, lang: str = "de", whole: bool = False) -> Decimal:
+    """A number as people type it: 1.234,56 and 1234.56 and 1,234.56 and 1234,5. The hand forms and the
+    employee upload (engine/employee_file.py, always German) read numbers with it.
 
     When both separators appear the last one is the decimal separator. A single separator is
     the decimal separator, except when it is the reader's thousands separator followed by exactly
-    three digits: "1.500" is 1500 in German and 1.5 in English; "1,500" the other way round.
+    three digits: "1.500" is 1500 in German and 1.5 in English; "1,500" the other way round. For a
+    `whole` number (an integer field) either separator before exactly three digits groups thousands.
     """
     compact = _SPACES.sub("", text)
     match = _NUMBER.fullmatch(compact) if len(compact) <= _LONGEST_NUMBER else None
     if not match:
         raise Invalid("decimal")
     sign, body = match.groups()
-    point, group = _separators(body, lang)
-    whole, _, fraction = body.partition(point) if point else (body, "", "")
-    if group and group in whole:
-        if not re.fullmatch(r"[0-9]{1,3}(?:\%s[0-9]{3})+" % group, whole):
+    point, group = _separators(body, lang, whole)
+    integral, _, fraction = body.partition(point) if point else (body, "", "")
+    if group and group in integral:
+        if not re.fullmatch(r"[0-9]{1,3}(?:\%s[0-9]{3})+" % group, integral):
             raise Invalid("decimal")
-        whole = whole.replace(group, "")
-    if not re.fullmatch(r"[0-9]*", whole) or not re.fullmatch(r"[0-9]+" if point else "", fraction):
+        integral = integral.replace(group, "")
+    if not re.fullmatch(r"[0-9]*", integral) or not re.fullmatch(r"[0-9]+" if point else "", fraction):
         raise Invalid("decimal")
-    return Decimal("{}{}{}".format(sign, whole or "0", "." + fraction if fraction else ""))
+    return Decimal("{}{}{}".format(sign, integral or "0", "." + fraction if fraction else ""))
 
 
-def _separators(body: str, lang: str) -> tuple[str | None, str | None]:
+def _separators(body: str, lang: str, whole: bool = False) -> tuple[str | None, str | None]:
     """(decimal separator, thousands separator) of a number's digits, either may be None."""
     used = [char for char in ".," if char in body]
     if len(used) == 2:
@@ -124,7 +126,7 @@ def _separators(body: str, lang: str) -> tuple[str | None, str | None]:
     separator = used[0]
     grouping = "." if language(lang) == "de" else ","
     one_group = re.fullmatch(r"[0-9]{1,3}[.,][0-9]{3}", body)
-    if body.count(separator) > 1 or (separator == grouping and one_group):
+    if body.count(separator) > 1 or ((whole or separator == grouping) and one_group):
         return None, separator
     return separator, None
 
@@ -175,7 +177,7 @@ def _read_date(field: Field, raw: Any, lang: str) -> datetime.date:
     raise Invalid("date")
 
 
-def _read_decimal(field: Field, raw: Any, lang: str) -> Decimal:
+def _read_decimal(field: Field, raw: Any, lang: str, whole: bool = False) -> Decimal:
     if isinstance(raw, int) and not isinstance(raw, bool):
         number = Decimal(raw)
     elif isinstance(raw, float) and math.isfinite(raw):
@@ -183,7 +185,7 @@ def _read_decimal(field: Field, raw: Any, lang: str) -> Decimal:
     elif isinstance(raw, Decimal) and raw.is_finite():
         number = raw
     elif isinstance(raw, str):
-        number = parse_number(raw, lang)
+        number = parse_number(raw, lang, whole)
     else:
         raise Invalid("decimal")
     if abs(number) >= LARGEST_NUMBER:
@@ -193,7 +195,7 @@ def _read_decimal(field: Field, raw: Any, lang: str) -> Decimal:
 
 def _read_integer(field: Field, raw: Any, lang: str) -> int:
     try:
-        number = _read_decimal(field, raw, lang)
+        number = _read_decimal(field, raw, lang, whole=True)
     except Invalid:
         raise Invalid("integer") from None
     if number != number.to_integral_value():

@@ -13,7 +13,7 @@ import yaml
 from .errors import RuleError
 
 FOLDER = Path(__file__).resolve().parent / "catalogues"
-OWN_KEYS = ("upload", "rules", "api", "export", "stored_as")
+OWN_KEYS = ("upload", "rules", "api", "export", "stored_as", "event", "prefill")
 UPLOAD_KEYS = ("column", "aliases", "leading_zero")
 RULES = ("fact", "criterion", "age")
 
@@ -30,9 +30,11 @@ class Field:
     leading_zero: bool = False
     spellings: tuple = ()          # ((value, (spelling, ...)), ...)
     rules: str | None = None       # fact | criterion | age (a criterion only with a justification)
-    api: bool = False
+    api: str = ""                  # the name the API shows it under ("": not shown)
     export: bool = False
     stored_as: str = ""
+    event: bool = False            # a business event's preconditions read it too
+    prefill: str = ""              # the record whose field of the same name fills it in when it is made
 
     @property
     def required(self):
@@ -48,8 +50,9 @@ def _field(item, path):
     if not isinstance(item, dict) or not isinstance(item.get("name"), str):
         raise RuleError("expected a field with a name", path)
     unknown = set(item.get("upload") or {}) - set(UPLOAD_KEYS)
-    if unknown or item.get("rules", "fact") not in RULES:
-        raise RuleError("unknown upload key %s or rules value %r" % (sorted(unknown), item.get("rules")), path)
+    if unknown or item.get("rules", "fact") not in RULES or item.get("event") and not item.get("rules"):
+        raise RuleError("unknown upload key %s or rules value %r (event needs rules)" % (sorted(unknown), item.get("rules")),
+                        path)
     upload = item.get("upload") or {}
     options = item.get("options") or []
     form = {key: value for key, value in item.items() if key not in OWN_KEYS}
@@ -58,8 +61,19 @@ def _field(item, path):
     return Field(name=item["name"], type=item.get("type"), form=form, column=upload.get("column"),
                  aliases=tuple(upload.get("aliases", ())), leading_zero=bool(upload.get("leading_zero")),
                  spellings=tuple((str(o["value"]), tuple(o.get("upload", ()))) for o in options),
-                 rules=item.get("rules"), api=bool(item.get("api")), export=bool(item.get("export")),
-                 stored_as=item.get("stored_as", ""))
+                 rules=item.get("rules"), api=_api_name(item), export=bool(item.get("export")),
+                 stored_as=item.get("stored_as", ""), event=bool(item.get("event")), prefill=item.get("prefill", ""))
+
+
+def _api_name(item):
+    """`api: true` shows a field under its name, `api: <name>` under another (the Company's `name`)."""
+    api = item.get("api")
+    return item["name"] if api is True else api if isinstance(api, str) else ""
+
+
+def form_data(fields) -> list:
+    """The fields' form part, as forms.load_form takes it."""
+    return [field.form for field in fields]
 
 
 def from_data(data: list) -> tuple[Field, ...]:

@@ -25,6 +25,17 @@ def field_kinds(fields):
     return {field.name: KINDS.get(field.type, STRING) for field in fields if field.rules}
 
 
+def read(record, kinds):
+    """{name: value} of a stored record's fields that rules read (`kinds`: field_kinds); an empty number is 0,
+    an empty text "" (a date stays None: missing)."""
+    empty = {NUMBER: 0, STRING: ""}
+    return {name: _empty_as(getattr(record, name), empty.get(kind)) for name, kind in kinds.items()}
+
+
+def _empty_as(value, empty):
+    return empty if value in (None, "") and empty is not None else value
+
+
 def criteria(fields, namespace="employee"):
     """The lawful group criteria among a catalogue's fields, and those lawful only with a justification."""
     lawful = frozenset(f"{namespace}.{field.name}" for field in fields if field.rules in ("criterion", "age"))
@@ -32,7 +43,7 @@ def criteria(fields, namespace="employee"):
 
 
 EMPLOYEE_FIELDS = field_kinds(catalogue.load("employee"))
-EMPLOYER_FIELDS = {"employees_count": NUMBER, "industry": STRING}
+EMPLOYER_FIELDS = field_kinds(catalogue.load("employer"))
 _OFFER_FIELDS = {
     "start_date": DATE,
     "insured_count": NUMBER,
@@ -61,7 +72,7 @@ FACTS_AT = {
     "employee": {"employee": tuple(EMPLOYEE_FIELDS), "contract": ("start_date",)},
     "offer": {"offer": tuple(_OFFER_FIELDS), "employer": tuple(EMPLOYER_FIELDS)},
     "event": {"event": tuple(EVENT_FIELDS),
-              "employee": ("employment_start", "birth_date", "employment_type", "tariff_group"),
+              "employee": tuple(field.name for field in catalogue.load("employee") if field.event),
               "contract": ("start_date", "insured_count", "min_insured")},
     "contract": {"contract": tuple(_OFFER_FIELDS), "employer": tuple(EMPLOYER_FIELDS)},
 }

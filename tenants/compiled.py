@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from forms import load_form, load_platform_form, platform_form_names
 from forms.errors import FormDefinitionError
+from rules import catalogue
 from rules.compile import compile_eligibility, compile_rules
 from rules.errors import RuleError
 from rules.formulas import compile_formula
@@ -89,8 +90,7 @@ def compile_document(document: YamlDocument, file: str) -> tuple[CompiledTenant,
                                                                      name=f"{prefix}.rules.{point}"),
                                     locate=lambda path: _renumber(path, positions))
 
-    out.application_form = step.run(["application_form"], lambda: load_form(
-        doc.get("application_form", []), _platform_form("application")))
+    out.application_form = step.run(["application_form"], lambda: application_form(doc.get("application_form", [])))
     for index, event in enumerate(doc["business_events"]):
         base = ["business_events", index]
         out.event_forms[event["type"]] = step.run(base + ["fields"], lambda: load_form(
@@ -120,6 +120,12 @@ _CHECKER_KEYS = ("on", "age_justification")
 def _rule_data(items):
     """Rules as the rules compiler takes them: without the keys it does not know."""
     return [{key: value for key, value in item.items() if key not in _CHECKER_KEYS} for item in items]
+
+
+def application_form(tenant_fields, fields=None):
+    """The application form: the platform's fields (`fields`, a catalogue; None: the application's,
+    rules/catalogues/application.yaml) with the tenant's added."""
+    return load_form(tenant_fields, catalogue.form_data(fields or catalogue.load("application")))
 
 
 def _platform_form(name):

@@ -95,7 +95,7 @@ def client_edit(client_id):
 
 
 def _client_form(client):
-    form = load_platform_form("employer_client")
+    form = clients.form()
     values, errors = (clients.as_values(client) if client else None), {}
     if request.method == "POST":
         result = formview.read(form)

@@ -17,8 +17,8 @@ import jsonschema
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from engine import (apikeys, audit, brokers, contracts, document_access, documents, enrolments, events, idempotency,
-                    policies, registry, work_queue)
+from engine import (apikeys, audit, brokers, clients, contracts, document_access, documents, enrolments, events,
+                    idempotency, policies, registry, work_queue)
 from engine import direct_debits, statements
 from engine.applications import start_of
 from engine.employee_record import CATALOGUE as EMPLOYEE_FIELDS
@@ -353,12 +353,9 @@ def contract_json(contract):
 
 
 def application_json(a):
-    e = a.employer
     contract = a.contracts.first()
     return {"id": a.id, "state": a.state, "start_date": iso(start_of(a)), "submitted_at": iso(a.submitted_at),
-            "company": {"id": e.id, "name": e.company_name, "street": e.street, "postal_code": e.postal_code,
-                        "city": e.city, "industry": e.industry, "employees_count": e.employees_count,
-                        "contact_name": e.contact_name, "contact_email": e.contact_email},
+            "company": record_json(a.employer, clients.CATALOGUE),
             "broker": {"name": a.broker.name, "email": a.broker.email,
                        "broker_number": brokers.number_for(a.broker, a.tenant_id)},
             "offer": offer_json(a.offer), "data": a.data, "comment": a.comment,
@@ -369,14 +366,19 @@ def contract_ref(contract):
     return {"id": contract.id, "policy_number": contract.policy_number, "company_name": contract.employer.company_name}
 
 
-def employee_json(e, fields=EMPLOYEE_FIELDS):
-    """An employee as schemas.record(fields) describes it."""
+def record_json(record, fields):
+    """A record as schemas.record(fields) describes it: its id and the fields the API shows."""
     def value(field):
-        stored = getattr(e, field.column_name)
+        stored = getattr(record, field.column_name)
         if field.type == "date":
             return iso(stored) if stored else None
-        return "" if stored is None else stored
-    return {"id": e.id, **{f.name: value(f) for f in fields if f.api}, "state": e.state}
+        return "" if stored is None and field.type != "integer" else stored
+    return {"id": record.id, **{f.api: value(f) for f in fields if f.api}}
+
+
+def employee_json(e, fields=EMPLOYEE_FIELDS):
+    """An employee as schemas.record(fields, state=...) describes it."""
+    return {**record_json(e, fields), "state": e.state}
 
 
 def policy_json(p):

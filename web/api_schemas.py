@@ -5,7 +5,7 @@ document cannot drift from what the code accepts and answers.
 """
 import re
 
-from engine import employee_record, idempotency, workflow
+from engine import applications, clients, employee_record, idempotency, workflow
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -26,6 +26,7 @@ def obj(properties, required=None, **extra):
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
 ID = {"type": "integer", "minimum": 1}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
@@ -38,14 +39,26 @@ PDF_BASE64 = {"type": "string", "contentEncoding": "base64", "contentMediaType":
 URL = {"type": "string", "description": "Path of the PDF under this API (GET it with the same key)."}
 
 
-def record(fields):
-    """The schema of a record with the catalogue fields the API shows: dates as dates (null when a field
-    that is not required is empty), the rest as text."""
-    def kind(field):
-        if field.type != "date":
-            return STRING
+FIELD_TYPES = {"integer": INTEGER, "checkbox": BOOLEAN, "multiselect": {"type": "array", "items": STRING}}
+
+
+def field_schema(field):
+    """The schema of one catalogue field's value in the API: dates as dates (null when a field that is not
+    required is empty), whole numbers as integers, a checkbox as a boolean, the rest as text."""
+    if field.type == "date":
         return DATE if field.required else nullable(DATE)
-    return obj({"id": ID, **{f.name: kind(f) for f in fields if f.api}, "state": STRING})
+    return FIELD_TYPES.get(field.type, STRING)
+
+
+def record(fields, **after):
+    """The schema of a record with the catalogue fields the API shows (under their API names), then `after`."""
+    return obj({"id": ID, **{f.api: field_schema(f) for f in fields if f.api}, **after})
+
+
+def filled(fields, description):
+    """The schema of a form's data as filled in: the catalogue fields the API shows, when filled; more may come."""
+    return {"type": "object", "properties": {f.api: field_schema(f) for f in fields if f.api},
+            "description": description}
 
 
 ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
@@ -56,8 +69,7 @@ SCHEMAS = {
     "Error": obj({"error": obj({"code": {"type": "string", "enum": ERROR_CODES}, "message": STRING,
                                 "field": {"type": "string", "description": "The request field it concerns."}},
                                required=["code", "message"])}),
-    "Company": obj({"id": ID, "name": STRING, "street": STRING, "postal_code": STRING, "city": STRING,
-                    "industry": STRING, "employees_count": INTEGER, "contact_name": STRING, "contact_email": STRING}),
+    "Company": record(clients.CATALOGUE),
     "Broker": obj({"name": STRING, "email": STRING, "broker_number": nullable(STRING)}),
     "TariffPremium": obj({"id": STRING, "name": TEXT, "premium": MONEY}),
     "OfferGroup": obj({"id": STRING, "name": TEXT, "tariffs": {"type": "array", "items": ref("TariffPremium")},
@@ -76,12 +88,12 @@ SCHEMAS = {
                                "submitted_at": nullable(DATETIME)}),
     "Application": obj({"id": ID, "state": STRING, "start_date": DATE, "submitted_at": nullable(DATETIME),
                         "company": ref("Company"), "broker": ref("Broker"), "offer": ref("Offer"),
-                        "data": {"type": "object", "description": "The application form as filled in; its "
-                                 "fields are the insurer's own application form."},
+                        "data": filled(applications.CATALOGUE, "The application form as filled in: the "
+                                       "platform's fields below and the insurer's own (which may replace one)."),
                         "comment": nullable(STRING), "contract": nullable(ref("Contract"))}),
     "ApplicationList": obj({"items": {"type": "array", "items": ref("ApplicationSummary")},
                             "next_after": nullable(ID)}),
-    "Employee": record(employee_record.CATALOGUE),
+    "Employee": record(employee_record.CATALOGUE, state=STRING),
     "Tariff": obj({"id": STRING, "name": TEXT}),
     "ContractRef": obj({"id": ID, "policy_number": STRING, "company_name": STRING}),
     "Policy": obj({"id": ID, "number": STRING, "version": INTEGER, "status": STRING, "start_date": DATE,

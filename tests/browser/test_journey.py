@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from engine import cover
+from engine import clients, cover
 from forms import load_platform_form
 from tests.browser.actions import EMPLOYEES, employee_xlsx, fill_form, log_in, wait_for_mail
 from tests.formfill import fill, pdf_text
@@ -77,7 +77,7 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     # 3. a client
     broker.get_by_role("link", name="Übersicht").click()
     broker.get_by_role("link", name="Neuer Kunde").click()
-    client_form = load_platform_form("employer_client")
+    client_form = clients.form()
     fill_form(broker, client_form, fill(client_form, {
         "company_name": COMPANY, "street": "Blumenweg 7", "postal_code": "01069", "city": "Dresden",
         "industry": "agriculture", "employees_count": "40", "contact_name": "Clara Chefin",

@@ -2,6 +2,7 @@
 form accept and refuse the same values, the model stores what it lists, and a field added to it appears in
 the form, the upload, the rules' facts, the API and the export."""
 import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import forms
@@ -25,6 +26,11 @@ ROWS = [  # (changes to Anna, the fields both refuse)
     ({"weekly_hours": "70"}, set()),
     ({"weekly_hours": "80"}, set()),
     ({"weekly_hours": "38,5"}, set()),
+    ({"weekly_hours": "37.5"}, set()),                        # a dot before one or two places: the decimal point
+    ({"weekly_hours": "1,500"}, set()),                       # a comma: the decimal point (1.5)
+    ({"weekly_hours": "1.500"}, {"weekly_hours"}),            # German: one thousand five hundred
+    ({"weekly_hours": "1.234,5"}, {"weekly_hours"}),
+    ({"weekly_hours": "-1"}, {"weekly_hours"}),
     ({"weekly_hours": "81"}, {"weekly_hours"}),
     ({"weekly_hours": "viel"}, {"weekly_hours"}),
     ({"birth_date": "03.12.2026"}, {"birth_date"}),            # tomorrow
@@ -104,7 +110,7 @@ def test_a_field_added_to_a_copy_of_the_catalogue_shows_in_every_derived_place()
     seen = eligibility.employee_facts(parsed.rows[0], datetime.date(2027, 1, 1), TODAY, kinds=kinds)
     assert seen["employee"]["department"] == "Vertrieb"
     # the API: schema and serialiser agree
-    schema = api_schemas.record(fields)
+    schema = api_schemas.record(fields, state=api_schemas.STRING)
     assert schema["properties"]["department"] == api_schemas.STRING and "department" in schema["required"]
     person = SimpleNamespace(id=1, state="new", tariff_group_requested="", **{
         f.name: getattr(parsed.rows[0], f.name) for f in employee_record.CATALOGUE if f.name != "tariff_group"},
@@ -113,6 +119,24 @@ def test_a_field_added_to_a_copy_of_the_catalogue_shows_in_every_derived_place()
     assert shown["department"] == "Vertrieb" and set(shown) == set(schema["properties"])
     # the export
     assert exports.header(fields)[:4] == ["Personalnummer", "Nachname", "Vorname", "Abteilung"]
+
+
+def test_the_upload_and_the_hand_form_read_a_number_as_the_same_amount():
+    """One reading (forms.values.parse_number, German, by the field's type): 37,5 and 37.5 are 37.5, 1.500 is 1500
+    (weekly hours up to 2000 here, so that the amount itself is seen)."""
+    data = [{**item, "max": 2000} if item["name"] == "weekly_hours" else item for item in catalogue.data("employee")]
+    fields = catalogue.from_data(data)
+    for text, amount in (("37,5", "37.5"), ("37.5", "37.5"), ("1,5", "1.5"), ("1.500", "1500"), ("1.234,5", "1234.5"),
+                         ("38,50", "38.5")):
+        by_hand = forms.validate(employee_record.form(fields), {"weekly_hours": text}, "de").values["weekly_hours"]
+        parsed, refused = uploaded({**ANNA, "weekly_hours": text}, fields)
+        assert by_hand == parsed.rows[0].weekly_hours == Decimal(amount) and not refused, text
+
+
+def test_business_events_read_the_employee_fields_the_catalogue_marks():
+    marked = {f.name for f in employee_record.CATALOGUE if f.event}
+    assert set(facts.FACTS_AT["event"]["employee"]) == marked == {"birth_date", "employment_start",
+                                                                  "employment_type", "tariff_group"}
 
 
 @pytest.mark.parametrize("field", ["weekly_hours", "birth_date", "employment_type"])

@@ -11,6 +11,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
 import forms  # noqa: E402
+from rules import catalogue  # noqa: E402
 
 TODAY = datetime.date(2025, 6, 15)
 
@@ -41,7 +42,7 @@ def check_one():
 
 @pytest.fixture
 def application():
-    return forms.load_platform_form("application")
+    return forms.load_form(catalogue.form_data(catalogue.load("application")))  # the platform's application form
 
 
 @pytest.fixture

@@ -203,7 +203,7 @@ class TestTenantFieldsAddedToAPlatformForm:
 
 def test_every_platform_form_loads_with_both_languages():
     names = forms.platform_form_names()
-    assert {"application", "broker_profile", "employer_client", "events/address_change", "events/name_change",
+    assert {"broker_profile", "events/address_change", "events/name_change",
             "events/parental_leave", "events/leaving", "events/tariff_group_change", "events/death"} <= set(names)
     for name in names:
         form = forms.load_platform_form(name)
@@ -213,7 +213,7 @@ def test_every_platform_form_loads_with_both_languages():
 
 
 def test_an_unknown_platform_form_is_a_lookup_error():
-    with pytest.raises(LookupError, match="expected one of application"):
+    with pytest.raises(LookupError, match="expected one of broker_profile"):
         forms.load_platform_form("../secrets")
 
 

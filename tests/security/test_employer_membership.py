@@ -4,9 +4,7 @@ people join on a member's invitation. The broker of a client never joins it that
 import re
 from urllib.parse import urlsplit
 
-from forms import load_platform_form
-
-from engine import accounts, audit, registry
+from engine import accounts, audit, clients, registry
 from engine.models import AuditEntry, Offer, Role
 from tests.conftest import csrf_from, log_in
 from tests.formfill import fill
@@ -24,7 +22,7 @@ def path_of(link):
 
 def edit_contact(browser, client_row, email):
     """The broker saves the client form with another contact address, as the client page does."""
-    values = fill(load_platform_form("employer_client"),
+    values = fill(clients.form(),
                   {"company_name": client_row.company_name, "street": client_row.street,
                    "postal_code": client_row.postal_code, "city": client_row.city,
                    "employees_count": str(client_row.employees_count), "contact_name": client_row.contact_name,
@@ -99,7 +97,7 @@ def test_the_broker_never_joins_his_own_client_even_one_nobody_acts_for(app, mak
     browser = app.test_client()
     log_in(browser, broker)
     post(browser, "/advisor/engines", {"tenant": "lumen", "number": registry.get("lumen").doc["broker_number"]["example"]})
-    values = fill(load_platform_form("employer_client"), {"company_name": "Leer GmbH", "contact_email": broker.email,
+    values = fill(clients.form(), {"company_name": "Leer GmbH", "contact_email": broker.email,
                                                                  "employees_count": "30"})
     created = post(browser, "/advisor/clients/new", values)
     client_id = int(re.search(r"/advisor/clients/(\d+)", created.headers["Location"]).group(1))
@@ -139,7 +137,7 @@ def test_the_first_employer_joins_through_the_link_and_invites_a_colleague(app, 
     browser = app.test_client()
     log_in(browser, broker)
     post(browser, "/advisor/engines", {"tenant": "lumen", "number": registry.get("lumen").doc["broker_number"]["example"]})
-    values = fill(load_platform_form("employer_client"), {"company_name": "Neukunde GmbH",
+    values = fill(clients.form(), {"company_name": "Neukunde GmbH",
                                                           "contact_email": "chefin@neukunde.example",
                                                           "employees_count": "30"})
     created = post(browser, "/advisor/clients/new", values)

@@ -51,6 +51,8 @@ def test_broker_to_submitted_application(app, mailbox, slug):
     # 1. registration and profile
     register_broker(broker, mailbox, broker_email)
     from forms import load_platform_form
+
+    from engine import clients
     profile = fill(load_platform_form("broker_profile"), {"name": "Maria Makler"})
     assert post(broker, "/advisor/profile", profile).status_code == 302
 
@@ -60,7 +62,7 @@ def test_broker_to_submitted_application(app, mailbox, slug):
     assert post(broker, "/advisor/engines", {"tenant": slug, "number": tenant.doc["broker_number"]["example"]}).status_code == 302
 
     # 3. client
-    client_form = fill(load_platform_form("employer_client"),
+    client_form = fill(clients.form(),
                        {"company_name": f"Beispiel {slug} GmbH", "contact_email": employer_email,
                         "contact_name": "Clara Chefin", "employees_count": "40"})
     created = post(broker, "/advisor/clients/new", client_form)
