@@ -1,7 +1,5 @@
 """Employer clients of a broker. A broker sees only their own clients: every lookup is scoped. The client's
 fields are its catalogue's (rules/catalogues/employer.yaml)."""
-from functools import lru_cache
-
 from forms import load_form
 from peewee import fn
 from rules import catalogue
@@ -15,14 +13,9 @@ CATALOGUE = catalogue.load("employer")
 FIELDS = tuple(field.name for field in CATALOGUE)
 
 
-def form(fields=None):
-    """The broker's client form of `fields` (a catalogue; None: the employer's)."""
-    return _form() if fields is None else load_form(catalogue.form_data(fields))
-
-
-@lru_cache(maxsize=None)
-def _form():
-    return load_form(catalogue.form_data(CATALOGUE))
+def form(fields=CATALOGUE):
+    """The broker's client form of `fields` (a catalogue; by default the employer's)."""
+    return load_form(catalogue.form_data(fields))
 
 
 def as_values(client):
