@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 LIVE_CHECK_SECONDS = 5.0
 
 _cache = {}  # (slug, digest) -> LiveTenant
-_cache_lock = threading.Lock()
+_cache_lock = threading.RLock()  # re-entrant: a derived value may be made from other cached ones
 _by_version = {}  # TenantVersion id -> LiveTenant
 _live_by_slug = {}  # slug -> (monotonic time read, LiveTenant)
 
