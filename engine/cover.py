@@ -16,7 +16,7 @@ from peewee import fn
 
 from tenants.event_kinds import event_kinds
 
-from engine import audit, clock, enrolments, registry, start_window, workflow
+from engine import audit, clock, enrolments, level_changes, registry, start_window, workflow
 from engine.db import transaction
 from engine.errors import Conflict
 from engine.models import BusinessEvent, CoverPeriod, Employee, Enrolment, utcnow
@@ -176,6 +176,7 @@ def _resumed(period, day, employee, contract, event=None):
     mark = ({"event_id": event.id, "event_kind": event.type} if event is not None else {})
     return replace(period, valid_from=day, valid_to=None, cover="insured", reason="resumption", enrolment_id=None,
                    id=None, payer=payer_of(contract, period.tariff_group),
+                   tariffs=tuple(enrolments.tariffs_of(contract, period.tariff_group, day=day)),
                    premium=_priced(employee, contract, period.tenant_version, period.tariff_group, day), **mark)
 
 
@@ -217,7 +218,7 @@ def _event_writes(timeline, event, employee, contract):
             group = event.data[spec["field"]]
             timeline = _close(timeline, day) + [replace(
                 base, valid_from=day, valid_to=None, cover="insured", tariff_group=group,
-                tariffs=tuple(enrolments.tariffs_of(contract, group)), payer=payer_of(contract, group),
+                tariffs=tuple(enrolments.tariffs_of(contract, group, day=day)), payer=payer_of(contract, group),
                 premium=_priced(employee, contract, base.tenant_version, group, day), **mark)]
     return timeline
 
@@ -253,13 +254,14 @@ def age_step_days(open_period, employee, contract, until):
 # fn(open_period, employee, contract, until) -> iterable of (day, reason), days after the period's
 # start up to `until`. On such a day the period is priced anew (`repriced`); a new period is
 # written only when its tariffs or premium differ.
-STEP_SOURCES = [age_step_days]
-STEP_COUNTS = {"age_step": "age_steps"}  # reason -> key in apply_due's answer (others: unpaid_steps)
+STEP_SOURCES = [age_step_days, level_changes.change_days]
+# reason -> key in apply_due's answer (others: unpaid_steps)
+STEP_COUNTS = {"age_step": "age_steps", "level_change": "level_changes"}
 
 
 def repriced(open_period, employee, contract, day):
     """The open period as priced on `day`: the group's tariffs and premium that day."""
-    return replace(open_period, tariffs=tuple(enrolments.tariffs_of(contract, open_period.tariff_group)),
+    return replace(open_period, tariffs=tuple(enrolments.tariffs_of(contract, open_period.tariff_group, day=day)),
                    premium=_priced(employee, contract, open_period.tenant_version, open_period.tariff_group, day))
 
 
@@ -279,7 +281,14 @@ def _premium_step(open_period, employee, contract, until):
 
 def project(employee, contract, written, pending, until):
     """The timeline through `until`: the written periods, then every pending event and age step in
-    the order of the days they take effect (an event before an age step on the same day)."""
+    the order of the days they take effect (an event before an age step on the same day). A cancelled
+    contract's end date cuts it: nothing changes after it, and from the day after no period is open."""
+    end = contract.end_date
+    timeline = _project(employee, contract, written, pending, until if end is None else min(until, end))
+    return timeline if end is None or end + DAY > until else _close(timeline, end + DAY)
+
+
+def _project(employee, contract, written, pending, until):
     timeline = list(written)
     queue = sorted(pending, key=lambda e: (takes_effect(e), e.id))
     known = {e.id: e for e in pending}

@@ -1,8 +1,8 @@
 """Enrolments (Anmeldungen): the employer sends eligible employees; the insurer issues a policy each."""
 from decimal import Decimal
 
-from engine import (audit, clock, cover, formatting, policies, pricing, registry, signals, start_window, webhooks,
-                    workflow)
+from engine import (audit, clock, cover, formatting, level_changes, policies, pricing, registry, signals,
+                    start_window, webhooks, workflow)
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Employee, Enrolment, utcnow
@@ -48,18 +48,20 @@ def not_yet_eligible(employee):
             "en": f"Not yet eligible: eligible from {formatting.date(day)}."}
 
 
-def tariffs_of(contract, group_id, live=None):
-    """The tariffs a person of the group is insured in: the group's budget level and its modules."""
+def tariffs_of(contract, group_id, live=None, day=None):
+    """The tariffs a person of the group is insured in: the group's budget level (on `day`, when a
+    level change at an anniversary is asked for; default: as contracted) and its modules."""
     for group in contract.groups:
         if group["id"] == group_id:
-            return pricing.chosen_tariffs(live or registry.version(contract.tenant_version_id), group)
+            return pricing.chosen_tariffs(live or registry.version(contract.tenant_version_id),
+                                          level_changes.group_on(group, day) if day else group)
     raise DomainError(f"Die Tarifgruppe {group_id} ist im Vertrag nicht vereinbart.",
                       f"The tariff group {group_id} is not part of the group contract.")
 
 
 def premium_of(live, contract, employee, group_id, start):
     person = pricing.Person(birth_date=employee.birth_date)
-    return sum((pricing.premium(live, t, group_id, person, start) for t in tariffs_of(contract, group_id, live)),
+    return sum((pricing.premium(live, t, group_id, person, start) for t in tariffs_of(contract, group_id, live, start)),
                Decimal("0.00"))
 
 
@@ -103,7 +105,7 @@ def send(user, contract, employee_ids):
                 continue
             premium = premium_of(live, contract, employee, employee.tariff_group, start)
             enrolment = Enrolment.create(employee=employee, contract=contract, tariff_group=employee.tariff_group,
-                                         tariffs=tariffs_of(contract, employee.tariff_group, live), start_date=start,
+                                         tariffs=tariffs_of(contract, employee.tariff_group, live, start), start_date=start,
                                          premium=str(premium), created_by=user)
             audit.record(user, "enrolment.sent", "enrolment", enrolment.id, tenant=contract.tenant_id,
                          after={"employee": employee.id, "group": employee.tariff_group, "premium": str(premium)},

@@ -184,7 +184,7 @@ def _change_group(event, spec, current):
     contract, group, start = event.contract, event.data[spec["field"]], effective_date(event)
     live = registry.version(contract.tenant_version_id)
     return {"tariff_group": group}, {
-        "tariff_group": group, "tariffs": enrolments.tariffs_of(contract, group), "start_date": start,
+        "tariff_group": group, "tariffs": enrolments.tariffs_of(contract, group, day=start), "start_date": start,
         "premium": enrolments.premium_of(live, contract, event.employee, group, start)}
 
 

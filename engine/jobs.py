@@ -65,6 +65,10 @@ class Jobs:
         # 00:10 UTC is after midnight in Germany, summer and winter: the day's due cover changes apply
         huey.periodic_task(crontab(minute="10", hour="0"), name="apply_due_cover")(
             own_connection(self.apply_due_cover))
+        # after the cover job: cancelled contracts whose end date passed end; a fall below min_insured is told
+        huey.periodic_task(crontab(minute="20", hour="0"), name="contract_days")(own_connection(self.contract_days))
+        # after the cover job: people whose cover began, whose eligible-from date came, continuation cases due
+        huey.periodic_task(crontab(minute="20", hour="0"), name="follow_people")(own_connection(self.follow_people))
         # 05:00 UTC is 06:00 or 07:00 in Germany: the daily digest of decisions is there in the morning
         huey.periodic_task(crontab(minute="0", hour="5"), name="send_daily_digests")(
             own_connection(self.send_daily_digests))
@@ -104,6 +108,26 @@ class Jobs:
         done = cover.apply_due()
         logger.info("cover: %s people backfilled, %s events, %s age steps and %s unpaid steps applied",
                     done["backfilled"], done["events"], done["age_steps"], done["unpaid_steps"])
+        return done
+
+    @staticmethod
+    def contract_days():
+        """Contracts whose end date has passed end (their people leave); a contract whose insured count
+        fell below the tenant's minimum is told to broker and insurer, once per drop (idempotent)."""
+        from engine import contract_lifecycle, min_insured
+        done = {"ended": contract_lifecycle.end_due(), "below_minimum": min_insured.check_due()}
+        logger.info("contracts: %s ended, %s newly below their minimum", done["ended"], done["below_minimum"])
+        return done
+
+    @staticmethod
+    def follow_people():
+        """People over time (idempotent): a policy issued for a later start becomes insured on it, an
+        eligible-from date that came is reminded (or enrolled), open continuation cases past due lapse."""
+        from engine import continuation, eligible_reminders, enrolments
+        done = {"insured": enrolments.insure_started(), **eligible_reminders.remind_due(),
+                "lapsed": continuation.lapse_due()}
+        logger.info("people: %s insured from their start, %s reminded, %s enrolled when eligible, %s continuation "
+                    "cases lapsed", done["insured"], done["reminded"], done["enrolled"], done["lapsed"])
         return done
 
     @staticmethod

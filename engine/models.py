@@ -230,9 +230,20 @@ class GroupContract(BaseModel):
     tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")
     policy_number = CharField(max_length=60)
     start_date = DateField()
-    groups = JSONText(default=list)
+    groups = JSONText(default=list)  # a group's "levels": [{from, level}] are its level changes at anniversaries
     document = ForeignKeyField(Document, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
+    state = CharField(max_length=20, default="in_force")  # in_force | cancelled | ended (workflows/contract.yaml)
+    lock_version = IntegerField(default=0)
+    end_date = DateField(null=True)  # the last day of cover once notice was given
+    cancelled_by = CharField(max_length=20, default="")  # employer | insurer
+    cancellation_reason = TextField(default="")
+    below_minimum_since = DateField(null=True)  # the day the insured count fell below min_insured (told once)
+
+    @property
+    def broker_id(self):
+        """The client's broker is the contract's (workflow.roles_of reads it)."""
+        return self.employer.broker_id
 
 
 class Employee(BaseModel):

@@ -15,6 +15,12 @@ digest_ready = _signals.signal("digest.ready")
 # sender: the tenant's slug; kwargs: kind ("enrolments" | "event"), contract, count: new work for the
 # insurer's staff that no transition announces (records born in their first state)
 work_arrived = _signals.signal("tenant.work-arrived")
+# sender: the GroupContract; kwargs: day (it fell below), count, minimum: fewer people insured than the
+# tenant's min_insured (engine/min_insured.py), sent once per drop by the daily job
+below_minimum = _signals.signal("contract.below-minimum")
+# sender: the GroupContract; kwargs: changes ([{day, valid_from, tariff, name, key}]), day (the first):
+# the insurer's premium changes that will reach the contract, announced once (engine/price_changes.py)
+premium_change_announced = _signals.signal("contract.premium-change-announced")
 # sender: "<machine>.<transition>" (e.g. "offer.send"); kwargs: obj (fresh, after the change), ctx
 # (engine.workflow.Context). Sent by workflow.fire after the effects, inside the same transaction:
 # what a receiver writes (a mail in the outbox, a webhook delivery) commits or rolls back with it.

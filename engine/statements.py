@@ -178,7 +178,8 @@ def issue_month(month, actor=None, tenant_slug=None):
     cover in the ledger (of one tenant, or all). Returns {issued: n, existing: n}."""
     month = first_of(month)
     done = {"issued": 0, "existing": 0}
-    query = GroupContract.select().where(GroupContract.start_date <= cover.end_of_month(month))
+    query = GroupContract.select().where((GroupContract.start_date <= cover.end_of_month(month))
+                                         & _not_ended_before(month))
     if tenant_slug:
         query = query.where(GroupContract.tenant == tenant_slug)
     for contract in query.order_by(GroupContract.id):
@@ -187,6 +188,12 @@ def issue_month(month, actor=None, tenant_slug=None):
         _, created = issue(contract, month, actor)
         done["issued" if created else "existing"] += 1
     return done
+
+
+def _not_ended_before(month):
+    """A contract ended by cancellation gets one statement after its end date (removals, corrections)
+    and none later: the ledger has no cover after the end."""
+    return GroupContract.end_date.is_null() | (GroupContract.end_date >= month - datetime.timedelta(days=1))
 
 
 def issue_due(today=None):

@@ -4,9 +4,10 @@ from flask_babel import gettext as _
 from forms import load_platform_form
 
 from engine import applications, audit, brokers, clients, consultations, offers, registry, statements
+from engine import level_changes
 from engine.errors import DomainError
 from engine.values import stored_all
-from web import downloads, formview
+from web import contract_term, downloads, formview
 from web.access import current_account, require
 from web.pagecache import cached_page
 from web.filters import localized
@@ -118,7 +119,24 @@ def client_detail(client_id):
     return render_template("advisor/client.html", client=client, tenants=registry.live_tenants(),
                            **clients.case_of(client),
                            timeline=audit.timeline(client.id),
-                           is_expired=offers.is_expired)
+                           is_expired=offers.is_expired, level_contracts=level_changes.of_client(me(), client_id))
+
+
+@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/levels", methods=["POST"])
+@require("broker")
+def level_request(client_id, contract_id):
+    """The broker asks for another budget level of a group from the contract's next anniversary."""
+    contract = statements.contract_for_broker(me(), client_id, contract_id)
+    contract_term.request_level(me(), contract)
+    return redirect(url_for("advisor.client_detail", client_id=client_id))
+
+
+@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/levels/withdraw", methods=["POST"])
+@require("broker")
+def level_withdraw(client_id, contract_id):
+    contract = statements.contract_for_broker(me(), client_id, contract_id)
+    contract_term.withdraw_level(me(), contract)
+    return redirect(url_for("advisor.client_detail", client_id=client_id))
 
 
 @bp.route("/clients/<int:client_id>/statements")

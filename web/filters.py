@@ -49,7 +49,7 @@ STATES = {
     "left": _l("left the company"), "deceased": _l("deceased"), "active": _l("active"),
     "suspended": _l("suspended"), "ended": _l("ended"), "replaced": _l("replaced"), "previewed": _l("checked"),
     "importing": _l("importing"), "imported": _l("imported"), "unusable": _l("unusable"),
-    "checking": _l("being checked"), "reverted": _l("undone"), "interrupted": _l("interrupted"), "cancelled": _l("cancelled"),
+    "checking": _l("being checked"), "reverted": _l("undone"), "interrupted": _l("interrupted"), "cancelled": _l("cancelled"), "in_force": _l("in force"),
 }
 
 ACTIONS = {
@@ -87,6 +87,12 @@ ACTIONS = {
     "cover.opened": _l("Period of cover begins"), "cover.closed": _l("Period of cover ends"),
     "employee.read": _l("Employee data viewed by the insurer"), "employee.exported": _l("Employee data exported"),
     "document.read": _l("Document downloaded by the insurer"),
+    "contract.cancel": _l("Group contract cancelled"),
+    "contract.withdraw_cancellation": _l("Cancellation of the group contract withdrawn"),
+    "contract.end": _l("Group contract ended"), "contract.level_requested": _l("Budget level change requested"),
+    "contract.level_withdrawn": _l("Budget level change withdrawn"),
+    "contract.below_minimum": _l("Fewer people insured than the minimum"),
+    "contract.minimum_reached": _l("Minimum number of insured people reached again"),
 }
 
 
@@ -117,7 +123,8 @@ def state_label(state):
 
 COVER = {"insured": _l("insured"), "suspended": _l("suspended"), "premium_free": _l("premium-free")}
 COVER_REASONS = {"enrolment": _l("Enrolment"), "event": _l("Business event"), "resumption": _l("Return after"),
-                 "age_step": _l("Age step"), "price_change": _l("Price change")}
+                 "age_step": _l("Age step"), "price_change": _l("Price change"),
+                 "level_change": _l("Budget level change")}
 
 
 def cover_label(cover):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _, ngettext
 from engine import (accounts, applications, audit, benefit_limit, clock, contracts, cover, document_access, employees,
                     enrolment_runs, enrolments, events, exports, gdpr, policies, statements)
 from engine.errors import DomainError, NotFound
-from web import downloads, formview
+from web import contract_term, downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
 from web.pagecache import cached_page
 from web.filters import localized
@@ -123,7 +123,42 @@ def contract(contract_id):
                            summary=summary, top=top, open_events=events.open_count(contract),
                            limit_warnings=benefit_limit.ahead(contract),
                            enrol_warnings=dict(benefit_limit.before_enrolment(contract, [e.id for e in shown if e.ready])),
-                           timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30))
+                           timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30),
+                           **contract_term.page_of(contract))
+
+
+@bp.route("/contracts/<int:contract_id>/cancel", methods=["POST"])
+@require("employer")
+def cancel(contract_id):
+    """The employer gives notice to a contract year's end, with a reason."""
+    contract = _contract(contract_id)
+    contract_term.cancel(me(), contract)
+    return redirect(url_for("manager.contract", contract_id=contract.id))
+
+
+@bp.route("/contracts/<int:contract_id>/withdraw-cancellation", methods=["POST"])
+@require("employer")
+def withdraw_cancellation(contract_id):
+    contract = _contract(contract_id)
+    contract_term.withdraw_cancellation(me(), contract)
+    return redirect(url_for("manager.contract", contract_id=contract.id))
+
+
+@bp.route("/contracts/<int:contract_id>/levels", methods=["POST"])
+@require("employer")
+def level_request(contract_id):
+    """Another budget level for a group from the next anniversary."""
+    contract = _contract(contract_id)
+    contract_term.request_level(me(), contract)
+    return redirect(url_for("manager.contract", contract_id=contract.id))
+
+
+@bp.route("/contracts/<int:contract_id>/levels/withdraw", methods=["POST"])
+@require("employer")
+def level_withdraw(contract_id):
+    contract = _contract(contract_id)
+    contract_term.withdraw_level(me(), contract)
+    return redirect(url_for("manager.contract", contract_id=contract.id))
 
 
 def _month(text):
