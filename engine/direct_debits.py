@@ -13,8 +13,8 @@ from peewee import JOIN, IntegrityError
 from engine import audit, clock, documents, mandates, registry
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
-from engine.models import (CollectionItem, CollectionRun, Document, GroupContract, Mandate, Statement, StatementLine,
-                           Tenant)
+from engine.models import (CollectionItem, CollectionRun, Document, Employee, Employer, GroupContract, Mandate, Statement,
+                           StatementLine, Tenant, User)
 
 logger = logging.getLogger(__name__)
 
@@ -177,14 +177,18 @@ def run_due(today=None):
 
 def runs_of(tenant_slug):
     """The tenant's runs, newest collection date first, as dicts."""
-    return [summary(r) for r in CollectionRun.select().where(CollectionRun.tenant == tenant_slug)
-            .order_by(CollectionRun.collection_date.desc())]
+    return [summary(r) for r in CollectionRun.select(CollectionRun, User)
+            .join(User, JOIN.LEFT_OUTER, on=(CollectionRun.created_by == User.id))
+            .where(CollectionRun.tenant == tenant_slug).order_by(CollectionRun.collection_date.desc())]
 
 
 def summary(collection):
+    """A run as a dict; created_by: who made it (name or e-mail), None for the daily job."""
+    maker = collection.created_by if collection.created_by_id else None
     return {"id": collection.id, "collection_date": collection.collection_date, "message_id": collection.message_id,
             "transactions": collection.transactions, "total": Decimal(collection.total),
-            "created_at": collection.created_at, "document_id": collection.document_id}
+            "created_at": collection.created_at, "document_id": collection.document_id,
+            "created_by": (maker.name or maker.email) if maker else None}
 
 
 def of_tenant(tenant_slug, run_id):
@@ -195,20 +199,37 @@ def of_tenant(tenant_slug, run_id):
     return found
 
 
+def not_debited(sequence, mandate_id):
+    """Why an item was not debited: "" (it was), "no_mandate" (the debtor pays by transfer) or
+    "nothing_due" (its amount is nil or a credit, which is paid out, not collected)."""
+    if sequence:
+        return ""
+    return "no_mandate" if mandate_id is None else "nothing_due"
+
+
 def view(collection):
-    """A run with its items (statement, debtor, masked IBAN, amount, sequence) for pages and the API."""
+    """A run with its items (contract, statement, debtor and its name, masked IBAN, amount, sequence, why an
+    item was not debited) for pages and the API."""
     items = []
-    query = (CollectionItem.select(CollectionItem, Statement, Mandate)
-             .join(Statement).switch(CollectionItem).join(Mandate, on=(CollectionItem.mandate == Mandate.id),
-                                                          join_type=JOIN.LEFT_OUTER)
+    query = (CollectionItem.select(CollectionItem, Statement, GroupContract, Employer, Mandate)
+             .join(Statement).join(GroupContract).join(Employer)
+             .switch(CollectionItem).join(Mandate, on=(CollectionItem.mandate == Mandate.id), join_type=JOIN.LEFT_OUTER)
              .where(CollectionItem.run == collection.id).order_by(CollectionItem.id))
-    for item in query:
+    found = list(query)
+    employee_ids = [int(item.debtor.split(":", 1)[1]) for item in found if item.debtor != EMPLOYER]
+    people = {f"employee:{e.id}": f"{e.first_name} {e.last_name}"
+              for e in Employee.select().where(Employee.id.in_(employee_ids))} if employee_ids else {}
+    for item in found:
         mandate = item.mandate if item.mandate_id else None
+        contract = item.statement.contract
         items.append({"statement_id": item.statement_id, "statement_number": item.statement.number,
-                      "debtor": item.debtor, "holder": mandate.holder if mandate else "",
+                      "contract_id": contract.id, "policy_number": contract.policy_number or "",
+                      "debtor": item.debtor, "debtor_name": contract.employer.company_name if item.debtor == EMPLOYER
+                      else people.get(item.debtor, ""), "holder": mandate.holder if mandate else "",
                       "iban": mandates.masked(mandate.iban) if mandate else "",
                       "mandate_reference": mandate.reference if mandate else "", "amount": Decimal(item.amount),
-                      "sequence": item.sequence, "end_to_end_id": item.end_to_end_id})
+                      "sequence": item.sequence, "end_to_end_id": item.end_to_end_id,
+                      "not_debited": not_debited(item.sequence, item.mandate_id)})
     return {**summary(collection), "items": items}
 
 

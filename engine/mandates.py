@@ -13,8 +13,13 @@ from engine.db import transaction
 from engine.errors import DomainError
 from engine.models import AuditEntry, GroupContract, Mandate
 from forms.messages import MESSAGES
+from rules import catalogue
 
 logger = logging.getLogger(__name__)
+
+# The mandate's wording and the refund note, the application's own (rules/catalogues/application.yaml)
+CONSENT = next({"text": f.form["label"], "note": f.form.get("help")} for f in catalogue.load("application")
+               if f.name == "sepa_mandate")
 
 # SEPA's restricted character set for a mandate reference (EPC: Latin letters, digits and + ? / - : ( ) . , ')
 REFERENCE = re.compile(r"[A-Za-z0-9+?/\-:().,']{1,35}")
@@ -48,6 +53,13 @@ def checked_bic(text):
     except ValueError:
         raise DomainError("Bitte geben Sie eine gültige BIC an, z. B. COBADEFFXXX.",
                           "Please enter a valid BIC, such as COBADEFFXXX.", field="bic") from None
+
+
+def checked_consent(given):
+    """A mandate given on a form needs its consent box ticked (CONSENT); DomainError(field="consent") otherwise."""
+    if not given:
+        message = MESSAGES["required_checkbox"]
+        raise DomainError(message["de"], message["en"], field="consent")
 
 
 def _checked_holder(holder):

@@ -72,12 +72,12 @@ def _forms_templates():
 
 def _register_blueprints(app):
     from web import (admin, advisor, api, applications, auth, inbox, manager, manager_payroll, members, notifications,
-                     offer_link,
+                     offer_link, manager_mandates, office_collections,
                      office, office_brokers, office_contracts, office_integration, office_staff, office_statements,
                      public)
     del notifications  # imported for its workflow effects and signal receivers
     for module in (public, auth, inbox, advisor, offer_link, members, applications, manager, manager_payroll, office,
-                   office_brokers,
+                   office_brokers, manager_mandates, office_collections,
                    office_integration, office_staff, office_statements, office_contracts, admin, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # no cookies there: every request carries its API key

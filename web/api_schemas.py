@@ -142,14 +142,19 @@ SCHEMAS = {
                               "total": MONEY, "created_at": DATETIME,
                               "xml_url": {**nullable(STRING), "description": "Path of the pain.008 file under this "
                                           "API; null when the run debited nothing."}}),
-    "CollectionItem": obj({"statement_id": ID, "statement_number": STRING,
+    "CollectionItem": obj({"statement_id": ID, "statement_number": STRING, "contract_id": ID, "policy_number": STRING,
                            "debtor": {"type": "string", "description": "employer, or employee:<id> for an employee's "
                                       "own part from the employee's mandate"},
+                           "debtor_name": {"type": "string", "description": "The employer's company or the "
+                                           "employee's name."},
                            "holder": STRING, "iban": {"type": "string", "description": "Masked."},
                            "mandate_reference": STRING, "amount": MONEY,
                            "sequence": {"type": "string", "enum": ["FRST", "RCUR", ""],
                                         "description": "Empty when not debited (no mandate, or a credit)."},
-                           "end_to_end_id": STRING}),
+                           "end_to_end_id": STRING,
+                           "not_debited": {"type": "string", "enum": ["", "no_mandate", "nothing_due"],
+                                           "description": "Why it was not debited: no_mandate (paid by transfer), "
+                                                          "nothing_due (nil or a credit); empty when debited."}}),
     "Collection": obj({"id": ID, "collection_date": DATE, "message_id": STRING, "transactions": INTEGER,
                        "total": MONEY, "created_at": DATETIME, "xml_url": nullable(STRING),
                        "items": {"type": "array", "items": ref("CollectionItem")}}),

@@ -6,7 +6,7 @@ has no role for answer 403; anonymous users are sent to the login (302)."""
 
 import pytest
 
-from engine import consultations, contracts, employees, enrolments, events, memberships, statements
+from engine import consultations, contracts, direct_debits, employees, enrolments, events, memberships, statements
 from engine.models import BrokerNumber, EnrolmentRun
 from tests.conftest import log_in
 from tests.journey import first_start, submitted_application
@@ -48,8 +48,13 @@ POLICY = {
     "manager.export": "owner_employer", "manager.employee_export": "owner_employer",
     "manager.enrolment_run": "owner_employer", "manager.enrolment_run_progress": "owner_employer",
     "manager.statement_list": "owner_employer", "manager.statement_file": "owner_employer",
+    "manager_payroll.payroll_page": "owner_employer", "manager_payroll.payroll_file": "owner_employer",
+    "manager_payroll.benefits": "owner_employer", "manager_payroll.benefit_end": "owner_employer",
+    "manager_mandates.mandate": "owner_employer",
     "advisor.statement_list": "owner_broker", "advisor.statement_file": "owner_broker",
     "office_statements.statement_list": "staff", "office_statements.statement_file": "staff",
+    "office_collections.index": "staff", "office_collections.run": "staff", "office_collections.detail": "staff",
+    "office_collections.xml": "staff",
     "office.index": "staff", "office.application": "staff", "office.enrolment": "staff", "office.event": "staff",
     "office.document": "staff",
     "office_brokers.index": "staff", "office_brokers.confirm": "staff",
@@ -86,6 +91,7 @@ def world(app, make_user):
                                            [a["live"].doc["content_modules"][0]["id"]])
         consultation = consultations.complete(a["broker"], consultation, "Empfehlung")
         statement, _ = statements.issue(contract, contract.start_date)  # the first month, issued ahead
+        collection, _ = direct_debits.run("lumen", statement.month)
         invitation = memberships.invite(a["employer_user"], a["client"], "kollegin-a@example.org")
         with app.test_request_context():
             token = links.offer_token(a["offer"])
@@ -96,7 +102,7 @@ def world(app, make_user):
                "document_id": contract.document_id, "tenant_slug": "lumen", "token": token,
                "event_type": "address_change", "fmt": "csv", "code": "de", "filename": "style.css",
                "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id,
-               "statement_id": statement.id}
+               "statement_id": statement.id, "collection_id": collection.id, "month": f"{statement.month:%Y-%m}"}
         ids["token"] = {"offer_link": token, "members": invitation_token}
     users = {"broker_a": a["broker"], "broker_b": b["broker"], "employer_a": a["employer_user"],
              "employer_b": b["employer_user"], "staff_lumen": staff,
@@ -181,6 +187,12 @@ def test_writes_on_someone_elses_objects_are_refused(app, world):
         ("admin", "/m/lumen/office/staff/invite", {"email": "x@example.org"}),
         ("staff_lumen", "/admin/tenants/lumen/invite-admin", {"email-lumen": "x@example.org"}),
         ("employer_a", "/admin/tenants/lumen/invite-admin", {"email-lumen": "x@example.org"}),
+        ("staff_other", "/m/lumen/office/collections/run", {"collection_date": "2027-01-01"}),
+        ("employer_a", "/m/lumen/office/collections/run", {"collection_date": "2027-01-01"}),
+        ("employer_b", f"/m/lumen/contracts/{ids['contract_id']}/mandate",
+         {"holder": "B", "iban": "DE02120300000000202051", "consent": "yes"}),
+        ("broker_a", f"/m/lumen/contracts/{ids['contract_id']}/mandate",
+         {"holder": "B", "iban": "DE02120300000000202051", "consent": "yes"}),
     ]
     for role, url, data in attempts:
         client = app.test_client()
