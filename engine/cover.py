@@ -16,10 +16,10 @@ from peewee import fn
 
 from tenants.event_kinds import event_kinds
 
-from engine import audit, clock, enrolments, level_changes, registry, start_window, workflow
+from engine import audit, clock, enrolments, family, level_changes, registry, start_window, workflow
 from engine.db import transaction
 from engine.errors import Conflict
-from engine.models import BusinessEvent, CoverPeriod, Employee, Enrolment, utcnow
+from engine.models import BusinessEvent, CoverPeriod, Employee, Enrolment, FamilyMember, utcnow
 
 TREATMENTS = ("employer_pays", "premium_free", "suspended", "employee_pays")
 
@@ -65,11 +65,30 @@ def _period(row):
                   row.payer, row.reason, row.tenant_version_id, row.event_id, row.event_kind, row.enrolment_id, row.id)
 
 
-def periods(employee_id):
-    """The written periods of a person, oldest first."""
-    query = CoverPeriod.select().where(CoverPeriod.employee == employee_id).order_by(CoverPeriod.valid_from,
-                                                                                    CoverPeriod.id)
+def periods(employee_id, family_member_id=None):
+    """The written periods of an employee (or of one of their family members), oldest first."""
+    query = CoverPeriod.select().where((CoverPeriod.employee == employee_id)
+                                       & (CoverPeriod.family_member == family_member_id)).order_by(
+        CoverPeriod.valid_from, CoverPeriod.id)
     return [_period(row) for row in query]
+
+
+# --- insured persons: an employee or a family member (engine/family.py) -----------------------------
+
+def _ledger_of(person):
+    """(employee id, family member id or None): whose periods these are."""
+    return (person.employee_id, person.id) if isinstance(person, FamilyMember) else (person.id, None)
+
+
+def _owner(person):
+    employee_id, member_id = _ledger_of(person)
+    return {"employee": employee_id, "family_member": member_id}
+
+
+def _pending_of(person, pending):
+    """Of an employee's pending events those that change this person's cover (a family member's:
+    the event adding or removing them, the end of the employee's cover)."""
+    return [e for e in pending if family.concerns(e, person)] if isinstance(person, FamilyMember) else pending
 
 
 def _pending(employee_ids):
@@ -94,11 +113,15 @@ def effective_date(event):
     return _date(event.data[KINDS[event.type].effective_date])
 
 
+ENDS = ("end_cover", "end_family_cover")  # effects ending cover at the end of the effective date's month
+
+
 def takes_effect(event):
     """The day an event changes cover and the person: its effective date; for an end of cover the
-    first day no longer covered (cover runs to the end of the month of leaving or death)."""
+    first day no longer covered (cover runs to the end of the month of leaving or death, or of a
+    family member's removal)."""
     day = effective_date(event)
-    if any(name == "end_cover" for name, _ in KINDS[event.type].effects):
+    if any(name in ENDS for name, _ in KINDS[event.type].effects):
         return end_of_month(day) + DAY
     return day
 
@@ -110,6 +133,8 @@ def payer_of(contract, group_id):
 
 
 def _priced(employee, contract, version, group, day):
+    if isinstance(employee, FamilyMember):
+        return family.premium_of(registry.version(version), contract, employee, group, day)
     return enrolments.premium_of(registry.version(version), contract, employee, group, day)
 
 
@@ -199,6 +224,8 @@ def _unpaid_step(open_period, employee, contract, until, events):
 def _event_writes(timeline, event, employee, contract):
     """The timeline after `event` took effect."""
     day, kind = effective_date(event), KINDS[event.type]
+    if isinstance(employee, FamilyMember):
+        return _family_writes(timeline, event, employee, contract)
     base = _last_insured(timeline)
     if base is None:
         return timeline
@@ -220,6 +247,17 @@ def _event_writes(timeline, event, employee, contract):
                 base, valid_from=day, valid_to=None, cover="insured", tariff_group=group,
                 tariffs=tuple(enrolments.tariffs_of(contract, group, day=day)), payer=payer_of(contract, group),
                 premium=_priced(employee, contract, base.tenant_version, group, day), **mark)]
+    return timeline
+
+
+def _family_writes(timeline, event, member, contract):
+    """A family member's timeline after `event`: the event adding them opens their first period; one
+    removing them, or the end of the employee's cover, closes it at the end of that month."""
+    for name, _ in KINDS[event.type].effects:
+        if name == "add_family_member":
+            timeline = _close(timeline, effective_date(event)) + [family.first_period(member, contract, event)]
+        elif name in ENDS:
+            timeline = _close(timeline, end_of_month(effective_date(event)) + DAY)
     return timeline
 
 
@@ -261,6 +299,10 @@ STEP_COUNTS = {"age_step": "age_steps", "level_change": "level_changes"}
 
 def repriced(open_period, employee, contract, day):
     """The open period as priced on `day`: the group's tariffs and premium that day."""
+    if isinstance(employee, FamilyMember):
+        live = registry.version(open_period.tenant_version)
+        return replace(open_period, tariffs=tuple(family.tariffs_of(live, contract, open_period.tariff_group)),
+                       premium=_priced(employee, contract, open_period.tenant_version, open_period.tariff_group, day))
     return replace(open_period, tariffs=tuple(enrolments.tariffs_of(contract, open_period.tariff_group, day=day)),
                    premium=_priced(employee, contract, open_period.tenant_version, open_period.tariff_group, day))
 
@@ -316,8 +358,9 @@ def _project(employee, contract, written, pending, until):
 def timeline(employee, until=None):
     """Written and projected periods of a person through `until` (default: two years ahead)."""
     until = until or start_window.add_months(clock.today(), 24)
-    return project(employee, employee.contract, periods(employee.id), _pending([employee.id]).get(employee.id, []),
-                   until)
+    employee_id, _ = _ledger_of(employee)
+    return project(employee, employee.contract, periods(*_ledger_of(employee)),
+                   _pending_of(employee, _pending([employee_id]).get(employee_id, [])), until)
 
 
 def state_on(employee, day):
@@ -361,7 +404,7 @@ def lines(contract, until):
     """{employee id: the person's written and projected periods through `until`, void ones left out}
     of a contract's people with cover; one query for the ledger, one for pending events."""
     rows = {}
-    for row in (CoverPeriod.select().where(CoverPeriod.contract == contract)
+    for row in (CoverPeriod.select().where((CoverPeriod.contract == contract) & CoverPeriod.family_member.is_null())
                 .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id)):
         rows.setdefault(row.employee_id, []).append(_period(row))
     if not rows:
@@ -382,8 +425,40 @@ def _next_change(line, today):
 
 
 def contract_total(contract, month):
-    """What the contract costs for `month`: the sum of every person's premium due."""
-    return sum(month_premiums(contract, month).values(), ZERO)
+    """What the contract costs for `month`: the sum of every insured person's premium due, the
+    employees' and their family members'."""
+    return sum(month_premiums(contract, month).values(), ZERO) + sum(
+        (row["premium"] for row in family_overview(contract, month).values()), ZERO)
+
+
+def family_overview(contract, month):
+    """Per family member of the contract's people, as `overview` per employee: {member id: {member:
+    {id, employee_id, first_name, last_name, role, payer}, premium, period, next}}; members whose
+    cover begins later are projected from the accepted event that adds them."""
+    first, today = month.replace(day=1), clock.today()
+    found_members = list(FamilyMember.select(FamilyMember, Employee).join_from(FamilyMember, Employee)
+                         .switch(FamilyMember).join(BusinessEvent).where(
+                             (Employee.contract == contract) & (BusinessEvent.state == "accepted"))
+                         .order_by(FamilyMember.id))
+    if not found_members:
+        return {}
+    written = {}
+    for row in (CoverPeriod.select().where((CoverPeriod.contract == contract) & CoverPeriod.family_member.is_null(False))
+                .order_by(CoverPeriod.valid_from, CoverPeriod.id)):
+        written.setdefault(row.family_member_id, []).append(_period(row))
+    pending = _pending({m.employee_id for m in found_members})
+    until = max(first, start_window.add_months(today, 24))
+    found = {}
+    for member in found_members:
+        line = [p for p in project(member, contract, written.get(member.id, []),
+                                   _pending_of(member, pending.get(member.employee_id, [])), until) if not p.void]
+        period = next((p for p in line if p.covers(first)), None)
+        found[member.id] = {"member": {"id": member.id, "employee_id": member.employee_id, "role": member.role,
+                                       "first_name": member.first_name, "last_name": member.last_name,
+                                       "payer": member.payer},
+                            "premium": period.due_premium if period else ZERO, "period": period,
+                            "next": _next_change(line, today)}
+    return found
 
 
 # --- writes -----------------------------------------------------------------------------------------
@@ -404,16 +479,16 @@ def _write(employee, contract, before, after, actor):
                     raise Conflict("Der Versicherungsverlauf wurde inzwischen geändert.",
                                    "The cover ledger was changed in the meantime.")
                 audit.record(actor, "cover.closed", "cover_period", period.id, tenant=contract.tenant_id,
-                             after={"employee": employee.id, "valid_to": period.valid_to},
+                             after={**_owner(employee), "valid_to": period.valid_to},
                              employer=contract.employer_id)
             continue
-        row = CoverPeriod.create(employee=employee.id, contract=contract.id, valid_from=period.valid_from,
+        row = CoverPeriod.create(**_owner(employee), contract=contract.id, valid_from=period.valid_from,
                                  valid_to=period.valid_to, cover=period.cover, tariff_group=period.tariff_group,
                                  tariffs=list(period.tariffs), premium=str(period.premium), payer=period.payer,
                                  reason=period.reason, enrolment=period.enrolment_id, event=period.event_id,
                                  event_kind=period.event_kind, tenant_version=period.tenant_version)
         audit.record(actor, "cover.opened", "cover_period", row.id, tenant=contract.tenant_id,
-                     after={"employee": employee.id, "valid_from": period.valid_from, "valid_to": period.valid_to,
+                     after={**_owner(employee), "valid_from": period.valid_from, "valid_to": period.valid_to,
                             "cover": period.cover, "group": period.tariff_group, "premium": str(period.premium),
                             "reason": period.reason, "event": period.event_id},
                      employer=contract.employer_id)
@@ -453,6 +528,10 @@ def _take_effect(event, actor):
         before = periods(employee.id)
         after = project(employee, contract, before, [event], takes_effect(event))
         _write(employee, contract, before, after, actor)
+        for member in family.concerned(event):  # the family members whose cover it changes
+            before = periods(employee.id, member.id)
+            _write(member, contract, before, project(member, contract, before, [event], takes_effect(event)), actor)
+        family.in_force(event, actor)
         changes, transition = _person_changes(event)
         if transition:
             workflow.move(Employee, "employee", transition, actor, [employee.id], scope=contract,
@@ -474,7 +553,7 @@ def _steps_due(employee, today):
     """Write the open period's steps due by `today` (age steps, the parts and the end of an unpaid
     period); returns {age_steps: n, unpaid_steps: n}."""
     with transaction():
-        before = periods(employee.id)
+        before = periods(*_ledger_of(employee))
         after = project(employee, employee.contract, before, [], today)
         if after != before:
             _write(employee, employee.contract, before, after, None)
@@ -491,7 +570,8 @@ def backfill():
     no period opens their first one; the events accepted back then (not yet applied to the ledger)
     follow in `apply_due`, in the order of their dates. Idempotent. Returns how many were opened."""
     missing = Enrolment.select().where((Enrolment.state == "accepted") & ~fn.EXISTS(
-        CoverPeriod.select(CoverPeriod.id).where(CoverPeriod.employee == Enrolment.employee)))
+        CoverPeriod.select(CoverPeriod.id).where((CoverPeriod.employee == Enrolment.employee)
+                                                 & CoverPeriod.family_member.is_null())))
     opened = 0
     for enrolment in missing.order_by(Enrolment.id):
         open_first(enrolment, None)
@@ -514,10 +594,11 @@ def apply_due(today=None):
                 done["events"] += _take_effect(event, None)
             except Conflict:
                 logger.warning("cover: event %s was applied concurrently", event.id)
-    for employee_id in (row[0] for row in CoverPeriod.select(CoverPeriod.employee).where(
-            CoverPeriod.valid_to.is_null()).distinct().tuples()):
+    for employee_id, member_id in CoverPeriod.select(CoverPeriod.employee, CoverPeriod.family_member).where(
+            CoverPeriod.valid_to.is_null()).distinct().tuples():
+        person = FamilyMember.get_by_id(member_id) if member_id else Employee.get_by_id(employee_id)
         try:
-            for key, count in _steps_due(Employee.get_by_id(employee_id), today).items():
+            for key, count in _steps_due(person, today).items():
                 done[key] = done.get(key, 0) + count
         except Conflict:
             logger.warning("cover: ledger of employee %s changed concurrently", employee_id)

@@ -13,8 +13,8 @@ from rules.evaluate import evaluate
 from rules.facts import EMPLOYEE_FIELDS, FACTS_AT, read
 from tenants.event_kinds import event_kinds
 
-from engine import (audit, checks, clock, cover, enrolments, policies, registry, signals, start_window, webhooks,
-                    workflow)
+from engine import (audit, checks, clock, cover, enrolments, family, policies, registry, signals, start_window,
+                    webhooks, workflow)
 from engine.db import prepared, transaction
 from engine.values import stored_all
 from engine.errors import DomainError, NotFound, joined
@@ -30,11 +30,13 @@ def supported(live):
     return [event["type"] for event in live.doc.get("business_events", [])]
 
 
-def form_for(live, event_type):
+def form_for(live, event_type, employee=None):
+    """The event's form; for one employee as the employer fills it in (family.person_form)."""
     if event_type not in supported(live):
         raise NotFound("Dieser Geschäftsvorfall wird von diesem Versicherer nicht unterstützt.",
                        "This insurer does not support this business event.")
-    return live.compiled.event_forms[event_type]
+    form = live.compiled.event_forms[event_type]
+    return form if employee is None else family.person_form(live, form, event_type, employee)
 
 
 def facts(contract, employee, event_type, values, insured_count):
@@ -78,6 +80,7 @@ def file(user, contract, employee, event_type, values):
         raise DomainError("Für diese Person ist kein Vertrag mehr aktiv.",
                           "This person no longer has an active policy.")
     _return_needs_unpaid_period(employee, event_type, values)
+    values = family.check_filing(live, contract, employee, event_type, values)
     found = findings(live, contract, employee, event_type, values)
     refused = [f for f in found if f["kind"] == "reject"]
     if refused:
@@ -188,8 +191,14 @@ def _change_group(event, spec, current):
         "premium": enrolments.premium_of(live, contract, event.employee, group, start)}
 
 
+def _family_cover(event, spec, current):
+    # a family member's cover is their own (engine/family.py): the employee's policy stays as it is
+    return {}, {}
+
+
 EFFECTS = {"update_person": _update_person, "end_cover": _end_cover, "suspend_cover": _suspend_cover,
-           "change_group": _change_group, "resume_cover": _resume_cover}
+           "change_group": _change_group, "resume_cover": _resume_cover,
+           "add_family_member": _family_cover, "end_family_cover": _family_cover}
 _unknown = {name for kind in KINDS.values() for name, _ in kind.effects} - set(EFFECTS)
 if _unknown:  # a kind naming an effect the platform does not have fails at start, not when filed
     raise RuntimeError(f"tenants/event_kinds.yaml names unknown effects: {sorted(_unknown)}")
@@ -205,6 +214,7 @@ def _apply(event, ctx):
     for name, spec in KINDS[event.type].effects:
         policy.update(EFFECTS[name](event, spec, current)[1])
     policy.pop("person_transition", None)
+    family.accepted(event, ctx.actor)
     cover.event_accepted(event, ctx.actor)
     if current is not None:  # after the person's data changed, so the document shows them
         policies.issue(Employee.get_by_id(employee.id), contract, number=current.number, event=event,

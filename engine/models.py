@@ -375,6 +375,24 @@ class Policy(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class FamilyMember(BaseModel):
+    """A family member (spouse or child) insured through an employee, priced by their own age
+    (engine/family.py); created when the insurer accepts the event that adds them, their cover is
+    periods in the ledger like the employee's."""
+    employee = ForeignKeyField(Employee, backref="family_members", on_delete="CASCADE")
+    event = ForeignKeyField(BusinessEvent, null=True, on_delete="SET NULL")  # the family_member_added event
+    role = CharField(max_length=20)  # spouse | child
+    first_name = CharField()
+    last_name = CharField()
+    birth_date = DateField()
+    payer = CharField(max_length=20, default="employee")  # employer | employee (settings.family_payer)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def contract(self):
+        return self.employee.contract
+
+
 class CoverPeriod(BaseModel):
     """One dated period of an insured person's cover (engine/cover.py): append-only; a change closes the
     open period (sets `valid_to`, inclusive) and opens a new one."""
@@ -391,6 +409,8 @@ class CoverPeriod(BaseModel):
     enrolment = ForeignKeyField(Enrolment, null=True, on_delete="SET NULL")
     event = ForeignKeyField(BusinessEvent, null=True, on_delete="SET NULL")
     event_kind = CharField(max_length=40, default="")
+    # a family member's period (None: the employee's own)
+    family_member = ForeignKeyField(FamilyMember, null=True, backref="cover_periods", on_delete="CASCADE")
     tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
 
@@ -421,6 +441,8 @@ class StatementLine(BaseModel):
     statement = ForeignKeyField(Statement, backref="lines", on_delete="CASCADE")
     position = IntegerField()
     employee = ForeignKeyField(Employee, null=True, on_delete="SET NULL")
+    family_member = ForeignKeyField(FamilyMember, null=True, on_delete="SET NULL")  # a family member's line
+    role = CharField(max_length=20, default="")  # spouse | child for a family member's line
     person = CharField()  # the name as billed
     personnel_number = CharField(max_length=60, default="")
     kind = CharField(max_length=20)  # regular | addition | removal | correction
@@ -601,5 +623,5 @@ class OtherBenefit(BaseModel):
 
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
-              Enrolment, BusinessEvent, Policy, CoverPeriod, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
+              Enrolment, BusinessEvent, Policy, FamilyMember, CoverPeriod, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
               FormSubmission, HeldDecision, Notification, PayrollSettings, OtherBenefit]

@@ -24,6 +24,7 @@ class Person:
     age: int | None = None
     birth_date: datetime.date | None = None
     family_members: int = 0
+    role: str = ""  # a family member (spouse | child): priced with the tariff's family_premium
 
 
 def tariff_by_id(live, tariff_id):
@@ -53,16 +54,19 @@ def chosen_tariffs(live, group):
 
 
 def premium(live, tariff_id, group_id, person, start_date):
-    """Monthly premium of one tariff for one person in EUR (Decimal, cents). DomainError when the
-    formula cannot be evaluated for these inputs (e.g. an age outside its table)."""
+    """Monthly premium of one tariff for one person in EUR (Decimal, cents): the tariff's premium, or
+    for a family member (`person.role`) its family_premium. DomainError when the formula cannot be
+    evaluated for these inputs (e.g. an age outside its table)."""
     tariff = tariff_by_id(live, tariff_id)
     values = {"age": person.age, "insurance_age": person.age, "tariff": tariff_id, "group": group_id,
-              "family_members": person.family_members, "budget": Decimal(str(tariff.get("budget", 0)))}
+              "family_members": person.family_members, "budget": Decimal(str(tariff.get("budget", 0))),
+              "role": person.role}
+    formulas = live.compiled.family_formulas if person.role else live.compiled.formulas
     if person.birth_date is not None:  # the tenant's formula picks the age its age_method names
         values["age"] = dates.age(person.birth_date, start_date)
         values["insurance_age"] = dates.insurance_age(person.birth_date, start_date)
     try:
-        return money(live.compiled.formulas[tariff_id].evaluate(values))
+        return money(formulas[tariff_id].evaluate(values))
     except RuleError as exc:
         raise DomainError(f"Beitrag für {tariff['name']['de']} nicht berechenbar: {exc.message}",
                           f"The premium for {tariff['name']['en']} cannot be calculated: {exc.message}") from exc

@@ -10,17 +10,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import IntegrityError
 
-from engine import audit, clock, clients, contracts, cover, documents, registry, start_window
+from engine import audit, clock, clients, contracts, cover, documents, family, registry, start_window
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
-from engine.models import Document, Employee, GroupContract, Statement, StatementLine, Tenant
+from engine.models import Document, Employee, FamilyMember, GroupContract, Statement, StatementLine, Tenant
 
 logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
 KINDS = ("regular", "addition", "removal", "correction")
-CSV_HEADER = ["Position", "Art", "Personalnummer", "Name", "Monat", "Von", "Bis", "Deckung", "Tarifgruppe", "Tarife",
-              "Zahler", "Betrag EUR", "Arbeitgeber EUR", "Arbeitnehmer EUR"]
+CSV_HEADER = ["Position", "Art", "Personalnummer", "Name", "Rolle", "Monat", "Von", "Bis", "Deckung", "Tarifgruppe",
+              "Tarife", "Zahler", "Betrag EUR", "Arbeitgeber EUR", "Arbeitnehmer EUR"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Line:
     amount: Decimal
     employer_amount: Decimal
     employee_amount: Decimal
+    family_member_id: int | None = None  # a family member's line (employee_id: the employee insuring them)
+    role: str = ""                       # spouse | child on a family member's line
 
 
 def first_of(month):
@@ -59,25 +61,58 @@ def split(contract, group_id, payer, amount):
 
 
 def _billed(contract):
-    """{(employee id, month): (amount billed, last line)} over every issued statement of a contract."""
+    """{((employee id, family member id or None), month): (amount billed, last line)} over every issued
+    statement of a contract."""
     billed = {}
     for line in (StatementLine.select().join(Statement).where(Statement.contract == contract.id)
                  .order_by(Statement.month, StatementLine.position)):
-        key = (line.employee_id, line.for_month)
+        key = ((line.employee_id, line.family_member_id), line.for_month)
         amount = billed.get(key, (ZERO, None))[0] + Decimal(line.amount)
         billed[key] = (amount, line)
     return billed
 
 
-def _line(contract, person, kind, month, period, amount=None):
+def _ledger(contract, month):
+    """{(employee id, family member id or None): the ledger's row for `month`} of every insured person:
+    the employees' (cover.overview) and their family members' (cover.family_overview)."""
+    rows = {(employee_id, None): row for employee_id, row in cover.overview(contract, month).items()}
+    rows.update({(row["member"]["employee_id"], member_id): row
+                 for member_id, row in cover.family_overview(contract, month).items()})
+    return rows
+
+
+def _who(people, members, key):
+    """(name as billed, personnel number, role) of an insured person, or None when gone."""
+    employee_id, member_id = key
+    person = people.get(employee_id)
+    if person is None:
+        return None
+    if member_id is None:
+        return f"{person.last_name}, {person.first_name}", person.personnel_number, ""
+    member = members.get(member_id)
+    if member is None:
+        return None
+    return f"{member.last_name}, {member.first_name}", person.personnel_number, member.role
+
+
+def _line(contract, who, key, kind, month, period, amount=None):
     if period is None:
         return None
     amount = period.due_premium if amount is None else amount
     last = cover.end_of_month(month)
     employer, employee = split(contract, period.tariff_group, period.payer, amount)
-    return Line(person.id, f"{person.last_name}, {person.first_name}", person.personnel_number, kind, month,
-                max(period.valid_from, month), min(period.valid_to or last, last), period.cover, period.tariff_group,
-                tuple(period.tariffs), period.payer, amount, employer, employee)
+    name, number, role = who
+    return Line(key[0], name, number, kind, month, max(period.valid_from, month), min(period.valid_to or last, last),
+                period.cover, period.tariff_group, tuple(period.tariffs), period.payer, amount, employer, employee,
+                key[1], role)
+
+
+def _empty_line(contract, who, key, kind, month, last_line, amount):
+    """A line without cover: a removal (nothing due), or a correction crediting what was billed."""
+    employer, employee = split(contract, last_line.tariff_group, last_line.payer, amount)
+    name, number, role = who
+    return Line(key[0], name, number, kind, month, None, None, "", last_line.tariff_group, tuple(last_line.tariffs),
+                last_line.payer, amount, employer, employee, key[1], role)
 
 
 def compute(contract, month):
@@ -85,42 +120,44 @@ def compute(contract, month):
     1st (regular, or addition when not billed last month), removals (billed last month, no cover now)
     and corrections for earlier billed months whose ledger amount differs from what was billed."""
     month = first_of(month)
-    ledger = cover.overview(contract, month)
+    ledger = _ledger(contract, month)
     billed = _billed(contract)
     people = {e.id: e for e in Employee.select().where(Employee.contract == contract.id)}
+    members = {m.id: m for m in FamilyMember.select().join(Employee).where(Employee.contract == contract.id)}
     previous = start_window.add_months(month, -1)
-    billed_last = {employee_id for (employee_id, for_month), (_, line) in billed.items()
+    billed_last = {key for (key, for_month), (_, line) in billed.items()
                    if for_month == previous and line.kind != "removal" and line.cover}
     lines = []
-    for employee_id, row in ledger.items():
-        if row["period"] is not None:
-            kind = "regular" if employee_id in billed_last else "addition"
-            lines.append(_line(contract, people[employee_id], kind, month, row["period"]))
-    for employee_id in sorted(billed_last - {i for i, row in ledger.items() if row["period"] is not None}):
-        person, (_, last_line) = people.get(employee_id), billed[(employee_id, previous)]
-        if person is not None:
-            lines.append(Line(employee_id, f"{person.last_name}, {person.first_name}", person.personnel_number,
-                              "removal", month, None, None, "", last_line.tariff_group, tuple(last_line.tariffs),
-                              last_line.payer, ZERO, ZERO, ZERO))
+    for key, row in ledger.items():
+        who = _who(people, members, key)
+        if row["period"] is not None and who is not None:
+            kind = "regular" if key in billed_last else "addition"
+            lines.append(_line(contract, who, key, kind, month, row["period"]))
+    for key in sorted(billed_last - {k for k, row in ledger.items() if row["period"] is not None}, key=_order):
+        who, (_, last_line) = _who(people, members, key), billed[(key, previous)]
+        if who is not None:
+            lines.append(_empty_line(contract, who, key, "removal", month, last_line, ZERO))
     for earlier in sorted({m for (_, m) in billed if m < month}):
-        then = cover.overview(contract, earlier)
-        for employee_id in sorted({i for (i, m) in billed if m == earlier} | set(then)):
-            row = then.get(employee_id, {"premium": ZERO, "period": None})
-            was, last_line = billed.get((employee_id, earlier), (ZERO, None))
+        then = _ledger(contract, earlier)
+        for key in sorted({k for (k, m) in billed if m == earlier} | set(then), key=_order):
+            row = then.get(key, {"premium": ZERO, "period": None})
+            was, last_line = billed.get((key, earlier), (ZERO, None))
             difference = row["premium"] - was
-            person = people.get(employee_id)
-            if difference == 0 or person is None:
+            who = _who(people, members, key)
+            if difference == 0 or who is None:
                 continue
-            period = row["period"]
-            if period is None:  # no cover that month after all: the billed amount is credited
-                employer, employee = split(contract, last_line.tariff_group, last_line.payer, difference)
-                lines.append(Line(employee_id, f"{person.last_name}, {person.first_name}", person.personnel_number,
-                                  "correction", earlier, None, None, "", last_line.tariff_group,
-                                  tuple(last_line.tariffs), last_line.payer, difference, employer, employee))
+            if row["period"] is None:  # no cover that month after all: the billed amount is credited
+                lines.append(_empty_line(contract, who, key, "correction", earlier, last_line, difference))
             else:
-                lines.append(_line(contract, person, "correction", earlier, period, difference))
+                lines.append(_line(contract, who, key, "correction", earlier, row["period"], difference))
     order = {kind: i for i, kind in enumerate(KINDS)}
-    return sorted(lines, key=lambda l: (order[l.kind], l.for_month, l.person, l.employee_id))
+    # family members' lines after the employees' of the same kind and month
+    return sorted(lines, key=lambda l: (order[l.kind], l.for_month, l.family_member_id is not None, l.person,
+                                        l.employee_id, l.family_member_id or 0))
+
+
+def _order(key):
+    return key[0], key[1] or 0
 
 
 def totals(lines):
@@ -155,7 +192,8 @@ def _create(contract, month, actor):
                                  issued_at=clock.utcnow(), tenant_version=live.version_id, total=str(sums["total"]),
                                  employer_total=str(sums["employer"]), employee_total=str(sums["employee"]))
     for position, line in enumerate(lines, 1):
-        StatementLine.create(statement=statement.id, position=position, employee=line.employee_id, person=line.person,
+        StatementLine.create(statement=statement.id, position=position, employee=line.employee_id,
+                             family_member=line.family_member_id, role=line.role, person=line.person,
                              personnel_number=line.personnel_number, kind=line.kind, for_month=line.for_month,
                              period_from=line.period_from, period_to=line.period_to, cover=line.cover,
                              tariff_group=line.tariff_group, tariffs=list(line.tariffs), payer=line.payer,
@@ -295,6 +333,7 @@ def of_contract(contract, statement_id):
 def view(statement):
     """A statement and its lines as dicts with Decimal amounts (templates, exports, tests)."""
     lines = [{"position": l.position, "kind": l.kind, "employee_id": l.employee_id, "person": l.person,
+              "family_member_id": l.family_member_id, "role": l.role,
               "personnel_number": l.personnel_number, "for_month": l.for_month, "period_from": l.period_from,
               "period_to": l.period_to, "cover": l.cover, "tariff_group": l.tariff_group, "tariffs": list(l.tariffs),
               "payer": l.payer, "amount": Decimal(l.amount), "employer_amount": Decimal(l.employer_amount),
@@ -309,7 +348,8 @@ def pdf(statement):
 
 
 def _row(line):
-    return [line["position"], line["kind"], line["personnel_number"], line["person"], f"{line['for_month']:%Y-%m}",
+    return [line["position"], line["kind"], line["personnel_number"], line["person"],
+            family.ROLES[line["role"]]["de"] if line["role"] else "", f"{line['for_month']:%Y-%m}",
             line["period_from"].isoformat() if line["period_from"] else "",
             line["period_to"].isoformat() if line["period_to"] else "", line["cover"], line["tariff_group"],
             " ".join(line["tariffs"]), line["payer"], line["amount"], line["employer_amount"], line["employee_amount"]]
@@ -349,8 +389,8 @@ def as_xlsx(statement):
     for line in data["lines"]:
         sheet.append(list(cells(_row(line))))
     sheet.append([])
-    sheet.append(list(cells(["", "Summe", "", "", "", "", "", "", "", "", "", data["total"], data["employer_total"],
-                             data["employee_total"]])))
+    sheet.append(list(cells(["", "Summe"] + [""] * (len(CSV_HEADER) - 5)
+                            + [data["total"], data["employer_total"], data["employee_total"]])))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

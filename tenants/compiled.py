@@ -27,6 +27,7 @@ from tenants.safe_yaml import YamlDocument
 logger = logging.getLogger(__name__)
 
 FORMULA_INPUTS = frozenset({"age", "insurance_age", "tariff", "group", "family_members", "budget"})
+FAMILY_INPUTS = frozenset({"age", "insurance_age", "role", "tariff", "group", "budget"})  # a family member's
 RULE_POINTS = ("offer", "employee", "event", "contract")
 _DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
@@ -38,6 +39,7 @@ class CompiledTenant:
     tenant_id: str
     digest: str
     formulas: dict = field(default_factory=dict)        # tariff id -> rules.formulas.Formula
+    family_formulas: dict = field(default_factory=dict)  # tariff id -> Formula of one family member (family_premium)
     eligibility: dict = field(default_factory=dict)     # group id -> eligibility RuleSet, in document order
     rules: dict = field(default_factory=dict)           # "offer"|"employee"|"event"|"contract" -> RuleSet
     preconditions: dict = field(default_factory=dict)   # event type -> RuleSet
@@ -75,6 +77,17 @@ def compile_document(document: YamlDocument, file: str) -> tuple[CompiledTenant,
             continue
         out.formulas[tariff["id"]] = formula
         step.problems.extend(_age_method_problems(document, file, index, formula))
+        if "family_premium" in tariff:
+            family = tariff["family_premium"]
+            out.family_formulas[tariff["id"]] = step.run(
+                ["tariffs", index, "family_premium"],
+                lambda: compile_formula(family["formula"], family.get("tables", {}), set(FAMILY_INPUTS)),
+                locate=lambda path: _formula_path(path, family.get("tables", {})))
+            if out.family_formulas[tariff["id"]] is None:
+                del out.family_formulas[tariff["id"]]
+            else:
+                step.problems.extend(_age_method_problems(document, file, index, out.family_formulas[tariff["id"]],
+                                                          "family_premium"))
 
     for index, group in enumerate(doc["tariff_groups"]):
         out.eligibility[group["id"]] = step.run(
@@ -169,14 +182,14 @@ def _renumber(path, positions):
     return path
 
 
-def _age_method_problems(document, file, index, formula):
+def _age_method_problems(document, file, index, formula, part="premium"):
     """A formula must price by the age the tenant declares in settings.age_method."""
     method = document.data["settings"]["age_method"]
     used = formula.names
     wrong, right = ("age", "insurance_age") if method == "insurance_age" else ("insurance_age", "age")
     if wrong not in used:
         return []
-    path = ["tariffs", index, "premium", "formula"]
+    path = ["tariffs", index, part, "formula"]
     return [Problem(file, document.line_of(path), path,
                     f"the formula uses '{wrong}', but settings.age_method is {method}; "
                     f"use '{right}' (or change settings.age_method)")]

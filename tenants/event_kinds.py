@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 KINDS_FILE = Path(__file__).with_name("event_kinds.yaml")
+FAMILY_EFFECTS = ("add_family_member", "end_family_cover")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class EventKind:
     def unpaid(self):
         """An unpaid period (parental leave, long sickness, ...): the tenant may set its unpaid_cover."""
         return any(name == "suspend_cover" for name, _ in self.effects)
+
+    @property
+    def family(self):
+        """Adds or removes a family member: the tenant needs tariffs with a family_premium."""
+        return any(name in FAMILY_EFFECTS for name, _ in self.effects)
 
     @property
     def form(self):

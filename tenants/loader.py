@@ -99,7 +99,7 @@ def read_tenant(folder) -> tuple[Tenant | None, list[Problem]]:
     compiled, found = compile_document(document, file)
     problems += found
     problems += rule_problems(document, file, compiled)
-    problems += sweep_problems(document, file, compiled.formulas)
+    problems += sweep_problems(document, file, compiled.formulas, compiled.family_formulas)
     tests, found = read_cases(files, folder, document.data)
     problems += found
     problems.sort(key=lambda p: (p.file != file, p.file, p.line or 0))

@@ -35,6 +35,25 @@ def reference_problems(document: YamlDocument, file: str, folder_name: str,
             problem(["business_events", index, "unpaid_cover"],
                     f"'{event['type']}' is not an unpaid period; unpaid_cover belongs to "
                     + ", ".join(name for name, k in event_kinds().items() if k.unpaid))
+        continuation = event.get("continuation")
+        if continuation and kind is not None and not kind.leaving:
+            problem(["business_events", index, "continuation"],
+                    f"'{event['type']}' does not end cover by leaving; continuation belongs to "
+                    + ", ".join(name for name, k in event_kinds().items() if k.leaving))
+        email_field = (continuation or {}).get("email_field")
+        if email_field and email_field not in [f.get("name") for f in event.get("fields", [])]:
+            problem(["business_events", index, "continuation", "email_field"],
+                    f"unknown field '{email_field}'; expected one of this event's fields")
+
+    for index, tariff in enumerate(doc["tariffs"]):
+        if "family_premium" in tariff and not tariff.get("family_members"):
+            problem(["tariffs", index, "family_premium"], "a family premium needs family_members: true on the tariff")
+    if not any("family_premium" in tariff for tariff in doc["tariffs"]):
+        for index, event in enumerate(doc["business_events"]):
+            kind = event_kinds().get(event["type"])
+            if kind is not None and kind.family:
+                problem(["business_events", index, "type"],
+                        f"'{event['type']}' needs a tariff with a family_premium (the premium of a family member)")
 
     tariff_ids = [tariff["id"] for tariff in doc["tariffs"]]
     group_ids = [group["id"] for group in doc["tariff_groups"]]

@@ -19,6 +19,7 @@ class TenantSettings:
     statement_day: int = 1  # the day of the month the monthly premium statements are issued
     cancellation_notice_months: int = 3  # notice before a contract year's end (cancellation, level change)
     payroll_treatment: str = "benefit_in_kind"  # how payroll books employer-paid premiums unless the employer chooses
+    family_payer: str = "employee"  # who pays family members' premiums: employee | employer
     creditor_id: str = ""  # SEPA Gläubiger-ID; '' when the insurer collects no direct debits here
     creditor_iban: str = ""  # the account the direct debits are paid into
     creditor_bic: str = ""
@@ -49,4 +50,5 @@ class TenantSettings:
                    creditor_bic=raw.get("creditor_bic", ""), collection_day=int(raw.get("collection_day", 1)),
                    statement_day=int(raw.get("statement_day", 1)),
                    payroll_treatment=raw.get("payroll_treatment", "benefit_in_kind"),
-                   cancellation_notice_months=int(raw.get("cancellation_notice_months", 3)))
+                   cancellation_notice_months=int(raw.get("cancellation_notice_months", 3)),
+                   family_payer=raw.get("family_payer", "employee"))

@@ -34,8 +34,11 @@ class Case:
     age: int
     premium: Decimal | None
     failure: str | None = None
+    role: str = ""  # a family member's premium: spouse | child
 
     def describe(self) -> str:
+        if self.role:
+            return f"age {self.age}, group '{self.group}', role {self.role}"
         return f"age {self.age}, group '{self.group}', family_members {self.family_members}"
 
 
@@ -93,9 +96,10 @@ def _evaluate(formula, values):
     return money(result), None
 
 
-def sweep_problems(document, file, formulas) -> list[Problem]:
-    """The problems of every premium of every tariff (see the module's docstring)."""
-    doc, found = document.data, []
+def sweep_problems(document, file, formulas, family_formulas=None) -> list[Problem]:
+    """The problems of every premium of every tariff (see the module's docstring), and of every
+    family premium (family_problems)."""
+    doc, found = document.data, family_problems(document, file, family_formulas or {})
     factor, factor_problem = _step_factor(document, file)
     found += factor_problem
     for index, tariff in enumerate(doc["tariffs"]):
@@ -110,6 +114,34 @@ def sweep_problems(document, file, formulas) -> list[Problem]:
                                                    "remove the family part from the formula"))
         cases = price_tariff(doc, tariff, formula)
         found += _case_problems(file, line, path, tariff, cases, factor)
+    return found
+
+
+FAMILY_AGES = range(0, 100)   # children from birth; spouses of any age
+FAMILY_ROLES = ("spouse", "child")
+
+
+def family_problems(document, file, family_formulas) -> list[Problem]:
+    """A family premium must be calculable and not negative for a spouse and a child at every age
+    from 0 to 99 in every group offering the tariff; falls with age and steep rises are warned as for
+    the tariff's own premium."""
+    doc, found = document.data, []
+    factor = _step_factor(document, file)[0]
+    for index, tariff in enumerate(doc["tariffs"]):
+        formula = family_formulas.get(tariff["id"])
+        if formula is None:
+            continue
+        path = ["tariffs", index, "family_premium", "formula"]
+        cases = []
+        for group in groups_offering(doc, tariff["id"]):
+            for role in FAMILY_ROLES:
+                for age in FAMILY_AGES:
+                    premium, failure = _evaluate(formula, {"age": age, "insurance_age": age, "role": role,
+                                                           "tariff": tariff["id"], "group": group,
+                                                           "budget": tariff.get("budget", 0)})
+                    cases.append(Case(tariff["id"], group, 0, age, premium, failure, role))
+        found += _case_problems(file, document.line_of(path), path, {"premium": tariff["family_premium"]}, cases,
+                                factor)
     return found
 
 
@@ -148,7 +180,7 @@ def _case_problems(file, line, path, tariff, cases, factor):
                              + "; a tariff without a price is rarely meant"))
     falls = rises = None
     for before, case in zip(cases, cases[1:]):
-        if (before.group, before.family_members) != (case.group, case.family_members):
+        if (before.group, before.family_members, before.role) != (case.group, case.family_members, case.role):
             continue
         if before.premium is None or case.premium is None or min(before.premium, case.premium) < 0:
             continue  # reported as an error

@@ -10,6 +10,7 @@ from flask_babel import gettext as _, ngettext
 
 from engine import (accounts, applications, audit, benefit_limit, clock, contracts, cover, document_access, employees,
                     enrolment_runs, enrolments, events, exports, gdpr, policies, statements)
+from engine import family
 from engine.errors import DomainError, NotFound
 from web import contract_term, downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
@@ -321,6 +322,7 @@ def employee(contract_id, employee_id):
                            enrolments=enrolments.of_employee(person),
                            groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
                            event_types=events.supported(g.tenant), cover=cover.timeline(person),
+                           family=family.of_employee(person), family_roles=family.ROLES,
                            today=clock.today())
 
 
@@ -399,7 +401,7 @@ def employee_export(contract_id, employee_id):
 def event_new(contract_id, employee_id, event_type):
     contract = _contract(contract_id)
     person = employees.get(contract, employee_id)
-    form = events.form_for(g.tenant, event_type)
+    form = events.form_for(g.tenant, event_type, person)
     values, errors = None, {}
     if request.method == "POST":
         result = formview.read(form)

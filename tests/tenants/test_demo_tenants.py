@@ -44,7 +44,8 @@ def test_the_insurers_differ_in_workflow_and_events():
     events = {t.id: {e["type"] for e in t.doc["business_events"]} for t in (lumen, auxilia, nordhafen)}
     all_six = {"address_change", "name_change", "parental_leave", "leaving", "tariff_group_change", "death"}
     assert events == {"lumen": all_six | {"long_sickness", "sabbatical", "return_to_work"},
-                      "auxilia": all_six | {"long_sickness", "care_leave", "sabbatical", "return_to_work"},
+                      "auxilia": all_six | {"long_sickness", "care_leave", "sabbatical", "return_to_work",
+                                            "family_member_added", "family_member_removed"},
                       "nordhafen": {"address_change", "leaving", "long_sickness", "care_leave", "return_to_work"}}
     # each chooses its own treatment of the unpaid periods
     treatments = {t.id: {e["type"]: e.get("unpaid_cover") for e in t.doc["business_events"] if "unpaid_cover" in e}
