@@ -93,7 +93,8 @@ def test_compiled_view_has_every_part_once():
     assert set(compiled.rules) == {"offer", "employee", "event", "contract"}
     assert set(compiled.event_forms) == set(compiled.preconditions) == {
         "address_change", "name_change", "parental_leave", "leaving", "tariff_group_change", "death",
-        "long_sickness", "care_leave", "sabbatical", "return_to_work"}
+        "long_sickness", "care_leave", "sabbatical", "return_to_work", "family_member_added", "family_member_removed"}
+    assert set(compiled.family_formulas) == {"zahn", "sehen"}
     assert set(compiled.questions) == {"grundlagen", "bausteine"}  # the modules with questions
     assert compiled.application_form is not None
 
