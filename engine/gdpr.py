@@ -9,11 +9,11 @@ import operator
 import re
 import zipfile
 
-from engine import audit, clock, documents, policies
+from engine import audit, clock, documents, mandates, policies, statements
 from engine.db import transaction
 from engine.errors import DomainError
-from engine.models import (AuditEntry, BusinessEvent, Document, Employee, Enrolment, HeldDecision, ImportBatch,
-                           Notification, Outbox, Policy, utcnow)
+from engine.models import (AuditEntry, BusinessEvent, Document, Employee, Enrolment, FamilyMember, HeldDecision,
+                           ImportBatch, Mandate, Notification, Outbox, Policy, utcnow)
 
 PERSONAL = ("first_name", "last_name", "email", "street", "postal_code", "city", "gender")
 RETENTION_YEARS = 10  # § 147 AO / § 257 HGB: ten years for records relevant to accounts
@@ -52,6 +52,10 @@ def export(actor, employee):
                                   "tariffs", "premium", "created_at")) for p in policies.history(employee)],
             "events": [_row(e, ("id", "type", "state", "data", "reason", "created_at", "decided_at"))
                        for e in employee.events],
+            "family_members": [_row(m, ("id", "role", "first_name", "last_name", "birth_date", "payer", "created_at"))
+                               for m in FamilyMember.select().where(FamilyMember.employee == employee)],
+            "mandates": [_row(m, ("holder", "iban", "bic", "reference", "signed_on", "revoked_on"))
+                         for m in Mandate.select().where(Mandate.employee == employee)],
             "audit": [{"at": _plain(a.at), "action": a.action, "before": a.before, "after": a.after}
                       for a in audit.history("employee", employee.id)]}
     buffer = io.BytesIO()
@@ -96,6 +100,14 @@ def anonymise(actor, employee):
         Employee.update(first_name="anonymisiert", last_name=f"#{employee.id}", email="", street="",
                         postal_code="", city="", gender="", birth_date=employee.birth_date.replace(month=1, day=1),
                         explanation={}, row_digest="", updated_at=utcnow()).where(Employee.id == employee.id).execute()
+        for member in FamilyMember.select().where(FamilyMember.employee == employee):
+            FamilyMember.update(first_name="anonymisiert", last_name=f"#{member.id}",
+                                birth_date=member.birth_date.replace(month=1, day=1)).where(
+                FamilyMember.id == member.id).execute()
+        for mandate in Mandate.select().where(Mandate.employee == employee):
+            Mandate.update(holder="anonymisiert", iban=mandates.masked(mandate.iban).replace(" ", ""), bic=None).where(
+                Mandate.id == mandate.id).execute()
+        statements.anonymise_person(employee)
         BusinessEvent.update(data={}, reason=None).where(BusinessEvent.employee == employee).execute()
         Enrolment.update(reason=None).where(Enrolment.employee == employee).execute()
         docs = [p.document_id for p in Policy.select().where((Policy.employee == employee)

@@ -199,16 +199,36 @@ def _create(contract, month, actor):
                              tariff_group=line.tariff_group, tariffs=list(line.tariffs), payer=line.payer,
                              amount=str(line.amount), employer_amount=str(line.employer_amount),
                              employee_amount=str(line.employee_amount))
-    pdf = documents.render_pdf("statement.html", statement=view(statement), contract=contract, tenant=live.doc,
-                               groups=live.groups, tariffs=live.tariffs)
-    document = documents.store("statement", f"Beitragsrechnung-{statement.number}.pdf", "application/pdf", pdf,
-                               employer=contract.employer_id, tenant=contract.tenant_id)
-    Statement.update(document=document).where(Statement.id == statement.id).execute()
+    _store_pdf(statement, contract, live)
     audit.record(actor, "statement.issued", "statement", statement.id, tenant=contract.tenant_id,
                  after={"contract": contract.id, "month": month, "total": str(sums["total"]),
                         "employer_total": str(sums["employer"]), "employee_total": str(sums["employee"]),
                         "lines": len(lines)}, employer=contract.employer_id)
     return Statement.get_by_id(statement.id)
+
+
+def _store_pdf(statement, contract, live):
+    pdf = documents.render_pdf("statement.html", statement=view(statement), contract=contract, tenant=live.doc,
+                               groups=live.groups, tariffs=live.tariffs)
+    document = documents.store("statement", f"Beitragsrechnung-{statement.number}.pdf", "application/pdf", pdf,
+                               employer=contract.employer_id, tenant=contract.tenant_id)
+    Statement.update(document=document).where(Statement.id == statement.id).execute()
+
+
+def anonymise_person(employee):
+    """After the retention period (engine/gdpr.py): the person's and their family members' names in
+    the statements that list them become "anonymisiert #id" and those statements' PDFs are made
+    again from the lines; amounts and everything else stay as issued."""
+    listed = StatementLine.select().where(StatementLine.employee == employee)
+    touched = {line.statement_id for line in listed}
+    for line in listed:
+        StatementLine.update(person=f"anonymisiert #{line.family_member_id or employee.id}").where(
+            StatementLine.id == line.id).execute()
+    for statement in Statement.select().where(Statement.id.in_(list(touched))):
+        old = Document.get_or_none(Document.id == statement.document_id)
+        _store_pdf(statement, statement.contract, registry.version(statement.tenant_version_id))
+        if old is not None:
+            documents.delete(old)
 
 
 def issue_month(month, actor=None, tenant_slug=None):

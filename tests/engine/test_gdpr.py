@@ -175,3 +175,43 @@ def test_after_anonymisation_no_table_and_no_stored_file_holds_the_persons_name(
         batch = ImportBatch.select().where(ImportBatch.contract == contract).order_by(ImportBatch.id).first()
         assert [e["name"] for e in batch.report["new"]] == ["Ole Andersen"]
         assert documents.read(batch.document).startswith("Die ursprüngliche Datei wurde gelöscht".encode())
+
+
+def test_anonymisation_also_removes_family_members_mandates_and_statement_names(app, make_user, clock):
+    """A family member's name and the employee's own mandate (holder, IBAN) are the person's data too,
+    and so are the statements that list them: after anonymisation no table and no stored file holds
+    them; amounts stay as issued."""
+    from engine import mandates, statements
+    from engine.models import FamilyMember, Mandate, StatementLine
+    from tests.engine.test_cover import file_and_accept, insured, move_to
+    token = "Qf" + uuid.uuid4().hex[:8]
+    files_before = frozenset(pathlib.Path(app.config["DOCUMENTS_DIR"]).rglob("*"))
+    iban = "DE89370400440532013000"
+    with app.app_context():
+        case = insured("auxilia", make_user("insurer", tenant="auxilia"), datetime.date(1990, 1, 10), "gdprfam")
+        file_and_accept(case, "family_member_added", {
+            "role": "spouse", "first_name": "Tom", "last_name": token, "birth_date": datetime.date(1988, 6, 1),
+            "start_date": datetime.date(2027, 2, 1), "account_holder": f"Lea {token}", "iban": iban,
+            "mandate_date": datetime.date(2026, 12, 1)})
+        move_to(clock, datetime.date(2027, 2, 1))
+        cover.apply_due()
+        statement, _ = statements.issue(case["contract"], datetime.date(2027, 2, 1))
+        total = statements.view(statement)["total"]
+        person = Employee.get_by_id(case["employee"].id)
+        assert mandates.active_for_employee(person).holder == f"Lea {token}"
+        exported = json.loads(zipfile.ZipFile(io.BytesIO(gdpr.export(None, person))).read("data.json"))
+        assert [m["last_name"] for m in exported["family_members"]] == [token]
+        assert [m["iban"] for m in exported["mandates"]] == [iban]
+        before = places_naming(app, token, files_before)
+        assert {"family_member.last_name", "mandate.holder", "statement_line.person"} <= set(before)
+        assert any(place.startswith("document store") for place in before)   # the statement's PDF
+        gdpr.anonymise(None, person)
+        assert places_naming(app, token, files_before) == []
+        [member] = FamilyMember.select().where(FamilyMember.employee == person.id)
+        assert (member.first_name, member.birth_date) == ("anonymisiert", datetime.date(1988, 1, 1))
+        [mandate] = Mandate.select().where(Mandate.employee == person.id)
+        assert mandate.holder == "anonymisiert" and iban not in mandate.iban and mandate.iban.endswith(iban[-4:])
+        assert statements.view(statement)["total"] == total
+        assert {line.person for line in StatementLine.select().where(StatementLine.statement == statement.id)} == {
+            f"anonymisiert #{person.id}", f"anonymisiert #{member.id}"}
+        assert b"%PDF" == statements.pdf(statements.of_contract(case["contract"], statement.id))[:4]
