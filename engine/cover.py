@@ -540,7 +540,17 @@ def _take_effect(event, actor):
             Employee.update(**changes, updated_at=utcnow()).where(Employee.id == employee.id).execute()
         audit.record(actor, "event.in_force", "business_event", event.id, tenant=contract.tenant_id,
                      after={"type": event.type, "from": takes_effect(event)}, employer=contract.employer_id)
+        _in_force_follow_ups(event, employee, changes, actor)
     return True
+
+
+def _in_force_follow_ups(event, employee, changes, actor):
+    """What an event in force starts beyond the ledger: a leaver's continuation case, and the group
+    checked again after the person's data changed (engine/continuation.py, engine/regroup.py)."""
+    from engine import continuation, regroup  # here: regroup reads engine.enrolments, which imports this module
+    continuation.open_for(event, actor)
+    if changes and set(changes) - {"tariff_group"}:
+        regroup.recheck(employee, actor, effective_date(event))
 
 
 def event_accepted(event, actor):

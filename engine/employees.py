@@ -14,12 +14,13 @@ import logging
 from decimal import Decimal
 
 from engine import (audit, clock, column_mapping, documents, eligibility, employee_file, employee_record, enrolments,
-                    registry, workflow)
+                    events, regroup, registry, signals, workflow)
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
 
-from engine.models import AuditEntry, Document, Employee, Enrolment, ImportBatch, json_default, utcnow
+from engine.models import (AuditEntry, BusinessEvent, Document, Employee, Enrolment, ImportBatch, json_default,
+                           utcnow)
 
 logger = logging.getLogger(__name__)
 
@@ -305,8 +306,12 @@ def run_import(batch_id):
             _create_many(contract, new, batch.uploaded_by, batch.id)
             for row, assignment in zip(chunk, assignments):
                 if row.personnel_number in existing:
-                    _upsert(contract, existing[row.personnel_number], values_of(row), row.tariff_group or "",
+                    person = existing[row.personnel_number]
+                    left_before = person.leaving_date
+                    _upsert(contract, person, values_of(row), row.tariff_group or "",
                             assignment, batch.uploaded_by, batch.id)
+                    if row.leaving_date and row.leaving_date != left_before:
+                        _file_leaving(contract, person, row.leaving_date, batch.uploaded_by, batch.id)
             done += len(chunk)
             _beat(batch.id, progress=done)
     workflow.move(ImportBatch, "import", "finished", None, [batch.id], scope=contract,
@@ -419,6 +424,39 @@ def stalled(cutoff, max_attempts=MAX_ATTEMPTS):
     return again
 
 
+LEAVING_STATES = ("enrolled", "accepted", "insured")  # enrolment sent or policy issued: cover ends by an event
+
+
+def _file_leaving(contract, employee, day, user, batch_id):
+    """A leaving date in the file for a person enrolled or insured: a leaving event is filed for it as the
+    employer would file it (the insurer still decides; cover ends at the end of that month by the
+    ledger). Refused (no such event at this insurer, a precondition, one filed already) the employer is
+    told why. Returns the event or None."""
+    if employee.state not in LEAVING_STATES:
+        return None
+    live = registry.version(contract.tenant_version_id)
+    kind = next((name for name in events.supported(live) if events.KINDS[name].leaving), None)
+    refused = None
+    if kind is None:
+        refused = {"de": "Dieser Versicherer nimmt keine Austrittsmeldung über die Plattform an.",
+                   "en": "This insurer takes no leaving notices through the platform."}
+    elif BusinessEvent.select().where((BusinessEvent.employee == employee.id)
+                                      & BusinessEvent.type.in_([name for name in events.KINDS if events.ends_cover(name)])
+                                      & BusinessEvent.state.in_(("submitted", "accepted"))).exists():
+        return None  # the employer has reported it already
+    event = None
+    if refused is None:
+        try:
+            with transaction():
+                event = events.file(user, contract, employee, kind, {events.KINDS[kind].effective_date: day})[0]
+                audit.record(user, "event.from_import", "business_event", event.id, tenant=contract.tenant_id,
+                             after={"import": batch_id, "employee": employee.id}, employer=contract.employer_id)
+        except DomainError as exc:
+            refused = exc.text
+    signals.leaving_from_import.send(contract, employee=employee, event=event, refused=refused)
+    return event
+
+
 def _explanation(assignment):
     """What the rules said; JSONText stores its dates as ISO text."""
     return {"group": assignment.group, "reason": assignment.reason, "explanation": assignment.explanation}
@@ -464,13 +502,18 @@ def _upsert(contract, employee, values, requested, assignment, user, batch_id=No
             diff[name] = [old, new]
     if not diff:
         return employee
+    # a new eligible-from date is reminded of again when it comes (engine/eligible_reminders.py)
+    again = {"eligible_reminded_at": None} if "eligible_from" in diff else {}
     Employee.update(**values, tariff_group_requested=requested, tariff_group=group, eligible_from=eligible_from,
-                    explanation=_explanation(assignment), updated_at=utcnow()).where(Employee.id == employee.id).execute()
+                    explanation=_explanation(assignment), updated_at=utcnow(), **again).where(
+        Employee.id == employee.id).execute()
     after, before = {k: v[1] for k, v in diff.items()}, {k: v[0] for k, v in diff.items()}
     if batch_id is not None:  # what undoing the import needs to restore the person exactly
         after["import"], before["explanation"] = batch_id, _jsonable(employee.explanation)
     audit.record(user, "employee.updated", "employee", employee.id, tenant=contract.tenant_id,
                  before=before, after=after, employer=contract.employer_id)
+    if not new_person:  # the insured group stays until a tariff group change: the rules' view is a proposal
+        regroup.recheck(employee, user, requested=requested)
     return employee
 
 

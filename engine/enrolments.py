@@ -48,6 +48,22 @@ def not_yet_eligible(employee):
             "en": f"Not yet eligible: eligible from {formatting.date(day)}."}
 
 
+def left_before(employee, start):
+    """The reason a person who leaves before cover could begin is not enrolled, as {de, en}."""
+    return {"de": f"Nicht angemeldet: Austritt am {formatting.date(employee.leaving_date)}, vor Beginn des "
+                  f"Versicherungsschutzes ({formatting.date(start)}).",
+            "en": f"Not enrolled: leaves on {formatting.date(employee.leaving_date)}, before cover would begin "
+                  f"({formatting.date(start)})."}
+
+
+def leaves_before_cover(contract, employee):
+    """Why a person not yet enrolled will not be: they leave before cover could begin ({de, en}), else None."""
+    if employee.state != "new" or employee.leaving_date is None:
+        return None
+    start = start_for(contract, employee)
+    return left_before(employee, start) if employee.leaving_date < start else None
+
+
 def tariffs_of(contract, group_id, live=None, day=None):
     """The tariffs a person of the group is insured in: the group's budget level (on `day`, when a
     level change at an anniversary is asked for; default: as contracted) and its modules."""
@@ -93,6 +109,9 @@ def send(user, contract, employee_ids):
                 skipped.append((employee, not_yet_eligible(employee) if employee.eligible_from else NEVER_ELIGIBLE))
                 continue
             start = start_for(contract, employee)
+            if employee.leaving_date is not None and employee.leaving_date < start:
+                skipped.append((employee, left_before(employee, start)))
+                continue
             try:
                 window.check(start)
             except DomainError as too_late:
@@ -146,8 +165,38 @@ def _issue(enrolment, ctx):
                    tariff_group=enrolment.tariff_group, tariffs=enrolment.tariffs, premium=enrolment.premium,
                    enrolment=enrolment, pdf=ctx.data.get("pdf"))
     cover.open_first(enrolment, ctx.actor)
-    workflow.move(Employee, "employee", "insure", ctx.actor, [employee.id], scope=contract,
+    # insured once cover has begun; a later start is "zugesagt ab" until then (insure_started)
+    step = "insure" if enrolment.start_date <= clock.today() else "accept"
+    workflow.move(Employee, "employee", step, ctx.actor, [employee.id], scope=contract,
                   changes={"updated_at": utcnow()})
+
+
+def insure_started(today=None):
+    """People whose policy was issued for a later start become insured on that day (the daily job).
+    Returns how many moved."""
+    today = today or clock.today()
+    due = (Employee.select(Employee.id, Employee.contract).join(Enrolment, on=(Enrolment.employee == Employee.id))
+           .where((Employee.state == "accepted") & (Enrolment.state == "accepted")
+                  & (Enrolment.start_date <= today)).distinct())
+    by_contract = {}
+    for employee in due:
+        by_contract.setdefault(employee.contract_id, []).append(employee.id)
+    moved = 0
+    for contract_id, ids in by_contract.items():
+        contract = Employee.get_by_id(ids[0]).contract
+        moved += len(workflow.move(Employee, "employee", "insure", None, ids, scope=contract,
+                                   changes={"updated_at": utcnow()}))
+    return moved
+
+
+def accepted_start(employee):
+    """The day cover begins for a person whose policy is issued for a later start ("zugesagt ab"), or None."""
+    if employee.state != "accepted":
+        return None
+    enrolment = (Enrolment.select(Enrolment.start_date).where((Enrolment.employee == employee.id)
+                                                              & (Enrolment.state == "accepted"))
+                 .order_by(Enrolment.id.desc()).first())
+    return enrolment.start_date if enrolment else None
 
 
 @workflow.effect("reopen_employee")

@@ -48,10 +48,14 @@ def facts(contract, employee, event_type, values, insured_count):
             "today": clock.today()}
 
 
+INSURED_STATES = ("accepted", "insured")  # a policy is issued (cover from its start)
+
+
 def findings(live, contract, employee, event_type, values):
     """Rejections and warnings of the platform's and the tenant's precondition rules."""
-    insured = Employee.select().where((Employee.contract == contract) & (Employee.state == "insured")).count()
-    if ends_cover(event_type) and employee.state == "insured":
+    insured = Employee.select().where((Employee.contract == contract)
+                                      & Employee.state.in_(INSURED_STATES)).count()
+    if ends_cover(event_type) and employee.state in INSURED_STATES:
         insured -= 1
     fact_set = facts(contract, employee, event_type, values, insured)
     decisions = evaluate(checks.platform_rules(live), [fact_set])

@@ -267,6 +267,8 @@ class Employee(BaseModel):
     # versicherbar ab: the first 1st of a month the group's requirements hold (waiting periods from the
     # person's own entry); None when never. Re-computed with the group whenever the person's data change.
     eligible_from = DateField(null=True)
+    eligible_reminded_at = DateTimeField(null=True)  # when the employer was told (or the system enrolled) on that date
+    group_proposal = JSONText(null=True)  # {from, to (None: no group), date}: the rules' group after a data change
     explanation = JSONText(default=dict)
     row_digest = CharField(max_length=64, default="")
     state = CharField(max_length=20, default="new", index=True)  # new | enrolled | insured | left | deceased
@@ -355,6 +357,20 @@ class BusinessEvent(BaseModel):
     created_at = DateTimeField(default=utcnow)
     decided_at = DateTimeField(null=True)
     applied_at = DateTimeField(null=True)  # when its effects reached the cover ledger (engine/cover.py)
+
+
+class ContinuationCase(BaseModel):
+    """The leaver's right to continue privately without health questions (Fortführung), handed to the
+    insurer with a due date (engine/continuation.py)."""
+    employee = ForeignKeyField(Employee, backref="continuations", on_delete="CASCADE")
+    contract = ForeignKeyField(GroupContract, backref="+", on_delete="CASCADE")
+    event = ForeignKeyField(BusinessEvent, unique=True, backref="+", on_delete="CASCADE")  # the leaving
+    due_date = DateField()  # the last day the person can take it up
+    email = CharField(max_length=254, default="")  # the private address the event collected, if any
+    state = CharField(max_length=20, default="open", index=True)  # open | offered | declined | lapsed
+    lock_version = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+    decided_at = DateTimeField(null=True)
 
 
 class Policy(BaseModel):
@@ -623,5 +639,5 @@ class OtherBenefit(BaseModel):
 
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
-              Enrolment, BusinessEvent, Policy, FamilyMember, CoverPeriod, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
+              Enrolment, BusinessEvent, ContinuationCase, Policy, FamilyMember, CoverPeriod, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
               FormSubmission, HeldDecision, Notification, PayrollSettings, OtherBenefit]

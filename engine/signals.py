@@ -15,6 +15,15 @@ digest_ready = _signals.signal("digest.ready")
 # sender: the tenant's slug; kwargs: kind ("enrolments" | "event"), contract, count: new work for the
 # insurer's staff that no transition announces (records born in their first state)
 work_arrived = _signals.signal("tenant.work-arrived")
+# sender: the GroupContract; kwargs: employee, proposal ({from, to (None: no group), date}): the rules put a
+# person with a policy in another group after their data changed (engine/regroup.py)
+group_proposed = _signals.signal("employee.group-proposed")
+# sender: the GroupContract; kwargs: employee, enrolment (the one the system sent, or None: the employer is
+# reminded to enrol): a person's eligible-from date has come (engine/eligible_reminders.py)
+eligible_reached = _signals.signal("employee.eligible-reached")
+# sender: the GroupContract; kwargs: employee, event (the leaving), refused ({de, en} or None): an import's
+# leaving date was filed as a leaving event, or could not be (engine/employees.py)
+leaving_from_import = _signals.signal("employee.leaving-from-import")
 # sender: the GroupContract; kwargs: day (it fell below), count, minimum: fewer people insured than the
 # tenant's min_insured (engine/min_insured.py), sent once per drop by the daily job
 below_minimum = _signals.signal("contract.below-minimum")

@@ -7,10 +7,11 @@ from peewee import fn
 from engine import digests, enrolments as enrolment_steps, events as event_steps
 from engine.db import transaction
 from engine.errors import DomainError
-from engine.models import Application, BusinessEvent, Employee, Employer, Enrolment, GroupContract, Offer
+from engine.models import (Application, BusinessEvent, ContinuationCase, Employee, Employer, Enrolment, GroupContract,
+                           Offer)
 
 DECIDED = ("accepted", "rejected", "info_requested")
-KINDS = ("applications", "enrolments", "events")
+KINDS = ("applications", "enrolments", "events", "continuations")
 
 
 def _window(query, model, after, limit):
@@ -56,6 +57,15 @@ def events(tenant_slug, state="submitted", after=0, limit=None, employer=None, s
              .where((GroupContract.tenant == tenant_slug) & (BusinessEvent.state == state)))
     query = _narrowed(query, employer, search, Employee.first_name, Employee.last_name, Employee.personnel_number)
     return _window(query, BusinessEvent, after, limit)
+
+
+def continuations(tenant_slug, state="open", after=0, limit=None, employer=None, search=None):
+    """Leavers' continuation cases (engine/continuation.py), oldest first: the open ones are due by their date."""
+    query = (ContinuationCase.select(ContinuationCase, GroupContract, Employer, Employee).join(GroupContract)
+             .join(Employer).switch(ContinuationCase).join(Employee)
+             .where((GroupContract.tenant == tenant_slug) & (ContinuationCase.state == state)))
+    query = _narrowed(query, employer, search, Employee.first_name, Employee.last_name, Employee.personnel_number)
+    return _window(query, ContinuationCase, after, limit)
 
 
 def employers(tenant_slug):

@@ -23,6 +23,11 @@ class EventKind:
         return any(name == "suspend_cover" for name, _ in self.effects)
 
     @property
+    def leaving(self):
+        """Ends cover because the person leaves the employer: the tenant may set its continuation right."""
+        return any(name == "end_cover" and spec.get("person_transition") == "leave" for name, spec in self.effects)
+
+    @property
     def family(self):
         """Adds or removes a family member: the tenant needs tariffs with a family_premium."""
         return any(name in FAMILY_EFFECTS for name, _ in self.effects)

@@ -50,6 +50,7 @@ STATES = {
     "suspended": _l("suspended"), "ended": _l("ended"), "replaced": _l("replaced"), "previewed": _l("checked"),
     "importing": _l("importing"), "imported": _l("imported"), "unusable": _l("unusable"),
     "checking": _l("being checked"), "reverted": _l("undone"), "interrupted": _l("interrupted"), "cancelled": _l("cancelled"), "in_force": _l("in force"),
+    "offered": _l("offered"), "lapsed": _l("lapsed"),
 }
 
 ACTIONS = {
@@ -63,7 +64,13 @@ ACTIONS = {
     "application.start_changed": _l("Start of cover changed"),
     "employee.enrol": _l("Enrolment sent"), "employee.insure": _l("Insured"),
     "employee.reopen": _l("Ready for enrolment again"), "employee.leave": _l("Left the company"),
-    "employee.decease": _l("Deceased"), "policy.replace": _l("Policy replaced by a new version"), "application.submit": _l("Application submitted"),
+    "employee.decease": _l("Deceased"), "employee.accept": _l("Policy issued for a later start"),
+    "employee.group_proposed": _l("Another tariff group proposed"),
+    "employee.group_confirmed": _l("Tariff group confirmed by the rules"),
+    "employee.eligible_reached": _l("Eligible: employer reminded or enrolled"),
+    "event.from_import": _l("Leaving reported from an imported file"),
+    "continuation.opened": _l("Continuation right opened"), "continuation.offer": _l("Continuation offered"),
+    "continuation.decline": _l("Continuation declined"), "continuation.lapse": _l("Continuation lapsed"), "policy.replace": _l("Policy replaced by a new version"), "application.submit": _l("Application submitted"),
     "employer.member_joined": _l("Employer user joined"), "employer.member_invited": _l("Colleague invited"),
     "client.contact_changed": _l("Contact address changed; the company's users were told"), "application.release": _l("Application released"),
     "application.return_to_broker": _l("Application returned to the broker"),

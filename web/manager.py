@@ -8,8 +8,8 @@ import datetime
 from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
-from engine import (accounts, applications, audit, benefit_limit, clock, contracts, cover, document_access, employees,
-                    enrolment_runs, enrolments, events, exports, gdpr, policies, statements)
+from engine import (accounts, applications, audit, benefit_limit, clock, continuation, contracts, cover, document_access,
+                    employees, enrolment_runs, enrolments, events, exports, gdpr, policies, regroup, statements)
 from engine import family
 from engine.errors import DomainError, NotFound
 from web import contract_term, downloads, formview
@@ -323,7 +323,10 @@ def employee(contract_id, employee_id):
                            groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
                            event_types=events.supported(g.tenant), cover=cover.timeline(person),
                            family=family.of_employee(person), family_roles=family.ROLES,
-                           today=clock.today())
+                           today=clock.today(), proposal=regroup.proposal(person),
+                           continuations=continuation.of_employee(person),
+                           accepted_from=enrolments.accepted_start(person),
+                           left_before=enrolments.leaves_before_cover(contract, person))
 
 
 @bp.route("/contracts/<int:contract_id>/enrol", methods=["POST"])
@@ -403,6 +406,8 @@ def event_new(contract_id, employee_id, event_type):
     person = employees.get(contract, employee_id)
     form = events.form_for(g.tenant, event_type, person)
     values, errors = None, {}
+    if request.method == "GET" and request.args:  # prefilled from a proposal (the group's re-check)
+        values = {name: value for name, value in request.args.items() if name in form}
     if request.method == "POST":
         result = formview.read(form)
         values, errors = request.form, dict(result.errors)

@@ -2,6 +2,9 @@
 (engine/signals.py), e.g. the offer mail when an offer is sent. The engine never imports this module;
 the app factory does. A decision on an enrolment or event is held for a digest (engine/digests.py)
 inside a bulk action or for a person who chose the daily digest, and mailed at once otherwise."""
+import datetime
+
+from babel import dates
 from flask_babel import force_locale, gettext as _
 
 from engine import brokers, contracts, digests, inbox, registry, signals
@@ -96,6 +99,63 @@ def _tell_employer(contract, line, link, template, **context):
     inbox.notify(inbox.employer_members(contract.employer_id), line, link)
     if not digests.hold(contract.employer.contact_email, line, link):
         mails.queue(template, contract.employer.contact_email, "de", link=link, **context)
+
+
+def _person_link(contract, employee):
+    return links.external("manager.employee", tenant_slug=contract.tenant_id, contract_id=contract.id,
+                          employee_id=employee.id)
+
+
+@signals.eligible_reached.connect
+def eligible_reached(contract, employee, enrolment):
+    """A person's eligible-from date has come: the employer is reminded to enrol them, or told the
+    platform sent the enrolment (the tenant's auto_enrol_when_eligible)."""
+    name, day = _name(employee), dates.format_date(employee.eligible_from, "dd.MM.yyyy", locale="de_DE")
+    line = (both(lambda: _("Enrolment of %(name)s sent automatically: eligible from %(date)s", name=name, date=day))
+            if enrolment else
+            both(lambda: _("%(name)s is eligible from %(date)s: please send the enrolment", name=name, date=day)))
+    _tell_employer(contract, line, _person_link(contract, employee), "people_notice", text=line["de"])
+
+
+@signals.group_proposed.connect
+def group_proposed(contract, employee, proposal):
+    """The rules put a person with a policy in another group (or none) after a data change."""
+    names = {gr["id"]: gr.get("name") or {} for gr in registry.version(contract.tenant_version_id).doc["tariff_groups"]}
+    name, day = _name(employee), dates.format_date(datetime.date.fromisoformat(proposal["date"]), "dd.MM.yyyy",
+                                                   locale="de_DE")
+
+    def group(gid, locale):
+        return (names.get(gid) or {}).get(locale) or gid
+    line = {}
+    for locale in ("de", "en"):
+        with force_locale(locale):
+            line[locale] = (_("%(name)s: change tariff group from %(old)s to %(new)s from %(date)s?", name=name,
+                              old=group(proposal["from"], locale), new=group(proposal["to"], locale), date=day)
+                            if proposal["to"] else
+                            _("%(name)s no longer meets the requirements of any tariff group from %(date)s", name=name,
+                              date=day))
+    _tell_employer(contract, line, _person_link(contract, employee), "people_notice", text=line["de"])
+
+
+@signals.leaving_from_import.connect
+def leaving_from_import(contract, employee, event, refused):
+    name = _name(employee)
+    line = {}
+    for locale in ("de", "en"):
+        with force_locale(locale):
+            line[locale] = (_("Leaving of %(name)s reported to the insurer from the imported file", name=name)
+                            if event is not None else
+                            _("Leaving of %(name)s in the imported file could not be reported: %(reason)s", name=name,
+                              reason=refused[locale]))
+    _tell_employer(contract, line, _person_link(contract, employee), "people_notice", text=line["de"])
+
+
+@signals.premium_change_announced.connect
+def premium_change_notice(contract, changes, day):
+    """The employer's members are told once per contract of the insurer's coming premium change."""
+    inbox.notify(inbox.employer_members(contract.employer_id),
+                 both(lambda: _("Premium change from %(date)s", date=date(day))),
+                 links.external("manager.contract", tenant_slug=contract.tenant_id, contract_id=contract.id))
 
 
 @signals.digest_ready.connect

@@ -5,7 +5,7 @@ through the same engine functions the API uses. Reading an employee's data is au
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import audit, contracts, document_access, enrolments, events, policies, work_queue
+from engine import audit, continuation, contracts, document_access, enrolments, events, policies, work_queue
 from engine.errors import DomainError
 from web import downloads
 from web.access import add_tenant, current_account, load_tenant, require
@@ -76,7 +76,8 @@ def index():
             flash(_("Please select at least one entry."), "error")
         return redirect(url_for("office.index", **request.args))
     f = _queue_filters()
-    states = {"open": ("released", "sent", "submitted"), "decided": ("accepted", "accepted", "accepted")}[f["state"]]
+    states = {"open": ("released", "sent", "submitted", "open"),
+              "decided": ("accepted", "accepted", "accepted", "offered")}[f["state"]]
     narrowed = {"employer": f["employer"], "search": f["search"]}
     shown = lambda kind: f["kind"] in (None, kind)  # noqa: E731
     return render_template(
@@ -84,6 +85,7 @@ def index():
         applications=work_queue.applications(slug, states[0], **narrowed) if shown("applications") else [],
         enrolments=work_queue.enrolments(slug, states[1], **narrowed) if shown("enrolments") else [],
         events=work_queue.events(slug, states[2], **narrowed) if shown("events") else [],
+        continuations=work_queue.continuations(slug, states[3], **narrowed) if shown("continuations") else [],
         recent=work_queue.recent_decisions(slug))
 
 
@@ -135,6 +137,17 @@ def event(event_id):
                  employer=item.contract.employer_id)
     return render_template("office/event.html", event=item, employee=item.employee,
                            form=g.tenant.compiled.event_forms.get(item.type), policies=policies.history(item.employee))
+
+
+@bp.route("/continuations/<int:case_id>", methods=["POST"])
+@require("insurer")
+def continuation_case(case_id):
+    """Mark a leaver's continuation offered or declined."""
+    item = continuation.for_insurer(g.tenant.slug, case_id)
+    _decide({"offer": (lambda: continuation.offer(me(), item), _("Continuation marked as offered."), "success"),
+             "decline": (lambda: continuation.decline(me(), item), _("Continuation marked as declined."), "info")},
+            default="offer")
+    return redirect(url_for("office.index", kind="continuations"))
 
 
 @bp.route("/documents/<int:document_id>")

@@ -56,7 +56,7 @@ def test_accepting_an_enrolment_issues_the_individual_policy_with_the_uploaded_p
     assert policy["enrolment_id"] == case["enrolment"].id and policy["premium"] == case["enrolment"].premium
     with app.app_context():
         assert Enrolment.get_by_id(case["enrolment"].id).state == "accepted"
-        assert Employee.get_by_id(case["employee"].id).state == "insured"
+        assert Employee.get_by_id(case["employee"].id).state == "accepted"  # insured once cover begins (01.01.)
     pdf = insurer.get(policy["pdf_url"].removeprefix("/api/v1"))
     assert pdf.data == PDF
     assert [r.after["object"] for r in reads_of(app, case["employee"].id)] == ["policy"]

@@ -116,12 +116,10 @@ def main_pages(app, make_user, open_page):
                   ("offer form", broker, f"/advisor/clients/{client_id}/offers/new?tenant=auxilia")]
         employer = open_page("employer", **options)
         log_in(employer, case["employer_user"].email, case["employer_user"].plain_password)
-        pages += [("manager contract page", employer, f"/m/auxilia/contracts/{contract.id}"),
-                  ("manager SEPA mandate", employer, f"/m/auxilia/contracts/{contract.id}/mandate")]
+        pages.append(("manager contract page", employer, f"/m/auxilia/contracts/{contract.id}"))
         office = open_page("staff", **options)
         log_in(office, staff.email, staff.plain_password)
-        pages += [("office inbox", office, "/m/auxilia/office/"),
-                  ("office direct debits", office, "/m/auxilia/office/collections/")]
+        pages.append(("office inbox", office, "/m/auxilia/office/"))
         return pages
     return arrange
 

@@ -98,6 +98,7 @@ def test_a_future_leaving_changes_nothing_until_the_end_of_that_month(app, make_
     with app.app_context():
         case = insured("nordhafen", make_user("insurer", tenant="nordhafen"), D(1980, 1, 1), "c4")
         move_to(clock, D(2027, 2, 10))
+        assert enrolments.insure_started() == 1                            # the daily job: cover began 01.01.
         file_and_accept(case, "leaving", {"leaving_date": D(2027, 3, 15)})
         person = fresh(case)
         assert person.state == "insured"                                   # not "left" before the date

@@ -71,7 +71,7 @@ def test_every_supported_event_yields_an_adjusted_policy(app, make_user, mailbox
         if event_type in ("leaving", "death"):
             # cover runs to the end of the month: the person leaves the contract on the 1st after it
             assert latest.status == "ended" and latest.end_date is not None
-            assert now.state == "insured"
+            assert now.state == "accepted"  # policy issued, cover begins with the contract (not yet insured)
             with app.app_context():
                 assert cover.state_on(now, latest.end_date + datetime.timedelta(days=1)) is None
         elif event_type == "parental_leave":
