@@ -116,10 +116,12 @@ def main_pages(app, make_user, open_page):
                   ("offer form", broker, f"/advisor/clients/{client_id}/offers/new?tenant=auxilia")]
         employer = open_page("employer", **options)
         log_in(employer, case["employer_user"].email, case["employer_user"].plain_password)
-        pages.append(("manager contract page", employer, f"/m/auxilia/contracts/{contract.id}"))
+        pages += [("manager contract page", employer, f"/m/auxilia/contracts/{contract.id}"),
+                  ("manager SEPA mandate", employer, f"/m/auxilia/contracts/{contract.id}/mandate")]
         office = open_page("staff", **options)
         log_in(office, staff.email, staff.plain_password)
-        pages.append(("office inbox", office, "/m/auxilia/office/"))
+        pages += [("office inbox", office, "/m/auxilia/office/"),
+                  ("office direct debits", office, "/m/auxilia/office/collections/")]
         return pages
     return arrange
 
@@ -163,7 +165,8 @@ def test_employer_views_fit_a_phone(app, make_user, open_page):
     page = open_page("employer", viewport={"width": 390, "height": 844})
     log_in(page, case["employer_user"].email, case["employer_user"].plain_password)
     for url in ("/m/auxilia/", f"/m/auxilia/applications/{case['application'].id}",
-                f"/m/auxilia/contracts/{contract.id}", f"/m/auxilia/contracts/{contract.id}/employees/{person.id}",
+                f"/m/auxilia/contracts/{contract.id}", f"/m/auxilia/contracts/{contract.id}/mandate",
+                f"/m/auxilia/contracts/{contract.id}/employees/{person.id}",
                 f"/m/auxilia/contracts/{contract.id}/employees/{person.id}/events/address_change"):
         page.goto(url)
         width = page.evaluate("document.scrollingElement.scrollWidth")
