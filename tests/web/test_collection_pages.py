@@ -30,6 +30,9 @@ def test_the_insurer_makes_a_run_lists_it_reads_its_items_and_downloads_its_file
     log_in(client, staff)
     page = client.get("/m/lumen/office/collections/")
     assert page.status_code == 200 and 'href="/m/lumen/office/collections/"' in _text(page)  # in the navigation
+    early = client.post("/m/lumen/office/collections/run", data={"collection_date": "2026-06-01",
+                                                                 "csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "Zum 01.06.2026 ist keine Beitragsrechnung zum Einzug fällig." in _text(early)  # its month has not begun
     made = client.post("/m/lumen/office/collections/run", data={
         "collection_date": first.month.isoformat(), "csrf_token": csrf_from(page)})
     assert made.status_code == 302
