@@ -176,19 +176,22 @@ def run_due(today=None):
 # --- reads (scoped by tenant: the back office and the API) ---------------------------------------------
 
 def runs_of(tenant_slug):
-    """The tenant's runs, newest collection date first, as dicts."""
-    return [summary(r) for r in CollectionRun.select(CollectionRun, User)
+    """The tenant's runs, newest collection date first, as dicts with who made them (the back office)."""
+    return [{**summary(r), "created_by": _maker(r)} for r in CollectionRun.select(CollectionRun, User)
             .join(User, JOIN.LEFT_OUTER, on=(CollectionRun.created_by == User.id))
             .where(CollectionRun.tenant == tenant_slug).order_by(CollectionRun.collection_date.desc())]
 
 
 def summary(collection):
-    """A run as a dict; created_by: who made it (name or e-mail), None for the daily job."""
-    maker = collection.created_by if collection.created_by_id else None
     return {"id": collection.id, "collection_date": collection.collection_date, "message_id": collection.message_id,
             "transactions": collection.transactions, "total": Decimal(collection.total),
-            "created_at": collection.created_at, "document_id": collection.document_id,
-            "created_by": (maker.name or maker.email) if maker else None}
+            "created_at": collection.created_at, "document_id": collection.document_id}
+
+
+def _maker(collection):
+    """Who made a run (name or e-mail); None for the daily job."""
+    maker = collection.created_by if collection.created_by_id else None
+    return (maker.name or maker.email) if maker else None
 
 
 def of_tenant(tenant_slug, run_id):
@@ -230,7 +233,7 @@ def view(collection):
                       "mandate_reference": mandate.reference if mandate else "", "amount": Decimal(item.amount),
                       "sequence": item.sequence, "end_to_end_id": item.end_to_end_id,
                       "not_debited": not_debited(item.sequence, item.mandate_id)})
-    return {**summary(collection), "items": items}
+    return {**summary(collection), "created_by": _maker(collection), "items": items}
 
 
 def xml_file(collection):

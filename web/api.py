@@ -618,7 +618,7 @@ def statement_pdf(statement_id):
 
 def collection_summary(run):
     return {**{k: iso(v) if k in ("collection_date", "created_at") else v
-               for k, v in direct_debits.summary(run).items() if k not in ("document_id", "created_by")},
+               for k, v in direct_debits.summary(run).items() if k != "document_id"},
             "total": run.total, "xml_url": url_for("api.collection_xml", collection_id=run.id)
             if run.document_id else None}
 
