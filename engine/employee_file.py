@@ -574,10 +574,12 @@ class FileCheck:
     are complete when the iteration ends. Only the personnel numbers seen are kept, so memory does not
     grow with the rows' problems. FileUnusable when the file cannot be read or breaks a limit.
     `fields`: the catalogue whose columns are read (None: the employee's); `columns`: the file's own headers
-    mapped to fields (Layout.with_columns)."""
+    mapped to fields (Layout.with_columns); `unique`: whether a personnel number may appear once only (an
+    employee list), not in a statement with several lines per person (engine/reconciliation.py)."""
 
-    def __init__(self, filename: str, data: bytes, today: datetime.date | None = None, fields=None, columns=None):
-        self.filename, self.today = filename, today or clock.today()
+    def __init__(self, filename: str, data: bytes, today: datetime.date | None = None, fields=None, columns=None,
+                 unique=True):
+        self.filename, self.today, self.unique = filename, today or clock.today(), unique
         self.layout = (layout() if fields is None else Layout(fields)).with_columns(columns)
         self._records = iter(_records(data, self.layout.headers))
         self.header_row, self._header, skipped = _find_header(self._records, self.layout)
@@ -620,7 +622,7 @@ class FileCheck:
                 if len(padded) < 20:
                     padded.append(number)
             number_text = values.get("personnel_number")
-            if number_text:
+            if number_text and self.unique:
                 first = first_of.setdefault(number_text, number)
                 if first != number:
                     problems.append(("personnel_number", _Invalid(
@@ -650,9 +652,10 @@ class FileCheck:
                     self.problems)
 
 
-def check(filename: str, data: bytes, today: datetime.date | None = None, fields=None, columns=None) -> FileCheck:
+def check(filename: str, data: bytes, today: datetime.date | None = None, fields=None, columns=None,
+          unique=True) -> FileCheck:
     """Start checking an employee file: the header is read now, the rows while iterating the result."""
-    return FileCheck(filename, data, today, fields, columns)
+    return FileCheck(filename, data, today, fields, columns, unique)
 
 
 def parse(filename: str, data: bytes, today: datetime.date | None = None, fields=None, columns=None) -> ParsedFile:

@@ -637,7 +637,19 @@ class OtherBenefit(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class Reconciliation(BaseModel):
+    """An uploaded statement or payroll result compared per person with the platform's figures for a month
+    (engine/reconciliation.py): kept with its file to be looked at again; it never changes a statement."""
+    contract = ForeignKeyField(GroupContract, backref="+", on_delete="CASCADE")
+    month = DateField()  # the 1st of the month reconciled
+    document = ForeignKeyField(Document, null=True, on_delete="SET NULL")  # the uploaded file
+    side = CharField(max_length=20)  # employer | insurer: who uploaded it
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    summary = JSONText(default=dict)  # the result: lines, counts, totals (reconciliation.compare)
+
+
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
               Enrolment, BusinessEvent, ContinuationCase, Policy, FamilyMember, CoverPeriod, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
-              FormSubmission, HeldDecision, Notification, PayrollSettings, OtherBenefit]
+              FormSubmission, HeldDecision, Notification, PayrollSettings, OtherBenefit, Reconciliation]

@@ -80,6 +80,9 @@ def _register_blueprints(app):
                    office_brokers, manager_mandates, office_collections,
                    office_integration, office_staff, office_statements, office_contracts, admin, api):
         app.register_blueprint(module.bp)
+    from web import reconciliations
+    app.register_blueprint(reconciliations.bp)
+    app.register_blueprint(reconciliations.office_bp)
     csrf.exempt(api.bp)  # no cookies there: every request carries its API key
 
 

@@ -9,6 +9,7 @@ import base64
 import binascii
 import datetime
 import functools
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import (apikeys, audit, brokers, clients, contracts, document_access, documents, enrolments, events,
                     idempotency, policies, registry, work_queue)
-from engine import direct_debits, statements
+from engine import direct_debits, reconciliation, statements
 from engine.applications import start_of
 from engine.employee_record import CATALOGUE as EMPLOYEE_FIELDS
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
@@ -56,10 +57,11 @@ class Operation:
     public: bool = False
     produces: str = "application/json"
     description: str = ""
+    consumes: str = "application/json"  # the request body's media type: JSON, or multipart/form-data (a file)
 
 
 def operation(method, rule, summary, *, tag, response=None, request_body=None, query=None, public=False,
-              produces="application/json", description=""):
+              produces="application/json", description="", consumes="application/json"):
     """Declare a route and its documentation at once.
 
     A GET view gets the validated query values as keyword arguments and returns a dict (or a
@@ -73,7 +75,7 @@ def operation(method, rule, summary, *, tag, response=None, request_body=None, q
         errors += (409, 422) if write else ()
         op = Operation(method=method, rule=rule, endpoint=f"{bp.name}.{view.__name__}", summary=summary, tag=tag,
                        response=response, request=request_body, query=query or {}, errors=tuple(sorted(errors)),
-                       write=write, public=public, produces=produces, description=description)
+                       write=write, public=public, produces=produces, description=description, consumes=consumes)
         OPERATIONS.append(op)
 
         @functools.wraps(view)
@@ -203,6 +205,8 @@ def _check_plain(payload):
 
 
 def _body(op):
+    if op.consumes == "multipart/form-data":
+        return _multipart(op)
     raw = request.get_data(cache=True)
     if not raw.strip():
         payload = {}
@@ -221,6 +225,26 @@ def _body(op):
         if error is not None:
             raise ApiError(422, "invalid", _message_of(error), _field_of(error))
     return payload
+
+
+def _multipart(op):
+    """A multipart body: its fields, and each file as (filename, bytes); checked against the operation's schema,
+    in which a file is its name (a string)."""
+    if not request.mimetype == "multipart/form-data":
+        raise ApiError(400, "bad_request", "Der Rumpf muss multipart/form-data sein (Datei und Felder).")
+    files = {name: (upload.filename or "", upload.read()) for name, upload in request.files.items()}
+    payload = {**request.form.to_dict(), **files}
+    named = {name: value[0] if isinstance(value, tuple) else value for name, value in payload.items()}
+    error = next(iter(sorted(_validator(op.request).iter_errors(named), key=lambda e: list(e.absolute_path))), None)
+    if error is not None:
+        raise ApiError(422, "invalid", _message_of(error), _field_of(error))
+    return payload
+
+
+def _fingerprinted(payload):
+    """The payload as the idempotency fingerprint reads it: a file as its name and SHA-256."""
+    return {name: {"filename": value[0], "sha256": hashlib.sha256(value[1]).hexdigest()}
+            if isinstance(value, tuple) else value for name, value in payload.items()}
 
 
 def _query(op):
@@ -261,7 +285,8 @@ def _write(op, view, kwargs):
                             "idempotency_key": key})
         return op.status, body
 
-    answer = idempotency.once(api_key, key, idempotency.fingerprint(request.method, request.path, payload), write)
+    answer = idempotency.once(api_key, key, idempotency.fingerprint(request.method, request.path,
+                                                                    _fingerprinted(payload)), write)
     response = jsonify(answer.body)
     response.status_code = answer.status
     if answer.replayed:
@@ -646,6 +671,55 @@ def collection_xml(collection_id):
     response = Response(data, mimetype=mime)
     response.headers["Content-Disposition"] = downloads.content_disposition(filename)
     return response
+
+
+# --- reconciliations -----------------------------------------------------------------------------
+
+def reconciliation_json(item, lines=True):
+    """A reconciliation (engine/reconciliation.summary) as the API shows it: amounts as decimal strings."""
+    money = lambda value: None if value is None else str(value)  # noqa: E731
+    answer = {"id": item["id"], "contract_id": item["contract_id"], "month": iso(item["month"]),
+              "side": item["side"], "created_at": iso(item["created_at"]), "source": item["source"],
+              "statement": item["statement"], "layout": item["layout"], "basis": item["basis"],
+              "counts": item["counts"], "totals": {k: money(v) for k, v in item["totals"].items()},
+              "stated_total": money(item["stated_total"]), "warnings": item["warnings"]}
+    if lines:
+        answer["lines"] = [{**line, "month": iso(line["month"]),
+                            "reason": {k: iso(v) if isinstance(v, datetime.date) else v
+                                       for k, v in line["reason"].items()},
+                            **{k: money(line[k]) for k in ("platform", "file", "difference")}}
+                           for line in item["lines"]]
+    return answer
+
+
+@operation("POST", "/contracts/<int:contract_id>/reconciliations",
+           "Reconcile a statement or payroll result with the platform's figures of a month", tag="statements",
+           response="Reconciliation", request_body="ReconciliationUpload", consumes="multipart/form-data",
+           description="The file (CSV or XLSX) is compared per person with the contract's statement of the month, "
+                       "or the ledger's premiums when none was issued: missing, extra or a different amount, with "
+                       "the ledger's reason. Kept with the file; the statement never changes. A row that cannot be "
+                       "read is refused (422) naming its row, column and reason; nothing is kept then.")
+def reconcile_contract(payload, contract_id):
+    contract = reconciliation.contract_for_insurer(tenant_slug(), contract_id)
+    filename, data = payload["file"]
+    found = reconciliation.reconcile(actor(), contract, reconciliation.month_of(payload["month"]), filename, data,
+                                     "insurer")
+    return reconciliation_json(reconciliation.summary(found))
+
+
+@operation("GET", "/contracts/<int:contract_id>/reconciliations",
+           "The contract's reconciliations, newest first (without their lines)", tag="statements",
+           response="ReconciliationList")
+def reconciliations_list(contract_id):
+    contract = reconciliation.contract_for_insurer(tenant_slug(), contract_id)
+    return {"items": [reconciliation_json(item, lines=False) for item in reconciliation.for_contract(contract)]}
+
+
+@operation("GET", "/contracts/<int:contract_id>/reconciliations/<int:reconciliation_id>",
+           "A reconciliation with its differences per person", tag="statements", response="Reconciliation")
+def reconciliation_detail(contract_id, reconciliation_id):
+    contract = reconciliation.contract_for_insurer(tenant_slug(), contract_id)
+    return reconciliation_json(reconciliation.of_contract(contract, reconciliation_id))
 
 
 # --- the document itself, and everything else under /api/v1 ------------------------------------

@@ -159,6 +159,36 @@ SCHEMAS = {
                        "total": MONEY, "created_at": DATETIME, "xml_url": nullable(STRING),
                        "items": {"type": "array", "items": ref("CollectionItem")}}),
     "CollectionList": obj({"items": {"type": "array", "items": ref("CollectionSummary")}, "next_after": nullable(ID)}),
+    "ReconciliationLine": obj({
+        "status": {"type": "string", "enum": ["missing", "extra", "different"],
+                   "description": "missing: billed by the platform, not in the file; extra: in the file, not billed "
+                                  "(or nobody of the contract); different: both, amounts differ."},
+        "employee_id": nullable(ID), "personnel_number": STRING,
+        "person": STRING, "month": {**DATE, "description": "The month billed (earlier than the reconciled month for a "
+                                             "statement's correction)."},
+        "platform": nullable(MONEY), "file": nullable(MONEY),
+        "difference": {**MONEY, "description": "file minus platform"},
+        "rows": {"type": "array", "items": INTEGER, "description": "The file's rows of this person."},
+        "reason": {"type": "object", "additionalProperties": False, "required": ["code"],
+                   "description": "The ledger's reason for the platform's figure: the period in force (code "
+                                  "enrolment, event with event_kind, age_step, resumption, ..., since, cover), or "
+                                  "starts (since), ended (until), not_insured, unknown (no person of the contract).",
+                   "properties": {"code": STRING, "event_kind": STRING, "cover": STRING, "since": DATE,
+                                  "until": DATE}}}),
+    "ReconciliationSummary": obj({
+        "id": ID, "contract_id": ID, "month": DATE, "side": {"type": "string", "enum": ["employer", "insurer"]},
+        "created_at": DATETIME,
+        "source": {"type": "string", "enum": ["statement", "ledger"],
+                   "description": "statement: compared with the issued statement; ledger: none was issued."},
+        "statement": nullable(obj({"id": ID, "number": STRING})),
+        "layout": {"type": "string", "enum": ["statement", "payroll", "generic"]},
+        "basis": {"type": "string", "enum": ["total", "employer"],
+                  "description": "total: the premium; employer: the file has only the employer's part."},
+        "counts": obj({"same": INTEGER, "missing": INTEGER, "extra": INTEGER, "different": INTEGER}),
+        "totals": obj({"platform": MONEY, "file": MONEY, "difference": MONEY}),
+        "stated_total": {**nullable(MONEY), "description": "The total a Summe row of the file states."},
+        "warnings": {"type": "array", "items": TEXT}}),
+    "ReconciliationList": obj({"items": {"type": "array", "items": ref("ReconciliationSummary")}}),
     "AcceptApplication": obj({"policy_number": {"type": "string", "minLength": 1, "maxLength": 60},
                               "policy_pdf": PDF_BASE64}, required=["policy_number"]),
     "AcceptEnrolment": obj({"policy_number": {"type": "string", "maxLength": 60,
@@ -168,7 +198,17 @@ SCHEMAS = {
     "AcceptMany": obj({"ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 500,
                                "description": "The ids to accept, each as its single accept would."}}),
     "Comment": obj({"comment": {"type": "string", "minLength": 1, "maxLength": 2000}}),
+    "ReconciliationUpload": obj({"month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$",
+                                           "description": "The month reconciled, YYYY-MM."},
+                                 "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                                          "description": "The statement or payroll result, CSV or XLSX: "
+                                                         "Personalnummer (or Name and Geburtsdatum), Betrag (or "
+                                                         "Arbeitgeberanteil), optionally Monat; docs/contracts.md."}}),
 }
+SCHEMAS["Reconciliation"] = {**SCHEMAS["ReconciliationSummary"],
+                             "properties": {**SCHEMAS["ReconciliationSummary"]["properties"],
+                                            "lines": {"type": "array", "items": ref("ReconciliationLine")}},
+                             "required": [*SCHEMAS["ReconciliationSummary"]["required"], "lines"]}
 
 
 def states(workflow_name, hidden=()):
@@ -217,7 +257,7 @@ def openapi(operations, server_url="/api/v1"):
             operation["parameters"] = parameters
         if op.request:
             operation["requestBody"] = {"required": bool(SCHEMAS[op.request]["required"]),
-                                        "content": {"application/json": {"schema": ref(op.request)}}}
+                                        "content": {op.consumes: {"schema": ref(op.request)}}}
         if op.public:
             operation["security"] = []
         for code in op.errors:

@@ -94,6 +94,7 @@ ACTIONS = {
     "cover.opened": _l("Period of cover begins"), "cover.closed": _l("Period of cover ends"),
     "employee.read": _l("Employee data viewed by the insurer"), "employee.exported": _l("Employee data exported"),
     "document.read": _l("Document downloaded by the insurer"),
+    "reconciliation.made": _l("Statement or payroll result reconciled"),
     "contract.cancel": _l("Group contract cancelled"),
     "contract.withdraw_cancellation": _l("Cancellation of the group contract withdrawn"),
     "contract.end": _l("Group contract ended"), "contract.level_requested": _l("Budget level change requested"),

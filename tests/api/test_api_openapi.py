@@ -8,7 +8,7 @@ import pytest
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from engine import direct_debits, statements
+from engine import direct_debits, reconciliation, statements
 from engine.models import Policy
 from tests.journey import insured_case_with_event, released_application
 
@@ -54,7 +54,8 @@ def test_the_document_is_consistent(document):
             if method == "post":
                 assert "#/components/parameters/IdempotencyKey" in params, path
                 assert {"400", "401", "409", "422"} <= set(operation["responses"]), path
-                assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                [(media, body)] = operation["requestBody"]["content"].items()  # JSON, or a file upload
+                assert media in ("application/json", "multipart/form-data") and body["schema"]["$ref"]
             if "{" in path:
                 assert "404" in operation["responses"], path
             if path != "/openapi.json":
@@ -91,9 +92,12 @@ def test_real_answers_match_the_documented_schemas(app, api, document):
         policy = Policy.get(Policy.employee == case["employee"].id)
         statement = statements_issued(case["contract"])
         collection, _ = direct_debits.run("lumen", statement.month)
+        reconciled = reconciliation.reconcile(insurer.staff, case["contract"], statement.month, "own.csv",
+                                              statements.as_csv(statement), "insurer")
     ids = {"application_id": case["application"].id, "enrolment_id": case["enrolment"].id,
            "event_id": case["event"].id, "policy_id": policy.id, "contract_id": case["contract"].id,
-           "statement_id": statement.id, "collection_id": collection.id}
+           "statement_id": statement.id, "collection_id": collection.id,
+           "reconciliation_id": reconciled.id}
     seen = set()
     for path, item in document["paths"].items():
         if "get" not in item:

@@ -6,7 +6,8 @@ has no role for answer 403; anonymous users are sent to the login (302)."""
 
 import pytest
 
-from engine import consultations, contracts, direct_debits, employees, enrolments, events, memberships, statements
+from engine import (consultations, contracts, direct_debits, employees, enrolments, events, memberships,
+                    reconciliation, statements)
 from engine.models import BrokerNumber, EnrolmentRun
 from tests.conftest import log_in
 from tests.journey import first_start, submitted_application
@@ -53,6 +54,8 @@ POLICY = {
     "manager_mandates.mandate": "owner_employer",
     "advisor.statement_list": "owner_broker", "advisor.statement_file": "owner_broker",
     "office_statements.statement_list": "staff", "office_statements.statement_file": "staff",
+    "reconciliations.reconciliation_list": "owner_employer", "reconciliations.reconciliation_page": "owner_employer",
+    "office_reconciliations.reconciliation_list": "staff", "office_reconciliations.reconciliation_page": "staff",
     "office_collections.index": "staff", "office_collections.run": "staff", "office_collections.detail": "staff",
     "office_collections.xml": "staff",
     "office.index": "staff", "office.application": "staff", "office.enrolment": "staff", "office.event": "staff",
@@ -91,6 +94,8 @@ def world(app, make_user):
                                            [a["live"].doc["content_modules"][0]["id"]])
         consultation = consultations.complete(a["broker"], consultation, "Empfehlung")
         statement, _ = statements.issue(contract, contract.start_date)  # the first month, issued ahead
+        reconciled = reconciliation.reconcile(a["employer_user"], contract, statement.month, "own.csv",
+                                              statements.as_csv(statement), "employer")
         collection, _ = direct_debits.run("lumen", statement.month)
         invitation = memberships.invite(a["employer_user"], a["client"], "kollegin-a@example.org")
         with app.test_request_context():
@@ -102,7 +107,7 @@ def world(app, make_user):
                "document_id": contract.document_id, "tenant_slug": "lumen", "token": token,
                "event_type": "address_change", "fmt": "csv", "code": "de", "filename": "style.css",
                "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id,
-               "statement_id": statement.id, "collection_id": collection.id, "month": f"{statement.month:%Y-%m}"}
+               "statement_id": statement.id, "reconciliation_id": reconciled.id, "collection_id": collection.id, "month": f"{statement.month:%Y-%m}"}
         ids["token"] = {"offer_link": token, "members": invitation_token}
     users = {"broker_a": a["broker"], "broker_b": b["broker"], "employer_a": a["employer_user"],
              "employer_b": b["employer_user"], "staff_lumen": staff,
@@ -180,6 +185,9 @@ def test_writes_on_someone_elses_objects_are_refused(app, world):
         ("employer_b", f"/employer/{ids['employer_id']}/members/invite", {"email": "b@example.org"}),
         ("employer_a", f"/invitation/{ids['token']['members']}/accept", {}),
         ("staff_other", f"/m/lumen/office/brokers/{ids['number_id']}/confirm", {}),
+        ("employer_b", f"/m/lumen/contracts/{ids['contract_id']}/reconciliations", {"month": "2027-01"}),
+        ("staff_other", f"/m/lumen/office/contracts/{ids['contract_id']}/reconciliations", {"month": "2027-01"}),
+        ("broker_a", f"/m/lumen/office/contracts/{ids['contract_id']}/reconciliations", {"month": "2027-01"}),
         ("broker_a", f"/m/lumen/office/brokers/{ids['number_id']}/confirm", {}),
         ("staff_lumen", "/m/lumen/office/staff/invite", {"email": "x@example.org", "role": "insurer_admin"}),
         ("staff_lumen", f"/m/lumen/office/staff/{users['staff_lumen'].id}/remove", {}),
