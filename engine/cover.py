@@ -17,6 +17,7 @@ from peewee import fn
 from tenants.event_kinds import event_kinds
 
 from engine import audit, clock, enrolments, family, level_changes, registry, start_window, workflow
+from engine import price_changes
 from engine.db import transaction
 from engine.errors import Conflict
 from engine.models import BusinessEvent, CoverPeriod, Employee, Enrolment, FamilyMember, utcnow
@@ -133,9 +134,11 @@ def payer_of(contract, group_id):
 
 
 def _priced(employee, contract, version, group, day):
+    """A person's premium in the group on `day`, from the contract's price list: its own prices and
+    the insurer's later changes from the day they reach it (engine/price_changes.py)."""
     if isinstance(employee, FamilyMember):
         return family.premium_of(registry.version(version), contract, employee, group, day)
-    return enrolments.premium_of(registry.version(version), contract, employee, group, day)
+    return enrolments.premium_of(price_changes.prices(contract), contract, employee, group, day)
 
 
 # --- the projection: written periods + what pending events and age steps will write -----------------
@@ -297,6 +300,11 @@ STEP_SOURCES = [age_step_days, level_changes.change_days]
 STEP_COUNTS = {"age_step": "age_steps", "level_change": "level_changes"}
 
 
+# the insurer's dated premium changes, from the day each reaches the contract (engine/price_changes.py)
+STEP_SOURCES.append(price_changes.step_days)
+STEP_COUNTS["price_change"] = "price_changes"
+
+
 def repriced(open_period, employee, contract, day):
     """The open period as priced on `day`: the group's tariffs and premium that day."""
     if isinstance(employee, FamilyMember):
@@ -317,7 +325,9 @@ def _premium_step(open_period, employee, contract, until):
     for day, reason in days:
         priced = repriced(open_period, employee, contract, day)
         if (priced.tariffs, priced.premium) != (open_period.tariffs, open_period.premium):
-            return day, reason, priced
+            # the period names the version that priced it: the live one once its change has reached it
+            return day, reason, replace(priced, tenant_version=price_changes.version_on(
+                contract, priced.tariffs, day, priced.tenant_version))
     return None
 
 

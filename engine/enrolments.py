@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from engine import (audit, clock, cover, formatting, level_changes, policies, pricing, registry, signals,
                     start_window, webhooks, workflow)
+from engine import price_changes
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Employee, Enrolment, utcnow
@@ -122,7 +123,8 @@ def send(user, contract, employee_ids):
                                  changes={"updated_at": utcnow()}):
                 skipped.append((employee, ALREADY_ENROLLED))
                 continue
-            premium = premium_of(live, contract, employee, employee.tariff_group, start)
+            # the contract's price list: a change of the insurer that reached it prices new people too
+            premium = premium_of(price_changes.prices(contract), contract, employee, employee.tariff_group, start)
             enrolment = Enrolment.create(employee=employee, contract=contract, tariff_group=employee.tariff_group,
                                          tariffs=tariffs_of(contract, employee.tariff_group, live, start), start_date=start,
                                          premium=str(premium), created_by=user)

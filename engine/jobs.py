@@ -103,9 +103,13 @@ class Jobs:
 
     @staticmethod
     def apply_due_cover():
-        """Events whose day has come and age steps reach the cover ledger (idempotent)."""
-        from engine import cover
+        """Events whose day has come and age steps reach the cover ledger (idempotent); employers are
+        told of the insurer's premium changes that will reach their contracts, once."""
+        from engine import cover, price_changes
         done = cover.apply_due()
+        done["announced"] = price_changes.announce()
+        logger.info("cover: %s contracts told of a premium change, %s price changes applied", done["announced"],
+                    done.get("price_changes", 0))
         logger.info("cover: %s people backfilled, %s events, %s age steps and %s unpaid steps applied",
                     done["backfilled"], done["events"], done["age_steps"], done["unpaid_steps"])
         return done

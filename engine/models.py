@@ -434,6 +434,21 @@ class CoverPeriod(BaseModel):
         indexes = ((("employee", "valid_from"), False),)
 
 
+class PremiumChangeNotice(BaseModel):
+    """An employer told of the insurer's dated premium change for its contract, once per contract and
+    change (engine/price_changes.py)."""
+    contract = ForeignKeyField(GroupContract, backref="+", on_delete="CASCADE")
+    change = CharField(max_length=64)  # tenants.premium_changes.key: tariff, valid_from and figures
+    tariff = CharField(max_length=64)
+    valid_from = DateField()
+    takes_effect = DateField()  # the day it reaches this contract (notice period)
+    tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")  # the live version that brought it
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("contract", "change"), True),)
+
+
 class Statement(BaseModel):
     """A monthly premium statement (Beitragsrechnung) of a group contract, read from the cover ledger
     (engine/statements.py). Immutable once issued: a later change is a correction line in a later one."""
@@ -651,5 +666,5 @@ class Reconciliation(BaseModel):
 
 ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
-              Enrolment, BusinessEvent, ContinuationCase, Policy, FamilyMember, CoverPeriod, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
+              Enrolment, BusinessEvent, ContinuationCase, Policy, FamilyMember, CoverPeriod, PremiumChangeNotice, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
               FormSubmission, HeldDecision, Notification, PayrollSettings, OtherBenefit, Reconciliation]

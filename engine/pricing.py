@@ -2,7 +2,9 @@
 
 Every euro comes from the tenant's YAML: the formula of each tariff with its tables, evaluated
 over Decimal and rounded half-up to cents. Formulas see both `age` (at start) and `insurance_age`
-(start year minus birth year); the tenant's `age_method` says which one its formulas use.
+(start year minus birth year); the tenant's `age_method` says which one its formulas use. A tariff's
+dated changes (premium.changes) price from their valid_from: a premium is that of the entry valid
+on the day priced (a contract in force is priced with its price list, engine/price_changes.py).
 """
 import datetime
 from dataclasses import dataclass
@@ -11,6 +13,8 @@ from decimal import Decimal
 from rules import dates
 from rules.errors import RuleError
 from rules.formulas import money
+
+from tenants import premium_changes
 
 from engine.errors import DomainError
 
@@ -61,7 +65,7 @@ def premium(live, tariff_id, group_id, person, start_date):
     values = {"age": person.age, "insurance_age": person.age, "tariff": tariff_id, "group": group_id,
               "family_members": person.family_members, "budget": Decimal(str(tariff.get("budget", 0))),
               "role": person.role}
-    formulas = live.compiled.family_formulas if person.role else live.compiled.formulas
+    formulas = live.compiled.family_formulas if person.role else premium_changes.formulas_on(live.compiled, start_date)
     if person.birth_date is not None:  # the tenant's formula picks the age its age_method names
         values["age"] = dates.age(person.birth_date, start_date)
         values["insurance_age"] = dates.insurance_age(person.birth_date, start_date)

@@ -152,6 +152,12 @@ def _cached(key, make):
     return live
 
 
+def derived(key, make):
+    """What is worked out from stored versions once per process (`key`: a tuple naming them), cleared
+    with the compiled tenants (engine/price_changes.py keeps a contract's price list here)."""
+    return _cached(("derived",) + tuple(key), make)
+
+
 def version(version_id):
     """A tenant as it was in a stored version: what an offer or contract was made with. Versions
     never change, so each is read from the database once per process."""

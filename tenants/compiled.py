@@ -20,6 +20,7 @@ from rules.errors import RuleError
 from rules.formulas import compile_formula
 from rules.platform import platform_settings
 
+from tenants import premium_changes
 from tenants.event_kinds import event_kinds
 from tenants.problems import Problem, TenantError
 from tenants.safe_yaml import YamlDocument
@@ -39,6 +40,7 @@ class CompiledTenant:
     tenant_id: str
     digest: str
     formulas: dict = field(default_factory=dict)        # tariff id -> rules.formulas.Formula
+    premium_changes: dict = field(default_factory=dict)  # tariff id -> [(valid_from, Formula)] ascending
     family_formulas: dict = field(default_factory=dict)  # tariff id -> Formula of one family member (family_premium)
     eligibility: dict = field(default_factory=dict)     # group id -> eligibility RuleSet, in document order
     rules: dict = field(default_factory=dict)           # "offer"|"employee"|"event"|"contract" -> RuleSet
@@ -76,6 +78,9 @@ def compile_document(document: YamlDocument, file: str) -> tuple[CompiledTenant,
         if formula is None:
             continue
         out.formulas[tariff["id"]] = formula
+        changes, found = premium_changes.compile_changes(document, file, index, FORMULA_INPUTS, step, _formula_path)
+        out.premium_changes[tariff["id"]] = changes
+        step.problems.extend(found)
         step.problems.extend(_age_method_problems(document, file, index, formula))
         if "family_premium" in tariff:
             family = tariff["family_premium"]

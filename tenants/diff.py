@@ -10,9 +10,9 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from tenants import loader, sweep
+from tenants import loader, premium_changes as dated, sweep
 from tenants.check import format_problems
 from tenants.problems import TenantError
 
@@ -26,18 +26,22 @@ class Version:
     label: str
     doc: dict
     formulas: dict
+    premium_changes: dict = field(default_factory=dict)  # tariff id -> [(valid_from, Formula)]
 
 
 def of_folder(folder) -> Version:
     """The tenant in `folder`; TenantError when it does not load."""
     tenant = loader.load_tenant(folder)
-    return Version(str(folder), tenant.doc, loader.compile_tenant(tenant).formulas)
+    compiled = loader.compile_tenant(tenant)
+    return Version(str(folder), tenant.doc, compiled.formulas, compiled.premium_changes)
 
 
-def premium_changes(old: Version, new: Version) -> list[dict]:
+def premium_changes(old: Version, new: Version, formulas=None) -> list[dict]:
     """[{tariff, group, family_members, age, old, new}] for every premium that differs (None: not
-    offered or not calculable on that side), ordered by tariff, group, family count, age."""
-    before, after = sweep.premiums(old.doc, old.formulas), sweep.premiums(new.doc, new.formulas)
+    offered or not calculable on that side), ordered by tariff, group, family count, age. `formulas`:
+    (old, new) formulas to compare instead of the main ones (those in force on a date)."""
+    old_formulas, new_formulas = formulas or (old.formulas, new.formulas)
+    before, after = sweep.premiums(old.doc, old_formulas), sweep.premiums(new.doc, new_formulas)
     changes = []
     for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1], k[2], k[3])):
         if before.get(key) != after.get(key):
@@ -45,6 +49,18 @@ def premium_changes(old: Version, new: Version) -> list[dict]:
             changes.append({"tariff": tariff, "group": group, "family_members": members, "age": age,
                             "old": _money(before.get(key)), "new": _money(after.get(key))})
     return changes
+
+
+def dated_premium_changes(old: Version, new: Version) -> list[dict]:
+    """[{valid_from, premiums}] for each date of a dated change (premium.changes) on either side: the
+    premiums that differ between the entries in force that day, old against new."""
+    days = sorted({day for side in (old, new) for items in side.premium_changes.values() for day, _ in items})
+    found = []
+    for day in days:
+        changes = premium_changes(old, new, (dated.formulas_on(old, day), dated.formulas_on(new, day)))
+        if changes:
+            found.append({"valid_from": day.isoformat(), "premiums": changes})
+    return found
 
 
 def document_changes(old: Version, new: Version) -> list[dict]:
@@ -56,7 +72,7 @@ def document_changes(old: Version, new: Version) -> list[dict]:
 
 def diff(old: Version, new: Version) -> dict:
     return {"old": old.label, "new": new.label, "premiums": premium_changes(old, new),
-            "changes": document_changes(old, new)}
+            "dated_premiums": dated_premium_changes(old, new), "changes": document_changes(old, new)}
 
 
 def _compare(old, new, path, out):
@@ -115,17 +131,26 @@ def format_diff(result: dict) -> str:
     lines = [f"--- {result['old']}", f"+++ {result['new']}"]
     premiums = result["premiums"]
     lines.append(f"premiums: {len(premiums)} change(s)")
+    lines.extend(_premium_lines(premiums))
+    for dated_change in result.get("dated_premiums", []):
+        lines.append(f"premiums from {dated_change['valid_from']}: {len(dated_change['premiums'])} change(s)")
+        lines.extend(_premium_lines(dated_change["premiums"]))
+    changes = result["changes"]
+    lines.append(f"document: {len(changes)} change(s)")
+    for change in changes:
+        lines.extend(_describe(change))
+    return "\n".join(lines)
+
+
+def _premium_lines(premiums):
+    lines = []
     for run in _runs(premiums):
         first, last = run[0], run[-1]
         ages = str(first["age"]) if first is last else f"{first['age']}-{last['age']}"
         group = f"group {first['group']}" if first["group"] else "no group"
         lines.append(f"  {first['tariff']}, {group}, family_members {first['family_members']}, "
                      f"age {ages}: {first['old'] or '-'} -> {first['new'] or '-'}")
-    changes = result["changes"]
-    lines.append(f"document: {len(changes)} change(s)")
-    for change in changes:
-        lines.extend(_describe(change))
-    return "\n".join(lines)
+    return lines
 
 
 def _runs(premiums):

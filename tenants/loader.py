@@ -17,7 +17,7 @@ from tenants.references import reference_problems
 from tenants.rule_checks import rule_problems
 from tenants.safe_yaml import decode_text, parse_yaml
 from tenants.schema import schema_problems, tenant_schema as schema
-from tenants.sweep import sweep_problems
+from tenants.sweep import change_problems, sweep_problems
 
 TENANT_FILE = "tenant.yaml"
 
@@ -100,6 +100,7 @@ def read_tenant(folder) -> tuple[Tenant | None, list[Problem]]:
     problems += found
     problems += rule_problems(document, file, compiled)
     problems += sweep_problems(document, file, compiled.formulas, compiled.family_formulas)
+    problems += change_problems(document, file, compiled.formulas, compiled.premium_changes)
     tests, found = read_cases(files, folder, document.data)
     problems += found
     problems.sort(key=lambda p: (p.file != file, p.file, p.line or 0))

@@ -17,6 +17,7 @@ class TenantSettings:
     max_future_start_months: int
     benefit_in_kind_limit: Decimal  # the tenant's own, else the platform's (rules/platform.yaml)
     statement_day: int = 1  # the day of the month the monthly premium statements are issued
+    premium_change_notice_weeks: int = 6  # a dated premium change reaches contracts in force this much later
     auto_enrol_when_eligible: bool = False  # the daily job enrols a person once eligible, instead of reminding
     cancellation_notice_months: int = 3  # notice before a contract year's end (cancellation, level change)
     payroll_treatment: str = "benefit_in_kind"  # how payroll books employer-paid premiums unless the employer chooses
@@ -49,6 +50,7 @@ class TenantSettings:
                    else platform_settings()["benefit_in_kind_limit"],
                    creditor_id=raw.get("creditor_id", ""), creditor_iban=raw.get("creditor_iban", ""),
                    creditor_bic=raw.get("creditor_bic", ""), collection_day=int(raw.get("collection_day", 1)),
+                   premium_change_notice_weeks=int(raw.get("premium_change_notice_weeks", 6)),
                    statement_day=int(raw.get("statement_day", 1)),
                    auto_enrol_when_eligible=bool(raw.get("auto_enrol_when_eligible", False)),
                    payroll_treatment=raw.get("payroll_treatment", "benefit_in_kind"),

@@ -9,6 +9,7 @@ group once for all groups.
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -106,15 +107,50 @@ def sweep_problems(document, file, formulas, family_formulas=None) -> list[Probl
         formula = formulas.get(tariff["id"])
         if formula is None:
             continue  # its compile error is reported
-        path = ["tariffs", index, "premium", "formula"]
-        line = document.line_of(path)
-        if "family_members" in formula.names and not tariff.get("family_members"):
-            found.append(Problem(file, line, path, "the formula uses 'family_members', but this tariff allows no "
-                                                   "family members; set family_members: true on the tariff or "
-                                                   "remove the family part from the formula"))
-        cases = price_tariff(doc, tariff, formula)
-        found += _case_problems(file, line, path, tariff, cases, factor)
+        found += _formula_problems(document, file, tariff, formula, ["tariffs", index, "premium", "formula"], factor)
     return found
+
+
+def change_problems(document, file, formulas, premium_changes) -> list[Problem]:
+    """The problems of every premium of each dated change (`premium.changes`), swept as the main
+    formula (`formulas`: the main ones by tariff id; `premium_changes`: {tariff id: [(valid_from,
+    Formula)]} of the compiled tenant); a problem the entry before has already is not said again."""
+    found, factor = [], _step_factor(document, file)[0]
+    for index, tariff in enumerate(document.data["tariffs"]):
+        compiled = dict(premium_changes.get(tariff["id"], ()))
+        before = _messages(document, file, tariff, formulas.get(tariff["id"]), factor)
+        for position, change in enumerate(tariff["premium"].get("changes", [])):
+            formula = compiled.get(_day(change.get("valid_from")))
+            if formula is None:
+                continue  # its compile error or its date is reported
+            path = ["tariffs", index, "premium", "changes", position, "formula"]
+            problems = _formula_problems(document, file, tariff, formula, path, factor)
+            # what it keeps from the entry before (a formula failing at 40) is said there, once
+            found += [problem for problem in problems if problem.message not in before]
+            before = {problem.message for problem in problems}
+    return found
+
+
+def _messages(document, file, tariff, formula, factor):
+    return set() if formula is None else {
+        problem.message for problem in _formula_problems(document, file, tariff, formula, [], factor)}
+
+
+def _day(text):
+    try:
+        return datetime.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def _formula_problems(document, file, tariff, formula, path, factor):
+    """The problems of one premium formula of a tariff, written at `path`."""
+    found, line = [], document.line_of(path)
+    if "family_members" in formula.names and not tariff.get("family_members"):
+        found.append(Problem(file, line, path, "the formula uses 'family_members', but this tariff allows no "
+                                               "family members; set family_members: true on the tariff or "
+                                               "remove the family part from the formula"))
+    return found + _case_problems(file, line, path, tariff, price_tariff(document.data, tariff, formula), factor)
 
 
 FAMILY_AGES = range(0, 100)   # children from birth; spouses of any age

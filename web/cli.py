@@ -96,7 +96,8 @@ def tenants_diff(old, new, as_json):
         sys.exit(1)
     with click.get_current_context().ensure_object(ScriptInfo).load_app().app_context():  # the database
         live = registry.get(changed.doc["id"])
-    version = diff.Version(f"live version {live.digest[:12]} of {live.slug}", live.doc, live.compiled.formulas)
+    version = diff.Version(f"live version {live.digest[:12]} of {live.slug}", live.doc, live.compiled.formulas,
+                           live.compiled.premium_changes)
     sys.exit(diff.main(version, changed, as_json))
 
 
@@ -186,10 +187,12 @@ def documents_sweep(dry_run):
 def cover_apply_due():
     """Apply what became due today: first periods of people insured before the ledger, events whose date
     has come, age steps, the next parts of unpaid periods (the worker does this daily)."""
-    from engine import cover
+    from engine import cover, price_changes
     done = cover.apply_due()
     click.echo(f"{done['backfilled']} person(s) backfilled, {done['events']} event(s), {done['age_steps']} age "
                f"step(s) and {done['unpaid_steps']} unpaid-period step(s) applied")
+    click.echo(f"{done.get('price_changes', 0)} premium change(s) applied, {price_changes.announce()} contract(s) "
+               "told of a coming premium change")
 
 
 @statements_cli.command("issue")

@@ -11,6 +11,7 @@ from flask_babel import gettext as _, ngettext
 from engine import (accounts, applications, audit, benefit_limit, clock, continuation, contracts, cover, document_access,
                     employees, enrolment_runs, enrolments, events, exports, gdpr, policies, regroup, statements)
 from engine import family
+from engine import price_changes
 from engine.errors import DomainError, NotFound
 from web import contract_term, downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
@@ -122,6 +123,7 @@ def contract(contract_id):
                            state=state, counts=summary["states"], groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
                            imports=employees.recent_imports(contract), enrol_run=enrolment_runs.active(contract),
                            summary=summary, top=top, open_events=events.open_count(contract),
+                           premium_changes=price_changes.upcoming(contract),
                            limit_warnings=benefit_limit.ahead(contract),
                            enrol_warnings=dict(benefit_limit.before_enrolment(contract, [e.id for e in shown if e.ready])),
                            timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30),

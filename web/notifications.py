@@ -9,6 +9,7 @@ from flask_babel import force_locale, gettext as _
 
 from engine import brokers, contracts, digests, inbox, registry, signals
 from web import links, mails
+from web.filters import date
 
 
 def both(text):
