@@ -144,11 +144,11 @@ def _priced(employee, contract, version, group, day):
 # --- the projection: written periods + what pending events and age steps will write -----------------
 
 def _close(timeline, day):
-    """Close the open period so that `day` is the first day it no longer covers."""
-    if not timeline or timeline[-1].valid_to is not None:
-        return timeline
-    last = timeline[-1]  # a change dated before the period began leaves it void (closed the day before)
-    return timeline[:-1] + [replace(last, valid_to=max(day, last.valid_from) - DAY)]
+    """Close the timeline so that `day` is the first day it no longer covers: the open period, and
+    for a change dated back past a written step (a leaving reported late) the closed periods running
+    past `day` too; a period that begins on or after `day` is left void (closed the day before it began)."""
+    return [replace(p, valid_to=max(day, p.valid_from) - DAY) if p.valid_to is None or p.valid_to >= day else p
+            for p in timeline]
 
 
 def _last_insured(timeline):
@@ -480,15 +480,20 @@ def _write(employee, contract, before, after, actor):
         if period.id is not None:
             old = written[period.id]
             if old.valid_to != period.valid_to:
-                if old.valid_to is not None:  # append-only: a closed period stays as it is
-                    raise Conflict("Ein abgeschlossener Versicherungszeitraum kann nicht geändert werden.",
-                                   "A closed period of cover cannot be changed.")
-                closed = (CoverPeriod.update(valid_to=period.valid_to)
-                          .where((CoverPeriod.id == period.id) & CoverPeriod.valid_to.is_null()).execute())
+                # a closed period is only ever shortened (a change dated back before its end), never
+                # lengthened or reopened
+                if old.valid_to is not None and (period.valid_to is None or period.valid_to > old.valid_to):
+                    raise Conflict("Ein abgeschlossener Versicherungszeitraum kann nicht verlängert werden.",
+                                   "A closed period of cover cannot be extended.")
+                unchanged = CoverPeriod.valid_to.is_null() if old.valid_to is None else (
+                    CoverPeriod.valid_to == old.valid_to)
+                closed = CoverPeriod.update(valid_to=period.valid_to).where(
+                    (CoverPeriod.id == period.id) & unchanged).execute()
                 if closed != 1:  # someone else wrote this person's ledger meanwhile
                     raise Conflict("Der Versicherungsverlauf wurde inzwischen geändert.",
                                    "The cover ledger was changed in the meantime.")
                 audit.record(actor, "cover.closed", "cover_period", period.id, tenant=contract.tenant_id,
+                             before={"valid_to": old.valid_to} if old.valid_to is not None else None,
                              after={**_owner(employee), "valid_to": period.valid_to},
                              employer=contract.employer_id)
             continue

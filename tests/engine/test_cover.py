@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine import clock as platform_clock, contracts, cover, employees, enrolments, events
+from engine import clock as platform_clock, contracts, cover, employees, enrolments, events, statements
 from engine.errors import DomainError
 from engine.models import CoverPeriod, Employee, GroupContract
 from tests.journey import released_application
@@ -128,6 +128,34 @@ def test_a_leaving_in_the_past_ends_cover_at_once(app, make_user, clock):
         assert fresh(case).state == "left"
         [closed] = cover.periods(case["employee"].id)
         assert closed.valid_to == D(2027, 4, 30)
+
+
+def test_a_leaving_reported_after_a_written_age_step_ends_cover_on_its_day_and_the_months_are_credited(
+        app, make_user, clock):
+    """Lea (Auxilia), 40 on 05.10.2027: the age step of 01.11.2027 is written and November billed
+    before the employer reports that she left on 30.09.2027. Cover ends on 30.09.: the period that
+    ran to 31.10. is shortened, the step's period left void, October and November are credited."""
+    with app.app_context():
+        case = insured("auxilia", make_user("insurer", tenant="auxilia"), D(1987, 10, 5), "c5b")
+        for month in (D(2027, 10, 1), D(2027, 11, 1)):
+            move_to(clock, month)
+            cover.apply_due()
+            statements.issue(case["contract"], month)
+        first, step = cover.periods(case["employee"].id)
+        assert (first.valid_to, step.valid_from, step.premium) == (D(2027, 10, 31), D(2027, 11, 1), Decimal("24.10"))
+        move_to(clock, D(2027, 11, 20))
+        file_and_accept(case, "leaving", {"leaving_date": D(2027, 9, 30)})
+        first, step = cover.periods(case["employee"].id)
+        assert first.valid_to == D(2027, 9, 30)                              # shortened: no cover in October
+        assert step.void
+        assert [cover.premium_for(fresh(case), D(2027, m, 1)) for m in (9, 10, 11)] == [
+            Decimal("22.20"), Decimal("0.00"), Decimal("0.00")]
+        move_to(clock, D(2027, 12, 1))
+        cover.apply_due()
+        december = statements.view(statements.issue(case["contract"], D(2027, 12, 1))[0])
+        assert [(line["kind"], line["for_month"], line["amount"]) for line in december["lines"]] == [
+            ("removal", D(2027, 12, 1), Decimal("0.00")), ("correction", D(2027, 10, 1), Decimal("-22.20")),
+            ("correction", D(2027, 11, 1), Decimal("-24.10"))]
 
 
 def test_parental_leave_suspends_from_its_start_to_its_end_and_cover_resumes(app, make_user, clock):
