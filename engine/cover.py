@@ -471,6 +471,16 @@ def family_overview(contract, month):
     return found
 
 
+def month_totals(contract, months):
+    """{month: what the contract costs for it} for several months (each a day in the month), as
+    `contract_total` but with the employees' periods read from one projection of the ledger."""
+    firsts = {month: month.replace(day=1) for month in months}
+    people = lines(contract, max([*firsts.values(), clock.today()]))
+    return {month: sum((next((p.due_premium for p in line if p.covers(first)), ZERO) for line in people.values()),
+                       ZERO) + sum((row["premium"] for row in family_overview(contract, month).values()), ZERO)
+            for month, first in firsts.items()}
+
+
 # --- writes -----------------------------------------------------------------------------------------
 
 def _write(employee, contract, before, after, actor):

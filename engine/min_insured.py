@@ -33,6 +33,11 @@ def counts(contract, until):
     return found
 
 
+def covered_on(contract, day):
+    """How many people the ledger covers on `day`."""
+    return next((count for changed, count in reversed(counts(contract, day)) if changed <= day), 0)
+
+
 def shortfall(contract, today=None):
     """{day, count, minimum, dropped} of the contract's fall below min_insured: the last one on or
     before `today` while it lasts (dropped: True), else the first one ahead (a warning), else None.

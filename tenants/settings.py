@@ -17,15 +17,16 @@ class TenantSettings:
     max_future_start_months: int
     benefit_in_kind_limit: Decimal  # the tenant's own, else the platform's (rules/platform.yaml)
     statement_day: int = 1  # the day of the month the monthly premium statements are issued
-    premium_change_notice_weeks: int = 6  # a dated premium change reaches contracts in force this much later
-    auto_enrol_when_eligible: bool = False  # the daily job enrols a person once eligible, instead of reminding
-    cancellation_notice_months: int = 3  # notice before a contract year's end (cancellation, level change)
-    payroll_treatment: str = "benefit_in_kind"  # how payroll books employer-paid premiums unless the employer chooses
-    family_payer: str = "employee"  # who pays family members' premiums: employee | employer
     creditor_id: str = ""  # SEPA Gläubiger-ID; '' when the insurer collects no direct debits here
     creditor_iban: str = ""  # the account the direct debits are paid into
     creditor_bic: str = ""
     collection_day: int = 1  # the day of the month the statements' direct debits are due
+    premium_change_notice_weeks: int = 6  # a dated premium change reaches contracts in force this much later
+    commission_basis_months: int = 12  # the broker's commission basis: this many monthly premiums
+    auto_enrol_when_eligible: bool = False  # the daily job enrols a person once eligible, instead of reminding
+    cancellation_notice_months: int = 3  # notice before a contract year's end (cancellation, level change)
+    payroll_treatment: str = "benefit_in_kind"  # how payroll books employer-paid premiums unless the employer chooses
+    family_payer: str = "employee"  # who pays family members' premiums: employee | employer
 
     def get(self, name, default=None):
         """Also readable by name, as the document's mapping was."""
@@ -52,6 +53,7 @@ class TenantSettings:
                    creditor_bic=raw.get("creditor_bic", ""), collection_day=int(raw.get("collection_day", 1)),
                    premium_change_notice_weeks=int(raw.get("premium_change_notice_weeks", 6)),
                    statement_day=int(raw.get("statement_day", 1)),
+                   commission_basis_months=int(raw.get("commission_basis_months", 12)),
                    auto_enrol_when_eligible=bool(raw.get("auto_enrol_when_eligible", False)),
                    payroll_treatment=raw.get("payroll_treatment", "benefit_in_kind"),
                    cancellation_notice_months=int(raw.get("cancellation_notice_months", 3)),

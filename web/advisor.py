@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import applications, audit, brokers, clients, consultations, offers, registry, statements
+from engine import applications, audit, broker_book, brokers, clients, consultations, offers, registry, statements
 from engine import level_changes
 from engine.errors import DomainError
 from engine.values import stored_all
@@ -117,7 +117,7 @@ def _client_form(client):
 def client_detail(client_id):
     client = clients.get_for(me(), client_id)
     return render_template("advisor/client.html", client=client, tenants=registry.live_tenants(),
-                           **clients.case_of(client),
+                           **clients.case_of(client), book=broker_book.of_client(me(), client_id),
                            timeline=audit.timeline(client.id),
                            is_expired=offers.is_expired, level_contracts=level_changes.of_client(me(), client_id))
 

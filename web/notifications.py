@@ -68,9 +68,11 @@ def application_decision(application, ctx):
 @signals.on_transition("application.accept")
 def group_policy(application, ctx):
     contract = contracts.of_application(application)
-    link = links.external("manager.contract", tenant_slug=application.tenant_id, contract_id=contract.id)
-    for recipient, locale in ((application.employer.contact_email, "de"),
-                              (application.broker.email, application.broker.locale)):
+    for recipient, locale, link in (  # each to the page of their own portal (the broker has no manager)
+            (application.employer.contact_email, "de",
+             links.external("manager.contract", tenant_slug=application.tenant_id, contract_id=contract.id)),
+            (application.broker.email, application.broker.locale,
+             links.external("advisor.client_detail", client_id=application.employer_id))):
         mails.queue("group_policy", recipient, locale, application=application, contract=contract, link=link)
 
 

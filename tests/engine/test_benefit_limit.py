@@ -35,7 +35,11 @@ def test_an_age_step_pushes_a_person_over_and_a_colleague_at_4999_is_not_warned(
         warned = benefit_limit.ahead(contract, today=D(2027, 3, 2))
         assert warned[dirk].month == D(2027, 4, 1) and warned[dirk].reason == "age_step"
         assert "51,90 EUR" in warned[dirk].text["de"] and "Altersstufe" in warned[dirk].text["de"]
-        assert ben not in warned and people["3"].id not in warned      # Cora: 22.20 + 25.89
+        assert people["3"].id not in warned                            # Cora: 22.20 + 25.89
+        # Ben stays at 49.99 through 2027 (not over); auxilia's premium change of 01.01.2028 (24.10 ->
+        # 24.60 EUR) is the first thing that pushes him over, and he is warned of that month
+        assert (warned[ben].month, warned[ben].premium, warned[ben].reason) == (
+            D(2028, 1, 1), Decimal("24.60"), "price_change")
         assert people["1"].id in warned                                # Anna: 28.50 + 25.89 from the start
         months = benefit_limit.for_person(people["4"], today=D(2027, 3, 2))
         assert [(s.month, s.over) for s in months[:2]] == [(D(2027, 3, 1), False), (D(2027, 4, 1), True)]

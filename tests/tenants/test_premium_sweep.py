@@ -62,7 +62,8 @@ def test_the_author_sets_the_step_factor(demo_copy):
     assert {p.message.split(" at age")[0] for p in found} == {
         "premium rises 1.3-fold from 11.30", "premium rises 1.4-fold from 8.90",
         "premium rises 1.5-fold from 4.20", "premium rises 1.4-fold from 5.60",
-        "premium rises 1.4-fold from 9.25"}  # the dental bands from 2028 (premium.changes)
+        "premium rises 1.4-fold from 9.25",   # the dental bands from 2028 (premium.changes)
+        "premium rises 1.6-fold from 4.90"}   # a child's dental family premium at 6 (family_premium)
     assert all(p.level == "warning" for p in found)
 
 

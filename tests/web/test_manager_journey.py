@@ -56,7 +56,8 @@ def test_release_to_adjusted_policy(app, mailbox, make_user, slug):
                     {"decision": "accept", "policy_number": f"GV-{slug.upper()}-1"})
     assert accepted.status_code == 302
     link = mailbox.link(case["client"].contact_email)
-    assert mailbox.to(case["broker"].email)
+    broker_link = mailbox.link(case["broker"].email)  # to the broker's own page of the client, not the manager
+    assert f"GV-{slug.upper()}-1" in broker.get(broker_link.replace("http://bkv.test", "")).get_data(as_text=True)
     contract_page = employer.get(link)
     html = contract_page.get_data(as_text=True)
     assert f"GV-{slug.upper()}-1" in html
