@@ -5,12 +5,12 @@ a level change at the anniversary, the insurer's premium change, family members)
 monthly premium, the contract's monthly totals and the 24 statements are compared with a table
 worked out by hand from the tenants' YAML and pinned here as literal numbers.
 
-How to read the pinned table: PREMIUMS maps a person (personnel number, or "16/Mia" for a family
-member) to segments (from month, amount, why); an amount holds from its month until the next
-segment, 0.00 before the first. TOTALS are the contract's 24 monthly totals as the ledger has them
-in the end. BILLED_LATE: what a statement billed differently from that, because a leaving was
-reported late (billed then, credited by a correction line in the next statement, CORRECTIONS);
-`removals`: who has a removal line in which month's statement."""
+How to read the pinned table (a Scenario per tenant): `premiums` maps a person (personnel number,
+or "16/Mia" for a family member) to segments (from month, amount, why); an amount holds from its
+month until the next segment, 0.00 before the first. `totals` are the contract's 24 monthly totals
+as the ledger has them in the end. `billed_late`: what a statement billed differently from that,
+because a leaving was reported late (billed then, credited in the next statement by the correction
+lines in `corrections`, per statement month); `removals`: who has a removal line in which month."""
 import datetime
 import json
 import shutil
@@ -44,7 +44,7 @@ STAFF = {
     "11": ("Kurz", "Kai", D(1990, 1, 10), D(2026, 11, 1), "Vollzeit"),     # waiting period from 01.11.2026
     "12": ("Lenz", "Lea", D(1995, 4, 18), D(2019, 6, 1), "Vollzeit"),      # leaves 31.08.2027, told 20.10.2027
     "13": ("Mohr", "Max", D(1972, 5, 30), D(2005, 1, 1), "Vollzeit"),      # the tenant's other unpaid period
-    "14": ("Nagel", "Nina", D(1999, 7, 7), D(2022, 3, 1), "Vollzeit"),
+    "14": ("Nagel", "Nina", D(1999, 7, 7), D(2022, 3, 1), "Vollzeit"),    # leaves 30.11.2027, told 20.01.2028
     "15": ("Otto", "Olaf", D(1963, 3, 3), D(1990, 1, 1), "Vollzeit"),
     "16": ("Pohl", "Paula", D(1986, 6, 15), D(2013, 7, 1), "Vollzeit"),    # family members where insurable
     "17": ("Quast", "Quirin", D(1988, 2, 14), D(2027, 3, 1), "Vollzeit"),  # hired; 40 on 14.02.2028
@@ -72,6 +72,8 @@ def company(leaving, unpaid, mohr):
         (D(2027, 9, 15), "import", "20-20"),
         (D(2027, 10, 20), "event", "12", "leaving", {"leaving_date": D(2027, 8, 31), **leaving}),  # back-dated
         (D(2027, 12, 10), "event", "3", "return_to_work", {"return_date": D(2028, 1, 1)}),  # before the end
+        # back-dated past the step of 01.01.2028 (level or premium change) already written and billed
+        (D(2028, 1, 20), "event", "14", "leaving", {"leaving_date": D(2027, 11, 30), **leaving}),
     ]
 
 
@@ -82,9 +84,9 @@ class Scenario:
     premiums: dict
     totals: list
     billed_late: dict = field(default_factory=dict)
-    corrections: list = field(default_factory=list)
+    corrections: dict = field(default_factory=dict)
     # {month: personnel numbers with a removal line}: billed the month before, no cover now
-    removals: dict = field(default_factory=lambda: {"2027-07": ["2"], "2027-11": ["12"]})
+    removals: dict = field(default_factory=lambda: {"2027-07": ["2"], "2027-11": ["12"], "2028-02": ["14"]})
 
 
 def monthly(segments):
@@ -117,7 +119,7 @@ LUMEN = Scenario(
             (D(2027, 4, 20), "long_sickness", D(2027, 5, 1), D(2027, 12, 31)))
     + [(D(2027, 9, 10), "level", "alle", "budget_600", D(2028, 1, 1)),
        (D(2027, 9, 15), "publish", D(2028, 7, 1), LUMEN_CHANGE)],
-    {**{n: [L300, L600, L600N] for n in ("1", "4", "5", "6", "7", "8", "9", "14", "15", "16")},
+    {**{n: [L300, L600, L600N] for n in ("1", "4", "5", "6", "7", "8", "9", "15", "16")},
      "2": [L300, ("2027-07", "0.00", "Austritt 15.06.2027: versichert bis 30.06.")],
      "3": [L300, ("2027-03", "0.00", "Elternzeit ruhend"), ("2028-01", "22.90", "Rückkehr 01.01.2028, Stufe 600"),
            L600N],
@@ -127,17 +129,21 @@ LUMEN = Scenario(
      "12": [L300, ("2027-09", "0.00", "Austritt 31.08.2027, nachträglich gemeldet")],
      "13": [L300, ("2027-05", "0.00", "Krankengeld: 6 Monate beitragsfrei"), ("2027-11", "0.00", "danach ruhend"),
             ("2028-01", "22.90", "Ende 31.12.2027, wieder versichert, Stufe 600"), L600N],
+     "14": [L300, ("2027-12", "0.00", "Austritt 30.11.2027, gemeldet nach der Stufe 600")],
      "17": [("2027-06", "11.90", "Eintritt 01.03.2027 + 3 Monate"), L600, L600N],
      "18": [("2027-08", "11.90", "Eintritt 15.04.2027: 3 volle Monate am 01.08."), L600, L600N],
      "19": [("2027-09", "11.90", "Eintritt 01.06.2027 + 3 Monate"), L600, L600N],
      "20": [("2028-01", "22.90", "Eintritt 01.10.2027 + 3 Monate, gleich Stufe 600"), L600N]},
-    # 2027: 11.90 x insured people (15, 16, 15, 15, 14, 15, 14, 15, 15, ...); 2028-01..06: 17 x 22.90 +
-    # Jonas 11.90; 2028-07..12: 17 x 23.90 + 12.50
+    # 2027: 11.90 x insured people (15, 16, 15, 15, 14, 15, 14, 15, 15, 15, 15, 14); 2028-01..06:
+    # 16 x 22.90 + Jonas 11.90; 2028-07..12: 16 x 23.90 + 12.50
     ["178.50", "190.40", "178.50", "178.50", "166.60", "178.50", "166.60", "178.50", "178.50", "178.50", "178.50",
-     "178.50", "401.20", "401.20", "401.20", "401.20", "401.20", "401.20", "418.80", "418.80", "418.80", "418.80",
-     "418.80", "418.80"],
-    {"2027-09": "11.90", "2027-10": "11.90", "2027-11": "-23.80"},   # Lea billed for September and October
-    [("12", D(2027, 9, 1), "-11.90"), ("12", D(2027, 10, 1), "-11.90")])
+     "166.60", "378.30", "378.30", "378.30", "378.30", "378.30", "378.30", "394.90", "394.90", "394.90", "394.90",
+     "394.90", "394.90"],
+    # Lea billed for September and October, Nina for December and January
+    {"2027-09": "11.90", "2027-10": "11.90", "2027-11": "-23.80", "2027-12": "11.90", "2028-01": "22.90",
+     "2028-02": "-34.80"},
+    {"2027-11": [("12", D(2027, 9, 1), "-11.90"), ("12", D(2027, 10, 1), "-11.90")],
+     "2028-02": [("14", D(2027, 12, 1), "-11.90"), ("14", D(2028, 1, 1), "-22.90")]})
 
 
 # --- Auxilia ----------------------------------------------------------------------------------------
@@ -183,7 +189,7 @@ AUXILIA = Scenario(
      "12": [("2027-01", "22.20", "31: 12.40 + 4.20 + 5.60"), ("2027-09", "0.00", "Austritt 31.08.2027, nachträglich")],
      "13": [("2027-01", "30.80", "54: 16.80 + 6.10 + Vorsorge 50+ 7.90"), ("2028-01", "31.45", "Zahn 17.45"),
             ("2028-02", "0.00", "Pflegezeit beitragsfrei"), ("2028-05", "31.45", "zurück nach dem 30.04.2028; 55")],
-     "14": [("2027-01", "18.70", "27: 8.90 + 4.20 + 5.60"), ("2028-01", "19.05", "Zahn 9.25")],
+     "14": [("2027-01", "18.70", "27: 8.90 + 4.20 + 5.60"), ("2027-12", "0.00", "Austritt 30.11.2027, nachträglich")],
      "15": [("2027-01", "35.50", "63: 21.50 + 6.10 + 7.90"), ("2028-01", "36.35", "Zahn 22.35")],
      "16": [("2027-01", "24.10", "40: 12.40 + 6.10 + 5.60"), ("2028-01", "24.60", "Zahn 12.90")],
      "17": [("2027-09", "22.20", "Eintritt 01.03.2027 + 6 Monate; 39"), ("2028-01", "22.70", "Zahn 12.90"),
@@ -196,11 +202,13 @@ AUXILIA = Scenario(
      "16/Tom": [("2027-07", "14.40", "Partner: Zahn 9.90 + Sehen 4.50"), ("2028-07", "0.00", "abgemeldet zum 15.06.2028")]},
     # the sum of the rows above per month (employees and family members)
     ["371.30", "371.30", "358.50", "360.40", "382.60", "385.60", "375.90", "375.90", "378.20", "378.20", "405.80",
-     "429.20", "465.15", "433.70", "435.60", "467.05", "498.50", "498.50", "484.10", "484.10", "484.10", "486.00",
-     "486.00", "486.00"],
-    {"2027-09": "22.20", "2027-10": "22.20", "2027-11": "-44.40"},
-    [("12", D(2027, 9, 1), "-22.20"), ("12", D(2027, 10, 1), "-22.20")],
-    {"2027-07": ["2"], "2027-11": ["12"], "2028-07": ["16"]})   # Tom's line is under Paula's number
+     "410.50", "446.10", "414.65", "416.55", "448.00", "479.45", "479.45", "465.05", "465.05", "465.05", "466.95",
+     "466.95", "466.95"],
+    {"2027-09": "22.20", "2027-10": "22.20", "2027-11": "-44.40", "2027-12": "18.70", "2028-01": "19.05",
+     "2028-02": "-37.75"},
+    {"2027-11": [("12", D(2027, 9, 1), "-22.20"), ("12", D(2027, 10, 1), "-22.20")],
+     "2028-02": [("14", D(2027, 12, 1), "-18.70"), ("14", D(2028, 1, 1), "-19.05")]},
+    {"2027-07": ["2"], "2027-11": ["12"], "2028-02": ["14"], "2028-07": ["16"]})   # Tom's line is under Paula's number
 
 
 # --- Nordhafen --------------------------------------------------------------------------------------
@@ -225,25 +233,28 @@ NORDHAFEN = Scenario(
     + [(D(2027, 9, 10), "level", "belegschaft", "komfort", D(2028, 1, 1)),
        (D(2027, 9, 15), "publish", D(2028, 7, 1), NORDHAFEN_CHANGE)],
     {**{n: OLD for n in ("1", "4", "6", "7", "9", "15", "16")},   # insurance age 40 or more from 2027
-     **{n: YOUNG for n in ("8", "10", "11", "14")},               # below 40 through 2028
+     **{n: YOUNG for n in ("8", "10", "11")},                     # below 40 through 2028
      "2": [OLD[0], ("2027-07", "0.00", "Austritt 15.06.2027")],
      "3": [YOUNG[0], ("2027-03", "0.00", "Krankengeld ruhend"), ("2028-01", "33.80", "Rückkehr 01.01.2028, komfort"),
            YOUNG[2]],
      "5": [YOUNG[0], ("2028-01", "41.20", "Versicherungsalter 40 in 2028 und komfort"), OLD[2]],
      "12": [YOUNG[0], ("2027-09", "0.00", "Austritt 31.08.2027, nachträglich")],
+     "14": [YOUNG[0], ("2027-12", "0.00", "Austritt 30.11.2027, gemeldet nach komfort")],
      "13": [("2027-01", "21.90", "kompakt 40+; Pflegezeit 05-10.2027 zahlt er selbst, der Beitrag bleibt")]
      + OLD[1:],
      "17": [("2027-03", "17.50", "Eintritt 01.03.2027, 39"), ("2028-01", "41.20", "40 in 2028, komfort"), OLD[2]],
      "18": [("2027-05", "21.90", "Eintritt 15.04.2027: ab 01.05."), *OLD[1:]],
      "19": [("2027-06", "17.50", "Eintritt 01.06.2027"), *YOUNG[1:]],
      "20": [("2027-10", "21.90", "Eintritt 01.10.2027"), *OLD[1:]]},
-    # 2027: 21.90 x those of 40+ + 17.50 x the younger; 2028-01..06: 12 x 41.20 + 6 x 33.80;
-    # 2028-07..12: 12 x 42.90 + 6 x 35.10
+    # 2027: 21.90 x those of 40+ + 17.50 x the younger; 2028-01..06: 12 x 41.20 + 5 x 33.80;
+    # 2028-07..12: 12 x 42.90 + 5 x 35.10
     ["319.60", "319.60", "319.60", "319.60", "341.50", "359.00", "337.10", "337.10", "319.60", "341.50", "341.50",
-     "341.50", "697.20", "697.20", "697.20", "697.20", "697.20", "697.20", "725.40", "725.40", "725.40", "725.40",
-     "725.40", "725.40"],
-    {"2027-09": "17.50", "2027-10": "17.50", "2027-11": "-35.00"},
-    [("12", D(2027, 9, 1), "-17.50"), ("12", D(2027, 10, 1), "-17.50")])
+     "324.00", "663.40", "663.40", "663.40", "663.40", "663.40", "663.40", "690.30", "690.30", "690.30", "690.30",
+     "690.30", "690.30"],
+    {"2027-09": "17.50", "2027-10": "17.50", "2027-11": "-35.00", "2027-12": "17.50", "2028-01": "33.80",
+     "2028-02": "-51.30"},
+    {"2027-11": [("12", D(2027, 9, 1), "-17.50"), ("12", D(2027, 10, 1), "-17.50")],
+     "2028-02": [("14", D(2027, 12, 1), "-17.50"), ("14", D(2028, 1, 1), "-33.80")]})
 
 
 # --- the driver -------------------------------------------------------------------------------------
@@ -361,10 +372,12 @@ def test_24_months_of_a_20_person_company_match_the_hand_computed_table(app, mak
             late = amounts(scenario.billed_late)
             assert {month: view["total"] for month, view in billed.items()} == {
                 month: total + late.get(month, Decimal("0.00")) for month, total in totals.items()}
-            november = billed[D(2027, 11, 1)]
-            assert [(line["personnel_number"], line["for_month"], line["amount"])
-                    for line in november["lines"] if line["kind"] == "correction"] == [
-                (number, month, Decimal(amount)) for number, month, amount in scenario.corrections]
+            assert {month: [(line["personnel_number"], line["for_month"], line["amount"])
+                            for line in view["lines"] if line["kind"] == "correction"]
+                    for month, view in billed.items()} == {
+                month: [(number, for_month, Decimal(amount))
+                        for number, for_month, amount in scenario.corrections.get(f"{month:%Y-%m}", [])]
+                for month in MONTHS}
             assert {month: [line["personnel_number"] for line in view["lines"] if line["kind"] == "removal"]
                     for month, view in billed.items()} == {
                 month: scenario.removals.get(f"{month:%Y-%m}", []) for month in MONTHS}
