@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEMO_ENV := BKV_DEMO=1 SMTP_HOST=127.0.0.1 SMTP_PORT=8025 BKV_JOBS=sqlite
 
-.PHONY: demo test install chromium translations clean
+.PHONY: demo test install chromium libreoffice translations clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,11 +31,15 @@ demo: install
 
 # The whole suite. BKV_TEST_DB=postgresql runs it against a fresh PostgreSQL database.
 # Browser tests drive Debian's Chromium (installed here when missing; never `playwright install`).
-test: install chromium
+test: install chromium libreoffice
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# The payroll export test opens the CSV in LibreOffice Calc (headless) to see its numbers as numbers.
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq libreoffice-calc-nogui >/dev/null)
 
 translations: install
 	$(BIN)/pybabel extract -F web/babel.cfg -k _l -o web/translations/messages.pot web engine
