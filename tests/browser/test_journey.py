@@ -331,3 +331,20 @@ def test_journey_in_the_browser(app, mailbox, make_user, broker_page, employer_p
     assert set(exported) == {number for number, *_rest, kind, _hours, _group in EMPLOYEES if kind != "Minijob"}
     for number, amount in exported.items():
         assert re.fullmatch(r"\d+,\d\d", amount) and shown[number] == f"{amount} EUR", (number, amount, shown)
+
+    # 15. the daily job issues the first month's premium statement; the employer downloads its PDF: every
+    # person of the payroll export with the same amount, and the total
+    with app.app_context():
+        from engine import statements
+        statements.issue_month(start, tenant_slug=SLUG)
+    employer.goto(contract_url)
+    employer.get_by_role("link", name="Beitragsrechnungen").click()
+    shot(employer, "15-statements")
+    with employer.expect_download() as download:
+        employer.get_by_role("link", name="PDF").first.click()
+    assert download.value.suggested_filename.startswith("Beitragsrechnung-")
+    statement = pdf_text(download.value.path().read_bytes())
+    total = sum(int(amount.replace(",", "")) for amount in exported.values())
+    assert f"{total // 100},{total % 100:02d}" in statement, statement
+    for number, amount in exported.items():
+        assert amount in statement, (number, amount)
