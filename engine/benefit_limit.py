@@ -214,7 +214,7 @@ def before_enrolment(contract, employee_ids):
     live = registry.version(contract.tenant_version_id)
     found = []
     people = Employee.select().where((Employee.contract == contract.id) & Employee.id.in_(list(employee_ids))
-                                     & (Employee.state == "new")).order_by(Employee.last_name, Employee.first_name)
+                                     & (Employee.state == "new")).order_by(Employee.name_key, Employee.id)
     for employee in people:
         if not employee.tariff_group or employee.state != "new":
             continue

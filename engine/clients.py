@@ -1,10 +1,9 @@
 """Employer clients of a broker. A broker sees only their own clients: every lookup is scoped. The client's
 fields are its catalogue's (rules/catalogues/employer.yaml)."""
 from forms import load_form
-from peewee import fn
 from rules import catalogue
 
-from engine import audit, memberships, signals
+from engine import audit, memberships, names, signals
 from engine.db import transaction
 from engine.errors import NotFound
 from engine.models import Application, Consultation, Employer, Offer, Tenant
@@ -23,12 +22,13 @@ def as_values(client):
 
 
 def list_for(broker, query=""):
-    select = Employer.select().where(Employer.broker == broker)
-    if query:
-        select = select.where(fn.LOWER(Employer.company_name).contains(query.lower())
-                              | fn.LOWER(Employer.city).contains(query.lower())
-                              | fn.LOWER(Employer.contact_name).contains(query.lower()))
-    return list(select.order_by(Employer.company_name))
+    """A broker's clients in German order ("Ärzte GmbH" with the A's); `query` finds a part of the company
+    name, city or contact as engine.names folds it ("Muller" finds Müller and Mueller). A broker's book is
+    read whole, so order and search are done here rather than in SQL."""
+    clients = Employer.select().where(Employer.broker == broker)
+    if query and query.strip():
+        clients = [c for c in clients if names.matches(query.strip(), c.company_name, c.city, c.contact_name)]
+    return sorted(clients, key=lambda client: (names.fold(client.company_name), client.id))
 
 
 def count_for(broker):

@@ -17,7 +17,7 @@ from peewee import fn
 from tenants.event_kinds import event_kinds
 
 from engine import audit, clock, enrolments, family, level_changes, registry, start_window, workflow
-from engine import price_changes
+from engine import names, price_changes
 from engine.db import transaction
 from engine.errors import Conflict
 from engine.models import BusinessEvent, CoverPeriod, Employee, Enrolment, FamilyMember, utcnow
@@ -562,7 +562,8 @@ def _take_effect(event, actor):
             workflow.move(Employee, "employee", transition, actor, [employee.id], scope=contract,
                           changes={"updated_at": utcnow()})
         if changes:
-            Employee.update(**changes, updated_at=utcnow()).where(Employee.id == employee.id).execute()
+            Employee.update(**names.keyed(changes, employee), updated_at=utcnow()).where(
+                Employee.id == employee.id).execute()
         audit.record(actor, "event.in_force", "business_event", event.id, tenant=contract.tenant_id,
                      after={"type": event.type, "from": takes_effect(event)}, employer=contract.employer_id)
         _in_force_follow_ups(event, employee, changes, actor)

@@ -14,7 +14,7 @@ import logging
 from decimal import Decimal
 
 from engine import (audit, clock, column_mapping, documents, eligibility, employee_file, employee_record, enrolments,
-                    events, regroup, registry, signals, workflow)
+                    events, names, regroup, registry, signals, workflow)
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
@@ -378,7 +378,8 @@ def revert(user, batch):
                 continue
             before = {k: (datetime.date.fromisoformat(v) if k in DATES | {"eligible_from"} and v else v)
                       for k, v in (entry.before or {}).items()}
-            Employee.update(**before, updated_at=utcnow()).where(
+            person = Employee.get_or_none((Employee.id == int(entry.object_id)) & (Employee.contract == contract))
+            Employee.update(**names.keyed(before, person), updated_at=utcnow()).where(
                 (Employee.id == int(entry.object_id)) & (Employee.contract == contract)).execute()
             restored += 1
         if not workflow.move(ImportBatch, "import", "reverted", user, [batch.id], scope=contract,
@@ -466,7 +467,7 @@ def _create_many(contract, rows, user, batch_id=None):
     """Insert new employees of an import chunk in one statement, with one audit entry each."""
     if not rows:
         return
-    insert_rows(Employee, [dict(values_of(row), contract=contract.id, tariff_group_requested=row.tariff_group or "",
+    insert_rows(Employee, [dict(names.keyed(values_of(row)), contract=contract.id, tariff_group_requested=row.tariff_group or "",
                                 tariff_group=assignment.group, eligible_from=assignment.eligible_from,
                                 explanation=_explanation(assignment))
                            for row, assignment in rows])
@@ -485,7 +486,7 @@ def _upsert(contract, employee, values, requested, assignment, user, batch_id=No
     if employee is None:
         employee = Employee.create(contract=contract, tariff_group_requested=requested, tariff_group=group,
                                    eligible_from=assignment.eligible_from, explanation=_explanation(assignment),
-                                   **values)
+                                   **names.keyed(values))
         audit.record(user, "employee.created", "employee", employee.id, tenant=contract.tenant_id,
                      after={"personnel_number": employee.personnel_number, "group": group,
                             "eligible_from": _jsonable(assignment.eligible_from)},
@@ -504,7 +505,7 @@ def _upsert(contract, employee, values, requested, assignment, user, batch_id=No
         return employee
     # a new eligible-from date is reminded of again when it comes (engine/eligible_reminders.py)
     again = {"eligible_reminded_at": None} if "eligible_from" in diff else {}
-    Employee.update(**values, tariff_group_requested=requested, tariff_group=group, eligible_from=eligible_from,
+    Employee.update(**names.keyed(values, employee), tariff_group_requested=requested, tariff_group=group, eligible_from=eligible_from,
                     explanation=_explanation(assignment), updated_at=utcnow(), **again).where(
         Employee.id == employee.id).execute()
     after, before = {k: v[1] for k, v in diff.items()}, {k: v[0] for k, v in diff.items()}
@@ -566,46 +567,48 @@ class StaffRow(collections.namedtuple("StaffRow",
                 and self.eligible_from > self.opening)
 
 
-def _matching(contract_id, state, pattern):
+def _matching(contract_id, state, pattern, number):
     """Staff of a contract in a state, matching a pattern (any case); a filter left None matches all, so
     every filter has one SQL shape (rendered and prepared once, see engine.db.prepared). COALESCE,
     not `IS NULL`, so that PostgreSQL can tell the parameter's type from the column."""
-    pattern = fn.COALESCE(pattern, "%")  # ** is ILIKE (LIKE on SQLite: no case either)
+    pattern, number = fn.COALESCE(pattern, "%"), fn.COALESCE(number, "%")  # ** is ILIKE (LIKE on SQLite too)
     return ((Employee.contract == contract_id) & (Employee.state == fn.COALESCE(state, Employee.state))
-            & ((Employee.last_name ** pattern) | (Employee.first_name ** pattern)
-               | (Employee.personnel_number ** pattern)))
+            & ((names.spelled_sql(Employee.name_key) ** pattern) | (Employee.personnel_number ** number)))
 
 
 @prepared
-def _staff_page(contract_id, state, pattern, limit, offset):
+def _staff_page(contract_id, state, pattern, number, limit, offset):
     return (Employee.select(Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number,
                             Employee.tariff_group, Employee.state, Employee.eligible_from)
-            .where(_matching(contract_id, state, pattern))
-            .order_by(Employee.last_name, Employee.first_name, Employee.id).limit(limit).offset(offset).tuples())
+            .where(_matching(contract_id, state, pattern, number))
+            .order_by(Employee.name_key, Employee.id).limit(limit).offset(offset).tuples())
 
 
 @prepared
-def _staff_count(contract_id, state, pattern):
-    return Employee.select(fn.COUNT(Employee.id)).where(_matching(contract_id, state, pattern)).tuples()
+def _staff_count(contract_id, state, pattern, number):
+    return Employee.select(fn.COUNT(Employee.id)).where(_matching(contract_id, state, pattern, number)).tuples()
 
 
 def listing(contract, state=None, search="", page=1, size=PAGE_SIZE, total=None):
     """One page of a contract's staff, only the listed columns, and how many match in all.
-    `search` matches a part of the first or last name or the personnel number; `total` is the
+    `search` matches a part of the name (as engine.names folds it: "Schroder" finds Schröder and Schroeder)
+    or the personnel number; `total` is the
     unfiltered headcount when the caller already knows it (then it is not counted again)."""
     term = (search or "").strip().lower()
-    state, pattern, page = state or None, f"%{term}%" if term else None, max(1, page)
+    state, page = state or None, max(1, page)
+    pattern, number = (f"%{names.searched(term)}%", f"%{term}%") if term else (None, None)
     opening = enrolments.opens(contract)
-    rows = [StaffRow._make((*row, opening)) for row in _staff_page(contract.id, state, pattern, size, (page - 1) * size)]
+    rows = [StaffRow._make((*row, opening))
+            for row in _staff_page(contract.id, state, pattern, number, size, (page - 1) * size)]
     if page == 1 and len(rows) < size:  # a first page not full holds all
         return rows, len(rows)
     if total is None or state or pattern:
-        [(total,)] = _staff_count(contract.id, state, pattern)
+        [(total,)] = _staff_count(contract.id, state, pattern, number)
     return rows, total
 
 
 def for_contract(contract):
-    return list(Employee.select().where(Employee.contract == contract).order_by(Employee.last_name, Employee.first_name))
+    return list(Employee.select().where(Employee.contract == contract).order_by(Employee.name_key, Employee.id))
 
 
 def get(contract, employee_id):

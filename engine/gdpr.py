@@ -9,7 +9,7 @@ import operator
 import re
 import zipfile
 
-from engine import audit, clock, documents, mandates, policies, statements
+from engine import audit, clock, documents, mandates, names, policies, statements
 from engine.db import transaction
 from engine.errors import DomainError
 from engine.models import (AuditEntry, BusinessEvent, Document, Employee, Enrolment, FamilyMember, HeldDecision,
@@ -97,7 +97,8 @@ def anonymise(actor, employee):
         AuditEntry.update(before=None, after=None).where((AuditEntry.object_type == "employee")
                                                          & (AuditEntry.object_id == str(employee.id))).execute()
         _erase_mentions(contract.employer_id, own, traces)
-        Employee.update(first_name="anonymisiert", last_name=f"#{employee.id}", email="", street="",
+        anonymous = names.keyed({"first_name": "anonymisiert", "last_name": f"#{employee.id}"})
+        Employee.update(**anonymous, email="", street="",
                         postal_code="", city="", gender="", birth_date=employee.birth_date.replace(month=1, day=1),
                         explanation={}, row_digest="", updated_at=utcnow()).where(Employee.id == employee.id).execute()
         for member in FamilyMember.select().where(FamilyMember.employee == employee):

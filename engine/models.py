@@ -252,6 +252,7 @@ class Employee(BaseModel):
     personnel_number = CharField(max_length=60)
     first_name = CharField()
     last_name = CharField()
+    name_key = CharField(default="", index=True)  # engine.names.sort_key: the staff list's order and search
     birth_date = DateField()
     gender = CharField(max_length=1, default="")
     email = CharField(max_length=254, default="")

@@ -4,7 +4,7 @@ and accepting many at once. The back office and the JSON API read these same fun
 the same cases, scoped to the tenant in one place."""
 from peewee import fn
 
-from engine import digests, enrolments as enrolment_steps, events as event_steps
+from engine import digests, enrolments as enrolment_steps, events as event_steps, names
 from engine.db import transaction
 from engine.errors import DomainError
 from engine.models import (Application, BusinessEvent, ContinuationCase, Employee, Employer, Enrolment, GroupContract,
@@ -71,8 +71,8 @@ def continuations(tenant_slug, state="open", after=0, limit=None, employer=None,
 def employers(tenant_slug):
     """The tenant's policyholders, for the queue's employer filter: [(id, company name)]."""
     query = (Employer.select(Employer.id, Employer.company_name).join(GroupContract)
-             .where(GroupContract.tenant == tenant_slug).distinct().order_by(Employer.company_name))
-    return list(query.tuples())
+             .where(GroupContract.tenant == tenant_slug).distinct())
+    return sorted(query.tuples(), key=lambda row: (names.fold(row[1]), row[0]))  # German order (engine/names.py)
 
 
 def recent_decisions(tenant_slug, count=10):

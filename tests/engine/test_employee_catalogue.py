@@ -79,7 +79,8 @@ def test_the_model_stores_every_field_of_the_catalogue_and_nothing_else_of_the_p
     columns = Employee._meta.fields
     bookkeeping = {"id", "contract", "tariff_group", "explanation", "eligible_from", "row_digest", "state",
                    "lock_version", "created_at", "updated_at",  # the platform's, not the person's
-                   "eligible_reminded_at", "group_proposal"}  # engine/eligible_reminders.py, engine/regroup.py
+                   "eligible_reminded_at", "group_proposal",  # engine/eligible_reminders.py, engine/regroup.py
+                   "name_key"}  # derived from the names for order and search (engine/names.py)
     assert set(columns) - bookkeeping == {f.column_name for f in employee_record.CATALOGUE}
     form = employee_record.form()
     for field in employee_record.CATALOGUE:
