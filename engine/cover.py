@@ -66,12 +66,17 @@ def _period(row):
                   row.payer, row.reason, row.tenant_version_id, row.event_id, row.event_kind, row.enrolment_id, row.id)
 
 
+def _in_order(line):
+    """Periods oldest first, void ones before all others: they cover nothing, and one left void by a
+    change dated back may begin after the period opened by that change, which must stay last."""
+    return sorted(line, key=lambda p: (not p.void, p.valid_from, p.id))
+
+
 def periods(employee_id, family_member_id=None):
     """The written periods of an employee (or of one of their family members), oldest first."""
     query = CoverPeriod.select().where((CoverPeriod.employee == employee_id)
-                                       & (CoverPeriod.family_member == family_member_id)).order_by(
-        CoverPeriod.valid_from, CoverPeriod.id)
-    return [_period(row) for row in query]
+                                       & (CoverPeriod.family_member == family_member_id))
+    return _in_order(_period(row) for row in query)
 
 
 # --- insured persons: an employee or a family member (engine/family.py) -----------------------------
@@ -229,7 +234,8 @@ def _event_writes(timeline, event, employee, contract):
     day, kind = effective_date(event), KINDS[event.type]
     if isinstance(employee, FamilyMember):
         return _family_writes(timeline, event, employee, contract)
-    base = _last_insured(timeline)
+    # the cover in force on the event's day: for an event dated back past a written step, not the step's
+    base = _last_insured([p for p in timeline if p.valid_from <= day]) or _last_insured(timeline)
     if base is None:
         return timeline
     mark = {"reason": "event", "event_id": event.id, "event_kind": event.type, "enrolment_id": None, "id": None}
@@ -421,8 +427,8 @@ def lines(contract, until):
         return {}
     pending = _pending(rows)
     people = {e.id: e for e in Employee.select().where(Employee.id.in_(list(rows)))}
-    return {employee_id: [p for p in project(people[employee_id], contract, written, pending.get(employee_id, []),
-                                             until) if not p.void]
+    return {employee_id: [p for p in project(people[employee_id], contract, _in_order(written),
+                                             pending.get(employee_id, []), until) if not p.void]
             for employee_id, written in rows.items()}
 
 
@@ -460,7 +466,7 @@ def family_overview(contract, month):
     until = max(first, start_window.add_months(today, 24))
     found = {}
     for member in found_members:
-        line = [p for p in project(member, contract, written.get(member.id, []),
+        line = [p for p in project(member, contract, _in_order(written.get(member.id, [])),
                                    _pending_of(member, pending.get(member.employee_id, [])), until) if not p.void]
         period = next((p for p in line if p.covers(first)), None)
         found[member.id] = {"member": {"id": member.id, "employee_id": member.employee_id, "role": member.role,

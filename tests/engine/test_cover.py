@@ -145,9 +145,9 @@ def test_a_leaving_reported_after_a_written_age_step_ends_cover_on_its_day_and_t
         assert (first.valid_to, step.valid_from, step.premium) == (D(2027, 10, 31), D(2027, 11, 1), Decimal("24.10"))
         move_to(clock, D(2027, 11, 20))
         file_and_accept(case, "leaving", {"leaving_date": D(2027, 9, 30)})
-        first, step = cover.periods(case["employee"].id)
+        step, first = cover.periods(case["employee"].id)                     # void periods first
         assert first.valid_to == D(2027, 9, 30)                              # shortened: no cover in October
-        assert step.void
+        assert step.void and step.valid_from == D(2027, 11, 1)
         assert [cover.premium_for(fresh(case), D(2027, m, 1)) for m in (9, 10, 11)] == [
             Decimal("22.20"), Decimal("0.00"), Decimal("0.00")]
         move_to(clock, D(2027, 12, 1))
@@ -156,6 +156,25 @@ def test_a_leaving_reported_after_a_written_age_step_ends_cover_on_its_day_and_t
         assert [(line["kind"], line["for_month"], line["amount"]) for line in december["lines"]] == [
             ("removal", D(2027, 12, 1), Decimal("0.00")), ("correction", D(2027, 10, 1), Decimal("-22.20")),
             ("correction", D(2027, 11, 1), Decimal("-24.10"))]
+
+
+def test_an_unpaid_period_dated_back_past_a_written_age_step_is_priced_as_on_its_day(app, make_user, clock):
+    """Lea (Auxilia), 40 on 05.10.2027, her age step of 01.11.2027 written; then long sickness from
+    01.10.2027 is reported (Auxilia: the employer pays on). October keeps the price of 39 (22.20),
+    from November she pays as 40 (24.10), from January the insurer's new Zahn 12.90; and the steps
+    after the back-dated start still come (the void step's period sorts first, the open one last)."""
+    with app.app_context():
+        case = insured("auxilia", make_user("insurer", tenant="auxilia"), D(1987, 10, 5), "c5c")
+        move_to(clock, D(2027, 11, 2))
+        cover.apply_due()
+        move_to(clock, D(2027, 11, 20))
+        file_and_accept(case, "long_sickness", {"start_date": D(2027, 10, 1), "end_date": D(2028, 3, 31)})
+        assert [(p.valid_from, p.premium, p.reason) for p in cover.timeline(fresh(case)) if not p.void] == [
+            (D(2027, 1, 1), Decimal("22.20"), "enrolment"), (D(2027, 10, 1), Decimal("22.20"), "event"),
+            (D(2027, 11, 1), Decimal("24.10"), "age_step"), (D(2028, 1, 1), Decimal("24.60"), "price_change"),
+            (D(2028, 4, 1), Decimal("24.60"), "resumption")]
+        assert [cover.premium_for(fresh(case), D(2027, m, 1)) for m in (9, 10, 11)] == [
+            Decimal("22.20"), Decimal("22.20"), Decimal("24.10")]
 
 
 def test_parental_leave_suspends_from_its_start_to_its_end_and_cover_resumes(app, make_user, clock):
