@@ -2,7 +2,7 @@
 evaluated by the rules engine over facts built from the domain."""
 import functools
 
-from engine import clock
+from engine import clock, offer_benefits
 from rules.evaluate import evaluate
 from rules.facts import EMPLOYER_FIELDS, read
 from rules.platform import load_platform_rules
@@ -41,17 +41,29 @@ def offer_facts(live, client, group, figures, start_date, other_benefits, today)
             "employer": employer_facts(client), "today": today}
 
 
-def offer_findings(live, client, groups, figures, start_date, other_benefits, today=None):
-    """Rejections and warnings of an offer: one fact set per offered group (the benefit-in-kind
-    limit is per employee, and employer premiums differ by group)."""
+def offer_findings(live, client, groups, figures, start_date, other_benefits, today=None, staff=None):
+    """Rejections and warnings of an offer: one fact set per offered group (employer premiums differ by
+    group). The benefit-in-kind limit is per person: the rules see the highest employer premium one person
+    of the group costs, of its known staff (`staff`: {group id: [birth dates]}, offer_benefits.known_staff)
+    or else of a person of the oldest working age; the warning says how many are over and the highest."""
     today = today or clock.today()
+    offered = {g["id"]: g for g in groups}
     found = []
     for group in figures["groups"]:
+        people = offer_benefits.check(live, offered[group["group"]], start_date, other_benefits,
+                                      (staff or {}).get(group["group"]))
         facts = offer_facts(live, client, group, figures, start_date, other_benefits, today)
+        if people is not None:
+            facts["offer"]["monthly_employer_premium"] = people.employer
         decisions = evaluate(platform_rules(live), [facts]) + evaluate(live.compiled.rules["offer"], [facts])
         for item in _findings(decisions):
             if item["rule"].endswith("benefit_in_kind_limit"):
                 item["group"] = group["group"]
+                if people is not None:
+                    said = people.text(live.settings.benefit_in_kind_limit)
+                    item["text"] = {lang: f"{said[lang]} {text}" for lang, text in item["text"].items()}
+                    item.update({"persons_over": people.over, "highest": str(people.total), "age": people.age,
+                                 "staff_known": people.known})
             if item not in found:
                 found.append(item)
     return found

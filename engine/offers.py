@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from forms import load_form
 
-from engine import applications, audit, brokers, checks, clock, documents, pricing, start_window, workflow
+from engine import (applications, audit, brokers, checks, clock, documents, offer_benefits, pricing,
+                    start_window, workflow)
 from engine.db import prepared, transaction
 from engine.errors import Conflict, DomainError, NotFound, joined
 from engine.models import Application, Employer, Offer, utcnow
@@ -133,7 +134,8 @@ def _calculate(live, client, values):
     figures = pricing.price_offer(live, groups, start)
     other = Decimal(str(values.get("other_benefits_in_kind") or 0))
     figures["other_benefits_in_kind"] = other
-    findings = checks.offer_findings(live, client, groups, figures, start, other)
+    findings = checks.offer_findings(live, client, groups, figures, start, other,
+                                     staff=offer_benefits.known_staff(client, live, groups, start))
     return groups, figures, findings
 
 

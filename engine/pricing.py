@@ -76,6 +76,17 @@ def premium(live, tariff_id, group_id, person, start_date):
                           f"The premium for {tariff['name']['en']} cannot be calculated: {exc.message}") from exc
 
 
+def person_premium(live, group, person, start_date):
+    """One person's monthly premium in an offered or contracted group: its chosen tariffs summed."""
+    return sum((premium(live, t, group["id"], person, start_date) for t in chosen_tariffs(live, group)),
+               Decimal("0.00"))
+
+
+def employer_part(group, per_person):
+    """The employer's part of one person's monthly premium: the group's employer_share (percent)."""
+    return money(per_person * Decimal(str(group.get("employer_share", 100))) / HUNDRED)
+
+
 def price_group(live, group, start_date):
     """Figures of one offer group: {group, tariffs: [{id, premium}], premium, employer, employee, ...}.
 
@@ -86,8 +97,7 @@ def price_group(live, group, start_date):
     lines = [{"tariff": t, "premium": premium(live, t, group["id"], person, start_date)}
              for t in chosen_tariffs(live, group)]
     per_person = sum((line["premium"] for line in lines), Decimal("0.00"))
-    share = Decimal(str(group.get("employer_share", 100)))
-    employer = money(per_person * share / HUNDRED)
+    employer = employer_part(group, per_person)
     headcount = int(group.get("headcount") or 0)
     return {"group": group["id"], "tariffs": lines, "premium": per_person, "employer": employer,
             "employee": per_person - employer, "headcount": headcount,

@@ -12,7 +12,7 @@ CHECKED_STATES = ("accepted", "insured")  # a policy is issued in the insured gr
 CHANGE_EVENT = "tariff_group_change"
 
 
-def _facts(employee, requested):
+def rule_facts(employee, requested):
     """The person's stored data as the rules read them, with the group the employer names (the file's or
     form's, else the insured one): a rule that assigns a group wins, else the named group while it
     holds, else the first that does."""
@@ -32,7 +32,7 @@ def recheck(employee, actor, day=None, requested=None):
     contract = employee.contract
     day = start_window.first_on_or_after(day) if day else enrolments.opens(contract)
     live = registry.version(contract.tenant_version_id)
-    [assignment] = eligibility.assign(live, [_facts(employee, requested)], day, groups=[g["id"] for g in contract.groups])
+    [assignment] = eligibility.assign(live, [rule_facts(employee, requested)], day, groups=[g["id"] for g in contract.groups])
     proposal = None
     if assignment.group != employee.tariff_group:
         proposal = {"from": employee.tariff_group, "to": assignment.group, "date": day.isoformat()}

@@ -4,11 +4,12 @@ import datetime
 from engine import clock, offers, registry
 from engine.models import Offer
 from tests.conftest import csrf_from, log_in
+from tests.formfill import pdf_text
 from tests.journey import first_start, tariff_choice
 from web import links
 
 
-def make_sent_offer(app, make_user, slug="lumen"):
+def make_sent_offer(app, make_user, slug="lumen", other_benefits=0):
     from engine import brokers, clients
     with app.app_context():
         live = registry.get(slug)
@@ -18,7 +19,7 @@ def make_sent_offer(app, make_user, slug="lumen"):
                                          "employees_count": 20})
         group = live.doc["tariff_groups"][0]
         p = group["id"]
-        offer = offers.create(broker, client, live, {"start_date": first_start(), "other_benefits_in_kind": 0,
+        offer = offers.create(broker, client, live, {"start_date": first_start(), "other_benefits_in_kind": other_benefits,
                                                      f"{p}__include": True, **tariff_choice(live, group),
                                                      f"{p}__employer_share": 100, f"{p}__headcount": 10,
                                                      f"{p}__average_age": 40})
@@ -97,3 +98,20 @@ def test_a_stranger_cannot_open_an_offer_link(app, make_user):
     log_in(stranger, make_user("employer"))
     assert stranger.get(f"/offer/{token}").status_code == 404
     assert stranger.get("/offer/forged-token").status_code == 404
+
+
+def test_the_50_eur_check_of_the_oldest_working_age_is_shown_wherever_the_offer_is(app, make_user):
+    # auxilia "alle" priced at the average age 40 costs 24.10 EUR; no staff known, the check prices a
+    # person of 67: 35.50 + 15.00 other benefits = 50.50 EUR, over the limit
+    broker, employer, client, offer, token = make_sent_offer(app, make_user, "auxilia", other_benefits=15)
+    german, english = "bei einer 67-jährigen Person 50,50 EUR", "a person aged 67 would have 50.50 EUR"
+    advisor = app.test_client()
+    log_in(advisor, broker)
+    assert german in advisor.get(f"/advisor/offers/{offer.id}").get_data(as_text=True)
+    assert german in pdf_text(advisor.get(f"/advisor/offers/{offer.id}/offer.pdf").data)
+    with advisor.session_transaction() as session:
+        session["lang"] = "en"
+    assert english in advisor.get(f"/advisor/offers/{offer.id}").get_data(as_text=True)
+    c = app.test_client()
+    log_in(c, employer)
+    assert german in c.get(f"/offer/{token}").get_data(as_text=True)
