@@ -1,13 +1,6 @@
 """Consultations (§§ 61, 62 VVG): the broker presents the insurer's content modules, records the
 employer's answers and a recommendation; completing it produces the consultation record PDF."""
-import html
-import re
-
-import markdown
-import markdown.extensions
-import markdown.treeprocessors
-
-from engine import audit, clock, documents, pricing, start_window, workflow
+from engine import audit, clock, documents, pricing, richtext, start_window, workflow
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Consultation, Employer, Tenant, TenantVersion, utcnow
@@ -18,56 +11,9 @@ def modules_of(live, ids=None):
     return [m for m in modules if ids is None or m["id"] in ids]
 
 
-SAFE_SCHEMES = ("http", "https", "mailto")  # and relative links, which have none
-_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
-_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these before they read the scheme
-
-
-def safe_url(url):
-    """Is `url` relative or http(s)/mailto, as a browser would read it (entities decoded, blanks dropped)?"""
-    decoded = None
-    while decoded != url:
-        decoded, url = url, html.unescape(url)
-    scheme = _SCHEME.match(_IGNORED_IN_URLS.sub("", url))
-    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
-
-
-class _SafeLinks(markdown.treeprocessors.Treeprocessor):
-    """Drops every link target and image source with another scheme (javascript:, data:, ...)."""
-
-    def run(self, root):
-        for element in root.iter():
-            for attribute in ("href", "src"):
-                if attribute in element.attrib and not safe_url(element.get(attribute)):
-                    del element.attrib[attribute]
-
-
-class _UnderTitle(markdown.treeprocessors.Treeprocessor):
-    """The page shows the module's title as its heading: a leading level-1 heading of the file (the
-    same title) is dropped, and the file's headings sit below the title (# -> h3, ## -> h4, ...)."""
-
-    def run(self, root):
-        first = next(iter(root), None)
-        if first is not None and first.tag == "h1":
-            root.remove(first)
-        for element in root.iter():
-            if len(element.tag) == 2 and element.tag[0] == "h" and element.tag[1] in "12345":
-                element.tag = "h" + str(min(int(element.tag[1]) + 2, 6))
-
-
-class _SafeLinksExtension(markdown.extensions.Extension):
-    def extendMarkdown(self, md):
-        md.treeprocessors.register(_UnderTitle(md), "under_title", 0)
-        md.treeprocessors.register(_SafeLinks(md), "safe_links", -1)  # last: after links are made and unescaped
-
-
 def module_html(module):
-    """The module's Markdown as HTML. Raw HTML in the Markdown is shown as text, never rendered, and
-    links lead only to web pages or mail addresses: tenant content is configuration, and
-    configuration must not be able to inject scripts."""
-    source = module.get("markdown", "").replace("&", "&amp;").replace("<", "&lt;")
-    return markdown.markdown(source, extensions=["tables", "sane_lists", _SafeLinksExtension()],
-                             output_format="html")
+    """The module's Markdown as safe HTML (engine/richtext.py)."""
+    return richtext.html(module.get("markdown", ""))
 
 
 def start(broker, client, live, tariff_ids, module_ids):

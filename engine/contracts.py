@@ -1,10 +1,10 @@
 """From submitted application to group contract: release by the employer, decision by the insurer."""
 
-from engine import accounts, applications, audit, documents, registry, workflow
-from engine import mandates  # noqa: F401  (its receiver records the employer's SEPA mandate on acceptance)
+from engine import (accounts, applications, audit, contract_lifecycle, documents, mandates, offers, registry,
+                    workflow)
 from engine.db import prepared, transaction
 from engine.errors import DomainError, NotFound
-from engine.models import Application, Employer, GroupContract, TenantVersion
+from engine.models import Application, Employer, GroupContract
 
 
 NOT_RELEASED = ("draft", "submitted", "returned")  # the insurer does not know of these yet
@@ -114,12 +114,12 @@ def _create_contract(application, ctx):
     contract = GroupContract.create(application=application, employer=application.employer_id,
                                     tenant=application.tenant_id, tenant_version=application.tenant_version_id,
                                     policy_number=ctx.data["policy_number"], start_date=start, groups=offer.groups)
+    mandate = mandates.record_from_application(application, contract, ctx.actor)
     pdf = ctx.data.get("policy_pdf")
-    if pdf is None:
-        snapshot = TenantVersion.get_by_id(application.tenant_version_id).snapshot["doc"]
+    if pdf is None:  # the offer's tariffs as the application's tenant version (the offer's) had them
         pdf = documents.render_pdf("group_policy.html", contract=contract, application=application, offer=offer,
-                                   tenant=snapshot, tariffs={t["id"]: t for t in snapshot["tariffs"]},
-                                   groups={g["id"]: g for g in snapshot["tariff_groups"]})
+                                   employer=contract.employer, mandate=mandate and mandates.view(mandate),
+                                   terms=contract_lifecycle.terms(contract, today=start), **offers.products(offer))
     doc = documents.store("group_policy", f"Gruppenpolice-{contract.policy_number}.pdf", "application/pdf", pdf,
                           employer=application.employer_id, tenant=application.tenant_id)
     GroupContract.update(document=doc).where(GroupContract.id == contract.id).execute()

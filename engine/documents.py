@@ -16,7 +16,7 @@ import uuid
 
 import jinja2
 
-from engine import clock, formatting
+from engine import clock, formatting, richtext
 from engine.db import after_commit, after_rollback
 from engine.errors import DomainError
 from engine.models import Document
@@ -27,7 +27,7 @@ _store = {"root": None}
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(pathlib.Path(__file__).with_name("templates"))),
     autoescape=jinja2.select_autoescape(["html"]))
-_templates.filters.update(money=formatting.money, date=formatting.date, t=formatting.text)
+_templates.filters.update(money=formatting.money, date=formatting.date, t=formatting.text, markdown=richtext.html)
 
 
 def init_store(root):
@@ -114,11 +114,20 @@ def read(document):
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-def render_pdf(template, **context):
-    """Render `engine/templates/pdf/<template>` to PDF bytes, bidi control characters removed."""
+def _html(template, **context):
     from weasyprint import HTML
     html = BIDI_CONTROLS.sub("", _templates.get_template(f"pdf/{template}").render(**context))
-    return HTML(string=html, base_url=str(pathlib.Path(__file__).parent)).write_pdf()
+    return HTML(string=html, base_url=str(pathlib.Path(__file__).parent))
+
+
+def render_pdf(template, **context):
+    """Render `engine/templates/pdf/<template>` to PDF bytes, bidi control characters removed."""
+    return _html(template, **context).write_pdf()
+
+
+def layout(template, **context):
+    """The laid-out pages (WeasyPrint's Document) of what render_pdf would print: tests measure them."""
+    return _html(template, **context).render()
 
 
 def delete(document):

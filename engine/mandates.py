@@ -8,7 +8,7 @@ import re
 from schwifty import BIC, IBAN
 from schwifty import exceptions as iban_errors
 
-from engine import audit, clock, signals
+from engine import audit, clock
 from engine.db import transaction
 from engine.errors import DomainError
 from engine.models import AuditEntry, GroupContract, Mandate
@@ -164,12 +164,11 @@ def _signed_on(application):
     return _local_date(application.submitted_at) if application.submitted_at else clock.today()
 
 
-@signals.on_transition("application.accept")
-def _employer_mandate_from_application(application, ctx):
-    """On acceptance: the employer's mandate from the application's SEPA answers (payment=sepa)."""
+def record_from_application(application, contract, actor):
+    """On acceptance, as the group contract is made (before its policy PDF, which names the mandate):
+    the employer's mandate from the application's SEPA answers (payment=sepa); None otherwise."""
     data = application.data or {}
     if data.get("payment") != "sepa" or not data.get("iban") or not data.get("sepa_mandate"):
-        return
-    contract = GroupContract.get(GroupContract.application == application.id)
-    record_for_contract(contract, data.get("account_holder") or contract.employer.company_name, data["iban"],
-                        min(_signed_on(application), clock.today()), ctx.actor)
+        return None
+    return record_for_contract(contract, data.get("account_holder") or contract.employer.company_name, data["iban"],
+                               min(_signed_on(application), clock.today()), actor)

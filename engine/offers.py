@@ -322,16 +322,25 @@ def _filename(offer):
     return f"Angebot-{offer.id}-v{offer.revision}.pdf"
 
 
-def _render_pdf(offer):
+def products(offer):
+    """What the offer is about, as its tenant version had it: {tenant (the document), tariffs and groups
+    (id -> entry, with names and benefits), used_tariffs (the ids the offer's groups chose)}."""
     from engine.models import TenantVersion
     snapshot = TenantVersion.get_by_id(offer.tenant_version_id).snapshot["doc"]
-    return documents.render_pdf("offer.html", offer=offer, tenant=snapshot, client=offer.employer,
-                                broker=offer.broker, profile=brokers.profile(offer.broker),
-                                broker_number=brokers.number_for(offer.broker, offer.tenant_id),
-                                broker_number_confirmed=brokers.is_confirmed(offer.broker, offer.tenant_id),
-                                tariffs={t["id"]: t for t in snapshot["tariffs"]},
-                                groups={g["id"]: g for g in snapshot["tariff_groups"]},
-                                used_tariffs={t for g in offer.groups for t in g["tariffs"]})
+    return {"tenant": snapshot, "tariffs": {t["id"]: t for t in snapshot["tariffs"]},
+            "groups": {g["id"]: g for g in snapshot["tariff_groups"]},
+            "used_tariffs": {t for g in offer.groups for t in g["tariffs"]}}
+
+
+def pdf_context(offer):
+    """What the offer PDF's template (pdf/offer.html) is rendered with."""
+    return dict(offer=offer, client=offer.employer, broker=offer.broker, profile=brokers.profile(offer.broker),
+                broker_number=brokers.number_for(offer.broker, offer.tenant_id),
+                broker_number_confirmed=brokers.is_confirmed(offer.broker, offer.tenant_id), **products(offer))
+
+
+def _render_pdf(offer):
+    return documents.render_pdf("offer.html", **pdf_context(offer))
 
 
 @workflow.effect("store_offer_pdf")

@@ -52,6 +52,7 @@ def issue(employee, contract, *, number, start_date, tariff_group, tariffs, prem
     if pdf is None:
         snapshot = TenantVersion.get_by_id(contract.tenant_version_id).snapshot["doc"]
         pdf = documents.render_pdf("policy.html", policy=policy, employee=employee, contract=contract,
+                                   employer=contract.employer,
                                    tenant=snapshot, tariffs={t["id"]: t for t in snapshot["tariffs"]},
                                    groups={g["id"]: g for g in snapshot["tariff_groups"]})
     doc = documents.store("policy", f"Police-{number}-v{version}.pdf", "application/pdf", pdf,

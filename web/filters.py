@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext as _l
 
+from engine import richtext
 from tenants.event_kinds import event_kinds
 
 
@@ -168,6 +169,7 @@ def collapsed(entries, collapse=True):
 
 
 def init_app(app):
-    app.jinja_env.filters.update(money=money, date=date, datetime=datetime, t=localized, collapsed=collapsed)
+    app.jinja_env.filters.update(money=money, date=date, datetime=datetime, t=localized, collapsed=collapsed,
+                                 markdown=richtext.html)
     app.jinja_env.globals.update(state_label=state_label, action_label=action_label, event_label=event_label,
                                  shown=shown, cover_label=cover_label, cover_reason=cover_reason)

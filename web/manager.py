@@ -11,7 +11,7 @@ from flask_babel import gettext as _, ngettext
 from engine import (accounts, applications, audit, benefit_limit, clock, continuation, contracts, cover, document_access,
                     employees, enrolment_runs, enrolments, events, exports, gdpr, policies, regroup, statements)
 from engine import family
-from engine import price_changes
+from engine import offers, price_changes
 from engine.errors import DomainError, NotFound
 from web import contract_term, downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
@@ -84,9 +84,12 @@ def application(application_id):
         except DomainError as exc:
             flash(localized(exc.text), "error")
         return redirect(url_for("manager.application", application_id=app_row.id))
+    offer = app_row.offer
     return render_template("manager/application.html", application=app_row, form=g.tenant.compiled.application_form,
                            contract=app_row.contracts.first(), start_problem=applications.start_problem(app_row),
-                           start_months=applications.start_window_of(app_row).months())
+                           start_months=applications.start_window_of(app_row).months(), offer=offer,
+                           pdf_url=offer.document_id and url_for("manager.document", document_id=offer.document_id),
+                           **offers.products(offer))
 
 
 def _posted_date(name):

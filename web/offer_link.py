@@ -35,8 +35,9 @@ def view(token):
     return render_template("offer_link/offer.html", offer=offer, token=token, live=live,
                            expired=offers.is_expired(offer), application=application,
                            broker_number_confirmed=brokers.is_confirmed(offer.broker, offer.tenant_id),
-                           tariffs=live.tariffs,
-                           groups=live.groups)
+                           pdf_url=offer.document_id and url_for("manager.document", tenant_slug=offer.tenant_id,
+                                                                 document_id=offer.document_id),
+                           **offers.products(offer))
 
 
 @bp.route("/<token>/decide", methods=["POST"])
