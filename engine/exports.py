@@ -30,30 +30,37 @@ def inert(value):
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
-def rows(contract, employees, fields=None):
+def _as_is(value):
+    return value
+
+
+def rows(contract, employees, fields=None, group_name=_as_is, state_name=_as_is):
+    """The export's rows; `group_name` and `state_name` turn a group id and a state into what people read
+    (the reader's labels; the API and the payroll formats keep the ids)."""
     current, own = policies.current_for(contract), exported(fields)
     for employee in employees:
         policy = current.get(employee.id)
         premium = Decimal(policy.premium) if policy and policy.status != "ended" else Decimal("0.00")
-        yield [*(getattr(employee, field.column_name) for field in own), employee.tariff_group or "",
-               employee.state, policy.number if policy else "", premium]
+        yield [*(getattr(employee, field.column_name) for field in own),
+               group_name(employee.tariff_group) if employee.tariff_group else "",
+               state_name(employee.state), policy.number if policy else "", premium]
 
 
-def as_csv(contract, employees):
+def as_csv(contract, employees, **labels):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
-    for row in rows(contract, employees):  # the premium as German Excel reads a number: 24,10
+    for row in rows(contract, employees, **labels):  # the premium as German Excel reads a number: 24,10
         writer.writerow([f"{cell:.2f}".replace(".", ",") if isinstance(cell, Decimal) else inert(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
-def as_xlsx(contract, employees):
+def as_xlsx(contract, employees, **labels):
     from openpyxl import Workbook
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Mitarbeitende")
     sheet.append(HEADER)
-    for row in rows(contract, employees):  # the premium as a number cell, not text
+    for row in rows(contract, employees, **labels):  # the premium as a number cell, not text
         sheet.append([cell if isinstance(cell, Decimal) else inert(cell) for cell in row])
     out = io.BytesIO()
     book.save(out)

@@ -105,6 +105,7 @@ MESSAGES = {
         "en": "The IBAN does not start with a known country code (such as DE).",
     },
     "optional": {"de": "optional", "en": "optional"},
+    "required_mark": {"de": "Pflichtfeld", "en": "required"},  # read after the asterisk of a required label
     "error_prefix": {"de": "Fehler:", "en": "Error:"},
     "choose": {"de": "Bitte wählen …", "en": "Please choose …"},
 }

@@ -6,7 +6,8 @@
     control               "input", "textarea", "select", "checkbox" (one box) or "checkboxes" (a group)
     input_type            the <input type> for input and checkbox controls, else None
     label, help           texts in the chosen language (help may be None)
-    required              bool; optional_text is the word shown next to optional labels
+    required              bool; optional_text is the word shown next to optional labels, required_text the
+                          one read (not shown) after the asterisk of a required label
     value                 the value as text: what was submitted is kept after an error
     checked               bool, for a checkbox
     options               select / checkboxes: [{value, label, selected, id, attrs}]
@@ -104,6 +105,7 @@ def _field(form: Form, field: Field, raw: Any, error: str | None, visible: bool,
         "help": field.help.get(lang) if field.help else None,
         "required": field.required,
         "optional_text": message("optional", lang),
+        "required_text": message("required_mark", lang),
         "value": value,
         "checked": checked,
         "options": _options(field, raw, field_id, error, lang),

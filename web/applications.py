@@ -55,7 +55,7 @@ def edit(application_id):
     return render_template("applications/edit.html", application=application, live=live, role=role,
                            form=live.compiled.application_form, values=values, errors=errors,
                            missing=labels_of(live.compiled.application_form, applications.missing(application, live)),
-                           history=history,
+                           history=history, changed_fields=lambda changed: labels_of(form, changed),
                            start_problem=applications.start_problem(application),
                            editable=application.state in applications.EDITABLE)
 

@@ -3,8 +3,10 @@ get dates as "26 Nov 2026", which no one reads as 11 June or 26 November the oth
 from decimal import Decimal
 
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext as _l
+from markupsafe import Markup
 
 from engine import richtext
+from rules import fact_words
 from tenants.event_kinds import event_kinds
 
 
@@ -102,6 +104,34 @@ ACTIONS = {
     "contract.level_withdrawn": _l("Budget level change withdrawn"),
     "contract.below_minimum": _l("Fewer people insured than the minimum"),
     "contract.minimum_reached": _l("Minimum number of insured people reached again"),
+    "apikey.created": _l("API key created"),
+    "apikey.revoked": _l("API key revoked"),
+    "broker.number_confirmed": _l("Broker number confirmed"),
+    "broker.number_saved": _l("Broker number saved"),
+    "broker.profile_saved": _l("Broker profile saved"),
+    "collection.created": _l("Direct debit collection created"),
+    "contract.premium_change_announced": _l("Premium change announced"),
+    "employee.anonymised": _l("Personal data anonymised"),
+    "family_member.added": _l("Family member added"),
+    "mandate.recorded": _l("SEPA mandate recorded"),
+    "mandate.revoked": _l("SEPA mandate revoked"),
+    "notifications.read": _l("Notifications read"),
+    "other_benefit.ended": _l("Other benefit in kind ended"),
+    "other_benefit.recorded": _l("Other benefit in kind recorded"),
+    "payroll_settings.saved": _l("Payroll settings saved"),
+    "role.granted": _l("Role granted"),
+    "statement.issued": _l("Premium statement issued"),
+    "tenant.staff_invited": _l("Insurer staff invited"),
+    "tenant.staff_joined": _l("Insurer staff joined"),
+    "tenant.staff_removed": _l("Insurer staff removed"),
+    "tenant.version_loaded": _l("Insurer configuration loaded"),
+    "user.digest_chosen": _l("Mail summary setting chosen"),
+    "user.logged_out": _l("Logged out"),
+    "user.password_changed": _l("Password changed"),
+    "user.registered": _l("Registered"),
+    "user.verified": _l("E-mail address confirmed"),
+    "webhook.created": _l("Webhook created"),
+    "webhook.deactivated": _l("Webhook deactivated"),
 }
 
 
@@ -168,8 +198,21 @@ def collapsed(entries, collapse=True):
     return runs
 
 
+def facts_in_words(seen):
+    """The facts a rule read as the reader's words (rules/fact_words.py): "Wochenstunden: 12"."""
+    return fact_words.described(seen, str(get_locale() or "de")[:2])
+
+
+def required_mark():
+    """What follows the label of a required field on every form (forms/templates/forms/_fields.html draws the
+    same): an asterisk, and the word for screen readers."""
+    return Markup(' <span class="field__required" aria-hidden="true">*</span><span class="visually-hidden"> ({})</span>'
+                  ).format(gettext("required"))
+
+
 def init_app(app):
     app.jinja_env.filters.update(money=money, date=date, datetime=datetime, t=localized, collapsed=collapsed,
-                                 markdown=richtext.html)
+                                 markdown=richtext.html, facts_in_words=facts_in_words)
     app.jinja_env.globals.update(state_label=state_label, action_label=action_label, event_label=event_label,
-                                 shown=shown, cover_label=cover_label, cover_reason=cover_reason)
+                                 shown=shown, cover_label=cover_label, cover_reason=cover_reason,
+                                 required_mark=required_mark)

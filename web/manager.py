@@ -16,7 +16,7 @@ from engine.errors import DomainError, NotFound
 from web import contract_term, downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
 from web.pagecache import cached_page
-from web.filters import localized
+from web.filters import localized, state_label
 
 bp = Blueprint("manager", __name__, url_prefix="/m/<tenant_slug>")
 bp.url_value_preprocessor(load_tenant)
@@ -181,10 +181,13 @@ def export(contract_id, fmt):
     """The employee list with monthly premiums for payroll (CSV or XLSX)."""
     contract = _contract(contract_id)
     staff = employees.for_contract(contract)
+    names = {gr["id"]: localized(gr["name"]) for gr in g.tenant.doc["tariff_groups"]}
+    labels = {"group_name": lambda gid: names.get(gid, gid), "state_name": lambda st: str(state_label(st))}
     if fmt == "csv":
-        data, mime = exports.as_csv(contract, staff), "text/csv; charset=utf-8"
+        data, mime = exports.as_csv(contract, staff, **labels), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        data, mime = exports.as_xlsx(contract, staff), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        data, mime = (exports.as_xlsx(contract, staff, **labels),
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
         raise NotFound("Unbekanntes Format.", "Unknown format.")
     return downloads.send_bytes(f"mitarbeitende-{contract.policy_number}.{fmt}", data, mime)

@@ -80,7 +80,11 @@ def test_the_html_ties_labels_help_and_errors_to_their_controls(application, tod
     company = page.find("input", id="field-company_name")[0]
     assert company["value"] == "<b>Muster</b> & Söhne"  # escaped in the markup, intact for the browser
     assert "<b>Muster" not in markup
-    assert page.labels["field-company_name"].strip() == "Company name"
+    # a required field is marked with an asterisk, which a screen reader reads as the word (issue #18)
+    assert " ".join(page.labels["field-company_name"].split()) == "Company name * (required)"
+    assert '<span class="field__required" aria-hidden="true">*</span><span class="visually-hidden"> (required)</span>' \
+        in markup.split('for="field-company_name"')[1].split("</label>")[0]
+    assert "*" not in page.labels["field-commercial_register_number"]
     assert "(optional)" in page.labels["field-commercial_register_number"]
 
     iban = page.find("input", id="field-iban")[0]

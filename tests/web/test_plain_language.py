@@ -1,0 +1,174 @@
+"""Plain language (issue #18): every page and PDF of the journey speaks to people. Walked as broker,
+employer and insurer, in German and English, no visible text carries a raw field name of the catalogues
+(tariff_group, legal_form, ...), a fact path of the rules ("employee.", "months_between(", "= None"), raw
+Markdown ("**") or the internal code of a state ("insured", "submitted") or of a logged action
+("mandate.recorded"). Attributes, URLs, e-mail addresses and form field names are not visible text."""
+import datetime
+import html
+import pathlib
+import re
+
+import pytest
+import yaml
+
+from engine import clock as platform_clock, consultations, statements
+from engine.models import Document, Policy
+from forms import validate
+from tests.conftest import log_in
+from tests.formfill import fill, pdf_text
+from tests.journey import insured_case_with_event
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+FIELD_NAMES = sorted({field["name"] for path in (ROOT / "rules" / "catalogues").glob("*.yaml")
+                      for field in yaml.safe_load(path.read_text(encoding="utf-8")) if "_" in field["name"]})
+STATES = sorted({state for path in (ROOT / "engine" / "workflows").glob("*.yaml")
+                 for state in yaml.safe_load(path.read_text(encoding="utf-8"))["states"]})
+FACT_PATHS = ("employee.", "employer.", "contract.", "months_between(", "= None")
+MARKDOWN = re.compile(r"(?<!\*)\*\*(?=\w)[^*]{1,80}?(?<=[\w.!?)])\*\*(?!\*)|^#+ |\]\(")  # **bold**, # head, [a](b)
+ACTION_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)+\b|\b[a-z]+\.(?:created|updated|recorded|sent|"
+                         r"accepted|rejected|submitted|released|filed|removed|opened|closed|changed)\b")
+
+
+def visible_text(page):
+    """What a reader sees of a page: no tags (so no attributes), scripts or styles; no URLs or addresses."""
+    text = re.sub(r"<(script|style|template)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    text = re.sub(r"\S+@\S+|https?://\S+", " ", text)
+    return " ".join(text.split())
+
+
+def raw_words(text, lang):
+    """The developer words in a visible text: (kind, word, context)."""
+    found = []
+
+    def seen(kind, start, end):
+        found.append((kind, text[start:end], text[max(0, start - 50):end + 50]))
+    for name in FIELD_NAMES:
+        for match in re.finditer(rf"\b{re.escape(name)}\b", text):
+            seen("field name", *match.span())
+    for path in FACT_PATHS:
+        for match in re.finditer(re.escape(path), text):
+            seen("fact path", *match.span())
+    # an English state code on a German page is raw; on an English page only a code no one writes (in_force)
+    for state in STATES if lang == "de" else [s for s in STATES if "_" in s]:
+        for match in re.finditer(rf"(?<![\w.-]){re.escape(state)}(?![\w-])", text):
+            seen("state code", *match.span())
+    for match in MARKDOWN.finditer(text):
+        seen("Markdown", *match.span())
+    for match in ACTION_CODE.finditer(text):
+        seen("action code", *match.span())
+    return found
+
+
+@pytest.fixture
+def journey(app, make_user, clock):
+    """A case through the whole journey at Auxilia: consultation completed, offer, application, group
+    contract, a person insured with an address change filed, a statement issued."""
+    with app.app_context():
+        staff = make_user("insurer", tenant="auxilia")
+        case = insured_case_with_event("auxilia", staff, tag="plain")
+        live = case["live"]
+        consultation = consultations.start(case["broker"], case["client"], live,
+                                           [t["id"] for t in live.doc["tariffs"]],
+                                           [m["id"] for m in live.doc["content_modules"]])
+        for module in live.doc["content_modules"]:
+            form = live.compiled.questions.get(module["id"])
+            if form is not None:
+                result = validate(form, fill(form), "de")
+                consultations.save_answers(case["broker"], consultation, module["id"], result.values)
+        consultations.complete(case["broker"], consultation, "Empfehlung: Einstieg mit allen Bausteinen.")
+        policy = Policy.get(Policy.employee == case["employee"].id)
+        clock.move_to(datetime.datetime(2027, 1, 2, 9, 0, tzinfo=platform_clock.ZONE))
+        statement, _ = statements.issue(case["contract"], datetime.date(2027, 1, 1))
+        return {**case, "staff": staff, "consultation": consultation, "policy": policy, "statement": statement}
+
+
+def pages_of(case):
+    """(role user, [page URLs], [PDF URLs]) of each party."""
+    client, contract, person = case["client"].id, case["contract"].id, case["employee"].id
+    application, offer, event = case["application"].id, case["offer"].id, case["event"].id
+    enrolment, statement = case["enrolment"].id, case["statement"].id
+    contract_url = f"/m/auxilia/contracts/{contract}"
+    group_policy = Document.get_by_id(case["contract"].document_id)
+    return [
+        (case["broker"], ["/advisor/", "/advisor/clients", f"/advisor/clients/{client}",
+                          f"/advisor/consultations/{case['consultation'].id}", f"/advisor/offers/{offer}",
+                          "/advisor/applications", f"/applications/{application}",
+                          f"/advisor/clients/{client}/statements"],
+         [f"/advisor/offers/{offer}/offer.pdf", f"/advisor/consultations/{case['consultation'].id}/record.pdf",
+          f"/applications/{application}/group-policy.pdf",
+          f"/advisor/clients/{client}/contracts/{contract}/statements/{statement}.pdf"]),
+        (case["employer_user"], ["/m/auxilia/", f"/m/auxilia/applications/{application}", contract_url,
+                                 f"{contract_url}/employees/{person}", f"{contract_url}/employees/{person}/edit",
+                                 f"{contract_url}/employees/{person}/events/address_change",
+                                 f"{contract_url}/statements"],
+         [f"/m/auxilia/documents/{group_policy.id}", f"/m/auxilia/documents/{case['policy'].document_id}",
+          f"{contract_url}/statements/{statement}.pdf"]),
+        (case["staff"], ["/m/auxilia/office/", f"/m/auxilia/office/applications/{application}",
+                         f"/m/auxilia/office/enrolments/{enrolment}", f"/m/auxilia/office/events/{event}",
+                         f"/m/auxilia/office/contracts/{contract}/statements"],
+         [f"/m/auxilia/office/contracts/{contract}/statements/{statement}.pdf"]),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_no_page_or_pdf_of_the_journey_shows_developer_words(app, journey, lang):
+    found = {}
+    for user, pages, pdfs in pages_of(journey):
+        client = app.test_client()
+        log_in(client, user)
+        client.get(f"/lang/{lang}")
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            found[url] = raw_words(visible_text(response.get_data(as_text=True)), lang)
+        for url in pdfs:
+            response = client.get(url)
+            assert response.status_code == 200 and response.data.startswith(b"%PDF"), url
+            if lang == "de":  # the PDFs are German documents
+                found[url] = raw_words(" ".join(pdf_text(response.data).split()), lang)
+    found = {url: words for url, words in found.items() if words}
+    assert not found, "\n".join(f"{url}:\n  " + "\n  ".join(f"{kind} {word!r}: …{context}…"
+                                                         for kind, word, context in words)
+                                for url, words in found.items())
+
+
+def test_the_checks_catch_what_they_look_for():
+    page = ('<p title="tariff_group">Gruppe</p><a href="/x?state=insured">ok</a><input name="legal_form">'
+            "<p>(employee.tariff_group = None) · Status: insured · **500 EUR** · mandate.recorded</p>")
+    kinds = sorted({kind for kind, _, _ in raw_words(visible_text(page), "de")})
+    assert kinds == ["Markdown", "action code", "fact path", "field name", "state code"]
+    assert raw_words(visible_text("<p>insured from 01.01.2027, file staff.csv, IBAN DE89 **** **30 00</p>"), "en") == []
+
+
+def test_every_logged_action_has_a_label():
+    """A timeline names what happened in words: every action the engine logs (its own and each workflow
+    transition's, machine.transition) has a label."""
+    from web.filters import ACTIONS
+    code = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "engine").rglob("*.py"))
+    logged = set(re.findall(r'audit\.record(?:_many)?\(\s*[^,]+,\s*f?"([a-z_]+\.[a-z_]+)"', code))
+    for path in (ROOT / "engine" / "workflows").glob("*.yaml"):
+        machine = yaml.safe_load(path.read_text(encoding="utf-8"))
+        logged |= {f"{machine['name']}.{name}" for name in machine.get("transitions", {})}
+    assert logged - set(ACTIONS) == set()
+
+
+def test_the_staff_export_names_groups_and_states_as_people_read_them(app, journey):
+    """The employer's CSV and XLSX list speak the reader's words ('Alle Mitarbeitenden', 'angenommen'),
+    not the ids the API and the payroll formats keep ('alle', 'accepted')."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    client = app.test_client()
+    log_in(client, journey["employer_user"])
+    person = journey["employee"]
+    group = next(gr for gr in journey["live"].doc["tariff_groups"] if gr["id"] == person.tariff_group)
+    url = f"/m/auxilia/contracts/{journey['contract'].id}/export"
+    text = client.get(url + ".csv").data.decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(client.get(url + ".xlsx").data)).active
+    for rows in (list(csv.reader(io.StringIO(text), delimiter=";")),
+                 [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]):
+        header, [row] = rows[0], [r for r in rows[1:] if r and r[0] == person.personnel_number]
+        shown = dict(zip(header, row))
+        assert (shown["Tarifgruppe"], shown["Status"]) == (group["name"]["de"], "angenommen"), shown
