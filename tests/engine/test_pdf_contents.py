@@ -98,3 +98,22 @@ def test_the_offer_table_keeps_to_the_page(app, make_user):
                 texts.append(box.text)
                 assert box.position_x + box.width <= right_edge, (box.text, box.position_x + box.width)
     assert names and all(any(name in text for text in texts) for name in names), names
+
+
+def test_a_group_policy_paid_by_transfer_says_so_and_names_the_insurers_account(app, make_user):
+    from engine import contracts
+    from engine.models import Application
+    from tests.journey import released_application
+    with app.app_context():
+        case = released_application("auxilia", tag="transfer")
+        data = {k: v for k, v in case["application"].data.items() if k not in ("iban", "account_holder", "sepa_mandate")}
+        Application.update(data={**data, "payment": "transfer"}).where(Application.id == case["application"].id).execute()
+        staff = make_user("insurer", tenant="auxilia")
+        contracts.accept(staff, contracts.application_for_insurer("auxilia", case["application"].id), "GV-UEB-1")
+        contract = contracts.contracts_for_employer(case["employer_user"], "auxilia")[0]
+        assert mandates.active_for_contract(contract) is None
+        text = pdf_text(documents.read(contract.document))
+        settings = case["live"].settings
+    assert "Zahlungsart Überweisung, monatlich nach Beitragsrechnung" in text
+    assert "Mandatsreferenz" not in text
+    assert settings.creditor_iban and f"IBAN {settings.creditor_iban}" in text  # the demo insurer's account
