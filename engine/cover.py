@@ -205,12 +205,20 @@ def unpaid_plan(event, base, contract):
 
 
 def _resumed(period, day, employee, contract, event=None):
-    """Insured again from `day` after an unpaid period: its group and tariffs, the group's payer, priced then."""
+    """Insured again from `day` after an unpaid period: its group and tariffs, the group's payer (a family
+    member's own), priced then."""
     mark = ({"event_id": event.id, "event_kind": event.type} if event is not None else {})
-    return replace(period, valid_from=day, valid_to=None, cover="insured", reason="resumption", enrolment_id=None,
-                   id=None, payer=payer_of(contract, period.tariff_group),
-                   tariffs=tuple(enrolments.tariffs_of(contract, period.tariff_group, day=day)),
-                   premium=_priced(employee, contract, period.tenant_version, period.tariff_group, day), **mark)
+    payer = employee.payer if isinstance(employee, FamilyMember) else payer_of(contract, period.tariff_group)
+    return replace(repriced(period, employee, contract, day), valid_from=day, valid_to=None, cover="insured",
+                   reason="resumption", enrolment_id=None, id=None, payer=payer, **mark)
+
+
+def _resume(timeline, day, person, contract, event):
+    """The timeline after a return on `day` ends the open unpaid period early."""
+    current = timeline[-1] if timeline and timeline[-1].valid_to is None else None
+    if is_unpaid(current) and current.valid_from <= day:
+        return _close(timeline, day) + [_resumed(current, day, person, contract, event)]
+    return timeline
 
 
 def _unpaid_step(open_period, employee, contract, until, events):
@@ -247,9 +255,7 @@ def _event_writes(timeline, event, employee, contract):
             # the open period (`_unpaid_step`), so that a return can still end it early
             timeline = _close(timeline, day) + unpaid_plan(event, base, contract)[0][:1]
         elif name == "resume_cover":
-            current = timeline[-1] if timeline[-1].valid_to is None else None
-            if is_unpaid(current) and current.valid_from <= day:
-                timeline = _close(timeline, day) + [_resumed(current, day, employee, contract, event)]
+            timeline = _resume(timeline, day, employee, contract, event)
         elif name == "change_group":
             group = event.data[spec["field"]]
             timeline = _close(timeline, day) + [replace(
@@ -261,13 +267,49 @@ def _event_writes(timeline, event, employee, contract):
 
 def _family_writes(timeline, event, member, contract):
     """A family member's timeline after `event`: the event adding them opens their first period; one
-    removing them, or the end of the employee's cover, closes it at the end of that month."""
-    for name, _ in KINDS[event.type].effects:
+    removing them, or the end of the employee's cover, closes it at the end of that month; the employee's
+    group change, unpaid period and return move the member's cover with the employee's (`FOLLOWS`)."""
+    for name, spec in KINDS[event.type].effects:
         if name == "add_family_member":
             timeline = _close(timeline, effective_date(event)) + [family.first_period(member, contract, event)]
         elif name in ENDS:
             timeline = _close(timeline, end_of_month(effective_date(event)) + DAY)
+        elif name in FOLLOWS:
+            current = timeline[-1] if timeline and timeline[-1].valid_to is None else None
+            if current is not None and current.valid_from <= effective_date(event):
+                timeline = FOLLOWS[name](timeline, current, event, spec, member, contract)
     return timeline
+
+
+def _member_group(timeline, current, event, spec, member, contract):
+    """The employee's new group: the member's open period repriced in its family tariffs from the day,
+    or ended the day before when it has none (said when the change is filed, family.filing_warnings)."""
+    day, group = effective_date(event), event.data[spec["field"]]
+    tariffs = family.tariffs_of(registry.version(current.tenant_version), contract, group)
+    if not tariffs:
+        return _close(timeline, day)
+    mark = {} if is_unpaid(current) else {"reason": "event", "event_id": event.id, "event_kind": event.type}
+    moved = replace(current, valid_from=day, valid_to=None, tariff_group=group, tariffs=tuple(tariffs),
+                    enrolment_id=None, id=None, **mark)
+    premium = _priced(member, contract, current.tenant_version, group, day) if current.cover == "insured" else ZERO
+    return _close(timeline, day) + [replace(moved, premium=premium)]
+
+
+def _member_unpaid(timeline, current, event, spec, member, contract):
+    """The employee's unpaid period: the member's cover suspended or premium-free as the employee's, for
+    the same time (its later parts and the resumption are steps of the open period); unchanged when the
+    employer or the employee keeps paying."""
+    if treatment(event, contract)[0] in ("employer_pays", "employee_pays"):
+        return timeline
+    return _close(timeline, effective_date(event)) + unpaid_plan(event, current, contract)[0][:1]
+
+
+def _member_return(timeline, current, event, spec, member, contract):
+    return _resume(timeline, effective_date(event), member, contract, event)
+
+
+# the employee's effects a family member's cover follows (family.concerns names their events)
+FOLLOWS = {"change_group": _member_group, "suspend_cover": _member_unpaid, "resume_cover": _member_return}
 
 
 def step_dates(age_method, birth_date, after, until):

@@ -13,8 +13,8 @@ import json
 import logging
 from decimal import Decimal
 
-from engine import (audit, clock, column_mapping, documents, eligibility, employee_file, employee_record, enrolments,
-                    events, names, regroup, registry, signals, workflow)
+from engine import (audit, clock, column_mapping, contract_groups, documents, eligibility, employee_file,
+                    employee_record, enrolments, events, names, regroup, registry, signals, workflow)
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
 from peewee import fn
@@ -287,7 +287,6 @@ def run_import(batch_id):
         return batch.progress
     contract = batch.contract
     live = registry.version(contract.tenant_version_id)
-    offered = [g["id"] for g in contract.groups]
     mapping = (batch.report or {}).get("mapping") or {}
     checking = employee_file.check(batch.document.filename, documents.read(batch.document),
                                    columns=mapping.get("columns"))
@@ -297,7 +296,7 @@ def run_import(batch_id):
         chunk = screen.rows(chunk)
         if not chunk:
             continue
-        assignments = eligibility.assign_from(live, chunk, contract.start_date, groups=offered)
+        assignments = contract_groups.assign_from(live, contract, chunk)
         with transaction():
             existing = {e.personnel_number: e for e in Employee.select().where(
                 (Employee.contract == contract) & (Employee.personnel_number.in_([r.personnel_number for r in chunk])))}
@@ -518,6 +517,21 @@ def _upsert(contract, employee, values, requested, assignment, user, batch_id=No
     return employee
 
 
+def reassign_new(contract, user=None):
+    """Run the rules again for the contract's people not yet enrolled (a group added to the contract
+    counts from today): each keeps the group the employer named; returns how many got another group."""
+    live = registry.version(contract.tenant_version_id)
+    people = list(Employee.select().where((Employee.contract == contract) & (Employee.state == "new"))
+                  .order_by(Employee.id))
+    rows = [dict(_current(p), tariff_group=p.tariff_group_requested or "") for p in people]
+    changed = 0
+    with transaction():
+        for person, row, assignment in zip(people, rows, contract_groups.assign_from(live, contract, rows)):
+            changed += assignment.group != person.tariff_group
+            _upsert(contract, person, _current(person), person.tariff_group_requested or "", assignment, user)
+    return changed
+
+
 def form():
     """The hand form of an employee (derived from its catalogue, as the upload's columns are)."""
     return employee_record.form()
@@ -544,8 +558,7 @@ def save_by_hand(user, contract, values, employee=None):
         raise DomainError("Diese Personalnummer ist bereits vergeben.", "This personnel number is already in use.",
                           field="personnel_number")
     row = dict(values, tariff_group=requested)
-    [assignment] = eligibility.assign_from(live, [row], contract.start_date,
-                                           groups=[g["id"] for g in contract.groups])
+    [assignment] = contract_groups.assign_from(live, contract, [row])
     with transaction():
         return _upsert(contract, employee, values, requested, assignment, user)
 

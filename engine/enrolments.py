@@ -1,8 +1,8 @@
 """Enrolments (Anmeldungen): the employer sends eligible employees; the insurer issues a policy each."""
 from decimal import Decimal
 
-from engine import (audit, clock, cover, formatting, level_changes, policies, pricing, registry, signals,
-                    start_window, webhooks, workflow)
+from engine import (audit, clock, contract_groups, cover, formatting, level_changes, policies, pricing, registry,
+                    signals, start_window, webhooks, workflow)
 from engine import price_changes
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
@@ -37,8 +37,10 @@ def ready_ids(contract, after=0, limit=None, waiting=False):
 
 def start_for(contract, employee, today=None):
     """Cover starts with the contract, or once it runs on the first of the next month; never before
-    the person joins (the 1st on or after the entry date) nor before they are eligible."""
-    start = max(opens(contract, today), start_window.first_on_or_after(employee.employment_start))
+    the person joins (the 1st on or after the entry date), nor before they are eligible and their group
+    counts (a group added at an anniversary, engine/contract_groups.py)."""
+    start = max(opens(contract, today), start_window.first_on_or_after(employee.employment_start),
+                contract_groups.first_day(contract, employee.tariff_group) or contract.start_date)
     return max(start, employee.eligible_from) if employee.eligible_from else start
 
 

@@ -13,8 +13,8 @@ from rules.evaluate import evaluate
 from rules.facts import EMPLOYEE_FIELDS, FACTS_AT, read
 from tenants.event_kinds import event_kinds
 
-from engine import (audit, checks, clock, cover, enrolments, family, policies, registry, signals, start_window,
-                    webhooks, workflow)
+from engine import (audit, checks, clock, contract_groups, cover, enrolments, family, policies, registry, signals,
+                    start_window, webhooks, workflow)
 from engine.db import prepared, transaction
 from engine.values import stored_all
 from engine.errors import DomainError, NotFound, joined
@@ -84,8 +84,13 @@ def file(user, contract, employee, event_type, values):
         raise DomainError("Für diese Person ist kein Vertrag mehr aktiv.",
                           "This person no longer has an active policy.")
     _return_needs_unpaid_period(employee, event_type, values)
+    for name, spec in KINDS[event_type].effects:
+        if name == "change_group":
+            contract_groups.check_on(contract, values.get(spec["field"]),
+                                     _date(values.get(KINDS[event_type].effective_date)), spec["field"])
     values = family.check_filing(live, contract, employee, event_type, values)
-    found = findings(live, contract, employee, event_type, values)
+    found = findings(live, contract, employee, event_type, values) + family.filing_warnings(
+        live, contract, employee, event_type, values)
     refused = [f for f in found if f["kind"] == "reject"]
     if refused:
         raise DomainError(**joined(f["text"] for f in refused))

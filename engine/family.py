@@ -68,13 +68,18 @@ def first_period(member, contract, event):
 
 def concerns(event, member):
     """Does `event` of the member's employee change the member's cover: the event that added them,
-    one that removes them, or the end of the employee's own cover."""
+    one that removes them, the end of the employee's own cover, their group change, unpaid period or
+    return."""
     field = member_field(event.type)
     if field is not None:
         return str(event.data.get(field)) == str(member.id)
     if adds(event.type):
         return event.id == member.event_id
-    return any(name == "end_cover" for name, _ in KINDS[event.type].effects)
+    return any(name in FOLLOWED for name, _ in KINDS[event.type].effects)
+
+
+# the effects of the employee's events a family member's cover follows (engine/cover.py, FOLLOWS)
+FOLLOWED = ("end_cover", "change_group", "suspend_cover", "resume_cover")
 
 
 def members(employee_id):
@@ -115,6 +120,20 @@ def check_filing(live, contract, employee, event_type, values):
         values = {**values, field: _check_removed(employee, field, values.get(field),
                                                   KINDS[event_type].effective_date, values)}
     return values
+
+
+def filing_warnings(live, contract, employee, event_type, values):
+    """Warnings for an event of the employee that moves their family members: a group change to a group
+    without family tariffs ends the members' cover the day before it (as events.findings' warnings)."""
+    spec = _spec(event_type, "change_group")
+    group = values.get(spec["field"]) if spec is not None else None
+    if not group or not members(employee.id) or tariffs_of(live, contract, group):
+        return []
+    return [{"kind": "warn", "rule": "family_follows_group", "field": spec["field"], "text": {
+        "de": "In der neuen Tarifgruppe gibt es keine Familientarife: der Versicherungsschutz der "
+              "mitversicherten Familienangehörigen endet mit dem Wechsel.",
+        "en": "The new tariff group has no family tariffs: the cover of the insured family members ends "
+              "with the change."}}]
 
 
 def _check_added(live, contract, employee, values):

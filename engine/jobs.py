@@ -117,10 +117,13 @@ class Jobs:
     @staticmethod
     def contract_days():
         """Contracts whose end date has passed end (their people leave); a contract whose insured count
-        fell below the tenant's minimum is told to broker and insurer, once per drop (idempotent)."""
-        from engine import contract_lifecycle, min_insured
-        done = {"ended": contract_lifecycle.end_due(), "below_minimum": min_insured.check_due()}
-        logger.info("contracts: %s ended, %s newly below their minimum", done["ended"], done["below_minimum"])
+        fell below the tenant's minimum is told to broker and insurer, once per drop; on the day a group
+        added at an anniversary counts, the people not yet enrolled are assigned again (idempotent)."""
+        from engine import contract_groups, contract_lifecycle, min_insured
+        done = {"ended": contract_lifecycle.end_due(), "below_minimum": min_insured.check_due(),
+                "regrouped": contract_groups.open_due()}
+        logger.info("contracts: %s ended, %s newly below their minimum, %s people in a group added today",
+                    done["ended"], done["below_minimum"], done["regrouped"])
         return done
 
     @staticmethod

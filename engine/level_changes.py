@@ -59,13 +59,13 @@ def choices(contract, today=None):
     return found
 
 
-def _check_role(actor, contract):
+def check_role(actor, contract):
     if not workflow.roles_of(actor, contract) & ASKING_ROLES:
-        raise Forbidden("Nur der Arbeitgeber oder sein Makler kann die Budgetstufe ändern.",
-                        "Only the employer or its broker can change the budget level.")
+        raise Forbidden("Nur der Arbeitgeber oder sein Makler kann den Vertrag so ändern.",
+                        "Only the employer or its broker can change the contract so.")
 
 
-def _store(actor, contract, groups, action, after):
+def store(actor, contract, groups, action, after):
     """Write the groups with optimistic locking, with an audit entry; returns the fresh contract."""
     with transaction():
         updated = (GroupContract.update(groups=groups, lock_version=contract.lock_version + 1)
@@ -82,7 +82,7 @@ def _store(actor, contract, groups, action, after):
 def request(actor, contract, group_id, level, effective):
     """Ask for `level` for the group from `effective` (an anniversary, the page offers the next one
     whose deadline has not passed); a request for the same day replaces an earlier one."""
-    _check_role(actor, contract)
+    check_role(actor, contract)
     today = clock.today()
     if contract.state != "in_force":
         raise DomainError("Der Vertrag ist gekündigt; die Budgetstufe kann nicht mehr geändert werden.",
@@ -110,13 +110,13 @@ def request(actor, contract, group_id, level, effective):
         raise DomainError("Diese Budgetstufe gilt an dem Tag bereits.", "This budget level applies on that day already.",
                           field="level")
     group["levels"] = sorted(entries + [{"from": effective.isoformat(), "level": level}], key=lambda e: e["from"])
-    return _store(actor, contract, groups, "contract.level_requested",
+    return store(actor, contract, groups, "contract.level_requested",
                   {"group": group_id, "level": level, "from": effective.isoformat()})
 
 
 def withdraw(actor, contract, group_id, effective):
     """Take back a level change before its day."""
-    _check_role(actor, contract)
+    check_role(actor, contract)
     if effective is None or effective <= clock.today():
         raise DomainError("Die Änderung ist bereits in Kraft.", "The change is in force already.")
     groups = copy.deepcopy(contract.groups)
@@ -125,18 +125,21 @@ def withdraw(actor, contract, group_id, effective):
     if not any(e["from"] == effective.isoformat() for e in entries):
         raise DomainError("Diese Änderung gibt es nicht (mehr).", "There is no such change (any more).")
     group["levels"] = [e for e in entries if e["from"] != effective.isoformat()]
-    return _store(actor, contract, groups, "contract.level_withdrawn",
+    return store(actor, contract, groups, "contract.level_withdrawn",
                   {"group": group_id, "from": effective.isoformat()})
 
 
 def of_client(broker, client_id):
-    """The broker's view of a client's contracts' levels: [{contract, levels (as `choices`), tariffs,
+    """The broker's view of a client's contracts' levels and groups added at an anniversary: [{contract,
+    levels (as `choices`), new_groups (contract_groups.choices), tariffs,
     groups (by id, from the contract's tenant version)}]; NotFound for another broker's client."""
+    from engine import contract_groups  # here: it builds on this module
     client = clients.get_for(broker, client_id)
     found = []
     for contract in GroupContract.select().where(GroupContract.employer == client.id).order_by(GroupContract.id):
         doc = registry.version(contract.tenant_version_id).doc
         found.append({"contract": contract, "levels": choices(contract),
+                      "new_groups": contract_groups.choices(contract),
                       "tariffs": {t["id"]: t for t in doc["tariffs"]},
                       "groups": {g["id"]: g for g in doc["tariff_groups"]}})
     return found

@@ -5,7 +5,7 @@ employer is told once, and the person page offers to file the tariff group chang
 itself: the group changes only through that event."""
 import datetime
 
-from engine import audit, eligibility, employee_record, enrolments, registry, signals, start_window
+from engine import audit, contract_groups, eligibility, employee_record, enrolments, registry, signals, start_window
 from engine.models import BusinessEvent, Employee, utcnow
 
 CHECKED_STATES = ("accepted", "insured")  # a policy is issued in the insured group
@@ -32,7 +32,8 @@ def recheck(employee, actor, day=None, requested=None):
     contract = employee.contract
     day = start_window.first_on_or_after(day) if day else enrolments.opens(contract)
     live = registry.version(contract.tenant_version_id)
-    [assignment] = eligibility.assign(live, [rule_facts(employee, requested)], day, groups=[g["id"] for g in contract.groups])
+    [assignment] = eligibility.assign(live, [rule_facts(employee, requested)], day,
+                                      groups=[g["id"] for g in contract_groups.groups_on(contract, day)])
     proposal = None
     if assignment.group != employee.tariff_group:
         proposal = {"from": employee.tariff_group, "to": assignment.group, "date": day.isoformat()}

@@ -139,6 +139,23 @@ def level_withdraw(client_id, contract_id):
     return redirect(url_for("advisor.client_detail", client_id=client_id))
 
 
+@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/groups", methods=["POST"])
+@require("broker")
+def group_request(client_id, contract_id):
+    """The broker asks for another of the tenant's tariff groups from the contract's next anniversary."""
+    contract = statements.contract_for_broker(me(), client_id, contract_id)
+    contract_term.request_group(me(), contract)
+    return redirect(url_for("advisor.client_detail", client_id=client_id))
+
+
+@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/groups/withdraw", methods=["POST"])
+@require("broker")
+def group_withdraw(client_id, contract_id):
+    contract = statements.contract_for_broker(me(), client_id, contract_id)
+    contract_term.withdraw_group(me(), contract)
+    return redirect(url_for("advisor.client_detail", client_id=client_id))
+
+
 @bp.route("/clients/<int:client_id>/statements")
 @require("broker")
 def statement_list(client_id):

@@ -5,14 +5,16 @@ import datetime
 from flask import flash, g, request
 from flask_babel import gettext as _
 
-from engine import contract_lifecycle, level_changes, min_insured
+from engine import contract_groups, contract_lifecycle, level_changes, min_insured
 from engine.errors import DomainError
 from web.filters import localized
 
 
 def page_of(contract):
-    """The contract page's term, level changes, minimum size and the tenant's tariffs by id."""
+    """The contract page's term, level changes, groups added at an anniversary, minimum size and the
+    tenant's tariffs by id."""
     return {"terms": contract_lifecycle.terms(contract), "levels": level_changes.choices(contract),
+            "new_groups": contract_groups.choices(contract),
             "shortfall": min_insured.shortfall(contract),
             "tariffs": {t["id"]: t for t in g.tenant.doc["tariffs"]}}
 
@@ -43,6 +45,18 @@ def request_level(actor, contract):
 def withdraw_level(actor, contract):
     act(lambda: level_changes.withdraw(actor, contract, request.form.get("group", ""), posted_date("effective")),
         _("The change of budget level has been withdrawn."))
+
+
+def request_group(actor, contract):
+    act(lambda: contract_groups.request(actor, contract, request.form.get("group", ""),
+                                        request.form.get("level") or None, request.form.get("employer_share", ""),
+                                        posted_date("effective")),
+        _("The new tariff group has been noted for the anniversary."))
+
+
+def withdraw_group(actor, contract):
+    act(lambda: contract_groups.withdraw(actor, contract, request.form.get("group", ""), posted_date("effective")),
+        _("The new tariff group has been withdrawn."))
 
 
 def cancel(actor, contract):

@@ -102,6 +102,8 @@ ACTIONS = {
     "contract.withdraw_cancellation": _l("Cancellation of the group contract withdrawn"),
     "contract.end": _l("Group contract ended"), "contract.level_requested": _l("Budget level change requested"),
     "contract.level_withdrawn": _l("Budget level change withdrawn"),
+    "contract.group_requested": _l("New tariff group requested"),
+    "contract.group_withdrawn": _l("New tariff group withdrawn"),
     "contract.below_minimum": _l("Fewer people insured than the minimum"),
     "contract.minimum_reached": _l("Minimum number of insured people reached again"),
     "apikey.created": _l("API key created"),

@@ -167,6 +167,23 @@ def level_withdraw(contract_id):
     return redirect(url_for("manager.contract", contract_id=contract.id))
 
 
+@bp.route("/contracts/<int:contract_id>/groups", methods=["POST"])
+@require("employer")
+def group_request(contract_id):
+    """Another of the tenant's tariff groups for the contract from the next anniversary."""
+    contract = _contract(contract_id)
+    contract_term.request_group(me(), contract)
+    return redirect(url_for("manager.contract", contract_id=contract.id))
+
+
+@bp.route("/contracts/<int:contract_id>/groups/withdraw", methods=["POST"])
+@require("employer")
+def group_withdraw(contract_id):
+    contract = _contract(contract_id)
+    contract_term.withdraw_group(me(), contract)
+    return redirect(url_for("manager.contract", contract_id=contract.id))
+
+
 def _month(text):
     """The month the staff list prices (?month=YYYY-MM), this month when absent or unreadable."""
     try:

@@ -8,7 +8,7 @@ import pytest
 
 from engine import cover, events, family, mandates, registry, statements
 from engine.errors import DomainError, NotFound
-from engine.models import FamilyMember
+from engine.models import FamilyMember, GroupContract
 from tests.engine.test_cover import file_and_accept, fresh, insured, move_to
 
 D = datetime.date
@@ -139,3 +139,85 @@ def test_an_insurer_without_family_members_refuses_the_events(app):
         for kind in ("family_member_added", "family_member_removed"):
             with pytest.raises(NotFound):
                 events.form_for(live, kind)
+
+
+def with_group(case, group_id, tariffs):
+    """The contract with another group (as if contracted) in these tariffs."""
+    contract = case["contract"]
+    groups = [g for g in contract.groups if g["id"] != group_id] + [
+        {"id": group_id, "level": None, "tariffs": tariffs, "employer_share": "100"}]
+    GroupContract.update(groups=groups).where(GroupContract.id == contract.id).execute()
+    return {**case, "contract": GroupContract.get_by_id(contract.id)}
+
+
+def mia_of(case):
+    [member] = FamilyMember.select().where(FamilyMember.employee == case["employee"].id)
+    return member
+
+
+def test_a_group_change_moves_the_child_into_the_new_groups_family_tariffs(app, make_user, clock):
+    """Fuehrung adds Stationär, which has no family premium: Mia stays in Zahn and Sehen, now in the
+    employee's new group, from the change's day; a group without family tariffs ends her cover, said
+    when the change is filed."""
+    with app.app_context():
+        case = with_group(insured("auxilia", make_user("insurer", tenant="auxilia"), D(1990, 1, 10), "fam6"),
+                          "fuehrung", ["zahn", "sehen", "stationaer"])
+        file_and_accept(case, "family_member_added", MIA)
+        mia = mia_of(case)
+        move_to(clock, D(2027, 2, 10))
+        event, warnings = events.file(case["employer_user"], case["contract"], fresh(case), "tariff_group_change",
+                                      {"effective_date": D(2027, 5, 1), "new_group": "fuehrung"})
+        assert [w["rule"] for w in warnings if w["rule"] == "family_follows_group"] == []
+        events.accept(case["staff"], event)
+        line = [(p.valid_from, p.valid_to, p.tariff_group, p.tariffs, p.premium) for p in cover.timeline(mia)
+                if not p.void]
+        assert line == [(D(2027, 2, 1), D(2027, 3, 31), "alle", ("zahn", "sehen"), Decimal("9.40")),
+                        (D(2027, 4, 1), D(2027, 4, 30), "alle", ("zahn", "sehen"), Decimal("12.40")),
+                        (D(2027, 5, 1), None, "fuehrung", ("zahn", "sehen"), Decimal("12.40"))]
+        move_to(clock, D(2027, 5, 1))
+        cover.apply_due()
+        written = cover.periods(case["employee"].id, mia.id)[-1]
+        assert (written.valid_from, written.tariff_group, written.event_id) == (D(2027, 5, 1), "fuehrung", event.id)
+
+        case = with_group(case, "alle", ["vorsorge"])             # back to a group without family tariffs
+        event, warnings = events.file(case["employer_user"], case["contract"], fresh(case), "tariff_group_change",
+                                      {"effective_date": D(2027, 7, 1), "new_group": "alle"})
+        [warning] = [w for w in warnings if w["rule"] == "family_follows_group"]
+        assert "keine Familientarife" in warning["text"]["de"]
+        events.accept(case["staff"], event)
+        assert cover.state_on(mia_of(case), D(2027, 6, 30)).tariff_group == "fuehrung"
+        assert cover.state_on(mia_of(case), D(2027, 7, 1)) is None
+
+
+def test_parental_leave_suspends_the_child_and_cover_resumes_with_the_employee(app, make_user, clock):
+    with app.app_context():
+        case = insured("auxilia", make_user("insurer", tenant="auxilia"), D(1990, 1, 10), "fam7")
+        file_and_accept(case, "family_member_added", MIA)
+        move_to(clock, D(2027, 2, 10))
+        cover.apply_due()
+        file_and_accept(case, "parental_leave", {"start_date": D(2027, 3, 1), "end_date": D(2027, 8, 31),
+                                                 "mode": "suspend"})
+        mia = mia_of(case)
+        assert [(p.valid_from, p.cover, p.premium) for p in cover.timeline(mia, D(2027, 12, 31)) if not p.void] == [
+            (D(2027, 2, 1), "insured", Decimal("9.40")), (D(2027, 3, 1), "suspended", Decimal("0.00")),
+            (D(2027, 9, 1), "insured", Decimal("12.40"))]
+        assert cover.contract_total(case["contract"], D(2027, 3, 1)) == Decimal("0.00")
+        move_to(clock, D(2027, 3, 1))
+        assert cover.apply_due()["events"] == 1
+        assert [(p.valid_from, p.valid_to, p.cover) for p in cover.periods(case["employee"].id, mia.id)] == [
+            (D(2027, 2, 1), D(2027, 2, 28), "insured"), (D(2027, 3, 1), None, "suspended")]
+        move_to(clock, D(2027, 9, 1))
+        cover.apply_due()
+        resumed = cover.periods(case["employee"].id, mia.id)[-1]
+        assert (resumed.valid_from, resumed.cover, resumed.premium, resumed.payer, resumed.reason) == (
+            D(2027, 9, 1), "insured", Decimal("12.40"), "employee", "resumption")
+        assert cover.state_on(fresh(case), D(2027, 9, 1)).cover == "insured"
+
+
+def test_a_long_sickness_the_employer_pays_leaves_the_childs_cover_as_it_is(app, make_user, clock):
+    with app.app_context():
+        case = insured("auxilia", make_user("insurer", tenant="auxilia"), D(1990, 1, 10), "fam8")
+        file_and_accept(case, "family_member_added", MIA)
+        move_to(clock, D(2027, 2, 10))
+        file_and_accept(case, "long_sickness", {"start_date": D(2027, 3, 1)})
+        assert cover.premium_for(mia_of(case), D(2027, 3, 1)) == Decimal("9.40")
