@@ -172,3 +172,25 @@ def test_the_staff_export_names_groups_and_states_as_people_read_them(app, journ
         header, [row] = rows[0], [r for r in rows[1:] if r and r[0] == person.personnel_number]
         shown = dict(zip(header, row))
         assert (shown["Tarifgruppe"], shown["Status"]) == (group["name"]["de"], "angenommen"), shown
+
+
+def test_the_consultation_record_names_the_chosen_options(app, journey):
+    """The employer's answers in the record are the options' labels ('Bindung der Belegschaft'), not the
+    values stored ('bindung'; 'zahn, sehen' for a multiple choice)."""
+    client = app.test_client()
+    log_in(client, journey["broker"])
+    consultation = journey["consultation"]
+    text = " ".join(pdf_text(client.get(f"/advisor/consultations/{consultation.id}/record.pdf").data).split())
+    checked = 0
+    for module in journey["live"].doc["content_modules"]:
+        for question in module.get("questions", []):
+            chosen = consultation.answers.get(module["id"], {}).get(question["name"])
+            if not question.get("options") or chosen in (None, "", []):
+                continue
+            labels = {str(o["value"]): o["label"]["de"] for o in question["options"]}
+            for value in chosen if isinstance(chosen, list) else [chosen]:
+                assert labels[str(value)] in text, (question["name"], value)
+                if str(value) not in labels[str(value)]:
+                    assert not re.search(rf"(?<![\w-]){re.escape(str(value))}(?![\w-])", text), (question["name"], value)
+                checked += 1
+    assert checked
