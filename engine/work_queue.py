@@ -33,7 +33,10 @@ def _narrowed(query, employer, search, *columns):
     if employer:
         query = query.where(Employer.id == employer)
     if search and search.strip():
-        query = query.where(_contains(search, Employer.company_name, *columns))
+        condition = _contains(search, Employer.company_name, *columns)
+        if any(column is Employee.last_name for column in columns):  # "schroder" finds Schröder (engine/names.py)
+            condition |= names.spelled_sql(Employee.name_key) ** f"%{names.searched(search)}%"
+        query = query.where(condition)
     return query
 
 

@@ -54,3 +54,17 @@ def test_a_changed_name_keeps_the_other_one():
         first_name, last_name = "Gerd", "Schröder"
     assert names.keyed({"last_name": "Öz"}, Stored()) == {"last_name": "Öz", "name_key": "oz gerd"}
     assert names.keyed({"street": "Weg 1"}, Stored()) == {"street": "Weg 1"}
+
+
+def test_the_back_office_queue_finds_a_person_however_the_umlaut_is_spelled(app, make_user):
+    from engine import work_queue
+    from tests.journey import enrolled_case
+    staff = make_user("insurer", tenant="auxilia")
+    with app.app_context():
+        case = enrolled_case("auxilia", staff, tag="queue")
+        person = case["employee"]
+        employees.save_by_hand(case["employer_user"], case["contract"],
+                               {**employees.values_of(person), "last_name": "Schröder"}, employee=person)
+        for term in ("schroder", "Schroeder", "SCHRÖDER"):
+            assert [e.employee_id for e in work_queue.enrolments("auxilia", search=term)] == [person.id], term
+        assert list(work_queue.enrolments("auxilia", search="schmidt")) == []
