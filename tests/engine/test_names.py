@@ -68,3 +68,35 @@ def test_the_back_office_queue_finds_a_person_however_the_umlaut_is_spelled(app,
         for term in ("schroder", "Schroeder", "SCHRÖDER"):
             assert [e.employee_id for e in work_queue.enrolments("auxilia", search=term)] == [person.id], term
         assert list(work_queue.enrolments("auxilia", search="schmidt")) == []
+
+
+def test_a_name_change_in_force_gives_the_new_sort_key(app, make_user):
+    from engine import clock, cover, enrolments, events
+    from tests.journey import enrolled_case
+    staff = make_user("insurer", tenant="lumen")
+    with app.app_context():
+        case = enrolled_case("lumen", staff, tag="rename")
+        enrolments.accept(staff, case["enrolment"])
+        start = max(clock.today(), case["contract"].start_date)
+        renamed, _ = events.file(case["employer_user"], case["contract"], Employee.get_by_id(case["employee"].id),
+                                 "name_change", {"last_name": "Öztürk", "first_name": "Lea", "effective_date": start,
+                                                 "reason": "marriage", "nachweis": "heiratsurkunde"})
+        events.accept(staff, renamed)
+        cover.apply_due(today=start)
+        assert Employee.get_by_id(case["employee"].id).name_key == "ozturk lea"
+        assert shown(case["contract"], "oeztuerk") == ["Öztürk"]
+
+
+def test_the_brokers_clients_are_in_german_order_and_found_by_any_spelling(app):
+    from engine import accounts, clients
+    with app.app_context():
+        broker = accounts.register("broker-names@example.org", "correct-horse-42", name="Berta Broker", role="broker",
+                                   verified=True)
+        for name in ("Zander AG", "Österle GmbH", "Otto KG", "Müller & Söhne", "Mueller Bau", "Braun OHG"):
+            clients.create(broker, {"company_name": name, "street": "Hauptstr. 1", "postal_code": "10115",
+                                    "city": "Berlin", "industry": "agriculture", "employees_count": 30,
+                                    "contact_name": "Clara Chefin", "contact_email": "chefin@example.org"})
+        assert [c.company_name for c in clients.list_for(broker)] == [
+            "Braun OHG", "Mueller Bau", "Müller & Söhne", "Österle GmbH", "Otto KG", "Zander AG"]
+        assert {c.company_name for c in clients.list_for(broker, "muller")} == {"Müller & Söhne", "Mueller Bau"}
+        assert [c.company_name for c in clients.list_for(broker, "OESTERLE")] == ["Österle GmbH"]
