@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from engine import clock as platform_clock, consultations, statements
-from engine.models import Document, Policy
+from engine.models import Document, ImportBatch, Policy
 from forms import validate
 from tests.conftest import log_in
 from tests.formfill import fill, pdf_text
@@ -60,13 +60,14 @@ def raw_words(text, lang):
     return found
 
 
-@pytest.fixture
-def journey(app, make_user, clock):
-    """A case through the whole journey at Auxilia: consultation completed, offer, application, group
+@pytest.fixture(params=["auxilia", "nordhafen"])
+def journey(request, app, make_user, clock):
+    """A case through the whole journey at a tenant: consultation completed, offer, application, group
     contract, a person insured with an address change filed, a statement issued."""
+    slug = request.param
     with app.app_context():
-        staff = make_user("insurer", tenant="auxilia")
-        case = insured_case_with_event("auxilia", staff, tag="plain")
+        staff = make_user("insurer", tenant=slug)
+        case = insured_case_with_event(slug, staff, tag="plain")
         live = case["live"]
         consultation = consultations.start(case["broker"], case["client"], live,
                                            [t["id"] for t in live.doc["tariffs"]],
@@ -80,15 +81,17 @@ def journey(app, make_user, clock):
         policy = Policy.get(Policy.employee == case["employee"].id)
         clock.move_to(datetime.datetime(2027, 1, 2, 9, 0, tzinfo=platform_clock.ZONE))
         statement, _ = statements.issue(case["contract"], datetime.date(2027, 1, 1))
-        return {**case, "staff": staff, "consultation": consultation, "policy": policy, "statement": statement}
+        batch = ImportBatch.get(ImportBatch.contract == case["contract"].id)
+        return {**case, "staff": staff, "consultation": consultation, "policy": policy, "statement": statement,
+                "slug": slug, "batch": batch}
 
 
 def pages_of(case):
     """(role user, [page URLs], [PDF URLs]) of each party."""
     client, contract, person = case["client"].id, case["contract"].id, case["employee"].id
     application, offer, event = case["application"].id, case["offer"].id, case["event"].id
-    enrolment, statement = case["enrolment"].id, case["statement"].id
-    contract_url = f"/m/auxilia/contracts/{contract}"
+    enrolment, statement, slug = case["enrolment"].id, case["statement"].id, case["slug"]
+    contract_url = f"/m/{slug}/contracts/{contract}"
     group_policy = Document.get_by_id(case["contract"].document_id)
     return [
         (case["broker"], ["/advisor/", "/advisor/clients", f"/advisor/clients/{client}",
@@ -98,16 +101,18 @@ def pages_of(case):
          [f"/advisor/offers/{offer}/offer.pdf", f"/advisor/consultations/{case['consultation'].id}/record.pdf",
           f"/applications/{application}/group-policy.pdf",
           f"/advisor/clients/{client}/contracts/{contract}/statements/{statement}.pdf"]),
-        (case["employer_user"], ["/m/auxilia/", f"/m/auxilia/applications/{application}", contract_url,
+        (case["employer_user"], [f"/m/{slug}/", f"/m/{slug}/applications/{application}", contract_url,
                                  f"{contract_url}/employees/{person}", f"{contract_url}/employees/{person}/edit",
                                  f"{contract_url}/employees/{person}/events/address_change",
-                                 f"{contract_url}/statements"],
-         [f"/m/auxilia/documents/{group_policy.id}", f"/m/auxilia/documents/{case['policy'].document_id}",
+                                 f"{contract_url}/statements", f"{contract_url}/payroll", f"{contract_url}/benefits",
+                                 f"{contract_url}/mandate", f"{contract_url}/imports/{case['batch'].id}"],
+         [f"/m/{slug}/documents/{group_policy.id}", f"/m/{slug}/documents/{case['policy'].document_id}",
           f"{contract_url}/statements/{statement}.pdf"]),
-        (case["staff"], ["/m/auxilia/office/", f"/m/auxilia/office/applications/{application}",
-                         f"/m/auxilia/office/enrolments/{enrolment}", f"/m/auxilia/office/events/{event}",
-                         f"/m/auxilia/office/contracts/{contract}/statements"],
-         [f"/m/auxilia/office/contracts/{contract}/statements/{statement}.pdf"]),
+        (case["staff"], [f"/m/{slug}/office/", f"/m/{slug}/office/applications/{application}",
+                         f"/m/{slug}/office/enrolments/{enrolment}", f"/m/{slug}/office/events/{event}",
+                         f"/m/{slug}/office/contracts/{contract}/statements",
+                         f"/m/{slug}/office/contracts/{contract}"],
+         [f"/m/{slug}/office/contracts/{contract}/statements/{statement}.pdf"]),
     ]
 
 
@@ -164,7 +169,7 @@ def test_the_staff_export_names_groups_and_states_as_people_read_them(app, journ
     log_in(client, journey["employer_user"])
     person = journey["employee"]
     group = next(gr for gr in journey["live"].doc["tariff_groups"] if gr["id"] == person.tariff_group)
-    url = f"/m/auxilia/contracts/{journey['contract'].id}/export"
+    url = f"/m/{journey['slug']}/contracts/{journey['contract'].id}/export"
     text = client.get(url + ".csv").data.decode("utf-8-sig")
     sheet = load_workbook(io.BytesIO(client.get(url + ".xlsx").data)).active
     for rows in (list(csv.reader(io.StringIO(text), delimiter=";")),
