@@ -52,3 +52,18 @@ def test_the_staff_list_and_cost_chart_fit_the_screen(open_page, shot, contract_
         assert f"{person.last_name}, {person.first_name}" in shown, shown
     else:
         assert card["display"] == "table-row"
+
+
+def test_a_disabled_button_looks_disabled(open_page, contract_page):
+    """The stylesheet greys out a button that cannot be used and says so to the pointer (issue #18)."""
+    case, url = contract_page
+    page = open_page("employer")
+    log_in(page, case["employer_user"].email, case["employer_user"].plain_password)
+    page.goto(url)
+    looks = page.evaluate("""() => [false, true].map(disabled => {
+        const button = document.createElement("button"); button.textContent = "Senden"; button.disabled = disabled;
+        document.querySelector("main").appendChild(button);
+        const style = getComputedStyle(button);
+        return {background: style.backgroundColor, cursor: style.cursor}; })""")
+    enabled, disabled = looks
+    assert disabled["background"] != enabled["background"] and disabled["cursor"] == "not-allowed", looks
