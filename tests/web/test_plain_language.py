@@ -199,3 +199,16 @@ def test_the_consultation_record_names_the_chosen_options(app, journey):
                     assert not re.search(rf"(?<![\w-]){re.escape(str(value))}(?![\w-])", text), (question["name"], value)
                 checked += 1
     assert checked
+
+
+def test_every_required_field_of_a_hand_written_form_is_marked():
+    """A label of a required control ends in required_mark() (the asterisk and "Pflichtfeld"), as the forms
+    renderer draws it for the catalogue forms (issue #18)."""
+    unmarked = []
+    for path in (ROOT / "web" / "templates").rglob("*.html"):
+        page = path.read_text(encoding="utf-8")
+        for control in re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"[^>]*\brequired[ >]', page):
+            label = re.search(r'<label[^>]*for="' + re.escape(control) + r'"[^>]*>(.*?)</label>', page, re.S)
+            if label and "required_mark()" not in label.group(1):
+                unmarked.append(f"{path.relative_to(ROOT)}: #{control}")
+    assert not unmarked, unmarked
