@@ -122,37 +122,13 @@ def client_detail(client_id):
                            is_expired=offers.is_expired, level_contracts=level_changes.of_client(me(), client_id))
 
 
-@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/levels", methods=["POST"])
+@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/term/<path:step>", methods=["POST"])
 @require("broker")
-def level_request(client_id, contract_id):
-    """The broker asks for another budget level of a group from the contract's next anniversary."""
+def term_step(client_id, contract_id, step):
+    """The broker asks for (or withdraws) another budget level or a new tariff group from the
+    contract's next anniversary (contract_term.STEPS)."""
     contract = statements.contract_for_broker(me(), client_id, contract_id)
-    contract_term.request_level(me(), contract)
-    return redirect(url_for("advisor.client_detail", client_id=client_id))
-
-
-@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/levels/withdraw", methods=["POST"])
-@require("broker")
-def level_withdraw(client_id, contract_id):
-    contract = statements.contract_for_broker(me(), client_id, contract_id)
-    contract_term.withdraw_level(me(), contract)
-    return redirect(url_for("advisor.client_detail", client_id=client_id))
-
-
-@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/groups", methods=["POST"])
-@require("broker")
-def group_request(client_id, contract_id):
-    """The broker asks for another of the tenant's tariff groups from the contract's next anniversary."""
-    contract = statements.contract_for_broker(me(), client_id, contract_id)
-    contract_term.request_group(me(), contract)
-    return redirect(url_for("advisor.client_detail", client_id=client_id))
-
-
-@bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/groups/withdraw", methods=["POST"])
-@require("broker")
-def group_withdraw(client_id, contract_id):
-    contract = statements.contract_for_broker(me(), client_id, contract_id)
-    contract_term.withdraw_group(me(), contract)
+    contract_term.take("advisor", step, me(), contract)
     return redirect(url_for("advisor.client_detail", client_id=client_id))
 
 

@@ -2,7 +2,7 @@
 the posted date, and asking for or withdrawing a budget level change with its outcome as a flash."""
 import datetime
 
-from flask import flash, g, request
+from flask import abort, flash, g, request
 from flask_babel import gettext as _
 
 from engine import contract_groups, contract_lifecycle, level_changes, min_insured
@@ -67,3 +67,19 @@ def cancel(actor, contract):
 def withdraw_cancellation(actor, contract):
     act(lambda: contract_lifecycle.withdraw_cancellation(actor, contract),
         _("The cancellation has been withdrawn; the contract continues."))
+
+
+# The steps posted to /.../term/<step>, and which portal offers which (the engine checks the actor's
+# role again: a broker cannot give notice, the insurer asks for no levels).
+STEPS = {"cancel": cancel, "withdraw-cancellation": withdraw_cancellation,
+         "levels": request_level, "levels/withdraw": withdraw_level,
+         "groups": request_group, "groups/withdraw": withdraw_group}
+OFFERED = {"manager": set(STEPS), "office": {"cancel", "withdraw-cancellation"},
+           "advisor": {"levels", "levels/withdraw", "groups", "groups/withdraw"}}
+
+
+def take(portal, step, actor, contract):
+    """Take a posted step of the contract's term for `portal`; 404 for a step it does not offer."""
+    if step not in OFFERED[portal]:
+        abort(404)
+    STEPS[step](actor, contract)

@@ -133,54 +133,13 @@ def contract(contract_id):
                            **contract_term.page_of(contract))
 
 
-@bp.route("/contracts/<int:contract_id>/cancel", methods=["POST"])
+@bp.route("/contracts/<int:contract_id>/term/<path:step>", methods=["POST"])
 @require("employer")
-def cancel(contract_id):
-    """The employer gives notice to a contract year's end, with a reason."""
+def term_step(contract_id, step):
+    """The employer's steps on the contract's term (contract_term.STEPS): notice to a contract year's
+    end and its withdrawal, another budget level or a new tariff group from the next anniversary."""
     contract = _contract(contract_id)
-    contract_term.cancel(me(), contract)
-    return redirect(url_for("manager.contract", contract_id=contract.id))
-
-
-@bp.route("/contracts/<int:contract_id>/withdraw-cancellation", methods=["POST"])
-@require("employer")
-def withdraw_cancellation(contract_id):
-    contract = _contract(contract_id)
-    contract_term.withdraw_cancellation(me(), contract)
-    return redirect(url_for("manager.contract", contract_id=contract.id))
-
-
-@bp.route("/contracts/<int:contract_id>/levels", methods=["POST"])
-@require("employer")
-def level_request(contract_id):
-    """Another budget level for a group from the next anniversary."""
-    contract = _contract(contract_id)
-    contract_term.request_level(me(), contract)
-    return redirect(url_for("manager.contract", contract_id=contract.id))
-
-
-@bp.route("/contracts/<int:contract_id>/levels/withdraw", methods=["POST"])
-@require("employer")
-def level_withdraw(contract_id):
-    contract = _contract(contract_id)
-    contract_term.withdraw_level(me(), contract)
-    return redirect(url_for("manager.contract", contract_id=contract.id))
-
-
-@bp.route("/contracts/<int:contract_id>/groups", methods=["POST"])
-@require("employer")
-def group_request(contract_id):
-    """Another of the tenant's tariff groups for the contract from the next anniversary."""
-    contract = _contract(contract_id)
-    contract_term.request_group(me(), contract)
-    return redirect(url_for("manager.contract", contract_id=contract.id))
-
-
-@bp.route("/contracts/<int:contract_id>/groups/withdraw", methods=["POST"])
-@require("employer")
-def group_withdraw(contract_id):
-    contract = _contract(contract_id)
-    contract_term.withdraw_group(me(), contract)
+    contract_term.take("manager", step, me(), contract)
     return redirect(url_for("manager.contract", contract_id=contract.id))
 
 

@@ -24,18 +24,10 @@ def contract(contract_id):
                            groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]})
 
 
-@bp.route("/<int:contract_id>/cancel", methods=["POST"])
+@bp.route("/<int:contract_id>/term/<path:step>", methods=["POST"])
 @require("insurer")
-def cancel(contract_id):
-    """The insurer gives notice to a contract year's end, with a reason."""
+def term_step(contract_id, step):
+    """The insurer gives notice to a contract year's end (with a reason) or withdraws its notice."""
     found = contracts.for_insurer(g.tenant.slug, contract_id)
-    contract_term.cancel(current_account(), found)
-    return redirect(url_for("office_contracts.contract", contract_id=found.id))
-
-
-@bp.route("/<int:contract_id>/withdraw-cancellation", methods=["POST"])
-@require("insurer")
-def withdraw_cancellation(contract_id):
-    found = contracts.for_insurer(g.tenant.slug, contract_id)
-    contract_term.withdraw_cancellation(current_account(), found)
+    contract_term.take("office", step, current_account(), found)
     return redirect(url_for("office_contracts.contract", contract_id=found.id))

@@ -138,10 +138,10 @@ def test_the_pages_show_the_new_group_and_another_brokers_client_is_404(app, mak
     employer = app.test_client()
     log_in(employer, case["employer_user"])
     page = employer.get(page_url)
-    assert "30.09.2027" in page.text and f'action="{page_url}/groups"' in page.text
+    assert "30.09.2027" in page.text and f'action="{page_url}/term/groups"' in page.text
     form = {"group": "azubis", "level": "budget_300", "employer_share": "100", "effective": "2028-01-01"}
-    assert employer.post(f"{page_url}/groups", data=form).status_code == 400          # no CSRF token
-    employer.post(f"{page_url}/groups", data={**form, "csrf_token": csrf_from(page)})
+    assert employer.post(f"{page_url}/term/groups", data=form).status_code == 400          # no CSRF token
+    employer.post(f"{page_url}/term/groups", data={**form, "csrf_token": csrf_from(page)})
     assert "ab 01.01.2028: neue Gruppe Auszubildende" in employer.get(page_url).text
 
     broker = app.test_client()
@@ -151,9 +151,9 @@ def test_the_pages_show_the_new_group_and_another_brokers_client_is_404(app, mak
     assert "ab 01.01.2028: neue Gruppe Auszubildende" in client_page.text
     stranger = app.test_client()
     log_in(stranger, other)
-    assert stranger.post(f"{client_url}/contracts/{contract.id}/groups/withdraw",
+    assert stranger.post(f"{client_url}/contracts/{contract.id}/term/groups/withdraw",
                          data={"group": "azubis", "effective": "2028-01-01",
                                "csrf_token": csrf_from(stranger.get("/advisor/clients"))}).status_code == 404
-    broker.post(f"{client_url}/contracts/{contract.id}/groups/withdraw",
+    broker.post(f"{client_url}/contracts/{contract.id}/term/groups/withdraw",
                 data={"group": "azubis", "effective": "2028-01-01", "csrf_token": csrf_from(client_page)})
     assert "neue Gruppe Auszubildende" not in employer.get(page_url).text

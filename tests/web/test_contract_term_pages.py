@@ -29,8 +29,8 @@ def test_employer_and_broker_change_the_level_and_the_employer_cancels(app, make
     assert page.status_code == 200
     assert "30.11.2027" in page.text and "31.10.2027" in page.text and "01.12.2027" in page.text  # end, deadline, anniversary
     form = {"group": "belegschaft", "level": "komfort", "effective": "2027-12-01"}
-    assert employer.post(f"{page_url}/levels", data=form).status_code == 400                    # no CSRF token
-    employer.post(f"{page_url}/levels", data={**form, "csrf_token": csrf_from(page)})
+    assert employer.post(f"{page_url}/term/levels", data=form).status_code == 400                    # no CSRF token
+    employer.post(f"{page_url}/term/levels", data={**form, "csrf_token": csrf_from(page)})
     page = employer.get(page_url)
     assert "01.12.2027: Nordhafen Budget Komfort" in page.text
 
@@ -38,20 +38,20 @@ def test_employer_and_broker_change_the_level_and_the_employer_cancels(app, make
     client_page = broker.get(f"/advisor/clients/{case['client'].id}")
     assert "01.12.2027: Nordhafen Budget Komfort" in client_page.text
     stranger = client_of(app, other)
-    assert stranger.post(f"/advisor/clients/{case['client'].id}/contracts/{contract.id}/levels/withdraw",
+    assert stranger.post(f"/advisor/clients/{case['client'].id}/contracts/{contract.id}/term/levels/withdraw",
                          data={"group": "belegschaft", "effective": "2027-12-01",
                                "csrf_token": csrf_from(stranger.get("/advisor/clients"))}).status_code == 404
-    broker.post(f"/advisor/clients/{case['client'].id}/contracts/{contract.id}/levels/withdraw",
+    broker.post(f"/advisor/clients/{case['client'].id}/contracts/{contract.id}/term/levels/withdraw",
                 data={"group": "belegschaft", "effective": "2027-12-01", "csrf_token": csrf_from(client_page)})
     assert "01.12.2027: Nordhafen Budget Komfort" not in employer.get(page_url).text
 
-    assert broker.post(f"{page_url}/cancel", data={"reason": "x", "csrf_token": csrf_from(client_page)}
+    assert broker.post(f"{page_url}/term/cancel", data={"reason": "x", "csrf_token": csrf_from(client_page)}
                        ).status_code == 403                                                     # not the employer's
     page = employer.get(page_url)
-    employer.post(f"{page_url}/cancel", data={"reason": "zu teuer", "end_date": "2027-11-30",
+    employer.post(f"{page_url}/term/cancel", data={"reason": "zu teuer", "end_date": "2027-11-30",
                                               "csrf_token": csrf_from(page)})
     page = employer.get(page_url)
-    assert f"{page_url}/withdraw-cancellation" in page.text and f'action="{page_url}/cancel"' not in page.text
+    assert f"{page_url}/term/withdraw-cancellation" in page.text and f'action="{page_url}/term/cancel"' not in page.text
     assert "zu teuer" in page.text
 
 
@@ -62,13 +62,15 @@ def test_the_insurer_sees_the_state_and_cancels_in_the_back_office(app, make_use
     url = f"/m/nordhafen/office/contracts/{contract.id}"
     office = client_of(app, staff)
     page = office.get(url)
-    assert page.status_code == 200 and contract.policy_number in page.text and f'action="{url}/cancel"' in page.text
-    office.post(f"{url}/cancel", data={"reason": "Bestand zu klein", "end_date": "2027-11-30",
+    assert page.status_code == 200 and contract.policy_number in page.text and f'action="{url}/term/cancel"' in page.text
+    office.post(f"{url}/term/cancel", data={"reason": "Bestand zu klein", "end_date": "2027-11-30",
                                        "csrf_token": csrf_from(page)})
     page = office.get(url)
-    assert "Bestand zu klein" in page.text and f"{url}/withdraw-cancellation" in page.text
+    assert "Bestand zu klein" in page.text and f"{url}/term/withdraw-cancellation" in page.text
     employer_page = client_of(app, case["employer_user"]).get(f"/m/nordhafen/contracts/{contract.id}")
     assert "withdraw-cancellation" not in employer_page.text                 # only the insurer withdraws its notice
+    # a portal offers only its own steps: the broker cannot give notice, the insurer asks for no levels
+    assert office.post(f"{url}/term/levels", data={"csrf_token": csrf_from(page)}).status_code == 404
     lumen = client_of(app, other_staff)
     assert lumen.get(url).status_code == 403                                 # another insurer's back office
     assert lumen.get(f"/m/lumen/office/contracts/{contract.id}").status_code == 404
