@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEMO_ENV := BKV_DEMO=1 SMTP_HOST=127.0.0.1 SMTP_PORT=8025 BKV_JOBS=sqlite
-# Two pytest-xdist workers (each its own database, SMTP server and ports): the suite takes about
-# half the time on a 2-core machine. `make test PYTEST_ARGS=` runs it in one process.
-PYTEST_ARGS ?= -n 2
+# On SQLite two pytest-xdist workers (each its own database, SMTP server and ports): the suite takes
+# about half the time on a 2-core machine. On PostgreSQL one process: the page cache's change mark is
+# the server's snapshot (web/pagecache.py), which a second worker's transactions move even in another
+# database, so the page-cache tests would see renders. `make test PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= $(if $(filter postgresql,$(BKV_TEST_DB)),,-n 2)
 
 .PHONY: demo test install chromium libreoffice translations clean
 
