@@ -65,7 +65,8 @@ def request(actor, contract, group_id, level, employer_share, effective):
     share in percent; its modules come with it."""
     level_changes.check_role(actor, contract)
     today = clock.today()
-    _check_day(contract, effective, today)
+    level_changes.check_anniversary(contract, effective, today,
+                                    {"de": "Eine neue Tarifgruppe", "en": "A new tariff group"})
     live = registry.version(contract.tenant_version_id)
     offered = live.groups.get(group_id)
     if offered is None or any(g["id"] == group_id for g in contract.groups):
@@ -82,23 +83,6 @@ def request(actor, contract, group_id, level, employer_share, effective):
     return level_changes.store(actor, contract, copy.deepcopy(contract.groups) + [group], "contract.group_requested",
                                {"group": group_id, "level": group["level"], "employer_share": str(share),
                                 "from": effective.isoformat()})
-
-
-def _check_day(contract, effective, today):
-    if contract.state != "in_force":
-        raise DomainError("Der Vertrag ist gekündigt; es kann keine Tarifgruppe mehr hinzukommen.",
-                          "The contract has been cancelled; no tariff group can be added any more.")
-    if effective is None or effective <= today or not contract_lifecycle.is_anniversary(contract, effective):
-        raise DomainError("Eine neue Tarifgruppe gilt jeweils ab dem nächsten Jahrestag des Vertrags.",
-                          "A new tariff group applies from the contract's next anniversary.", field="effective")
-    deadline = contract_lifecycle.notice_deadline(contract, effective)
-    if today > deadline:
-        later = level_changes.effective_date(contract, today)
-        raise DomainError(
-            f"Eine neue Tarifgruppe zum {date_de(effective)} war bis zum {date_de(deadline)} möglich; "
-            f"jetzt ist der {date_de(later)} der nächste Termin.",
-            f"A new tariff group on {date_de(effective)} was possible until {date_de(deadline)}; "
-            f"the next date now is {date_de(later)}.", field="effective")
 
 
 def _share(value):

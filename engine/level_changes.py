@@ -40,6 +40,27 @@ def effective_date(contract, today=None):
     return day
 
 
+def check_anniversary(contract, effective, today, change):
+    """Refuse a change of the contract (`change`: its name, {de, en}, e.g. "Eine neue Tarifgruppe")
+    unless the contract is in force and `effective` is a coming anniversary whose notice deadline has
+    not passed; the refusal names the deadline and the next possible date."""
+    if contract.state != "in_force":
+        raise DomainError(f"Der Vertrag ist gekündigt; {change['de']} ist nicht mehr möglich.",
+                          f"The contract has been cancelled; {change['en'][0].lower() + change['en'][1:]} "
+                          "is no longer possible.")
+    if effective is None or effective <= today or not contract_lifecycle.is_anniversary(contract, effective):
+        raise DomainError(f"{change['de']} gilt jeweils ab dem nächsten Jahrestag des Vertrags.",
+                          f"{change['en']} applies from the contract's next anniversary.", field="effective")
+    deadline = contract_lifecycle.notice_deadline(contract, effective)
+    if today > deadline:
+        later = effective_date(contract, today)
+        raise DomainError(
+            f"{change['de']} zum {date_de(effective)} war bis zum {date_de(deadline)} möglich; "
+            f"jetzt ist der {date_de(later)} der nächste Termin.",
+            f"{change['en']} on {date_de(effective)} was possible until {date_de(deadline)}; "
+            f"the next date now is {date_de(later)}.", field="effective")
+
+
 def choices(contract, today=None):
     """Per contracted group with budget levels, for the pages: {group, level (today), levels (to
     choose from), effective, deadline, pending: [{from, level}] not yet in force}."""
@@ -84,20 +105,7 @@ def request(actor, contract, group_id, level, effective):
     whose deadline has not passed); a request for the same day replaces an earlier one."""
     check_role(actor, contract)
     today = clock.today()
-    if contract.state != "in_force":
-        raise DomainError("Der Vertrag ist gekündigt; die Budgetstufe kann nicht mehr geändert werden.",
-                          "The contract has been cancelled; its budget level can no longer be changed.")
-    if effective is None or effective <= today or not contract_lifecycle.is_anniversary(contract, effective):
-        raise DomainError("Eine andere Budgetstufe gilt jeweils ab dem nächsten Jahrestag des Vertrags.",
-                          "Another budget level applies from the contract's next anniversary.", field="effective")
-    deadline = contract_lifecycle.notice_deadline(contract, effective)
-    if today > deadline:
-        later = effective_date(contract, today)
-        raise DomainError(
-            f"Eine Änderung zum {date_de(effective)} war bis zum {date_de(deadline)} möglich; "
-            f"jetzt ist der {date_de(later)} der nächste Termin.",
-            f"A change on {date_de(effective)} was possible until {date_de(deadline)}; "
-            f"the next date now is {date_de(later)}.", field="effective")
+    check_anniversary(contract, effective, today, {"de": "Eine andere Budgetstufe", "en": "Another budget level"})
     groups = copy.deepcopy(contract.groups)
     group = next((g for g in groups if g["id"] == group_id), None)
     live = registry.version(contract.tenant_version_id)
