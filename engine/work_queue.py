@@ -1,10 +1,10 @@
 """The insurer's work queue: applications, enrolments and business events of one tenant, by state,
 oldest first, optionally narrowed to one employer and a search (name, personnel number, company);
-and accepting many at once. The back office and the JSON API read these same functions, so both see
+and accepting or rejecting many at once. The back office and the JSON API read these same functions, so both see
 the same cases, scoped to the tenant in one place."""
 from peewee import fn
 
-from engine import digests, enrolments as enrolment_steps, events as event_steps, names
+from engine import digests, enrolments as enrolment_steps, events as event_steps, names, workflow
 from engine.db import transaction
 from engine.errors import DomainError
 from engine.models import (Application, BusinessEvent, ContinuationCase, Employee, Employer, Enrolment, GroupContract,
@@ -89,17 +89,23 @@ def _person(item):
     return f"{employee.first_name} {employee.last_name}".strip()
 
 
-_ACCEPT = {"enrolments": (enrolment_steps.for_insurer, enrolment_steps.accept),
-           "events": (event_steps.for_insurer, event_steps.accept)}
+_DECISIONS = {"enrolments": (enrolment_steps.for_insurer, {"accept": enrolment_steps.accept,
+                                                              "reject": enrolment_steps.reject}),
+              "events": (event_steps.for_insurer, {"accept": event_steps.accept, "reject": event_steps.reject})}
+DECISIONS = ("accept", "reject")
 
 
-def accept_all(staff, tenant_slug, kind, ids):
-    """Accept each of the tenant's enrolments or events in `ids` as one by one (the same lookup, the
-    same workflow step and checks), each in its own savepoint: one refused (already decided, changed
-    meanwhile, of another insurer) is reported and the others go on. The employer gets one digest
-    mail for the batch (engine/digests.py), written in the same transaction as the decisions.
-    Returns [{id, name, accepted, message ({de, en} or None)}] in the order given."""
-    find, accept = _ACCEPT[kind]
+def decide_all(staff, tenant_slug, kind, ids, decision="accept", comment=None):
+    """Accept, or reject with one reason, each of the tenant's enrolments or events in `ids` as one by
+    one (the same lookup, the same workflow step and checks), each in its own savepoint: one refused
+    (already decided, changed meanwhile, of another insurer) is reported and the others go on. The
+    employer gets one digest mail for the batch (engine/digests.py), written in the same transaction
+    as the decisions. A rejection without a reason is refused before any is touched.
+    Returns [{id, name, done, message ({de, en} or None)}] in the order given."""
+    find, steps = _DECISIONS[kind]
+    if decision == "reject":
+        workflow.require_comment(comment)
+    decide = steps[decision] if decision == "accept" else lambda staff, item: steps["reject"](staff, item, comment)
     results = []
     with transaction(), digests.batch():
         for item_id in dict.fromkeys(ids):
@@ -108,9 +114,9 @@ def accept_all(staff, tenant_slug, kind, ids):
                 with transaction():
                     item = find(tenant_slug, item_id)
                     name = _person(item)
-                    accept(staff, item)
+                    decide(staff, item)
             except DomainError as exc:
-                results.append({"id": item_id, "name": name, "accepted": False, "message": exc.text})
+                results.append({"id": item_id, "name": name, "done": False, "message": exc.text})
             else:
-                results.append({"id": item_id, "name": name, "accepted": True, "message": None})
+                results.append({"id": item_id, "name": name, "done": True, "message": None})
     return results

@@ -224,10 +224,15 @@ def check():
         raise RuntimeError("workflow steps without code: " + "; ".join(missing))
 
 
+def require_comment(comment):
+    """A rejection or question names its reason; also checked once before a bulk rejection (engine/work_queue.py)."""
+    if not (comment or "").strip():
+        raise DomainError("Bitte geben Sie eine Begründung an.", "Please give a reason.", field="comment")
+
+
 @guard("comment_given")
 def _comment_given(obj, ctx):
-    if not (ctx.data.get("comment") or "").strip():
-        raise DomainError("Bitte geben Sie eine Begründung an.", "Please give a reason.", field="comment")
+    require_comment(ctx.data.get("comment"))
 
 
 def _plain(changes):

@@ -533,11 +533,22 @@ def accept_enrolment(payload, enrolment_id):
            description="Each id goes through the same checks as its single accept; one refused (already decided, "
                        "unknown) is reported and the others are accepted. The employer gets one mail for all.")
 def accept_enrolments(payload):
-    return {"results": _results(work_queue.accept_all(actor(), tenant_slug(), "enrolments", payload["ids"]))}
+    return _results(work_queue.decide_all(actor(), tenant_slug(), "enrolments", payload["ids"]), "accepted")
 
 
-def _results(results):
-    return [{**r, "message": r["message"]["de"] if r["message"] else None} for r in results]
+@operation("POST", "/enrolments/reject", "Reject several enrolments with one reason; each result is reported",
+           tag="enrolments", response="RejectResults", request_body="RejectMany",
+           description="Each id goes through the same checks as its single reject; one refused (already decided, "
+                       "unknown) is reported and the others are rejected. The employer gets one mail for all.")
+def reject_enrolments(payload):
+    return _results(work_queue.decide_all(actor(), tenant_slug(), "enrolments", payload["ids"], "reject",
+                                          payload["comment"]), "rejected")
+
+
+def _results(results, done):
+    """A bulk decision's results as the API names them: `done` becomes `accepted` or `rejected`."""
+    return {"results": [{"id": r["id"], "name": r["name"], done: r["done"],
+                         "message": r["message"]["de"] if r["message"] else None} for r in results]}
 
 
 @operation("POST", "/enrolments/<int:enrolment_id>/reject", "Reject, with the reason for the employer",
@@ -585,7 +596,16 @@ def accept_event(payload, event_id):
            description="Each id goes through the same checks as its single accept; one refused is reported and the "
                        "others are accepted. The employer gets one mail for all.")
 def accept_events(payload):
-    return {"results": _results(work_queue.accept_all(actor(), tenant_slug(), "events", payload["ids"]))}
+    return _results(work_queue.decide_all(actor(), tenant_slug(), "events", payload["ids"]), "accepted")
+
+
+@operation("POST", "/events/reject", "Reject several business events with one reason; each result is reported",
+           tag="events", response="RejectResults", request_body="RejectMany",
+           description="Each id goes through the same checks as its single reject; one refused is reported and the "
+                       "others are rejected. The employer gets one mail for all.")
+def reject_events(payload):
+    return _results(work_queue.decide_all(actor(), tenant_slug(), "events", payload["ids"], "reject",
+                                          payload["comment"]), "rejected")
 
 
 @operation("POST", "/events/<int:event_id>/reject", "Reject, with the reason for the employer", tag="events",

@@ -123,6 +123,10 @@ SCHEMAS = {
                                                                            "the id was not found."},
                          "accepted": {"type": "boolean"}, "message": nullable(STRING)}),
     "AcceptResults": obj({"results": {"type": "array", "items": ref("AcceptResult")}}),
+    "RejectResult": obj({"id": ID, "name": {"type": "string", "description": "The employee's name; empty when "
+                                                                           "the id was not found."},
+                         "rejected": {"type": "boolean"}, "message": nullable(STRING)}),
+    "RejectResults": obj({"results": {"type": "array", "items": ref("RejectResult")}}),
     "EventList": obj({"items": {"type": "array", "items": ref("EventSummary")}, "next_after": nullable(ID)}),
     # request bodies
     "StatementSummary": obj({"id": ID, "number": STRING, "contract": ref("ContractRef"), "month": DATE,
@@ -202,6 +206,10 @@ SCHEMAS = {
     "AcceptMany": obj({"ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 500,
                                "description": "The ids to accept, each as its single accept would."}}),
     "Comment": obj({"comment": {"type": "string", "minLength": 1, "maxLength": 2000}}),
+    "RejectMany": obj({"ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 500,
+                               "description": "The ids to reject, each as its single reject would."},
+                       "comment": {"type": "string", "minLength": 1, "maxLength": 2000,
+                                   "description": "The one reason for all, as the employer reads it."}}),
     "ReconciliationUpload": obj({"month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$",
                                            "description": "The month reconciled, YYYY-MM."},
                                  "file": {"type": "string", "contentMediaType": "application/octet-stream",

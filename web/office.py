@@ -56,24 +56,36 @@ def _queue_filters():
     return {"kind": kind, "employer": employer, "state": state, "search": (args.get("q") or "").strip()[:100]}
 
 
+def _decide_selected(slug):
+    """The queue's multi-select: accept, or reject with the one reason given, every selected entry."""
+    kind, decision = request.form.get("kind"), request.form.get("decision", "accept")
+    ids = [int(i) for i in request.form.getlist("selected") if i.isdigit()]
+    if kind not in ("enrolments", "events") or decision not in work_queue.DECISIONS or not ids:
+        flash(_("Please select at least one entry."), "error")
+        return
+    try:
+        results = work_queue.decide_all(me(), slug, kind, ids, decision, request.form.get("comment"))
+    except DomainError as exc:
+        flash(localized(exc.text), "error")
+        return
+    done = [r for r in results if r["done"]]
+    if done:
+        flash(_("%(count)s accepted.", count=len(done)) if decision == "accept"
+              else _("%(count)s rejected.", count=len(done)), "success")
+    for r in results:
+        if not r["done"]:
+            name = r["name"] or f"#{r['id']}"
+            flash(_("Not accepted: %(name)s – %(reason)s", name=name, reason=localized(r["message"]))
+                  if decision == "accept" else
+                  _("Not rejected: %(name)s – %(reason)s", name=name, reason=localized(r["message"])), "error")
+
+
 @bp.route("/", methods=["GET", "POST"])
 @require("insurer")
 def index():
     slug = g.tenant.slug
-    if request.method == "POST":  # accept all selected: each as one by one, one digest mail per employer
-        kind = request.form.get("kind")
-        ids = [int(i) for i in request.form.getlist("selected") if i.isdigit()]
-        if kind in ("enrolments", "events") and ids:
-            results = work_queue.accept_all(me(), slug, kind, ids)
-            accepted = [r for r in results if r["accepted"]]
-            if accepted:
-                flash(_("%(count)s accepted.", count=len(accepted)), "success")
-            for r in results:
-                if not r["accepted"]:
-                    flash(_("Not accepted: %(name)s – %(reason)s", name=r["name"] or f"#{r['id']}",
-                            reason=localized(r["message"])), "error")
-        else:
-            flash(_("Please select at least one entry."), "error")
+    if request.method == "POST":  # accept or reject all selected: each as one by one, one digest mail per employer
+        _decide_selected(slug)
         return redirect(url_for("office.index", **request.args))
     f = _queue_filters()
     states = {"open": ("released", "sent", "submitted", "open"),

@@ -119,3 +119,48 @@ def test_notifications_reach_the_right_people_and_the_count_drops(app, client, m
     client.get("/notifications/")
     again = client.get("/m/lumen/office/").get_data(as_text=True)
     assert not re.search(r'class="notices">[^<]*<span class="badge"', again)
+
+
+def test_reject_all_selected_with_one_reason_makes_one_mail(app, client, make_user, mailbox):
+    with app.app_context():
+        case, staff, contract, sent = sent_enrolments(make_user, "lumen", 3, tag="r")
+        enrolments.accept(staff, sent[0])  # decided meanwhile: reported, the others rejected
+    mailbox.clear()
+    log_in(client, staff)
+    page = client.get("/m/lumen/office/")
+    assert "Alle ausgewählten ablehnen" in page.get_data(as_text=True)
+    refused = client.post("/m/lumen/office/", data={"kind": "enrolments", "decision": "reject", "comment": " ",
+                                                    "selected": [e.id for e in sent], "csrf_token": csrf_from(page)},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Bitte geben Sie eine Begründung an." in refused
+    assert {Enrolment.get_by_id(e.id).state for e in sent[1:]} == {"sent"}  # nothing touched without a reason
+    answer = client.post("/m/lumen/office/", data={"kind": "enrolments", "decision": "reject",
+                                                   "comment": "Geburtsdatum fehlt im Antrag",
+                                                   "selected": [e.id for e in sent], "csrf_token": csrf_from(page)},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "2 abgelehnt" in answer and "Nicht abgelehnt: Vor1 Nach1" in answer
+    assert [Enrolment.get_by_id(e.id).state for e in sent] == ["accepted", "rejected", "rejected"]
+    assert {Enrolment.get_by_id(e.id).reason for e in sent[1:]} == {"Geburtsdatum fehlt im Antrag"}
+    [mail] = mailbox.to(case["client"].contact_email)
+    assert all(f"Vor{n} Nach{n}" in mail["body"] for n in (2, 3)) and "Geburtsdatum fehlt im Antrag" in mail["body"]
+
+
+def test_events_are_rejected_together_too(app, client, make_user, mailbox):
+    from engine import clock, events
+    from engine.models import BusinessEvent
+    with app.app_context():
+        case, staff, contract, sent = sent_enrolments(make_user, "lumen", 2, tag="re")
+        filed = []
+        for enrolment in sent:
+            enrolments.accept(staff, Enrolment.get_by_id(enrolment.id))
+            event, _ = events.file(case["employer_user"], contract, enrolment.employee, "address_change",
+                                   {"street": "Neue Str. 5", "postal_code": "01069", "city": "Dresden",
+                                    "effective_date": clock.today()})
+            filed.append(event)
+    mailbox.clear()
+    log_in(client, staff)
+    page = client.get("/m/lumen/office/?kind=events")
+    client.post("/m/lumen/office/?kind=events", data={"kind": "events", "decision": "reject", "comment": "Ort fehlt",
+                                                      "selected": [e.id for e in filed], "csrf_token": csrf_from(page)})
+    assert {BusinessEvent.get_by_id(e.id).state for e in filed} == {"rejected"}
+    assert len(mailbox.to(case["client"].contact_email)) == 1

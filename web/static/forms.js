@@ -30,3 +30,11 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
 });
+// A queue's "select all" box ticks every box of its form named by data-select-all.
+document.addEventListener("change", function (event) {
+  var name = event.target.getAttribute && event.target.getAttribute("data-select-all");
+  if (!name) return;
+  event.target.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+    box.checked = event.target.checked;
+  });
+});
