@@ -32,8 +32,10 @@ does about it, and why (see /work/shared/DURABLE_RULES.md and durable/engine.py)
 * durable-rules has fixed limits that fail loudly or, worse, silently (measured on 2.0.28): a
   fact may pass at most 64 alpha nodes under one node at once (error 303), a ruleset may hold at
   most 127 absence tests (`$nex`; at 128 one rule fired wrongly, at 129 error 107), and a rule
-  may expand to at most ~8192 alternatives (error 113); a fact passing k alternatives of a rule
-  runs its action k times. `check_expression` refuses a single rule beyond half of these (the
+  may expand to at most ~8192 alternatives, and a rule's condition may hold at most 15 groups
+  (`$and`/`$or`, our wrapper's included: each writes two entries into the rule's beta node,
+  which takes 31; both are error 113, ERR_EXPRESSION_LIMIT_EXCEEDED, at registration, long
+  after the tenant was checked); a fact passing k alternatives of a rule runs its action k times. `check_expression` refuses a single rule beyond half of these (the
   compiler turns that into a RuleError at the rule), and `plan` packs the rules of a RuleSet
   into as many durable rulesets as needed to stay below them.
 * After `os.fork` (gunicorn) the child gets a new lock and a new host: the parent's lock may be
@@ -61,6 +63,7 @@ MAX_WIDTH = 32           # alternatives a fact may pass at once below one node (
 MAX_MATCHES = 32         # alternatives of one rule a fact may pass: each runs the action once
 MAX_ABSENCE_TESTS = 64   # `$nex` tests per durable ruleset (wrong answers from 128)
 MAX_ALTERNATIVES = 4096  # alternatives one rule expands to (refused from ~8192)
+MAX_GROUPS = 14          # $and/$or of one rule's condition; _definition adds one (error 113 from 16)
 
 _fired = []  # (rule key, batch index) recorded by the action; only touched under the lock
 _plans = {}  # durable name -> [(part name, expressions)]
@@ -140,6 +143,15 @@ def _leaf(expression):
     return "eq", key
 
 
+def _groups(expression):
+    """How many $and/$or an `m` expression holds (each takes two of a beta node's 31 entries)."""
+    leaf = _leaf(expression)
+    if leaf is not None:
+        return 0
+    ((_, children),) = expression.items()
+    return 1 + sum(_groups(child) for child in children)
+
+
 def _measure(expression):
     """(alternatives, matches, width, absence tests) of an `m` expression.
 
@@ -189,6 +201,13 @@ def check_expression(expression):
     if absences > MAX_ABSENCE_TESTS:
         raise ValueError("the condition tests %d values for absence; at most %d"
                          % (absences, MAX_ABSENCE_TESTS))
+    groups = _groups(expression)
+    if groups > MAX_GROUPS:
+        raise ValueError("the condition is too complex for the rules engine: it becomes %d and/or "
+                         "groups there, at most %d (each all and any counts, each in or not_in with "
+                         "several values, and each comparison under a not; eligibility requirements "
+                         "are run negated); split it into several rules or requirements"
+                         % (groups, MAX_GROUPS))
     return width, absences
 
 

@@ -216,3 +216,56 @@ def test_long_value_lists_and_negated_lists_stay_within_the_limits():
     assert [bool(d.outcomes) for d in evaluate(member, facts)] == [True, True, False, False]
     assert [r.group_id for r in check_eligibility([("g", excluded)], facts)] == [
         None, "g", "g", None]
+
+
+def _pairs(count):
+    """`all` of `count` pairs `any: [a == 1, b == 2]`; negated (not, or as an eligibility requirement)
+    each pair becomes an `and` of two `or`s in the engine."""
+    return {"all": [{"any": [{"fact": "event.a%d" % n, "eq": 1}, {"fact": "event.b%d" % n, "eq": 2}]}
+                    for n in range(count)]}
+
+
+def test_conditions_with_too_many_groups_are_refused_at_compile_time_not_by_the_engine():
+    # durable-rules refused these only when the ruleset was registered (error 113), at the first
+    # evaluation; 4 negated pairs are 13 groups, 5 are 16 (its limit is 15 with our wrapper)
+    fits = compile_rules([{"id": "fits", "when": {"not": _pairs(4)}, "then": {"require": "x"}}], name="test.g4")
+    facts = [{"event": {"a0": 1, "b1": 2, "a2": 1, "b3": 2}}, {"event": {"a0": 1}}]
+    assert [bool(d.outcomes) for d in evaluate(fits, facts)] == [False, True]
+    with pytest.raises(RuleError) as caught:
+        compile_rules([{"id": "fits", "when": {"not": _pairs(4)}, "then": {"require": "x"}},
+                       {"id": "big", "when": {"not": _pairs(5)}, "then": {"require": "x"}}])
+    assert caught.value.path == [1, "when"]
+    assert "too complex for the rules engine: it becomes 16 and/or groups there, at most 14" in caught.value.message
+    with pytest.raises(RuleError) as caught:  # a requirement runs negated
+        compile_eligibility([{"id": "big", "require": _pairs(5), "reason": {"de": "d", "en": "e"}}])
+    assert caught.value.path == [0, "require"]
+    eligible = compile_eligibility([{"id": "fits", "require": _pairs(4), "reason": {"de": "d", "en": "e"}}],
+                                   name="test.g4e")
+    assert [r.group_id for r in check_eligibility([("g", eligible)], facts)] == ["g", None]
+
+
+def test_every_condition_the_compiler_accepts_registers_in_the_engine():
+    # random nestings of all/any/not over comparisons, in/not_in: compiled, then registered and run
+    leaves = [lambda n: {"fact": "event.f%d" % n, "eq": n}, lambda n: {"fact": "event.f%d" % n, "in": [1, 2]},
+              lambda n: {"fact": "event.f%d" % n, "not_in": [1, 2, 3]}, lambda n: {"fact": "event.f%d" % n, "gt": 2}]
+    chance = random.Random(113)
+
+    def condition(depth):
+        if depth == 0 or chance.random() < 0.3:
+            return chance.choice(leaves)(chance.randrange(6))
+        kind = chance.choice(["all", "any", "not"])
+        if kind == "not":
+            return {"not": condition(depth - 1)}
+        return {kind: [condition(depth - 1) for _ in range(chance.randint(2, 3))]}
+
+    accepted = 0
+    for number in range(150):
+        when = condition(4)
+        try:
+            ruleset = compile_rules([{"id": "r", "when": when, "then": {"require": "x"}}],
+                                    name="test.random%d" % number)
+        except RuleError:
+            continue
+        evaluate(ruleset, [{"event": {"f%d" % n: chance.randrange(5) for n in range(6)}}])
+        accepted += 1
+    assert accepted > 50

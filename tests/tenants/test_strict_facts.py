@@ -127,3 +127,15 @@ def test_rules_on_contract_are_said_to_never_fire(demo_copy):
     problem = only(check_paths([lumen.folder]))
     assert (problem.level, problem.dotted_path) == ("warning", "rules[1].on")
     assert problem.message.startswith("rules on contract are not evaluated by the platform yet")
+
+
+def test_a_requirement_too_complex_for_the_rules_engine_is_refused_at_its_line(demo_copy):
+    # durable-rules refused it only at the first evaluation (error 113): the check now says so
+    pairs = ", ".join("{any: [{fact: employee.weekly_hours, gte: %d}, {fact: employee.postal_code, eq: '%05d'}]}"
+                      % (10 + n, n) for n in range(5))
+    nordhafen = demo_copy("nordhafen").replace("require: {fact: employee.postal_code, exists: true}",
+                                               "require: {all: [%s]}" % pairs)
+    problem = only(check_paths([nordhafen.folder]))
+    assert (problem.level, problem.dotted_path) == ("error", "tariff_groups[0].eligibility[1].require")
+    assert problem.line == nordhafen.line_of("require: {all: [{any:")
+    assert "too complex for the rules engine" in problem.message and "split it" in problem.message
