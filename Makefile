@@ -4,11 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEMO_ENV := BKV_DEMO=1 SMTP_HOST=127.0.0.1 SMTP_PORT=8025 BKV_JOBS=sqlite
-# On SQLite two pytest-xdist workers (each its own database, SMTP server and ports): the suite takes
-# about half the time on a 2-core machine. On PostgreSQL one process: the page cache's change mark is
-# the server's snapshot (web/pagecache.py), which a second worker's transactions move even in another
-# database, so the page-cache tests would see renders. `make test PYTEST_ARGS=` runs in one process.
-PYTEST_ARGS ?= $(if $(filter postgresql,$(BKV_TEST_DB)),,-n 2)
+# Two pytest-xdist workers (each its own database, SMTP server and ports): the suite takes about half
+# the time on a 2-core machine. On PostgreSQL the page-cache tests run afterwards in one process: the
+# page cache's change mark is the server's snapshot (web/pagecache.py), which the other worker's
+# transactions move even in another database, so those tests would see renders. `make test
+# PYTEST_ARGS=` runs everything in one process.
+SERIAL_ON_PG := tests/web/test_pagecache.py
+ON_PG = $(filter postgresql,$(BKV_TEST_DB))
+PYTEST_ARGS ?= -n 2 $(if $(ON_PG),--ignore=$(SERIAL_ON_PG))
 
 .PHONY: demo test install chromium libreoffice translations clean
 
@@ -38,6 +41,7 @@ demo: install
 # Browser tests drive Debian's Chromium (installed here when missing; never `playwright install`).
 test: install chromium libreoffice
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(if $(ON_PG),$(if $(findstring --ignore,$(PYTEST_ARGS)),$(BIN)/python -m pytest $(SERIAL_ON_PG)))
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
