@@ -35,10 +35,6 @@ def get_for(user, application_id):
     return application
 
 
-def for_employer_members(user):
-    return list(Application.select().where(Application.employer.in_(accounts.employer_ids(user))).order_by(Application.id.desc()))
-
-
 class EditConflict(Conflict):
     """Someone else saved the same fields differently since this person's form was drawn.
     `clashes`: field -> the value stored now; `mine`: this person's changes (None = emptied)."""

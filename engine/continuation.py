@@ -10,7 +10,7 @@ from tenants.event_kinds import event_kinds
 
 from engine import audit, clock, registry, webhooks, workflow
 from engine.errors import NotFound
-from engine.models import BusinessEvent, ContinuationCase, utcnow
+from engine.models import ContinuationCase, utcnow
 
 KINDS = event_kinds()
 
@@ -83,6 +83,3 @@ def of_employee(employee):
     return list(ContinuationCase.select().where(ContinuationCase.employee == employee.id)
                 .order_by(ContinuationCase.id.desc()))
 
-
-def leaving_event(case):
-    return BusinessEvent.get_by_id(case.event_id)

@@ -23,9 +23,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Decimal
 
-from email_validator import EmailNotValidError, validate_email
-from forms import values as form_values
-from forms.model import RelativeDate
+from forms import messages as form_messages, values as form_values
 
 from engine import clock, employee_record, xlsx
 from engine.errors import DomainError
@@ -45,8 +43,8 @@ EXCEL_ERRORS = frozenset({"#N/A", "#NV", "#DIV/0!", "#VALUE!", "#WERT!", "#REF!"
 _SEPARATORS = (";", ",", "\t")
 _HEADER_JUNK = re.compile(r"[\s\-_.*]+")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
-_GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_DATE_TIME = re.compile(r"(?<=\d)(?:\s+|T)\d{1,2}:\d{2}(?::\d{2})?$")  # "01.02.2015 00:00" as Excel writes it
+_SHORT_YEAR = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2}")
 _SPACES = re.compile(r"\s+")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
@@ -369,58 +367,6 @@ def _text(value):
     return _SPACES.sub(" ", str(value)).strip()
 
 
-def _plain(value, spec, leading_zero=False):
-    """A text cell within the field's length and pattern; (text, whether a lost leading zero was put back)."""
-    text = _text(value)
-    if len(text) > spec.length_limit:
-        raise _Invalid(f"ist zu lang (höchstens {spec.length_limit} Zeichen)",
-                       f"is too long (at most {spec.length_limit} characters)")
-    if spec.pattern is None or re.fullmatch(spec.pattern, text):
-        return text, False
-    if leading_zero and text.isdigit() and re.fullmatch(spec.pattern, "0" + text):
-        return "0" + text, True  # Excel drops the leading zero of 01067 (a number cell, or a CSV saved by Excel)
-    hint = f" ({spec.help.de})" if spec.help else "", f" ({spec.help.en})" if spec.help else ""
-    raise _Invalid(f"„{text}“ ist keine gültige Angabe{hint[0]}", f"'{text}' is not valid{hint[1]}")
-
-
-def _date(value):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, _Serial):  # a number in an Excel date column: the date's serial number
-        from openpyxl.utils.datetime import from_excel
-        if 1 <= value < 2958466:
-            return from_excel(float(value), value.epoch).date()
-        raise _Invalid("ist kein Datum", "is not a date")
-    text = _text(value)
-    german, iso = _GERMAN_DATE.fullmatch(text), _ISO_DATE.fullmatch(text)
-    if german and len(german.group(3)) == 2:
-        raise _Invalid(f"„{text}“: bitte das Jahr vierstellig angeben (TT.MM.JJJJ)",
-                       f"'{text}': please write the year with four digits (DD.MM.YYYY)")
-    parts = (german.group(3), german.group(2), german.group(1)) if german else iso.groups() if iso else None
-    if parts is None:
-        raise _Invalid(f"„{text}“ ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT)",
-                       f"'{text}' is not a date (DD.MM.YYYY or YYYY-MM-DD)")
-    try:
-        return datetime.date(*map(int, parts))
-    except ValueError:
-        raise _Invalid(f"„{text}“: diesen Tag gibt es nicht", f"'{text}': there is no such day") from None
-
-
-def _dated(value, spec, today):
-    """A date cell within the field's limits (`today` as the form's relative limits mean it)."""
-    day = _date(value)
-    low, high = (limit.resolve(today) if isinstance(limit, RelativeDate) else limit for limit in (spec.min, spec.max))
-    if high is not None and day > high:
-        raise (_Invalid("liegt in der Zukunft", "is in the future") if high == today else
-               _Invalid(f"liegt nach dem {high:%d.%m.%Y}", f"is after {high.isoformat()}"))
-    if low is not None and day < low:
-        raise (_Invalid("liegt in der Vergangenheit", "is in the past") if low == today else
-               _Invalid(f"liegt vor dem {low:%d.%m.%Y}", f"is before {low.isoformat()}"))
-    return day
-
-
 def _choice(value, field, spellings):
     """An option's value, however the file spells it; the message names each option's first spelling."""
     chosen = spellings.get(header_key(value))
@@ -431,34 +377,54 @@ def _choice(value, field, spellings):
     return chosen
 
 
-def _email(value):
-    text = _text(value)
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise _Invalid(f"„{text}“ ist keine gültige E-Mail-Adresse",
-                       f"'{text}' is not a valid e-mail address") from None
-
-
-def _number(value, spec):
-    """A decimal cell within the field's limits, with one spelling per amount (38,50 and 38.5 are the same)
-    and at most two places. Text is read as the German hand form reads it (forms.values.parse_number, by the
-    field's type): 37,5 is 37.5, 1.500 is 1500."""
+def _cell(value, field):
+    """What only a file holds, made into what the hand form reads: an Excel serial number in a date column is
+    its date, in a number column its amount, else its digits; a time after a date is dropped."""
+    if isinstance(value, _Serial) and field.type != "date":
+        return Decimal(repr(float(value))) if field.type in ("decimal", "integer") else _text(value)
     if isinstance(value, _Serial):
-        number = Decimal(repr(float(value)))
-    else:
-        text = _text(value)
-        try:
-            number = form_values.read(spec, text, "de")
-        except form_values.Invalid:
-            raise _Invalid(f"„{text}“ ist keine Zahl (z. B. 38,5)", f"'{text}' is not a number (e.g. 38.5)") from None
-    low, high = spec.min, spec.max
-    if (low is not None and number < low) or (high is not None and number > high):
-        if low is None or high is None:
-            raise (_Invalid(f"{_text(value)} ist größer als {high}", f"{_text(value)} is more than {high}")
-                   if low is None else _Invalid(f"{_text(value)} ist kleiner als {low}", f"{_text(value)} is less than {low}"))
-        raise _Invalid(f"{_text(value)} liegt nicht zwischen {low} und {high}", f"{_text(value)} is not between {low} and {high}")
-    return Decimal(format(number.quantize(Decimal("0.01"), ROUND_HALF_UP), "f").rstrip("0").rstrip("."))
+        from openpyxl.utils.datetime import from_excel
+        if not 1 <= value < 2958466:
+            raise _Invalid("ist kein Datum", "is not a date")
+        return from_excel(float(value), value.epoch).date()
+    if field.type == "date" and isinstance(value, str):
+        text = _DATE_TIME.sub("", _text(value))
+        if _SHORT_YEAR.fullmatch(text):
+            raise _Invalid(f"„{text}“: bitte das Jahr vierstellig angeben (TT.MM.JJJJ)",
+                           f"'{text}': please write the year with four digits (DD.MM.YYYY)")
+        return text
+    return value if isinstance(value, (datetime.date, Decimal)) else _text(value)
+
+
+def _read(field, spec, value, layout, today):
+    """The typed value of one filled cell, read and checked as the hand form reads and checks it
+    (forms.values, German), and whether a lost leading zero was put back. A refusal names the cell's text."""
+    text = _text(value)
+    if text in EXCEL_ERRORS:
+        raise _Invalid(f"enthält den Excel-Fehler {text}", f"contains the Excel error {text}")
+    if field.spellings:
+        return _choice(value, field, layout.spellings[field.name]), False
+    raw = _cell(value, field)
+    try:
+        return _checked(spec, raw, today), False
+    except form_values.Invalid as invalid:
+        if invalid.code == "pattern" and field.leading_zero and text.isdigit():
+            try:  # Excel drops the leading zero of 01067 (a number cell, or a CSV saved by Excel)
+                return _checked(spec, "0" + text, today), True
+            except form_values.Invalid:
+                pass
+        hint = [f" ({getattr(spec.help, lang)})" if invalid.code == "pattern" and spec.help else ""
+                for lang in ("de", "en")]
+        raise _Invalid(f"„{text}“: {form_messages.message(invalid.code, 'de', **invalid.params)}{hint[0]}",
+                       f"'{text}': {form_messages.message(invalid.code, 'en', **invalid.params)}{hint[1]}") from None
+
+
+def _checked(spec, raw, today):
+    value = form_values.read(spec, raw, "de")
+    form_values.check(spec, value, today)
+    if isinstance(value, Decimal):  # one spelling per amount (38,50 and 38.5 are the same), two places at most
+        return Decimal(format(value.quantize(Decimal("0.01"), ROUND_HALF_UP), "f").rstrip("0").rstrip("."))
+    return value
 
 
 def _empty(value):
@@ -467,21 +433,6 @@ def _empty(value):
 
 def _cells(cells, positions):
     return {name: (cells[index] if index < len(cells) else None) for name, index in positions.items()}
-
-
-def _read(field, spec, value, layout, today):
-    """The typed value of one filled cell, and whether a lost leading zero was put back."""
-    if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
-        raise _Invalid(f"enthält den Excel-Fehler {value.strip()}", f"contains the Excel error {value.strip()}")
-    if field.type == "date":
-        return _dated(value, spec, today), False
-    if field.type == "decimal":
-        return _number(value, spec), False
-    if field.type == "email":
-        return _email(value), False
-    if field.spellings:
-        return _choice(value, field, layout.spellings[field.name]), False
-    return _plain(value, spec, field.leading_zero)
 
 
 def _check_row(raw, today, layout):

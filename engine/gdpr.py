@@ -15,7 +15,6 @@ from engine.errors import DomainError
 from engine.models import (AuditEntry, BusinessEvent, Document, Employee, Enrolment, FamilyMember, HeldDecision,
                            ImportBatch, Mandate, Notification, Outbox, Policy, utcnow)
 
-PERSONAL = ("first_name", "last_name", "email", "street", "postal_code", "city", "gender")
 RETENTION_YEARS = 10  # § 147 AO / § 257 HGB: ten years for records relevant to accounts
 
 

@@ -27,11 +27,6 @@ class Settings:
     consultant_number: str
     client_number: str
 
-    @property
-    def treatment_text(self):
-        return TREATMENT_TEXT[self.treatment]
-
-
 def _default(contract):
     return registry.get(contract.tenant_id).settings.get("payroll_treatment", "benefit_in_kind")
 

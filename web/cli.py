@@ -53,10 +53,11 @@ def tenants_check(paths, as_json, strict):
 
 
 @tenants_cli.command("schema", with_appcontext=False)
-def tenants_schema():
-    """Print the JSON Schema of a tenant document."""
-    from tenants import loader
-    click.echo(json.dumps(loader.schema(), indent=2, ensure_ascii=False))
+@click.option("--tests", is_flag=True, help="The schema of a tenant's tests.yaml instead.")
+def tenants_schema(tests):
+    """Print the JSON Schema of a tenant document (for editors)."""
+    from tenants import cases, loader
+    click.echo(json.dumps(cases.tests_schema() if tests else loader.schema(), indent=2, ensure_ascii=False))
 
 
 @tenants_cli.command("simulate", with_appcontext=False)

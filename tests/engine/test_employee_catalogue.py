@@ -73,6 +73,11 @@ def test_the_upload_and_the_hand_form_accept_and_refuse_the_same_rows(app, make_
                 except DomainError as exc:
                     by_hand = {exc.field}
             assert (uploaded(row)[1], by_hand) == (refused, refused), changes
+            for name, message in result.errors.items():  # one reader: the upload says what the form says
+                if not row[name] or employees.form()[name].options:  # the file names its spellings, "missing"
+                    continue
+                said = [error.message for error in uploaded(row)[0].errors if error.field == name]
+                assert said and message.rstrip(".") in said[0], (name, message, said)
 
 
 def test_the_model_stores_every_field_of_the_catalogue_and_nothing_else_of_the_person():

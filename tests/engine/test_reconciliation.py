@@ -133,7 +133,7 @@ def test_bad_rows_are_named_with_row_column_and_reason_and_nothing_is_kept(april
         reconciliation.reconcile(case["employer_user"], case["contract"], APRIL, "x.csv", file, "employer")
     named = [(e["row"], e["column"]) for e in refused.value.errors]
     assert named == [(2, "Betrag"), (3, "Personalnummer"), (4, "Betrag"), (5, "Monat"), (6, "Monat")]
-    assert "„abc“ ist keine Zahl" in refused.value.errors[0]["message"]["de"]
+    assert "„abc“: Bitte geben Sie eine Zahl an" in refused.value.errors[0]["message"]["de"]
     assert "Zeile 5, Spalte Monat: 05.2027 liegt nach dem abgeglichenen Monat 04.2027" in refused.value.message
     assert Reconciliation.select().count() == 0
 

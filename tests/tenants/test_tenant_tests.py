@@ -1,9 +1,12 @@
 """Tests inside the config: a tenant's tests.yaml says, for people and offers, which group, exclusion,
 premium and rule outcome the platform must decide; `bkv tenants check` runs every case through the
 engine's own eligibility, pricing and rules and reports a failing case at its line in tests.yaml."""
+import json
+
 from click.testing import CliRunner
 
 from engine import tenant_cases
+from tenants import cases
 from tenants.check import check_paths
 from web.cli import cli
 
@@ -125,3 +128,9 @@ def test_a_case_is_an_employee_or_rules_with_facts(demo_copy):
     [problem] = check_paths([nordhafen.folder])
     assert problem.line == line_of(tests, "name: Kleine Gruppe")
     assert problem.message.startswith("a case has exactly one of employee:")
+
+
+def test_the_cli_prints_the_schema_of_tests_yaml_for_editors():
+    shown = CliRunner().invoke(cli, args=["tenants", "schema", "--tests"])
+    assert shown.exit_code == 0 and json.loads(shown.output) == cases.tests_schema()
+    assert json.loads(CliRunner().invoke(cli, args=["tenants", "schema"]).output) != cases.tests_schema()

@@ -63,7 +63,7 @@ def test_a_bad_file_names_its_rows_and_keeps_nothing(app, make_user, clock):
     log_in(employer, case["employer_user"])
     answer = _upload(employer, url, "2027-05", "Personalnummer;Betrag\n1;zwölf\n".encode())
     assert answer.status_code == 422
-    assert "„zwölf“ ist keine Zahl" in answer.text and 'id="row-problems"' in answer.text
+    assert "„zwölf“: Bitte geben Sie eine Zahl an" in answer.text and 'id="row-problems"' in answer.text
     assert "Es wurde noch keine Datei abgeglichen." in answer.text
     assert _upload(employer, url, "Mai", b"Personalnummer;Betrag\n1;1\n").status_code == 422
 
