@@ -30,7 +30,9 @@ class BaseModel(Model):
 
 
 class Tenant(BaseModel):
-    """An insurer. Its content lives in TenantVersion snapshots; `current_digest` names the live one."""
+    """An insurer. Its content lives in TenantVersion snapshots; which one is live on a day is decided by
+    its TenantRelease rows (engine/registry.get). `current_digest` names the version an activation last
+    put in force (None: never live)."""
     slug = CharField(primary_key=True, max_length=40)
     name = CharField()
     current_digest = CharField(max_length=64, null=True)
@@ -48,6 +50,17 @@ class TenantVersion(BaseModel):
 
     class Meta:
         indexes = ((("tenant", "digest"), True),)
+
+
+class TenantRelease(BaseModel):
+    """A version put in force from `valid_from` (bkv tenants activate, or an insurer administrator in the
+    back office). On a day the release with the latest valid_from up to that day is live; of two with the
+    same day, the later. A scheduled release may be withdrawn before its day."""
+    tenant = ForeignKeyField(Tenant, backref="releases", on_delete="CASCADE")
+    version = ForeignKeyField(TenantVersion, on_delete="CASCADE")
+    valid_from = DateField()
+    created_at = DateTimeField(default=utcnow)
+    withdrawn_at = DateTimeField(null=True)
 
 
 class User(BaseModel):
@@ -665,7 +678,7 @@ class Reconciliation(BaseModel):
     summary = JSONText(default=dict)  # the result: lines, counts, totals (reconciliation.compare)
 
 
-ALL_MODELS = [Tenant, TenantVersion, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
+ALL_MODELS = [Tenant, TenantVersion, TenantRelease, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
               Enrolment, BusinessEvent, ContinuationCase, Policy, FamilyMember, CoverPeriod, PremiumChangeNotice, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
               FormSubmission, HeldDecision, Notification, PayrollSettings, OtherBenefit, Reconciliation]

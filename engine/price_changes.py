@@ -4,7 +4,8 @@ New business is priced by `valid_from`: an offer or an enrolment starting on or 
 new premium. A contract in force gets a change from its `valid_from` when the version the contract
 was made with already held it (the figures were known when it was made); otherwise not before the
 first 1st of a month at least `premium_change_notice_weeks` (of the version that brought it) after
-the platform loaded the first version holding it (TenantVersion.created_at, a day in Berlin). The
+the first version holding it was released (the later of the day it was activated and its valid_from,
+in Berlin; a draft counts for nothing). The
 tenant's live version decides: a change it no longer holds is withdrawn, a corrected change is a new
 one (its notice runs again), and a later change that reaches a contract first supersedes an earlier
 one that would reach it later.
@@ -25,7 +26,7 @@ from tenants.settings import TenantSettings
 from engine import audit, clock, registry, signals, start_window
 from engine.db import transaction
 from engine.errors import NotFound
-from engine.models import CoverPeriod, GroupContract, PremiumChangeNotice, TenantVersion
+from engine.models import CoverPeriod, GroupContract, PremiumChangeNotice, TenantRelease, TenantVersion
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +44,19 @@ def _keys(doc):
 
 def _known(live):
     """{change key: the first day it may reach a contract in force} of the live version's changes:
-    the notice day from the first stored version of the tenant that held it."""
+    the notice day from the first release of the tenant that held it (the later of the day it was
+    activated and the day it came into force; a draft tells no contract anything)."""
     def make():
         wanted, found = set(_keys(live.doc)), {}
-        for row in (TenantVersion.select(TenantVersion.id, TenantVersion.created_at, TenantVersion.snapshot)
-                    .where(TenantVersion.tenant == live.slug).order_by(TenantVersion.created_at, TenantVersion.id)):
-            doc = row.snapshot["doc"]
+        released = (TenantRelease.select(TenantRelease.id, TenantRelease.created_at, TenantRelease.valid_from,
+                                         TenantVersion.snapshot)
+                    .join(TenantVersion).where((TenantRelease.tenant == live.slug)
+                                               & TenantRelease.withdrawn_at.is_null()))
+        for row in sorted(released, key=lambda r: (max(_berlin_day(r.created_at), r.valid_from), r.id)):
+            doc = row.version.snapshot["doc"]
             weeks = TenantSettings.of(doc.get("settings")).premium_change_notice_weeks
             for key in (set(_keys(doc)) & wanted) - set(found):
-                found[key] = notice_day(_berlin_day(row.created_at), weeks)
+                found[key] = notice_day(max(_berlin_day(row.created_at), row.valid_from), weeks)
         return found
     return registry.derived(("price_changes_known", live.version_id), make)
 

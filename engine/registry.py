@@ -1,8 +1,10 @@
 """Tenants at run time: versions synced from tenants/ into the database, compiled once per process.
 
-`sync(root)` checks every tenant folder and stores each distinct content once (digest + snapshot).
-The web processes read the current versions from the database, so every host runs the same config,
-and compile each version once (rulesets, formulas, forms) into a `LiveTenant`.
+`sync(root)` checks every tenant folder and stores each distinct content once (digest + snapshot), as a
+draft: a version goes live only when it is released from a day (engine/releases.py; a tenant's very
+first version is released at once). The web processes read the version in force from the database, so
+every host runs the same config, and compile each version once (rulesets, formulas, forms) into a
+`LiveTenant`.
 """
 import base64
 import functools
@@ -14,10 +16,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from engine import audit
+from engine import audit, clock
 from engine.db import transaction
 from engine.errors import NotFound
-from engine.models import Tenant, TenantVersion, utcnow
+from engine.models import Tenant, TenantRelease, TenantVersion, utcnow
 from tenants import loader
 from tenants.settings import TenantSettings
 
@@ -28,7 +30,7 @@ LIVE_CHECK_SECONDS = 5.0
 _cache = {}  # (slug, digest) -> LiveTenant
 _cache_lock = threading.RLock()  # re-entrant: a derived value may be made from other cached ones
 _by_version = {}  # TenantVersion id -> LiveTenant
-_live_by_slug = {}  # slug -> (monotonic time read, LiveTenant)
+_live_by_slug = {}  # slug -> (monotonic time read, day, LiveTenant)
 
 
 @dataclass
@@ -84,14 +86,15 @@ def _snapshot(tenant):
 
 
 def sync(root, actor=None):
-    """Load every tenant folder under `root`; store new versions and each folder's check result.
+    """Load every tenant folder under `root`; store new versions as drafts and each folder's check result.
 
-    Returns a list of (slug, status, problems) where status is new | unchanged | invalid; a tenant
-    that loads may have warnings among its problems.
+    Returns a list of (slug, status, problems) where status is new (a draft), live (the tenant's first
+    version, in force from today), unchanged or invalid; a tenant that loads may have warnings among
+    its problems.
     """
     from engine import tenant_cases  # it builds LiveTenants of this module
     tenants, problems = loader.load_tenants(root)
-    for tenant in list(tenants):  # a tenant whose own test cases fail does not go live
+    for tenant in list(tenants):  # a tenant whose own test cases fail is not stored
         failed = tenant_cases.run(tenant)
         if failed:
             tenants.remove(tenant)
@@ -111,14 +114,14 @@ def sync(root, actor=None):
                 status = "new"
                 audit.record(actor, "tenant.version_loaded", "tenant", row.slug, tenant=row,
                              before={"digest": row.current_digest}, after={"digest": tenant.digest})
+            if not TenantRelease.select().where(TenantRelease.tenant == row).exists():
+                release(actor, row, version, clock.today())  # a new insurer: nothing to keep live instead
+                status = "live"
             warnings = [problem_dict(p) for p in by_folder.pop(tenant.folder.name, [])]
-            row.name = tenant.doc.get("name", tenant.id)
-            row.current_digest = tenant.digest
             row.problems = warnings  # a tenant with warnings loads; /admin shows them
             row.checked_at = utcnow()
             row.save()
             report.append((row.slug, status, warnings))
-            _live_by_slug.pop(row.slug, None)
         for slug, found in sorted(by_folder.items()):
             as_dicts = [problem_dict(p) for p in found]
             row, _ = Tenant.get_or_create(slug=slug, defaults={"name": slug})
@@ -127,6 +130,42 @@ def sync(root, actor=None):
             row.save()  # the last good version stays live; the problems are shown in /admin
             report.append((slug, "invalid", as_dicts))
     return report
+
+
+def release(actor, row, version, valid_from):
+    """Put `version` of tenant `row` in force from `valid_from`, audited (call inside a transaction;
+    engine/releases.activate checks who may and which day)."""
+    made = TenantRelease.create(tenant=row, version=version, valid_from=valid_from)
+    live = in_force(row.slug, clock.today())
+    audit.record(actor, "tenant.version_activated", "tenant", row.slug, tenant=row,
+                 before={"digest": row.current_digest},
+                 after={"digest": version.digest, "valid_from": valid_from.isoformat(), "release": made.id})
+    if live is not None:
+        row.current_digest = live.digest
+        row.name = TenantVersion.get_by_id(live.id).snapshot["doc"].get("name", row.slug)
+    row.save()
+    forget_live(row.slug)
+    return made
+
+
+def forget_live(slug=None):
+    """Read the tenant's (None: every tenant's) live version again at the next `get` (releases changed)."""
+    if slug is None:
+        _live_by_slug.clear()
+    else:
+        _live_by_slug.pop(slug, None)
+
+
+def in_force(slug, day):
+    """The TenantVersion (id and digest) live on `day`: of the releases not withdrawn with valid_from up
+    to that day, the one with the latest day (of two on the same day, the later made). Before the
+    tenant's first release its first version counts: there was no other. None without releases."""
+    released = (TenantVersion.select(TenantVersion.id, TenantVersion.digest)
+                .join(TenantRelease, on=(TenantRelease.version == TenantVersion.id))
+                .where((TenantRelease.tenant == slug) & TenantRelease.withdrawn_at.is_null()))
+    return (released.where(TenantRelease.valid_from <= day)
+            .order_by(TenantRelease.valid_from.desc(), TenantRelease.id.desc()).first()
+            or released.order_by(TenantRelease.valid_from, TenantRelease.id).first())
 
 
 def problem_dict(problem):
@@ -169,41 +208,40 @@ def version(version_id):
 
 
 def get(slug):
-    """The live version of a tenant, compiled once per process and digest. NotFound when unknown.
+    """The version of a tenant in force today (engine.clock), compiled once per process and digest.
+    NotFound when unknown or not yet released.
 
-    Which version is live is read from the database at most every LIVE_CHECK_SECONDS per process
-    (every portal request asks); `sync` in this process takes effect at once, in other processes
+    Which version is live is read from the database at most every LIVE_CHECK_SECONDS per process and
+    day (every portal request asks); a release in this process takes effect at once, in other processes
     within that time."""
+    today = clock.today()
     seen = _live_by_slug.get(slug)
-    if seen is not None and time.monotonic() - seen[0] < LIVE_CHECK_SECONDS:
-        return seen[1]
+    if seen is not None and seen[1] == today and time.monotonic() - seen[0] < LIVE_CHECK_SECONDS:
+        return seen[2]
     row = Tenant.get_or_none((Tenant.slug == slug) & (Tenant.active == True))  # noqa: E712
-    if row is None or row.current_digest is None:
+    version_row = in_force(slug, today) if row is not None else None
+    if version_row is None:
         _live_by_slug.pop(slug, None)
         raise NotFound("Unbekannter Versicherer.", "Unknown insurer.")
-    live = _live(row)
-    _live_by_slug[slug] = (time.monotonic(), live)
+    live = _cached((slug, version_row.digest), lambda: _build(TenantVersion.get_by_id(version_row.id)))
+    _live_by_slug[slug] = (time.monotonic(), today, live)
     return live
 
 
-def _live(row):
-    return _cached((row.slug, row.current_digest), lambda: _build(
-        TenantVersion.get((TenantVersion.tenant == row) & (TenantVersion.digest == row.current_digest))))
-
-
 def live_tenants():
-    rows = Tenant.select().where((Tenant.active == True) & Tenant.current_digest.is_null(False)).order_by(Tenant.name)  # noqa: E712
-    return [_live(row) for row in rows]
+    """Every active tenant with a version in force today, by name."""
+    found = []
+    for row in Tenant.select().where(Tenant.active == True):  # noqa: E712
+        try:
+            found.append(get(row.slug))
+        except NotFound:
+            continue
+    return sorted(found, key=lambda live: live.name)
 
 
 def overview():
-    """Every tenant with its check result and versions, for /admin."""
-    rows = list(Tenant.select().order_by(Tenant.slug))
-    versions = {}
-    for version in TenantVersion.select(TenantVersion.id, TenantVersion.tenant, TenantVersion.digest,
-                                        TenantVersion.created_at).order_by(TenantVersion.created_at.desc()):
-        versions.setdefault(version.tenant_id, []).append(version)
-    return [{"tenant": row, "versions": versions.get(row.slug, [])} for row in rows]
+    """Every tenant with its check result, for /admin (its versions: engine/releases.versions)."""
+    return [{"tenant": row} for row in Tenant.select().order_by(Tenant.slug)]
 
 
 def clear_cache():

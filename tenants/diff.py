@@ -142,14 +142,24 @@ def format_diff(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _premium_lines(premiums):
-    lines = []
+def premium_runs(premiums):
+    """The premium changes with consecutive ages of the same change as one: [{tariff, group,
+    family_members, ages ("45-59" or "45"), old, new}]."""
+    found = []
     for run in _runs(premiums):
         first, last = run[0], run[-1]
         ages = str(first["age"]) if first is last else f"{first['age']}-{last['age']}"
-        group = f"group {first['group']}" if first["group"] else "no group"
-        lines.append(f"  {first['tariff']}, {group}, family_members {first['family_members']}, "
-                     f"age {ages}: {first['old'] or '-'} -> {first['new'] or '-'}")
+        found.append({"tariff": first["tariff"], "group": first["group"], "family_members": first["family_members"],
+                      "ages": ages, "old": first["old"], "new": first["new"]})
+    return found
+
+
+def _premium_lines(premiums):
+    lines = []
+    for run in premium_runs(premiums):
+        group = f"group {run['group']}" if run["group"] else "no group"
+        lines.append(f"  {run['tariff']}, {group}, family_members {run['family_members']}, "
+                     f"age {run['ages']}: {run['old'] or '-'} -> {run['new'] or '-'}")
     return lines
 
 
@@ -173,13 +183,14 @@ def _describe(change):
         body = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
         return [f"  changed {path}:"] + [f"    {line}" for line in list(body)[2:]]
     if kind == "added":
-        return [f"  added {path}: {_short(new)}"]
+        return [f"  added {path}: {short(new)}"]
     if kind == "removed":
-        return [f"  removed {path}: {_short(old)}"]
-    return [f"  {kind} {path}: {_short(old)} -> {_short(new)}"]
+        return [f"  removed {path}: {short(old)}"]
+    return [f"  {kind} {path}: {short(old)} -> {short(new)}"]
 
 
-def _short(value, limit=160):
+def short(value, limit=160):
+    """A value of the document as one line of JSON, cut at `limit` characters."""
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 

@@ -119,11 +119,30 @@ def app(database_url, smtp_server, tmp_path_factory):
     with app.app_context():
         migrate.upgrade()
         registry.sync(str(ROOT / "tenants"))
+        _released.update(_releases_now())
     audit_watch.install(app)
     return app
 
 
-TABLES_KEPT = {"tenant", "tenant_version", "schema_migration"}
+TABLES_KEPT = {"tenant", "tenant_version", "tenant_release", "schema_migration"}
+_released = {}  # what the demo tenants' releases were after loading: each test ends with them again
+
+
+def _releases_now():
+    from engine.models import Tenant, TenantRelease
+    return {"last": TenantRelease.select(TenantRelease.id).order_by(TenantRelease.id.desc()).scalar() or 0,
+            "tenants": {row.slug: (row.name, row.current_digest) for row in Tenant.select()}}
+
+
+def _restore_releases():
+    """Releases a test made (tests/tenant_versions.load_live, the releases page) are taken out again."""
+    from engine import registry
+    from engine.models import Tenant, TenantRelease
+    TenantRelease.delete().where(TenantRelease.id > _released["last"]).execute()
+    TenantRelease.update(withdrawn_at=None).where(TenantRelease.withdrawn_at.is_null(False)).execute()
+    for slug, (name, digest) in _released["tenants"].items():
+        Tenant.update(name=name, current_digest=digest).where(Tenant.slug == slug).execute()
+    registry.forget_live()
 
 # The platform day every test runs on, whatever the machine's date (CI runs on any day). A test
 # that needs another day moves the clock: `clock.move_to(...)` or time_machine.travel(...).
@@ -160,6 +179,7 @@ def clean_database(request):
         for model in reversed(sort_models(ALL_MODELS)):
             if model._meta.table_name not in TABLES_KEPT:
                 model.delete().execute()
+        _restore_releases()
 
 
 @pytest.fixture

@@ -83,6 +83,8 @@ def _register_blueprints(app):
     from web import reconciliations
     app.register_blueprint(reconciliations.bp)
     app.register_blueprint(reconciliations.office_bp)
+    from web import office_releases
+    app.register_blueprint(office_releases.bp)
     csrf.exempt(api.bp)  # no cookies there: every request carries its API key
 
 

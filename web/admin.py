@@ -4,7 +4,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import accounts, memberships, registry, staff
+from engine import accounts, memberships, registry, releases, staff
 from engine.errors import DomainError, NotFound
 from web.access import current_account, require
 from web.filters import localized
@@ -21,6 +21,7 @@ def _index(status=200, errors=None, invite_for=None, email=""):
     tenants = registry.overview()
     for item in tenants:
         slug = item["tenant"].slug
+        item["versions"] = releases.versions(slug)
         item["admins"] = [person["user"] for person in staff.people(slug) if person["admin"]]
         item["invitations"] = [i for i in staff.open_invitations(slug) if i.role == staff.ADMIN]
     return render_template("admin/index.html", tenants=tenants, errors=errors or {}, invite_for=invite_for,

@@ -105,16 +105,49 @@ def tenants_diff(old, new, as_json):
 @tenants_cli.command("load")
 @click.argument("root", required=False)
 def tenants_load(root):
-    """Check the tenant folders and store each new version in the database."""
+    """Check the tenant folders and store each new version in the database as a draft (a new insurer's
+    first version goes live at once); activate a draft with `bkv tenants activate`."""
     from engine import registry
     report = registry.sync(root or current_app.config["TENANTS_DIR"])
     failed = False
     for slug, status, problems in report:
-        click.echo(f"{slug}: {status}")
+        click.echo(f"{slug}: {STATUS_SHOWN.get(status, status)}")
         for p in problems:
             click.echo(f"  {p['file']}:{p['line']}: {p['level']}: {p['path']}: {p['message']}")
         failed = failed or status == "invalid"
     sys.exit(1 if failed else 0)
+
+
+STATUS_SHOWN = {"new": "new draft (see `bkv tenants versions`; goes live with `bkv tenants activate`)",
+                "live": "new, live from today (the insurer's first version)"}
+
+
+@tenants_cli.command("versions")
+@click.argument("slug")
+def tenants_versions(slug):
+    """List a tenant's stored versions, newest first: live, scheduled (with the day), draft or earlier."""
+    from engine import releases
+    for version in releases.versions(slug):
+        since = f" from {version['valid_from']:%Y-%m-%d}" if version["valid_from"] else ""
+        click.echo(f"{version['digest'][:12]}  {version['created_at']:%Y-%m-%d %H:%M}  {version['state']}{since}")
+
+
+@tenants_cli.command("activate")
+@click.argument("slug")
+@click.argument("digest")
+@click.option("--from", "valid_from", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The first day new offers and applications use the version (default: today).")
+def tenants_activate(slug, digest, valid_from):
+    """Put a stored version of a tenant (its digest, or the first 12 characters as `versions` shows them)
+    in force from a day; contracts keep the version they were made with."""
+    from engine import clock, releases
+    from engine.errors import DomainError
+    day = valid_from.date() if valid_from else clock.today()
+    try:
+        made = releases.activate(None, slug, digest, day)
+    except DomainError as exc:
+        raise click.ClickException(exc.text["en"])
+    click.echo(f"{slug}: version {made.version.digest[:12]} applies from {day:%Y-%m-%d}")
 
 
 @demo_cli.command("seed")

@@ -3,6 +3,7 @@ import shutil
 
 from engine import migrate, registry
 from engine.models import Tenant, TenantVersion
+from tests.tenant_versions import load_live
 
 
 def test_migrations_leave_nothing_between_models_and_database(app):
@@ -12,20 +13,21 @@ def test_migrations_leave_nothing_between_models_and_database(app):
         assert not any(diff), diff
 
 
-def test_each_distinct_tenant_content_is_stored_once(app, tmp_path):
+def test_each_distinct_tenant_content_is_stored_once_and_goes_live_only_when_activated(app, tmp_path):
     root = tmp_path / "tenants"
     shutil.copytree("tenants/nordhafen", root / "nordhafen")
     with app.app_context():
+        good = registry.get("nordhafen").digest
         before = TenantVersion.select().where(TenantVersion.tenant == "nordhafen").count()
         assert dict((s, st) for s, st, _ in registry.sync(str(root)))["nordhafen"] == "unchanged"
         content = next((root / "nordhafen" / "content").glob("*.md"))
         content.write_text(content.read_text(encoding="utf-8") + "\nNeuer Absatz.\n", encoding="utf-8")
         assert dict((s, st) for s, st, _ in registry.sync(str(root)))["nordhafen"] == "new"
         assert TenantVersion.select().where(TenantVersion.tenant == "nordhafen").count() == before + 1
+        assert registry.get("nordhafen").digest == good  # a draft: loading never makes it live
+        load_live(root)
         live = registry.get("nordhafen")
-        assert live.digest == Tenant.get_by_id("nordhafen").current_digest
-        registry.sync("tenants")  # back to the repository's version for the other tests
-        assert registry.get("nordhafen").digest != live.digest
+        assert live.digest != good and live.digest == Tenant.get_by_id("nordhafen").current_digest
 
 
 def test_a_broken_tenant_keeps_its_last_good_version_live(app, tmp_path):
@@ -68,7 +70,7 @@ def test_a_tenant_with_warnings_goes_live_and_keeps_them_for_the_admin(app, tmp_
         "      - id: unter_70\n        require: {age: [employee.birth_date, contract.start_date], lt: 70}\n"
         "        reason: {de: Unter 70., en: Under 70.}\n      - id: wohnsitz_deutschland\n"), encoding="utf-8")
     with app.app_context():
-        [(slug, status, problems)] = registry.sync(str(root))
+        [(slug, status, problems)] = load_live(root)
         assert status == "new" and [p["level"] for p in problems] == ["warning"]
         assert registry.get("nordhafen").digest == Tenant.get_by_id("nordhafen").current_digest
         assert Tenant.get_by_id("nordhafen").problems == problems

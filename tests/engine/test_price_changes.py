@@ -14,6 +14,7 @@ from engine.models import Employee, GroupContract, Notification, Offer
 from tenants import diff, loader
 from tests.engine.test_cover import HEADER, fresh, insured
 from tests.journey import released_application
+from tests.tenant_versions import load_live
 
 D = datetime.date
 REPO = "tenants/auxilia"
@@ -44,7 +45,7 @@ def variant(tmp_path, name, zahn_30_44=None):
 
 
 def load(root):
-    [(slug, status, problems)] = registry.sync(str(root))
+    [(slug, status, problems)] = load_live(root)
     assert status in ("new", "unchanged"), problems
     return registry.get(slug)
 

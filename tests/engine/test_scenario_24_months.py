@@ -23,6 +23,7 @@ from engine import (clock as platform_clock, contracts, cover, documents, employ
                     level_changes, registry, statements)
 from engine.models import Employee, FamilyMember, GroupContract, Statement
 from tests.journey import released_application
+from tests.tenant_versions import load_live
 
 D = datetime.date
 MONTHS = [D(2027 + i // 12, i % 12 + 1, 1) for i in range(24)]
@@ -318,7 +319,7 @@ class Company:
             text = (text[:at] + f"      changes:\n        - valid_from: {valid_from.isoformat()}\n"
                     f"          tables: {json.dumps(figures)}\n" + text[at:])
         tenant_yaml.write_text(text, encoding="utf-8")
-        [(_, status, problems)] = registry.sync(str(folder.parent))
+        [(_, status, problems)] = load_live(folder.parent)
         assert status == "new", problems
 
     def daily_job(self, today):
