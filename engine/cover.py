@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from peewee import fn
 
+from rules import dates
 from tenants.event_kinds import event_kinds
 
 from engine import audit, clock, enrolments, family, level_changes, registry, start_window, workflow
@@ -314,15 +315,29 @@ FOLLOWS = {"change_group": _member_group, "suspend_cover": _member_unpaid, "resu
 
 def step_dates(age_method, birth_date, after, until):
     """The days on which a person's age for pricing rises, after `after` up to `until`: 1 January
-    (insurance age), or the 1st of the month after the birthday (age at start)."""
-    for year in range(after.year, until.year + 1):
+    (insurance age), the 1st of the month after the birthday (age at start), or the first 1st of a
+    month on which six whole months have passed since the birthday (nearest birthday)."""
+    for year in range(after.year - 1, until.year + 1):
         if age_method == "insurance_age":
             day = datetime.date(year, 1, 1)
+        elif age_method == "nearest_birthday":
+            day = _half_birthday_step(birth_date, year)
         else:
             birthday = _birthday(birth_date, year)
             day = start_window.first_of_next_month(birthday) if birthday > after else None
         if day is not None and after < day <= until:
             yield day
+
+
+def _half_birthday_step(birth_date, year):
+    """The first 1st of a month on which the birthday in `year` counts by the nearest birthday
+    (rules.dates.nearest_birthday_age): six whole months after the birthday of the year before."""
+    day = start_window.first_of_next_month(_birthday(birth_date, year - 1))
+    for _ in range(12):
+        if dates.nearest_birthday_age(birth_date, day) > dates.age(birth_date, day):
+            return day
+        day = start_window.first_of_next_month(day)
+    return None
 
 
 def _birthday(birth_date, year):

@@ -67,8 +67,7 @@ def known_staff(client, live, groups, start_date):
 
 
 def _age(live, birth_date, start_date):
-    method = dates.insurance_age if live.settings.age_method == "insurance_age" else dates.age
-    return method(birth_date, start_date)
+    return dates.AGE_METHODS[live.settings.age_method][1](birth_date, start_date)
 
 
 def check(live, group, start_date, other, birth_dates=None):

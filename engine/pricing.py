@@ -1,8 +1,9 @@
 """Premiums from the tenant's formulas: per person and month, per group, per offer.
 
 Every euro comes from the tenant's YAML: the formula of each tariff with its tables, evaluated
-over Decimal and rounded half-up to cents. Formulas see both `age` (at start) and `insurance_age`
-(start year minus birth year); the tenant's `age_method` says which one its formulas use. A tariff's
+over Decimal and rounded half-up to cents. Formulas see `age` (at start), `insurance_age` (start
+year minus birth year) and `nearest_age` (by the nearest birthday, rules.dates.AGE_METHODS); the
+tenant's `age_method` says which one its formulas use. A tariff's
 dated changes (premium.changes) price from their valid_from: a premium is that of the entry valid
 on the day priced (a contract in force is priced with its price list, engine/price_changes.py).
 """
@@ -62,13 +63,12 @@ def premium(live, tariff_id, group_id, person, start_date):
     for a family member (`person.role`) its family_premium. DomainError when the formula cannot be
     evaluated for these inputs (e.g. an age outside its table)."""
     tariff = tariff_by_id(live, tariff_id)
-    values = {"age": person.age, "insurance_age": person.age, "tariff": tariff_id, "group": group_id,
+    values = {"age": person.age, "insurance_age": person.age, "nearest_age": person.age, "tariff": tariff_id, "group": group_id,
               "family_members": person.family_members, "budget": Decimal(str(tariff.get("budget", 0))),
               "role": person.role}
     formulas = live.compiled.family_formulas if person.role else premium_changes.formulas_on(live.compiled, start_date)
     if person.birth_date is not None:  # the tenant's formula picks the age its age_method names
-        values["age"] = dates.age(person.birth_date, start_date)
-        values["insurance_age"] = dates.insurance_age(person.birth_date, start_date)
+        values.update(dates.ages(person.birth_date, start_date))
     try:
         return money(formulas[tariff_id].evaluate(values))
     except RuleError as exc:

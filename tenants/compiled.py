@@ -16,6 +16,7 @@ from forms import load_form, load_platform_form, platform_form_names
 from forms.errors import FormDefinitionError
 from rules import catalogue
 from rules.compile import compile_eligibility, compile_rules
+from rules.dates import AGE_INPUTS, AGE_METHODS
 from rules.errors import RuleError
 from rules.formulas import compile_formula
 from rules.platform import platform_settings
@@ -27,8 +28,8 @@ from tenants.safe_yaml import YamlDocument
 
 logger = logging.getLogger(__name__)
 
-FORMULA_INPUTS = frozenset({"age", "insurance_age", "tariff", "group", "family_members", "budget"})
-FAMILY_INPUTS = frozenset({"age", "insurance_age", "role", "tariff", "group", "budget"})  # a family member's
+FORMULA_INPUTS = AGE_INPUTS | {"tariff", "group", "family_members", "budget"}
+FAMILY_INPUTS = AGE_INPUTS | {"role", "tariff", "group", "budget"}  # a family member's
 RULE_POINTS = ("offer", "employee", "event", "contract")
 _DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
@@ -190,11 +191,11 @@ def _renumber(path, positions):
 def _age_method_problems(document, file, index, formula, part="premium"):
     """A formula must price by the age the tenant declares in settings.age_method."""
     method = document.data["settings"]["age_method"]
-    used = formula.names
-    wrong, right = ("age", "insurance_age") if method == "insurance_age" else ("insurance_age", "age")
-    if wrong not in used:
+    right = AGE_METHODS[method][0]
+    wrong = sorted((formula.names & AGE_INPUTS) - {right})
+    if not wrong:
         return []
     path = ["tariffs", index, part, "formula"]
     return [Problem(file, document.line_of(path), path,
-                    f"the formula uses '{wrong}', but settings.age_method is {method}; "
+                    f"the formula uses '{wrong[0]}', but settings.age_method is {method}; "
                     f"use '{right}' (or change settings.age_method)")]

@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rules.dates import AGE_INPUTS
 from rules.errors import RuleError
 from rules.formulas import money
 
@@ -22,7 +23,6 @@ AGES = range(15, 100)          # trainees start at 15; premiums must be known up
 TRAINEE_AGES = range(15, 18)
 DEFAULT_STEP_FACTOR = Decimal(2)
 DEFAULT_FAMILY_MEMBERS = 6
-AGE_INPUTS = frozenset({"age", "insurance_age"})
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,9 @@ def price_tariff(doc, tariff, formula) -> list[Case]:
             for age in AGES:
                 key = (group if reads_group else "", members if reads_family else 0, age if reads_age else 0)
                 if key not in results:
-                    results[key] = _evaluate(formula, {"age": age, "insurance_age": age, "tariff": tariff["id"],
-                                                       "group": group, "family_members": members,
-                                                       "budget": tariff.get("budget", 0)})
+                    results[key] = _evaluate(formula, dict(dict.fromkeys(AGE_INPUTS, age), tariff=tariff["id"],
+                                                           group=group, family_members=members,
+                                                           budget=tariff.get("budget", 0)))
                 premium, failure = results[key]
                 cases.append(Case(tariff["id"], group, members, age, premium, failure))
     return cases
@@ -172,9 +172,9 @@ def family_problems(document, file, family_formulas) -> list[Problem]:
         for group in groups_offering(doc, tariff["id"]):
             for role in FAMILY_ROLES:
                 for age in FAMILY_AGES:
-                    premium, failure = _evaluate(formula, {"age": age, "insurance_age": age, "role": role,
-                                                           "tariff": tariff["id"], "group": group,
-                                                           "budget": tariff.get("budget", 0)})
+                    premium, failure = _evaluate(formula, dict(dict.fromkeys(AGE_INPUTS, age), role=role,
+                                                               tariff=tariff["id"], group=group,
+                                                               budget=tariff.get("budget", 0)))
                     cases.append(Case(tariff["id"], group, 0, age, premium, failure, role))
         found += _case_problems(file, document.line_of(path), path, {"premium": tariff["family_premium"]}, cases,
                                 factor)

@@ -8,6 +8,7 @@ import pytest
 
 from engine import clock as platform_clock, contracts, cover, employees, enrolments, events, statements
 from engine.errors import DomainError
+from rules import dates
 from engine.models import CoverPeriod, Employee, GroupContract
 from tests.journey import released_application
 
@@ -92,6 +93,21 @@ def test_auxilia_age_at_start_steps_the_month_after_the_birthday(app, make_user,
         move_to(clock, D(2027, 7, 3))
         assert cover.apply_due()["age_steps"] == 1
         assert [p.valid_from for p in cover.periods(person.id)] == [D(2027, 1, 1), D(2027, 7, 1)]
+
+
+def test_by_the_nearest_birthday_the_age_steps_six_months_before_the_birthday():
+    """Born 15.03.1990: the next age counts from the first 1st after 15.09 (six whole months after the
+    last birthday), i.e. 01.10.; born 01.07.: from 01.01., the day the half year is complete."""
+    assert list(cover.step_dates("nearest_birthday", D(1990, 3, 15), D(2027, 1, 1), D(2029, 1, 1))) == [
+        D(2027, 10, 1), D(2028, 10, 1)]
+    assert list(cover.step_dates("nearest_birthday", D(1990, 7, 1), D(2027, 1, 1), D(2029, 1, 1))) == [
+        D(2028, 1, 1), D(2029, 1, 1)]
+    assert list(cover.step_dates("nearest_birthday", D(1990, 7, 2), D(2027, 1, 1), D(2028, 3, 1))) == [
+        D(2027, 2, 1), D(2028, 2, 1)]
+    for birth in (D(1990, 3, 15), D(1990, 7, 1), D(1992, 2, 29), D(1990, 8, 31)):
+        for day in cover.step_dates("nearest_birthday", birth, D(2027, 1, 1), D(2030, 1, 1)):
+            before = D(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+            assert dates.nearest_birthday_age(birth, day) == dates.nearest_birthday_age(birth, before) + 1
 
 
 def test_a_future_leaving_changes_nothing_until_the_end_of_that_month(app, make_user, clock):

@@ -134,3 +134,28 @@ def test_the_cli_prints_the_schema_of_tests_yaml_for_editors():
     shown = CliRunner().invoke(cli, args=["tenants", "schema", "--tests"])
     assert shown.exit_code == 0 and json.loads(shown.output) == cases.tests_schema()
     assert json.loads(CliRunner().invoke(cli, args=["tenants", "schema"]).output) != cases.tests_schema()
+
+
+def test_an_insurer_pricing_by_the_nearest_birthday(demo_copy):
+    """Auxilia by the nearest birthday: at the start 01.01.2027 someone born 01.07.1987 (39, six months
+    past the birthday) is priced at 40, someone born a day later at 39 (Sehen 15-39 4.20, 40+ 6.10)."""
+    auxilia = demo_copy("auxilia").replace("age_method: age_at_start", "age_method: nearest_birthday")
+    text = auxilia.text.replace('table("zahn", age)', 'table("zahn", nearest_age)')
+    for table in ("zahn_kinder", "sehen", "vorsorge", "stationaer"):
+        text = text.replace(f'table("{table}", age)', f'table("{table}", nearest_age)')
+    auxilia.yaml.write_text(text, encoding="utf-8")
+    edit(auxilia, "cases:\n", """cases:
+  - name: Sechs Monate nach dem 39. Geburtstag zählt 40
+    employee: {birth_date: 1987-07-01, employment_type: fulltime, employment_start: 2015-02-01, weekly_hours: 40}
+    expect: {group: alle, premiums: {sehen: "6.10"}}
+  - name: Einen Tag später geboren zählt noch 39
+    employee: {birth_date: 1987-07-02, employment_type: fulltime, employment_start: 2015-02-01, weekly_hours: 40}
+    expect: {group: alle, premiums: {sehen: "6.10"}}
+""")
+    [problem] = [p for p in run(auxilia) if "Einen Tag" in p.message or "Sechs Monate" in p.message]
+    assert "case 'Einen Tag später geboren zählt noch 39': expected a premium of 6.10 for sehen, got 4.20" in \
+        problem.message
+    auxilia.replace('table("sehen", nearest_age)', 'table("sehen", age)')
+    [wrong] = check_paths([auxilia.folder])
+    assert wrong.message == ("the formula uses 'age', but settings.age_method is nearest_birthday; use 'nearest_age' "
+                             "(or change settings.age_method)")
