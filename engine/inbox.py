@@ -6,7 +6,7 @@ from engine import audit, memberships, staff
 from engine.db import transaction
 from engine.models import Notification, utcnow
 
-PAGE = 100
+PAGE = 50
 
 
 def notify(users, text, link=""):
@@ -30,19 +30,29 @@ def unread_count(user):
     return Notification.select().where((Notification.user == user.id) & Notification.read_at.is_null()).count()
 
 
-def recent(user, limit=PAGE):
-    """The user's newest notifications (dicts: text, link, created_at, unread)."""
-    rows = (Notification.select().where(Notification.user == user.id)
-            .order_by(Notification.id.desc()).limit(limit))
-    return [{"text": n.text, "link": n.link, "created_at": n.created_at, "unread": n.read_at is None} for n in rows]
+def recent(user, before=None, limit=PAGE):
+    """A page of the user's notifications, newest first: those older than the id `before` when given.
+    Returns (items, older): items are dicts (id, text, link, created_at, unread); older is the `before`
+    of the next older page, or None when this page holds the oldest."""
+    query = Notification.select().where(Notification.user == user.id)
+    if before is not None:
+        query = query.where(Notification.id < before)
+    rows = list(query.order_by(Notification.id.desc()).limit(limit + 1))
+    items = [{"id": n.id, "text": n.text, "link": n.link, "created_at": n.created_at, "unread": n.read_at is None}
+             for n in rows[:limit]]
+    return items, (items[-1]["id"] if len(rows) > limit else None)
 
 
-def mark_read(user):
-    """Mark everything the user has seen as read. The audit entry moves the database's change mark,
-    so a page kept in memory (web/pagecache.py) never shows the count from before."""
+def mark_read(user, up_to=None):
+    """Mark the user's notifications read up to the id `up_to` (the newest shown; all when None): opening
+    the list is looking at everything so far, and one that arrives meanwhile stays unread. The audit entry
+    moves the database's change mark, so a page kept in memory (web/pagecache.py) never shows the count
+    from before."""
+    condition = (Notification.user == user.id) & Notification.read_at.is_null()
+    if up_to is not None:
+        condition &= Notification.id <= up_to
     with transaction():
-        count = (Notification.update(read_at=utcnow())
-                 .where((Notification.user == user.id) & Notification.read_at.is_null()).execute())
+        count = Notification.update(read_at=utcnow()).where(condition).execute()
         if count:
             audit.record(user, "notifications.read", "user", user.id, after={"read": count})
     return count

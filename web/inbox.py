@@ -16,9 +16,12 @@ bp = Blueprint("inbox", __name__, url_prefix="/notifications")
 @login_required
 def index():
     user = current_account()
-    shown = inbox.recent(user)
-    inbox.mark_read(user)
-    return render_template("inbox/index.html", notifications=shown, digest=user.digest, choices=digests.CHOICES)
+    before = request.args.get("before", type=int)
+    shown, older = inbox.recent(user, before=before if before and before > 0 else None)
+    if before is None and shown:
+        inbox.mark_read(user, up_to=shown[0]["id"])
+    return render_template("inbox/index.html", notifications=shown, older=older, paged=before is not None,
+                           digest=user.digest, choices=digests.CHOICES)
 
 
 @bp.route("/settings", methods=["POST"])

@@ -164,3 +164,30 @@ def test_events_are_rejected_together_too(app, client, make_user, mailbox):
                                                       "selected": [e.id for e in filed], "csrf_token": csrf_from(page)})
     assert {BusinessEvent.get_by_id(e.id).state for e in filed} == {"rejected"}
     assert len(mailbox.to(case["client"].contact_email)) == 1
+
+
+def test_the_notification_list_pages_newest_first_and_keeps_the_unread_count(app, client, make_user):
+    from engine import inbox
+    member = make_user("employer")
+    with app.app_context():
+        for n in range(1, 121):
+            inbox.notify([member], {"de": f"Meldung {n:03d}", "en": f"Notice {n:03d}"})
+        assert inbox.unread_count(member) == 120
+    log_in(client, member)
+    first = client.get("/notifications/").get_data(as_text=True)
+    shown = re.findall(r"Meldung (\d{3})", first)
+    assert shown == [f"{n:03d}" for n in range(120, 70, -1)]  # the newest 50, newest first
+    assert first.count("Neu:") == 50
+    older = re.search(r'href="(/notifications/\?before=\d+)"[^>]*>Ältere<', first).group(1)
+    with app.app_context():
+        assert inbox.unread_count(member) == 0  # opening the list is looking at everything so far
+        inbox.notify([member], {"de": "Meldung neu", "en": "Notice new"})
+    second = client.get(older.replace("&amp;", "&")).get_data(as_text=True)
+    assert re.findall(r"Meldung (\d{3})", second) == [f"{n:03d}" for n in range(70, 20, -1)]
+    assert "Meldung neu" not in second and "Neueste" in second
+    third = client.get(re.search(r'href="(/notifications/\?before=\d+)"[^>]*>Ältere<', second).group(1))
+    third = third.get_data(as_text=True)
+    assert re.findall(r"Meldung (\d{3})", third) == [f"{n:03d}" for n in range(20, 0, -1)]
+    assert ">Ältere<" not in third
+    with app.app_context():
+        assert inbox.unread_count(member) == 1  # older pages mark nothing; the new one waits

@@ -58,7 +58,7 @@ def test_the_employer_is_reminded_once_when_a_new_hire_becomes_eligible(app, mak
         assert Jobs.follow_people()["reminded"] == 1
         assert eligible_reminders.remind_due() == {"reminded": 0, "enrolled": 0}  # once
         assert Employee.get_by_id(nina.id).state == "new"      # the employer enrols
-        texts = [n["text"]["de"] for n in inbox.recent(case["employer_user"])]
+        texts = [n["text"]["de"] for n in inbox.recent(case["employer_user"])[0]]
     assert sum("Nina Neu ist ab 01.11.2027 versicherbar" in t for t in texts) == 1, texts
     [mail] = mailbox.to(case["client"].contact_email)
     assert "Nina Neu ist ab 01.11.2027 versicherbar" in mail["body"]
@@ -78,7 +78,7 @@ def test_where_the_tenant_says_so_the_platform_enrols_the_person_itself(app, mak
         assert Employee.get_by_id(nina.id).state == "enrolled"
         sent = AuditEntry.get((AuditEntry.action == "enrolment.sent") & (AuditEntry.object_id == str(enrolment.id)))
         assert sent.actor_id is None                             # the system, not a person
-        texts = [n["text"]["de"] for n in inbox.recent(case["employer_user"])]
+        texts = [n["text"]["de"] for n in inbox.recent(case["employer_user"])[0]]
     assert any("automatisch" in t and "Nina Neu" in t for t in texts), texts
 
 
@@ -128,7 +128,7 @@ def test_a_change_of_group_is_proposed_and_filed_with_one_button(app, make_user,
         lea = Employee.get_by_id(lea.id)
         assert lea.tariff_group == "alle"                             # no silent change
         assert lea.group_proposal == {"from": "alle", "to": "fuehrung", "date": "2027-01-01"}
-        texts = [n["text"]["de"] for n in inbox.recent(case["employer_user"])]
+        texts = [n["text"]["de"] for n in inbox.recent(case["employer_user"])[0]]
     assert any("von Alle Mitarbeitenden nach Führungskräfte" in t for t in texts), texts
     assert mailbox.to(case["client"].contact_email)
     _, page = page_of(app, case, lea)
