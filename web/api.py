@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import jsonschema
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
@@ -336,6 +337,21 @@ def iso(value):
     return value.isoformat()
 
 
+def shaped(name, record, **given):
+    """`record` as the component schema `name` describes it (the schema is the serialiser): each property from
+    `given`, else the record's attribute of that name; dates and times in ISO, money as a decimal string."""
+    return {key: given[key] if key in given else _typed(schema, getattr(record, key))
+            for key, schema in schemas.SCHEMAS[name]["properties"].items()}
+
+
+def _typed(schema, value):
+    kind = schema.get("anyOf", [schema])[0]
+    if value is None or kind.get("format") in ("date", "date-time"):
+        return iso(value)
+    return str(value) if kind.get("pattern") == schemas.MONEY["pattern"] else \
+        list(value) if kind.get("type") == "array" else value
+
+
 def _names(version_id):
     doc = registry.version(version_id).doc
     return {t["id"]: t["name"] for t in doc["tariffs"]}, {g_["id"]: g_["name"] for g_ in doc["tariff_groups"]}
@@ -346,8 +362,7 @@ def _named(names, item_id):
 
 
 def application_summary(a):
-    return {"id": a.id, "state": a.state, "company_name": a.employer.company_name, "start_date": iso(start_of(a)),
-            "submitted_at": iso(a.submitted_at)}
+    return shaped("ApplicationSummary", a, company_name=a.employer.company_name, start_date=iso(start_of(a)))
 
 
 def offer_json(offer):
@@ -372,23 +387,19 @@ def offer_json(offer):
 
 
 def contract_json(contract):
-    return {"id": contract.id, "application_id": contract.application_id, "policy_number": contract.policy_number,
-            "start_date": iso(contract.start_date),
-            "pdf_url": url_for("api.contract_pdf", contract_id=contract.id) if contract.document_id else None}
+    return shaped("Contract", contract, pdf_url=url_for("api.contract_pdf", contract_id=contract.id)
+                  if contract.document_id else None)
 
 
 def application_json(a):
     contract = a.contracts.first()
-    return {"id": a.id, "state": a.state, "start_date": iso(start_of(a)), "submitted_at": iso(a.submitted_at),
-            "company": record_json(a.employer, clients.CATALOGUE),
-            "broker": {"name": a.broker.name, "email": a.broker.email,
-                       "broker_number": brokers.number_for(a.broker, a.tenant_id)},
-            "offer": offer_json(a.offer), "data": a.data, "comment": a.comment,
-            "contract": contract_json(contract) if contract else None}
+    return shaped("Application", a, start_date=iso(start_of(a)), company=record_json(a.employer, clients.CATALOGUE),
+                  broker=shaped("Broker", a.broker, broker_number=brokers.number_for(a.broker, a.tenant_id)),
+                  offer=offer_json(a.offer), contract=contract_json(contract) if contract else None)
 
 
 def contract_ref(contract):
-    return {"id": contract.id, "policy_number": contract.policy_number, "company_name": contract.employer.company_name}
+    return shaped("ContractRef", contract, company_name=contract.employer.company_name)
 
 
 def record_json(record, fields):
@@ -407,36 +418,29 @@ def employee_json(e, fields=EMPLOYEE_FIELDS):
 
 
 def policy_json(p):
-    return {"id": p.id, "number": p.number, "version": p.version, "status": p.status, "start_date": iso(p.start_date),
-            "end_date": iso(p.end_date), "tariff_group": p.tariff_group, "tariffs": list(p.tariffs),
-            "premium": str(p.premium), "employee_id": p.employee_id, "contract_id": p.contract_id,
-            "enrolment_id": p.enrolment_id, "event_id": p.event_id,
-            "pdf_url": url_for("api.policy_pdf", policy_id=p.id) if p.document_id else None}
+    return shaped("Policy", p, pdf_url=url_for("api.policy_pdf", policy_id=p.id) if p.document_id else None)
 
 
 def enrolment_summary(e):
-    return {"id": e.id, "state": e.state, "start_date": iso(e.start_date), "created_at": iso(e.created_at),
-            "contract": contract_ref(e.contract)}
+    return shaped("EnrolmentSummary", e, contract=contract_ref(e.contract))
 
 
 def enrolment_json(e):
     tariffs, groups = _names(e.contract.tenant_version_id)
     policy = policies.first_of_enrolment(e)
-    return {**enrolment_summary(e), "decided_at": iso(e.decided_at), "reason": e.reason,
-            "tariff_group": _named(groups, e.tariff_group), "tariffs": [_named(tariffs, t) for t in e.tariffs],
-            "premium": str(e.premium), "employee": employee_json(e.employee),
-            "policy": policy_json(policy) if policy else None}
+    return shaped("Enrolment", e, contract=contract_ref(e.contract), tariff_group=_named(groups, e.tariff_group),
+                  tariffs=[_named(tariffs, t) for t in e.tariffs], employee=employee_json(e.employee),
+                  policy=policy_json(policy) if policy else None)
 
 
 def event_summary(ev):
-    return {"id": ev.id, "type": ev.type, "state": ev.state, "created_at": iso(ev.created_at),
-            "contract": contract_ref(ev.contract)}
+    return shaped("EventSummary", ev, contract=contract_ref(ev.contract))
 
 
 def event_json(ev):
     current = policies.current(ev.employee)
-    return {**event_summary(ev), "data": ev.data, "decided_at": iso(ev.decided_at), "reason": ev.reason,
-            "employee": employee_json(ev.employee), "policy": policy_json(current) if current else None}
+    return shaped("Event", ev, contract=contract_ref(ev.contract), employee=employee_json(ev.employee),
+                  policy=policy_json(current) if current else None)
 
 
 def page(read, limit, after, shape):
@@ -618,17 +622,12 @@ def reject_event(payload, event_id):
 # --- statements and direct-debit runs ----------------------------------------------------------
 
 def statement_summary(s):
-    return {"id": s.id, "number": s.number, "contract": contract_ref(s.contract), "month": iso(s.month),
-            "issued_at": iso(s.issued_at), "total": s.total, "employer_total": s.employer_total,
-            "employee_total": s.employee_total,
-            "pdf_url": url_for("api.statement_pdf", statement_id=s.id) if s.document_id else None}
+    return shaped("StatementSummary", s, contract=contract_ref(s.contract),
+                  pdf_url=url_for("api.statement_pdf", statement_id=s.id) if s.document_id else None)
 
 
 def statement_json(s):
-    lines = [{**line, "for_month": iso(line["for_month"]), "period_from": iso(line["period_from"]),
-              "period_to": iso(line["period_to"]), "amount": str(line["amount"]),
-              "employer_amount": str(line["employer_amount"]), "employee_amount": str(line["employee_amount"])}
-             for line in statements.view(s)["lines"]]
+    lines = [shaped("StatementLine", SimpleNamespace(**line)) for line in statements.view(s)["lines"]]
     return {**statement_summary(s), "lines": lines}
 
 
