@@ -84,15 +84,15 @@ def for_file(employer_id, headers):
 def remember(user, employer_id, headers, columns, tenant=None):
     """Keep the employer's mapping of this layout (header -> field name, "" to ignore); refused for a name that
     is no field or a field given twice."""
-    names = {f.name for f in employee_file.layout().columns}
+    layout = employee_file.layout()
+    names = {f.name for f in layout.columns} | set(layout.sources)
     chosen = {h: (name or "") for h, name in columns.items() if h in headers}
     unknown = sorted(n for n in chosen.values() if n and n not in names)
     if unknown:
         raise DomainError(f"Unbekanntes Feld: {', '.join(unknown)}", f"Unknown field: {', '.join(unknown)}")
     twice = sorted({n for n in chosen.values() if n and list(chosen.values()).count(n) > 1})
     if twice:
-        labels = employee_file.layout().by_name
-        raise DomainError("Diese Felder sind mehreren Spalten zugeordnet: " + ", ".join(labels[n].column for n in twice),
+        raise DomainError("Diese Felder sind mehreren Spalten zugeordnet: " + ", ".join(layout.column_of(n) for n in twice),
                           "These fields are given to more than one column: " + ", ".join(twice))
     key = layout_key(headers)
     with transaction():

@@ -118,12 +118,19 @@ class Layout:
         self.by_name = {f.name: f for f in self.columns}
         self.form = employee_record.form(fields)
         self.headers = {header_key(spelling): f.name for f in self.columns for spelling in (f.name, f.column, *f.aliases)}
+        self.sources = {source.name: (f, source) for f in self.columns for source in f.derived_from}
+        self.headers.update({header_key(spelling): name for name, (_, source) in self.sources.items()
+                             for spelling in (source.name, source.column, *source.aliases)})
         self.spellings = {f.name: {header_key(spelling): value for value, more in f.spellings for spelling in (value, *more)}
                           for f in self.columns if f.spellings}
         required = [(f.name, object) for f in self.columns if f.required]
         optional = [(f.name, object, dataclasses.field(default=_blank(f))) for f in self.columns if not f.required]
         self.row = dataclasses.make_dataclass("EmployeeRow", [("row", int), *required, *optional], frozen=True,
                                               namespace={"digest": _digest})
+
+    def column_of(self, name):
+        """The German header of a field or of a key column another field is derived from."""
+        return self.by_name[name].column if name in self.by_name else self.sources[name][1].column
 
     def with_columns(self, columns):
         """This layout reading a file's own headers too (`columns`: header as written -> field name, "" to
@@ -440,6 +447,12 @@ def _check_row(raw, today, layout):
     values, problems, padded = {}, [], False
     for field in layout.columns:
         value = raw.get(field.name)
+        if field.derived_from and field.name not in raw and field.derived_from[0].name in raw:
+            try:
+                values[field.name] = _derived(field, raw)
+            except _KeyProblem as problem:
+                problems.append((problem.source, problem.invalid))
+            continue
         if _empty(value):
             if field.required:
                 problems.append((field.name, _Invalid("Pflichtangabe fehlt", "required value is missing")))
@@ -454,6 +467,39 @@ def _check_row(raw, today, layout):
     if not any(name == "birth_date" for name, _ in problems):
         problems += [(name, _Invalid(de, en)) for name, de, en in employee_record.implausible(values, today)]
     return values, problems, padded
+
+
+class _KeyProblem(Exception):
+    def __init__(self, source, invalid):
+        super().__init__(invalid.de)
+        self.source, self.invalid = source, invalid
+
+
+def _derived(field, raw):
+    """A field's value from its key columns (catalogue `derived_from`, e.g. the employment type from the
+    Personengruppe and the Tätigkeitsschlüssel): each source's key leads to a value or to the next source.
+    An empty, malformed or unknown key is a problem of that column, never a default."""
+    sources = {source.name: source for source in field.derived_from}
+    source, because, because_en = field.derived_from[0], "", ""
+    while True:
+        key = _text(raw.get(source.name))  # an XLSX number cell 101.0 reads "101"
+        if not key:
+            raise _KeyProblem(source.name, _Invalid("Pflichtangabe fehlt" + because, "required value is missing" + because_en))
+        if source.digits and not (key.isdigit() and len(key) == source.digits):
+            raise _KeyProblem(source.name, _Invalid(f"„{key}“ hat nicht {source.digits} Ziffern",
+                                                    f"'{key}' does not have {source.digits} digits"))
+        code = key[source.position - 1] if source.position else key
+        value = source.values.get(code)
+        if value is None:
+            known = ", ".join(source.values)
+            what, what_en = ((f"Stelle {source.position} von „{key}“ ist „{code}“, unbekannt",
+                              f"digit {source.position} of '{key}' is '{code}', unknown") if source.position
+                             else (f"„{key}“ ist unbekannt", f"'{key}' is unknown"))
+            raise _KeyProblem(source.name, _Invalid(f"{what} (erlaubt: {known})", f"{what_en} (allowed: {known})"))
+        if value not in sources:
+            return value
+        because, because_en = f" (bei {source.column} {key})", f" (for {source.column} {key})"
+        source = sources[value]
 
 
 # --------------------------------------------------------------------------- the file
@@ -485,6 +531,12 @@ def headers(data, fields=None):
     return [_text(cell) for cell in best]
 
 
+def _missing(found, layout):
+    """The required fields a header row lacks: neither their column nor the first key column they derive from."""
+    return [c for c in layout.columns if c.required and c.name not in found
+            and not (c.derived_from and c.derived_from[0].name in found)]
+
+
 def _find_header(records, layout):
     """The header row among the first non-empty rows: (number, cells, skipped row numbers)."""
     seen = []
@@ -492,14 +544,14 @@ def _find_header(records, layout):
         if all(_empty(cell) for cell in cells):
             continue
         seen.append((number, cells))
-        if all(name in _header_columns(cells, layout) for name in (c.name for c in layout.columns if c.required)):
+        if not _missing(_header_columns(cells, layout), layout):
             return number, cells, [n for n, _ in seen[:-1]]
         if len(seen) == HEADER_SEARCH:
             break
     if not seen:
         raise FileUnusable("Die Datei enthält keine Zeilen.", "The file has no rows.")
     number, cells = max(seen, key=lambda item: len(_header_columns(item[1], layout)))
-    missing = [c for c in layout.columns if c.required and c.name not in _header_columns(cells, layout)]
+    missing = _missing(_header_columns(cells, layout), layout)
     raise FileUnusable(
         f"Keine Kopfzeile mit allen Pflichtspalten gefunden; in Zeile {number} fehlen: "
         + ", ".join(c.column for c in missing) + ".",
@@ -513,7 +565,7 @@ def _positions(cells, header_row, layout):
         if len(indices) > 1:
             letters = " und ".join(column_letter(i) for i in indices)
             raise FileUnusable(
-                f"Die Spalte {layout.by_name[name].column} kommt mehrfach vor (Spalten {letters}); bitte nur eine behalten.",
+                f"Die Spalte {layout.column_of(name)} kommt mehrfach vor (Spalten {letters}); bitte nur eine behalten.",
                 f"The column {name} appears more than once (columns {letters.replace(' und ', ' and ')}); "
                 "please keep one.", row=header_row)
     return {name: indices[0] for name, indices in columns.items()}

@@ -259,8 +259,10 @@ def _mapped(mapping):
 
 
 def mapping_choices():
-    """(field name, label) of every employee field a column can be mapped to, in the upload's order."""
-    return [(field.name, field.label) for field in form().fields]
+    """(field name, label) of every employee field a column can be mapped to, in the upload's order, and
+    of the key columns a field is derived from (the Personengruppe and the Tätigkeitsschlüssel)."""
+    sources = [(name, source.label) for name, (_, source) in employee_file.layout().sources.items()]
+    return [(field.name, field.label) for field in form().fields] + sources
 
 
 def start(user, batch):

@@ -14,7 +14,7 @@ from .errors import RuleError
 
 FOLDER = Path(__file__).resolve().parent / "catalogues"
 OWN_KEYS = ("upload", "rules", "api", "export", "stored_as", "event", "prefill")
-UPLOAD_KEYS = ("column", "aliases", "leading_zero")
+UPLOAD_KEYS = ("column", "aliases", "leading_zero", "derived_from")
 RULES = ("fact", "criterion", "age")
 
 
@@ -35,6 +35,7 @@ class Field:
     stored_as: str = ""
     event: bool = False            # a business event's preconditions read it too
     prefill: str = ""              # the record whose field of the same name fills it in when it is made
+    derived_from: tuple = ()       # KeySource: columns that give its value in a file without its own column
 
     @property
     def required(self):
@@ -62,7 +63,37 @@ def _field(item, path):
                  aliases=tuple(upload.get("aliases", ())), leading_zero=bool(upload.get("leading_zero")),
                  spellings=tuple((str(o["value"]), tuple(o.get("upload", ()))) for o in options),
                  rules=item.get("rules"), api=_api_name(item), export=bool(item.get("export")),
-                 stored_as=item.get("stored_as", ""), event=bool(item.get("event")), prefill=item.get("prefill", ""))
+                 stored_as=item.get("stored_as", ""), event=bool(item.get("event")), prefill=item.get("prefill", ""),
+                 derived_from=key_sources(upload["derived_from"], options, path) if upload.get("derived_from") else ())
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """A column of coded keys from which the upload derives a field's value (`catalogues/<table>.yaml`):
+    `values` maps a key (or its digit at `position` of a `digits`-long key) to an option value of the field
+    or to the name of the next source that decides."""
+    name: str
+    column: str
+    label: dict
+    aliases: tuple
+    values: dict
+    digits: int = 0
+    position: int = 0
+
+
+def key_sources(table, options, path):
+    """The key sources of `catalogues/<table>.yaml`, checked: every value leads to an option of the field."""
+    items = yaml.safe_load((FOLDER / (table + ".yaml")).read_text(encoding="utf-8"))
+    sources = tuple(KeySource(name=item["name"], column=item["column"], label=item["label"],
+                              aliases=tuple(item.get("aliases", ())),
+                              values={str(k): str(v) for k, v in item["values"].items()},
+                              digits=item.get("digits", 0), position=item.get("position", 0)) for item in items)
+    allowed = {str(o["value"]) for o in options} | {source.name for source in sources[1:]}
+    for source in sources:
+        wrong = sorted(set(source.values.values()) - allowed)
+        if wrong:
+            raise RuleError(f"{table}.yaml: {source.name} leads to {wrong}, neither an option nor a later source", path)
+    return sources
 
 
 def _api_name(item):

@@ -65,6 +65,7 @@ def test_payroll_files_through_the_mapping_step_then_thirty_policies_in_one_acti
     expect(mapping).to_contain_text("Erkannt als Export aus DATEV LODAS.")
     expect(mapping).to_contain_text("Bitte prüfen und bestätigen")
     expect(column(mapping, "Familienname")).to_have_value("last_name")
+    expect(column(mapping, "Personengruppe")).to_have_value("person_group")  # the employment type comes from the keys
     expect(column(mapping, "Str. u. Hausnr.")).to_have_value("")
     expect(column(mapping, "Wochenarbeitszeit (Std.)")).to_have_value("weekly_hours")
     expect(row(mapping, "Wochenarbeitszeit (Std.)").locator(".badge")).to_contain_text("geschätzt")

@@ -119,3 +119,53 @@ def test_undo_is_refused_once_an_enrolment_was_sent_from_the_import(app, make_us
         with pytest.raises(DomainError):
             employees.revert(case["employer_user"], batch)
         assert Employee.select().count() == 2
+
+
+KEYS_FILE = "datev_lodas_keys.csv"  # DATEV LODAS without an employment type column: the keys say it
+
+
+def test_the_employment_type_comes_from_personengruppe_and_taetigkeitsschluessel(app, make_user):
+    case, contract, _ = contract_with_staff(app, make_user, [])
+    with app.app_context():
+        batch = employees.preview(case["employer_user"], contract, KEYS_FILE, (PAYROLL / KEYS_FILE).read_bytes())
+        assert batch.status == "previewed" and batch.report["mapping"]["confirmed"]
+        assert not batch.report["warnings"]  # both key columns are read, none "unknown"
+        errors = {(e["row"], e["column"]): e["message"] for e in batch.report["errors"]}
+        assert errors == {
+            (10, "Personengruppe"): "„105“ ist unbekannt (erlaubt: 101, 102, 103, 106, 109, 110, 121, 122)",
+            (11, "Tätigkeitsschlüssel"): "Stelle 9 von „432141119“ ist „9“, unbekannt (erlaubt: 1, 2, 3, 4)",
+            (12, "Tätigkeitsschlüssel"): "Pflichtangabe fehlt (bei Personengruppe 101)"}
+        employees.start(case["employer_user"], batch)
+        employees.run_import(batch.id)
+        types = {e.personnel_number: e.employment_type for e in Employee.select().where(Employee.contract == contract.id)}
+    assert types == {"00201": "fulltime", "00202": "parttime", "00203": "fulltime", "00204": "parttime",
+                     "00205": "trainee", "00206": "working_student", "00207": "minijob", "00208": "minijob"}
+
+
+def test_an_employment_type_column_wins_over_the_keys_and_a_short_key_is_a_row_error():
+    header = "Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum;Personengruppe;Tätigkeitsschlüssel"
+    typed = employee_file.parse("t.csv", (header + ";Beschäftigungsart\n"
+                                          "1;A;B;01.01.1980;Weg 1;10115;Berlin;01.01.2010;101;432141112;Vollzeit\n").encode())
+    assert [r.employment_type for r in typed.rows] == ["fulltime"]
+    short = employee_file.parse("s.csv", (header + "\n1;A;B;01.01.1980;Weg 1;10115;Berlin;01.01.2010;101;43214112\n").encode())
+    [error] = short.errors
+    assert (error.row, error.column, error.message) == (2, "Tätigkeitsschlüssel", "„43214112“ hat nicht 9 Ziffern")
+    without = "Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsdatum\n1;A;B;01.01.1980;W;10115;B;01.01.2010\n"
+    with pytest.raises(employee_file.FileUnusable, match="Beschäftigungsart"):
+        employee_file.parse("n.csv", without.encode())
+
+
+def test_the_key_columns_can_be_named_in_the_mapping_step(app, make_user):
+    header = HEADER.replace("Beschäftigungsart", "PG-Schlüssel").rstrip("\n") + ";TS 9-stellig\n"
+    case, contract, _ = contract_with_staff(app, make_user, [])
+    data = (header + "1;A;B;01.01.1980;Weg 1;10115;Berlin;01.01.2010;109;432141112\n").encode()
+    with app.app_context():
+        batch = employees.preview(case["employer_user"], contract, "k.csv", data)
+        assert batch.status == "unusable"  # no employment type under any known name
+        assert ("person_group", {"de": "Personengruppe (Schlüssel)", "en": "Person group key"}) in employees.mapping_choices()
+        employees.remap(case["employer_user"], batch, {"PG-Schlüssel": "person_group", "TS 9-stellig": "activity_key"})
+        batch = employees.check(batch.id)
+        assert batch.status == "previewed" and batch.valid == 1, batch.report
+        employees.start(case["employer_user"], batch)
+        employees.run_import(batch.id)
+        assert Employee.get(Employee.personnel_number == "1").employment_type == "minijob"
