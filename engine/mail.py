@@ -10,6 +10,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from engine import product_documents
 from engine.db import after_commit, transaction
 from engine.models import Outbox, utcnow
 
@@ -37,9 +38,10 @@ def set_delivery_hook(hook):
     _deliver_hook = hook
 
 
-def queue(recipient, subject, body):
-    """Write a mail to the outbox inside the caller's transaction; delivery starts after commit."""
-    row = Outbox.create(recipient=recipient, subject=subject, body=body)
+def queue(recipient, subject, body, attachments=()):
+    """Write a mail to the outbox inside the caller's transaction; delivery starts after commit.
+    `attachments`: [{filename, tenant, sha256}] of product documents (engine/product_documents)."""
+    row = Outbox.create(recipient=recipient, subject=subject, body=body, attachments=list(attachments))
     if _deliver_hook is not None:
         after_commit(_deliver_hook)
     return row
@@ -63,6 +65,9 @@ def _send(settings, row):
     message["Subject"] = row.subject
     message["Message-ID"] = f"<outbox-{row.id}@bkv-platform>"
     message.set_content(row.body)
+    for attachment in row.attachments:
+        message.add_attachment(product_documents.read(attachment["tenant"], attachment["sha256"]),
+                               maintype="application", subtype="pdf", filename=attachment["filename"])
     with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
         if settings.starttls:
             smtp.starttls()

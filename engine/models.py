@@ -52,6 +52,19 @@ class TenantVersion(BaseModel):
         indexes = ((("tenant", "digest"), True),)
 
 
+class TenantFile(BaseModel):
+    """The bytes of a tenant's product document (a PDF named by a tariff), stored once per content:
+    offers and mails find it by its SHA-256, whichever version named it."""
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    sha256 = CharField(max_length=64)
+    size = IntegerField()
+    data = TextField()  # base64: the same on SQLite and PostgreSQL
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "sha256"), True),)
+
+
 class TenantRelease(BaseModel):
     """A version put in force from `valid_from` (bkv tenants activate, or an insurer administrator in the
     back office). On a day the release with the latest valid_from up to that day is live; of two with the
@@ -121,6 +134,7 @@ class Outbox(BaseModel):
     recipient = CharField(max_length=254)
     subject = CharField(max_length=300)
     body = TextField()
+    attachments = JSONText(default=list)  # [{filename, tenant, sha256}]: product documents (TenantFile)
     status = CharField(max_length=10, default="pending", index=True)  # pending | sent | failed
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(default=utcnow, index=True)
@@ -214,6 +228,7 @@ class Offer(BaseModel):
     warnings = JSONText(default=list)
     decline_reason = TextField(null=True)
     document = ForeignKeyField(Document, null=True, on_delete="SET NULL")
+    product_documents = JSONText(default=list)  # [{tariff, title, version, file, sha256, size}] as offered
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
     sent_to = CharField(max_length=254, null=True)  # the contact address the offer was mailed to (its addressee)
@@ -678,7 +693,7 @@ class Reconciliation(BaseModel):
     summary = JSONText(default=dict)  # the result: lines, counts, totals (reconciliation.compare)
 
 
-ALL_MODELS = [Tenant, TenantVersion, TenantRelease, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
+ALL_MODELS = [Tenant, TenantVersion, TenantFile, TenantRelease, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
               BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
               Enrolment, BusinessEvent, ContinuationCase, Policy, FamilyMember, CoverPeriod, PremiumChangeNotice, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
               FormSubmission, HeldDecision, Notification, PayrollSettings, OtherBenefit, Reconciliation]

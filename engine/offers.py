@@ -9,7 +9,7 @@ from decimal import Decimal
 from forms import load_form
 
 from engine import (applications, audit, brokers, checks, clock, documents, offer_benefits, pricing,
-                    start_window, workflow)
+                    product_documents, start_window, workflow)
 from engine.db import prepared, transaction
 from engine.errors import Conflict, DomainError, NotFound, joined
 from engine.models import Application, Employer, Offer, utcnow
@@ -145,7 +145,7 @@ def create(broker, client, live, values, consultation=None):
     with transaction():
         offer = Offer.create(broker=broker, employer=client, tenant=live.slug, tenant_version=live.version_id,
                              consultation=consultation, start_date=values["start_date"],
-                             valid_until=valid_until(live),
+                             valid_until=valid_until(live), product_documents=_documents(live, groups),
                              groups=groups, figures=figures, warnings=findings)
         audit.record(broker, "offer.created", "offer", offer.id, tenant=live.slug,
                      after={"revision": 1, "groups": groups}, employer=client.id)
@@ -160,7 +160,8 @@ def update_draft(broker, offer, live, values):
     groups, figures, findings = _calculate(live, offer.employer, values)
     with transaction():
         updated = (Offer.update(groups=groups, figures=figures, warnings=findings, start_date=values["start_date"],
-                                tenant_version=live.version_id, lock_version=offer.lock_version + 1)
+                                tenant_version=live.version_id, product_documents=_documents(live, groups),
+                                lock_version=offer.lock_version + 1)
                    .where((Offer.id == offer.id) & (Offer.lock_version == offer.lock_version)).execute())
         if updated != 1:
             raise Conflict("Das Angebot wurde inzwischen geändert. Bitte laden Sie die Seite neu.",
@@ -180,10 +181,16 @@ def revise(broker, offer, live, values):
         revision = Offer.create(broker=broker, employer=offer.employer, tenant=live.slug,
                                 tenant_version=live.version_id, consultation=offer.consultation_id,
                                 supersedes=offer, revision=offer.revision + 1, start_date=values["start_date"],
-                                valid_until=offer.valid_until, groups=groups, figures=figures, warnings=findings)
+                                valid_until=offer.valid_until, groups=groups, figures=figures, warnings=findings,
+                                product_documents=_documents(live, groups))
         audit.record(broker, "offer.revised", "offer", revision.id, tenant=live.slug,
                      after={"revision": revision.revision, "supersedes": offer.id}, employer=offer.employer_id)
     return Offer.get_by_id(revision.id)
+
+
+def _documents(live, groups):
+    """The product documents of the tariffs the offer's groups chose, recorded with it as they are now."""
+    return product_documents.of_tariffs(live.doc, {tariff for group in groups for tariff in group["tariffs"]})
 
 
 def valid_until(live, today=None):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from engine import audit, clock
 from engine.db import transaction
 from engine.errors import NotFound
-from engine.models import Tenant, TenantRelease, TenantVersion, utcnow
+from engine.models import Tenant, TenantFile, TenantRelease, TenantVersion, utcnow
 from tenants import loader
 from tenants.settings import TenantSettings
 
@@ -111,6 +111,7 @@ def sync(root, actor=None):
             status = "unchanged"
             if version is None:
                 version = TenantVersion.create(tenant=row, digest=tenant.digest, snapshot=_snapshot(tenant))
+                _store_documents(row, tenant)
                 status = "new"
                 audit.record(actor, "tenant.version_loaded", "tenant", row.slug, tenant=row,
                              before={"digest": row.current_digest}, after={"digest": tenant.digest})
@@ -130,6 +131,17 @@ def sync(root, actor=None):
             row.save()  # the last good version stays live; the problems are shown in /admin
             report.append((slug, "invalid", as_dicts))
     return report
+
+
+def _store_documents(row, tenant):
+    """Keep the bytes of the tenant's product documents, once per content (TenantFile)."""
+    for tariff in tenant.doc["tariffs"]:
+        for product_document in tariff.get("documents", []):
+            if not TenantFile.select().where((TenantFile.tenant == row)
+                                             & (TenantFile.sha256 == product_document["sha256"])).exists():
+                raw = tenant.files[product_document["file"]]
+                TenantFile.create(tenant=row, sha256=product_document["sha256"], size=len(raw),
+                                  data=base64.b64encode(raw).decode())
 
 
 def release(actor, row, version, valid_from):

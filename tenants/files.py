@@ -20,6 +20,7 @@ MAX_FILE_BYTES = 5_000_000
 MAX_TOTAL_BYTES = 20_000_000
 MAX_LOGO_BYTES = 500_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PDF_SIGNATURE = b"%PDF-"
 
 
 def read_files(folder: Path) -> tuple[dict[str, bytes], list[Problem]]:

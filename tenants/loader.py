@@ -6,6 +6,7 @@ every file once, so the digest and the document always describe the same bytes.
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +97,7 @@ def read_tenant(folder) -> tuple[Tenant | None, list[Problem]]:
     problems += reference_problems(document, file, folder.name, files, str(folder))
     doc = copy.deepcopy(document.data)
     problems += _read_markdown(doc, files, folder)
+    _fingerprint_documents(doc, files)
     compiled, found = compile_document(document, file)
     problems += found
     problems += rule_problems(document, file, compiled)
@@ -107,6 +109,16 @@ def read_tenant(folder) -> tuple[Tenant | None, list[Problem]]:
     if errors_of(problems):
         return None, problems
     return Tenant(id=doc["id"], folder=folder, doc=doc, digest=digest(files), files=files, tests=tests), problems
+
+
+def _fingerprint_documents(doc, files):
+    """Give each product document of a tariff its SHA-256 and size (keys `sha256`, `size`): what an offer
+    records, and how the stored bytes are found again."""
+    for tariff in doc["tariffs"]:
+        for product_document in tariff.get("documents", []):
+            raw = files.get(product_document["file"])
+            if raw is not None:  # else reported by reference_problems
+                product_document.update(sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
 
 
 def _read_markdown(doc, files, folder) -> list[Problem]:

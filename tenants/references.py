@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tenants.event_kinds import event_kinds
-from tenants.files import check_logo
+from tenants.files import PDF_SIGNATURE, check_logo
 from tenants.problems import Problem
 from tenants.safe_yaml import YamlDocument
 from tenants.sepa import creditor_id_problem, iban_problem
@@ -99,6 +99,15 @@ def reference_problems(document: YamlDocument, file: str, folder_name: str,
         if module["file"] not in files:
             problem(["content_modules", index, "file"],
                     f"file '{module['file']}' not found in the tenant folder {folder}")
+    for index, tariff in enumerate(doc["tariffs"]):
+        for number, product_document in enumerate(tariff.get("documents", [])):
+            name = product_document["file"]
+            if name not in files:
+                problem(["tariffs", index, "documents", number, "file"],
+                        f"file '{name}' not found in the tenant folder {folder}")
+            elif not files[name].startswith(PDF_SIGNATURE):
+                problem(["tariffs", index, "documents", number, "file"],
+                        f"file '{name}' is not a PDF (a PDF file starts with %PDF-); export the document as PDF")
     logo = doc["branding"]["logo"]
     if logo not in files:
         problem(["branding", "logo"], f"file '{logo}' not found in the tenant folder {folder}")

@@ -68,7 +68,10 @@ class Mailbox:
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append({"to": envelope.rcpt_tos, "subject": str(message["subject"]),
-                                  "body": message.get_content(), "id": str(message["message-id"])})
+                                  "body": message.get_body(preferencelist=("plain",)).get_content(),
+                                  "id": str(message["message-id"]),
+                                  "attachments": [(part.get_filename(), part.get_content_type(), part.get_content())
+                                                  for part in message.iter_attachments()]})
         return "250 OK"
 
     def clear(self):
@@ -124,7 +127,7 @@ def app(database_url, smtp_server, tmp_path_factory):
     return app
 
 
-TABLES_KEPT = {"tenant", "tenant_version", "tenant_release", "schema_migration"}
+TABLES_KEPT = {"tenant", "tenant_version", "tenant_file", "tenant_release", "schema_migration"}
 _released = {}  # what the demo tenants' releases were after loading: each test ends with them again
 
 

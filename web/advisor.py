@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from forms import load_platform_form
 
 from engine import applications, audit, broker_book, brokers, clients, consultations, offers, registry, statements
-from engine import level_changes
+from engine import level_changes, product_documents
 from engine.errors import DomainError
 from engine.values import stored_all
 from web import contract_term, downloads, formview
@@ -198,7 +198,8 @@ def consultation(consultation_id):
                            step=step, module=module, html=consultations.module_html(module) if module else "",
                            form=form if form and len(form.fields) else None, values=values, errors=errors,
                            figures=figures, figures_error=figures_error, average_age=average_age, share=share,
-                           limit=live.settings.benefit_in_kind_limit)
+                           limit=live.settings.benefit_in_kind_limit,
+                           documents=product_documents.of_tariffs(live.doc, consultation.tariffs))
 
 
 @bp.route("/consultations/<int:consultation_id>/complete", methods=["POST"])

@@ -127,6 +127,8 @@ ACTIONS = {
     "tenant.staff_joined": _l("Insurer staff joined"),
     "tenant.staff_removed": _l("Insurer staff removed"),
     "tenant.version_loaded": _l("Insurer configuration loaded"),
+    "tenant.version_activated": _l("Insurer configuration released"),
+    "tenant.release_withdrawn": _l("Release of an insurer configuration withdrawn"),
     "user.digest_chosen": _l("Mail summary setting chosen"),
     "user.logged_out": _l("Logged out"),
     "user.password_changed": _l("Password changed"),

@@ -5,9 +5,10 @@ from flask_babel import force_locale
 from engine import mail
 
 
-def queue(template, recipient, locale="de", **context):
-    """Render `mail/<template>.txt` in the recipient's language and put it in the outbox."""
+def queue(template, recipient, locale="de", attachments=(), **context):
+    """Render `mail/<template>.txt` in the recipient's language and put it in the outbox (with the
+    product documents in `attachments`, see engine/mail.queue)."""
     with force_locale(locale or "de"):
         text = render_template(f"mail/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
-    return mail.queue(recipient, subject.strip(), body.strip() + "\n")
+    return mail.queue(recipient, subject.strip(), body.strip() + "\n", attachments)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _, ngettext
 from engine import (accounts, applications, audit, benefit_limit, clock, continuation, contracts, cover, document_access,
                     employees, enrolment_runs, enrolments, events, exports, gdpr, policies, regroup, statements)
 from engine import family
-from engine import offers, price_changes
+from engine import offers, price_changes, product_documents
 from engine.errors import DomainError, NotFound
 from web import contract_term, downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
@@ -130,6 +130,7 @@ def contract(contract_id):
                            limit_warnings=benefit_limit.ahead(contract),
                            enrol_warnings=dict(benefit_limit.before_enrolment(contract, [e.id for e in shown if e.ready])),
                            timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30),
+                           product_documents=product_documents.of_contract(contract),
                            **contract_term.page_of(contract))
 
 

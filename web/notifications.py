@@ -7,7 +7,7 @@ import datetime
 from babel import dates
 from flask_babel import force_locale, gettext as _
 
-from engine import brokers, contracts, digests, inbox, registry, signals
+from engine import brokers, contracts, digests, inbox, product_documents, registry, signals
 from web import links, mails
 from web.filters import date
 
@@ -29,6 +29,7 @@ def _name(person):
 def offer_to_employer(offer, ctx):
     client = offer.employer
     mails.queue("offer_sent", offer.sent_to, "de", offer=offer, client=client, broker=offer.broker,
+                attachments=product_documents.attachments(offer.tenant_id, offer.product_documents),
                 broker_number_confirmed=brokers.is_confirmed(offer.broker, offer.tenant_id),
                 link=links.external("offer_link.view", token=links.offer_token(offer)))
 

@@ -1,8 +1,10 @@
-"""Pages for everyone: the start page, the language switch, the employer's list of managers."""
+"""Pages for everyone: the start page, the language switch, the employer's list of managers, the
+insurers' product documents (AVB, product information sheets) for anyone logged in."""
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_login import login_required
 
-from engine import accounts, registry
+from engine import accounts, product_documents, registry
+from web import downloads
 from web.access import current_account, safe_next
 
 bp = Blueprint("public", __name__)
@@ -29,3 +31,12 @@ def employer_home():
     user = current_account()
     employers = accounts.employers_of(user)
     return render_template("employer_home.html", employers=employers, tenants=registry.live_tenants())
+
+
+@bp.route("/products/<tenant_slug>/<sha256>/<name>")
+@login_required
+def product_document(tenant_slug, sha256, name):
+    """A product document of an insurer's tariff, by its content: the one an offer recorded stays
+    available when a later version brings another. `name` is the file name it is saved under."""
+    return downloads.send_bytes(name if name.lower().endswith(".pdf") else f"{name}.pdf",
+                                product_documents.read(tenant_slug, sha256), "application/pdf")
