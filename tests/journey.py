@@ -2,7 +2,7 @@
 tested through HTTP in tests/web); used by tests that act on later steps."""
 from engine import (accounts, applications, brokers, clients, clock, contracts, employees, enrolments, events, offers,
                     pricing, registry, start_window)
-from engine.models import Application, Tenant
+from engine.models import Application, Tenant, User
 from forms import validate
 from tests.formfill import fill
 
@@ -25,14 +25,18 @@ def chosen(live, group):
     return pricing.chosen_tariffs(live, {"tariffs": group["tariffs"]})
 
 
-def submitted_application(slug, tag="x", password="correct-horse-42", submit=True):
+def submitted_application(slug, tag="x", password="correct-horse-42", submit=True, locale="de"):
     """A broker, an employer client with a member user, an accepted offer and a submitted application
-    (with submit=False: filled in but not yet submitted).
+    (with submit=False: filled in but not yet submitted). `locale`: the broker's language (a broker who
+    registered on the English page gets the platform's mails in English).
 
     Returns dict(broker, employer_user, client, offer, application, live)."""
     live = registry.get(slug)
     broker = accounts.register(f"broker-{slug}-{tag}@example.org", password, name="Berta Broker", role="broker",
                                verified=True)
+    if locale != "de":
+        User.update(locale=locale).where(User.id == broker.id).execute()
+        broker.locale = locale
     brokers.set_number(broker, live, live.doc["broker_number"]["example"])
     client = clients.create(broker, {"company_name": f"Kunde {slug} {tag} GmbH", "street": "Hauptstr. 1",
                                      "postal_code": "10115", "city": "Berlin", "industry": "agriculture",
@@ -66,9 +70,9 @@ CSV = ("Personalnummer;Nachname;Vorname;Geburtsdatum;Straße;PLZ;Ort;Eintrittsda
        "7001;Lang;Lea;01.01.1980;Weg 1;10115;Berlin;01.01.2010;Vollzeit\n")
 
 
-def released_application(slug, tag="x"):
+def released_application(slug, tag="x", locale="de"):
     """A submitted application the insurer can see: released by the employer where the tenant needs it."""
-    case = submitted_application(slug, tag=tag)
+    case = submitted_application(slug, tag=tag, locale=locale)
     if case["live"].settings.get("employer_release_required", True):
         contracts.release(case["employer_user"], case["application"])
     case["application"] = Application.get_by_id(case["application"].id)
@@ -76,9 +80,9 @@ def released_application(slug, tag="x"):
     return case
 
 
-def staffed_case(slug, staff, tag="x"):
+def staffed_case(slug, staff, tag="x", locale="de"):
     """A group contract with one imported employee, ready for enrolment."""
-    case = released_application(slug, tag=tag)
+    case = released_application(slug, tag=tag, locale=locale)
     contracts.accept(staff, contracts.application_for_insurer(slug, case["application"].id), f"GV-{tag}")
     contract = contracts.contracts_for_employer(case["employer_user"], slug)[0]
     batch = employees.preview(case["employer_user"], contract, "staff.csv", CSV.encode())
@@ -89,16 +93,16 @@ def staffed_case(slug, staff, tag="x"):
     return {**case, "contract": contract, "employee": person}
 
 
-def enrolled_case(slug, staff, tag="x"):
+def enrolled_case(slug, staff, tag="x", locale="de"):
     """A group contract with one imported employee whose enrolment is sent (state "sent")."""
-    case = staffed_case(slug, staff, tag=tag)
+    case = staffed_case(slug, staff, tag=tag, locale=locale)
     [enrolment], _ = enrolments.send(case["employer_user"], case["contract"], [case["employee"].id])
     return {**case, "enrolment": enrolment}
 
 
-def insured_case_with_event(slug, staff, tag="x"):
+def insured_case_with_event(slug, staff, tag="x", locale="de"):
     """As enrolled_case, the policy issued, and an address change filed (state "submitted")."""
-    case = enrolled_case(slug, staff, tag=tag)
+    case = enrolled_case(slug, staff, tag=tag, locale=locale)
     enrolments.accept(staff, case["enrolment"])
     event, _ = events.file(case["employer_user"], case["contract"], case["employee"], "address_change",
                            {"street": "Neue Str. 5", "postal_code": "01069", "city": "Dresden",

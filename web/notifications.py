@@ -69,12 +69,13 @@ def application_decision(application, ctx):
 @signals.on_transition("application.accept")
 def group_policy(application, ctx):
     contract = contracts.of_application(application)
-    for recipient, locale, link in (  # each to the page of their own portal (the broker has no manager)
+    for recipient, locale, link, for_broker in (  # each to the page of their own portal (the broker has no manager)
             (application.employer.contact_email, "de",
-             links.external("manager.contract", tenant_slug=application.tenant_id, contract_id=contract.id)),
+             links.external("manager.contract", tenant_slug=application.tenant_id, contract_id=contract.id), False),
             (application.broker.email, application.broker.locale,
-             links.external("advisor.client_detail", client_id=application.employer_id))):
-        mails.queue("group_policy", recipient, locale, application=application, contract=contract, link=link)
+             links.external("advisor.client_detail", client_id=application.employer_id), True)):
+        mails.queue("group_policy", recipient, locale, application=application, contract=contract, link=link,
+                    for_broker=for_broker)
 
 
 @signals.on_transition("enrolment.accept", "enrolment.reject")

@@ -14,7 +14,7 @@ import yaml
 from engine import clock as platform_clock, consultations, statements
 from engine.models import Document, ImportBatch, Policy
 from forms import validate
-from tests.conftest import log_in
+from tests.conftest import csrf_from, log_in
 from tests.formfill import fill, pdf_text
 from tests.journey import insured_case_with_event
 
@@ -60,14 +60,21 @@ def raw_words(text, lang):
     return found
 
 
+def _language(request):
+    """The test's `lang` parameter, else German: the journey's broker reads the platform's mails in it."""
+    callspec = getattr(request.node, "callspec", None)
+    return callspec.params.get("lang", "de") if callspec else "de"
+
+
 @pytest.fixture(params=["auxilia", "nordhafen"])
-def journey(request, app, make_user, clock):
+def journey(request, app, make_user, clock, mailbox):
     """A case through the whole journey at a tenant: consultation completed, offer, application, group
-    contract, a person insured with an address change filed, a statement issued."""
+    contract, a person insured with an address change filed, a statement issued; `mails`: every mail
+    the journey sent (the broker's in the test's language)."""
     slug = request.param
     with app.app_context():
         staff = make_user("insurer", tenant=slug)
-        case = insured_case_with_event(slug, staff, tag="plain")
+        case = insured_case_with_event(slug, staff, tag="plain", locale=_language(request))
         live = case["live"]
         consultation = consultations.start(case["broker"], case["client"], live,
                                            [t["id"] for t in live.doc["tariffs"]],
@@ -83,7 +90,7 @@ def journey(request, app, make_user, clock):
         statement, _ = statements.issue(case["contract"], datetime.date(2027, 1, 1))
         batch = ImportBatch.get(ImportBatch.contract == case["contract"].id)
         return {**case, "staff": staff, "consultation": consultation, "policy": policy, "statement": statement,
-                "slug": slug, "batch": batch}
+                "slug": slug, "batch": batch, "mails": list(mailbox.messages)}
 
 
 def pages_of(case):
@@ -136,6 +143,48 @@ def test_no_page_or_pdf_of_the_journey_shows_developer_words(app, journey, lang)
     assert not found, "\n".join(f"{url}:\n  " + "\n  ".join(f"{kind} {word!r}: …{context}…"
                                                          for kind, word, context in words)
                                 for url, words in found.items())
+
+
+def account_mails(app, mailbox, lang):
+    """The account mails a broker gets on the page of `lang`: registering (verify), registering again with
+    the same address (account_exists), a forgotten password (reset)."""
+    client = app.test_client()
+    client.get(f"/lang/{lang}")
+    email = f"neu-{lang}@example.org"
+    mailbox.clear()
+    for step in ("register", "register again"):
+        page = client.get("/auth/register")
+        client.post("/auth/register", data={"name": "Nora Neu", "email": email, "password": "correct-horse-42",
+                                            "password2": "correct-horse-42", "csrf_token": csrf_from(page)})
+    page = client.get("/auth/forgot")
+    client.post("/auth/forgot", data={"email": email, "csrf_token": csrf_from(page)})
+    mails = mailbox.to(email)
+    assert len(mails) == 3, [m["subject"] for m in mails]
+    return email, mails
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_no_mail_of_the_journey_shows_developer_words(app, mailbox, journey, lang):
+    """Subjects and bodies of every mail the journey sent: the broker's in the broker's language (German or
+    English), the employer contact's in German; and a broker's account mails in either language."""
+    broker = journey["broker"].email
+    mails = journey["mails"]
+    newcomer, account = account_mails(app, mailbox, lang)
+    to_broker = [m for m in mails if broker in m["to"]]
+    assert len(to_broker) >= 2 and len(mails) > len(to_broker), [(m["to"], m["subject"]) for m in mails]
+    if lang == "en":  # the broker's mails really are English
+        assert any(m["subject"].startswith("Offer accepted") for m in to_broker), [m["subject"] for m in to_broker]
+    for mail in to_broker:  # the broker has no Manager and no employees of their own
+        assert not re.search(r"your employees|liegt im Manager bereit", mail["body"]), mail["body"]
+    found = {}
+    for mail in mails + account:
+        text = visible_text(mail["subject"] + "\n" + mail["body"])
+        words = raw_words(text, lang if broker in mail["to"] or newcomer in mail["to"] else "de")
+        if words:
+            found[f"{mail['to']} {mail['subject']}"] = words
+    assert not found, "\n".join(f"{mail}:\n  " + "\n  ".join(f"{kind} {word!r}: …{context}…"
+                                                            for kind, word, context in words)
+                                for mail, words in found.items())
 
 
 def test_the_checks_catch_what_they_look_for():
