@@ -3,7 +3,7 @@ employer's answers and a recommendation; completing it produces the consultation
 from engine import audit, clock, documents, pricing, richtext, start_window, workflow
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
-from engine.models import Consultation, Employer, Tenant, TenantVersion, utcnow
+from engine.models import Comparison, Consultation, Employer, Tenant, TenantVersion, utcnow
 
 
 def modules_of(live, ids=None):
@@ -88,7 +88,8 @@ def _make_record(consultation, ctx):
     pdf = documents.render_pdf("consultation.html", consultation=consultation, tenant=snapshot, modules=modules,
                                client=consultation.employer, broker=consultation.broker,
                                profile=brokers.profile(consultation.broker),
-                               tariffs=[t for t in snapshot["tariffs"] if t["id"] in consultation.tariffs])
+                               tariffs=[t for t in snapshot["tariffs"] if t["id"] in consultation.tariffs],
+                               comparisons=list(consultation.comparisons.order_by(Comparison.id)))
     doc = documents.store("consultation_record", f"Beratungsprotokoll-{consultation.id}.pdf", "application/pdf", pdf,
                           employer=consultation.employer_id, tenant=consultation.tenant_id)
     Consultation.update(document=doc).where(Consultation.id == consultation.id).execute()

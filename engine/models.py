@@ -210,6 +210,21 @@ class Consultation(BaseModel):
     completed_at = DateTimeField(null=True)
 
 
+class Comparison(BaseModel):
+    """Several insurers side by side for one client with the same inputs (issue #18): the inputs, the insurers
+    and what the broker was shown (`shown`, kept for the consultation record, § 61 VVG). Offers made from it
+    point at it (`Offer.comparison`) and are sent to the employer together, who accepts one of them."""
+    broker = ForeignKeyField(User, on_delete="CASCADE")
+    employer = ForeignKeyField(Employer, backref="comparisons", on_delete="CASCADE")
+    consultation = ForeignKeyField(Consultation, null=True, backref="comparisons", on_delete="SET NULL")
+    inputs = JSONText(default=dict)
+    insurers = JSONText(default=list)
+    shown = JSONText(default=list)
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    sent_to = CharField(max_length=254, null=True)
+
+
 class Offer(BaseModel):
     """An offer to an employer: tariff groups priced by the tenant's formulas; versioned by `revision`."""
     broker = ForeignKeyField(User, on_delete="CASCADE")
@@ -218,6 +233,7 @@ class Offer(BaseModel):
     tenant_version = ForeignKeyField(TenantVersion, on_delete="RESTRICT")
     consultation = ForeignKeyField(Consultation, null=True, on_delete="SET NULL")
     supersedes = ForeignKeyField("self", null=True, on_delete="SET NULL")
+    comparison = ForeignKeyField(Comparison, null=True, backref="offers", on_delete="SET NULL")
     revision = IntegerField(default=1)
     state = CharField(max_length=20, default="draft", index=True)
     lock_version = IntegerField(default=0)
@@ -694,6 +710,6 @@ class Reconciliation(BaseModel):
 
 
 ALL_MODELS = [Tenant, TenantVersion, TenantFile, TenantRelease, User, Employer, Role, Invitation, Outbox, AuditEntry, Document, BrokerProfile,
-              BrokerNumber, Consultation, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
+              BrokerNumber, Consultation, Comparison, Offer, Application, GroupContract, Employee, ImportBatch, ColumnMapping, EnrolmentRun,
               Enrolment, BusinessEvent, ContinuationCase, Policy, FamilyMember, CoverPeriod, PremiumChangeNotice, Statement, StatementLine, Mandate, CollectionRun, CollectionItem, ApiKey, IdempotencyRecord, Webhook, WebhookDelivery,
               FormSubmission, HeldDecision, Notification, PayrollSettings, OtherBenefit, Reconciliation]

@@ -28,7 +28,7 @@ def mails_per_day():
     return _limits["mails_per_day"]
 
 
-def _field_prefix(group_id):
+def field_prefix(group_id):
     return group_id.replace("-", "_").lower()
 
 
@@ -50,7 +50,7 @@ def offer_form(live, today=None):
     ]
     tariffs = live.tariffs
     for group in live.groups.values():
-        p = _field_prefix(group["id"])
+        p = field_prefix(group["id"])
         shown = {"field": f"{p}__include", "eq": True}
         name = group["name"]
         fields += [
@@ -90,7 +90,7 @@ def groups_from(live, values):
     """The offered groups from validated form values; DomainError when none is chosen."""
     groups = []
     for group in live.groups.values():
-        p = _field_prefix(group["id"])
+        p = field_prefix(group["id"])
         if values.get(f"{p}__include"):
             level = values.get(f"{p}__level") or None
             modules = list(values.get(f"{p}__tariffs") or [])
@@ -117,7 +117,7 @@ def form_values(offer, live=None):
     an offer stored before levels were chosen shows its first budget tariff as the level."""
     values = {"start_date": offer.start_date.isoformat(), "other_benefits_in_kind": offer.figures.get("other_benefits_in_kind", "0")}
     for group in offer.groups:
-        p = _field_prefix(group["id"])
+        p = field_prefix(group["id"])
         chosen = pricing.chosen_tariffs(live, group) if live is not None else list(group["tariffs"])
         level = group.get("level") or (chosen[0] if live is not None and pricing.levels_of(live, chosen) else None)
         values.update({f"{p}__include": True, f"{p}__level": level,
@@ -127,7 +127,9 @@ def form_values(offer, live=None):
     return values
 
 
-def _calculate(live, client, values):
+def calculate(live, client, values):
+    """(groups, figures, findings) of offer form values: what an offer with them would say. Comparisons
+    (engine/comparisons.py) price each insurer through this, so a compared price is its offer's price."""
     groups = groups_from(live, values)
     start = values["start_date"]
     start_window.window(live).check(start)
@@ -139,12 +141,13 @@ def _calculate(live, client, values):
     return groups, figures, findings
 
 
-def create(broker, client, live, values, consultation=None):
-    """A new draft offer (revision 1), priced and checked."""
-    groups, figures, findings = _calculate(live, client, values)
+def create(broker, client, live, values, consultation=None, comparison=None):
+    """A new draft offer (revision 1), priced and checked; `comparison` when it is one of several insurers'
+    offers sent together (engine/comparisons.py)."""
+    groups, figures, findings = calculate(live, client, values)
     with transaction():
         offer = Offer.create(broker=broker, employer=client, tenant=live.slug, tenant_version=live.version_id,
-                             consultation=consultation, start_date=values["start_date"],
+                             consultation=consultation, comparison=comparison, start_date=values["start_date"],
                              valid_until=valid_until(live), product_documents=_documents(live, groups),
                              groups=groups, figures=figures, warnings=findings)
         audit.record(broker, "offer.created", "offer", offer.id, tenant=live.slug,
@@ -157,7 +160,7 @@ def update_draft(broker, offer, live, values):
     if offer.state != "draft":
         raise DomainError("Nur Entwürfe lassen sich ändern; für ein versendetes Angebot erstellen Sie eine neue Version.",
                           "Only drafts can be changed; for an offer that has been sent, create a new version.")
-    groups, figures, findings = _calculate(live, offer.employer, values)
+    groups, figures, findings = calculate(live, offer.employer, values)
     with transaction():
         updated = (Offer.update(groups=groups, figures=figures, warnings=findings, start_date=values["start_date"],
                                 tenant_version=live.version_id, product_documents=_documents(live, groups),
@@ -176,11 +179,11 @@ def revise(broker, offer, live, values):
     if offer.state not in OPEN_STATES:
         raise DomainError("Dieses Angebot ist abgeschlossen und lässt sich nicht mehr überarbeiten.",
                           "This offer is closed and can no longer be revised.")
-    groups, figures, findings = _calculate(live, offer.employer, values)
+    groups, figures, findings = calculate(live, offer.employer, values)
     with transaction():
         revision = Offer.create(broker=broker, employer=offer.employer, tenant=live.slug,
                                 tenant_version=live.version_id, consultation=offer.consultation_id,
-                                supersedes=offer, revision=offer.revision + 1, start_date=values["start_date"],
+                                comparison=offer.comparison_id, supersedes=offer, revision=offer.revision + 1, start_date=values["start_date"],
                                 valid_until=offer.valid_until, groups=groups, figures=figures, warnings=findings,
                                 product_documents=_documents(live, groups))
         audit.record(broker, "offer.revised", "offer", revision.id, tenant=live.slug,
@@ -198,13 +201,14 @@ def valid_until(live, today=None):
     return (today or clock.today()) + datetime.timedelta(days=live.settings.offer_validity_days)
 
 
-def send(broker, offer, live):
+def send(broker, offer, live, together=False):
     """Mail the offer to the client's contact address of this moment, kept on the offer as its addressee:
-    only that address may later join the employer through the offer (engine/memberships)."""
+    only that address may later join the employer through the offer (engine/memberships). `together`: it
+    is sent with the other offers of its comparison, in one mail (engine/comparisons.send)."""
     addressee = Employer.get_by_id(offer.employer_id).contact_email
     return workflow.fire(offer, "offer", "send", broker,
                          changes={"sent_at": utcnow(), "valid_until": valid_until(live), "sent_to": addressee},
-                         data={"live": live})
+                         data={"live": live, "together": together})
 
 
 def sent_today(broker):
@@ -306,6 +310,17 @@ def _supersede_previous(offer, ctx):
     previous = Offer.get_by_id(offer.supersedes_id)
     if previous.state in OPEN_STATES:
         workflow.fire(previous, "offer", "supersede", ctx.actor)
+
+
+@workflow.effect("set_aside_compared_offers")
+def _set_aside_compared(offer, ctx):
+    """Accepting one offer of a comparison (engine/comparisons.py) closes the others still open, each
+    through its own step (audited)."""
+    if offer.comparison_id is None:
+        return
+    for other in Offer.select().where((Offer.comparison == offer.comparison_id) & (Offer.id != offer.id)
+                                      & Offer.state.in_(OPEN_STATES)):
+        workflow.fire(other, "offer", "set_aside", ctx.actor)
 
 
 @workflow.effect("create_application")

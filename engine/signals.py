@@ -30,6 +30,9 @@ below_minimum = _signals.signal("contract.below-minimum")
 # sender: the GroupContract; kwargs: changes ([{day, valid_from, tariff, name, key}]), day (the first):
 # the insurer's premium changes that will reach the contract, announced once (engine/price_changes.py)
 premium_change_announced = _signals.signal("contract.premium-change-announced")
+# sender: the Comparison; kwargs: offers (its offers just sent together): one mail to the employer with one
+# link to all of them (engine/comparisons.py)
+comparison_sent = _signals.signal("comparison.sent")
 # sender: "<machine>.<transition>" (e.g. "offer.send"); kwargs: obj (fresh, after the change), ctx
 # (engine.workflow.Context). Sent by workflow.fire after the effects, inside the same transaction:
 # what a receiver writes (a mail in the outbox, a webhook delivery) commits or rolls back with it.

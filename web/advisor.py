@@ -3,7 +3,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from forms import load_platform_form
 
-from engine import applications, audit, broker_book, brokers, clients, consultations, offers, registry, statements
+from engine import (applications, audit, broker_book, brokers, clients, comparisons, consultations, offers, registry,
+                    statements)
 from engine import level_changes, product_documents
 from engine.errors import DomainError
 from engine.values import stored_all
@@ -119,7 +120,8 @@ def client_detail(client_id):
     return render_template("advisor/client.html", client=client, tenants=registry.live_tenants(),
                            **clients.case_of(client), book=broker_book.of_client(me(), client_id),
                            timeline=audit.timeline(client.id),
-                           is_expired=offers.is_expired, level_contracts=level_changes.of_client(me(), client_id))
+                           is_expired=offers.is_expired, level_contracts=level_changes.of_client(me(), client_id),
+                           compared=comparisons.of_client(me(), client))
 
 
 @bp.route("/clients/<int:client_id>/contracts/<int:contract_id>/term/<path:step>", methods=["POST"])
@@ -199,7 +201,8 @@ def consultation(consultation_id):
                            form=form if form and len(form.fields) else None, values=values, errors=errors,
                            figures=figures, figures_error=figures_error, average_age=average_age, share=share,
                            limit=live.settings.benefit_in_kind_limit,
-                           documents=product_documents.of_tariffs(live.doc, consultation.tariffs))
+                           documents=product_documents.of_tariffs(live.doc, consultation.tariffs),
+                           compared=comparisons.of_consultation(consultation))
 
 
 @bp.route("/consultations/<int:consultation_id>/complete", methods=["POST"])
@@ -222,6 +225,81 @@ def consultation_pdf(consultation_id):
     if consultation.document is None:
         abort(404)
     return downloads.send_document(consultation.document)
+
+
+# --- comparisons: several insurers side by side ---------------------------------------------
+
+@bp.route("/clients/<int:client_id>/compare", methods=["GET", "POST"])
+@require("broker")
+def compare(client_id):
+    """Choose insurers and inputs (GET), see them side by side; POST records what was shown (in the
+    consultation when one is named) and leads to the kept comparison."""
+    client = clients.get_for(me(), client_id)
+    raw = request.form if request.method == "POST" else request.args
+    consultation = comparisons.consultation_of(me(), raw.get("consultation", type=int), client)
+    insurers = comparisons.insurers_for(me())
+    inputs, columns, errors = comparisons.default_inputs(client), None, {}
+    if raw.get("insurers") or request.method == "POST":
+        try:
+            inputs = comparisons.read_inputs(me(), raw)
+            if request.method == "POST":
+                kept = comparisons.record(me(), client, inputs, consultation)
+                flash(_("The comparison has been recorded."), "success")
+                return redirect(url_for("advisor.comparison", comparison_id=kept.id))
+            columns = comparisons.compare(me(), client, inputs)
+        except DomainError as exc:
+            errors[exc.field or "_"] = localized(exc.text)
+            inputs = {**inputs, "insurers": raw.getlist("insurers")}
+    return render_template("advisor/compare.html", client=client, consultation=consultation, insurers=insurers,
+                           choices={live.slug: comparisons.choices(live) for live in insurers}, raw=raw,
+                           inputs=inputs, columns=columns, errors=errors,
+                           missing=[t for t in registry.live_tenants() if t.slug not in {i.slug for i in insurers}])
+
+
+@bp.route("/comparisons/<int:comparison_id>")
+@require("broker")
+def comparison(comparison_id):
+    kept = comparisons.get_for(me(), comparison_id)
+    made = comparisons.current_offers(kept)
+    return render_template("advisor/comparison.html", comparison=kept, client=kept.employer,
+                           inputs=comparisons.stored_inputs(kept), shown=kept.shown,
+                           columns=[comparisons.offer_column(o) for o in made], offers=made,
+                           drafts=[o for o in made if o.state == "draft"])
+
+
+@bp.route("/comparisons/<int:comparison_id>/offers", methods=["POST"])
+@require("broker")
+def comparison_offers(comparison_id):
+    kept = comparisons.get_for(me(), comparison_id)
+    try:
+        comparisons.make_offers(me(), kept)
+    except DomainError as exc:
+        flash(localized(exc.text), "error")
+    else:
+        flash(_("One draft offer per insurer has been calculated. Check them and send them together."), "success")
+    return redirect(url_for("advisor.comparison", comparison_id=kept.id))
+
+
+@bp.route("/comparisons/<int:comparison_id>/send", methods=["POST"])
+@require("broker")
+def comparison_send(comparison_id):
+    kept = comparisons.get_for(me(), comparison_id)
+    try:
+        sent = comparisons.send(me(), kept)
+    except DomainError as exc:
+        flash(localized(exc.text), "error")
+    else:
+        flash(_("The offers have been sent together to %(email)s.", email=sent.sent_to), "success")
+    return redirect(url_for("advisor.comparison", comparison_id=kept.id))
+
+
+@bp.route("/comparisons/<int:comparison_id>/comparison.pdf")
+@require("broker")
+def comparison_pdf(comparison_id):
+    kept = comparisons.get_for(me(), comparison_id)
+    if not comparisons.current_offers(kept):
+        abort(404)
+    return downloads.send_bytes(*comparisons.pdf(kept), "application/pdf")
 
 
 # --- offers ----------------------------------------------------------------------------------

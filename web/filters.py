@@ -53,7 +53,7 @@ STATES = {
     "suspended": _l("suspended"), "ended": _l("ended"), "replaced": _l("replaced"), "previewed": _l("checked"),
     "importing": _l("importing"), "imported": _l("imported"), "unusable": _l("unusable"),
     "checking": _l("being checked"), "reverted": _l("undone"), "interrupted": _l("interrupted"), "cancelled": _l("cancelled"), "in_force": _l("in force"),
-    "offered": _l("offered"), "lapsed": _l("lapsed"),
+    "offered": _l("offered"), "lapsed": _l("lapsed"), "not_chosen": _l("not chosen (another offer accepted)"),
 }
 
 ACTIONS = {
@@ -62,7 +62,10 @@ ACTIONS = {
     "consultation.complete": _l("Consultation completed"), "offer.created": _l("Offer calculated"),
     "offer.updated": _l("Offer changed"), "offer.revised": _l("New offer version"), "offer.send": _l("Offer sent"),
     "offer.accept": _l("Offer accepted"), "offer.decline": _l("Offer declined"),
-    "offer.supersede": _l("Offer superseded"), "application.created": _l("Application created"),
+    "offer.supersede": _l("Offer superseded"),
+    "offer.set_aside": _l("Offer closed: another insurer's offer was accepted"),
+    "comparison.recorded": _l("Insurers compared"), "comparison.offers_made": _l("Offers made from a comparison"),
+    "comparison.sent": _l("Offers of several insurers sent together"), "application.created": _l("Application created"),
     "application.edited": _l("Application edited"),
     "application.start_changed": _l("Start of cover changed"),
     "employee.enrol": _l("Enrolment sent"), "employee.insure": _l("Insured"),

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from engine import memberships, offers
+from engine import comparisons, memberships, offers
 from engine.errors import NotFound
 
 
@@ -36,6 +36,22 @@ def offer_from_token(token):
     if offer is None or offer.revision != data.get("rev"):
         raise NotFound("Link ungültig.", "Invalid link.")
     return offer
+
+
+def comparison_token(comparison):
+    return _serializer("bkv.comparison-link").dumps({"comparison": comparison.id})
+
+
+def comparison_from_token(token):
+    """The comparison a link names; each of its offers keeps its own validity."""
+    try:
+        data = _serializer("bkv.comparison-link").loads(token)
+    except BadSignature:
+        raise NotFound("Link ungültig.", "Invalid link.") from None
+    comparison = comparisons.by_id(data.get("comparison"))
+    if comparison is None or comparison.sent_at is None:
+        raise NotFound("Link ungültig.", "Invalid link.")
+    return comparison
 
 
 def invitation_token(invitation):

@@ -27,11 +27,24 @@ def _name(person):
 
 @signals.on_transition("offer.send")
 def offer_to_employer(offer, ctx):
+    if ctx.data.get("together"):  # one of a comparison's offers: comparison_to_employer sends one mail
+        return
     client = offer.employer
     mails.queue("offer_sent", offer.sent_to, "de", offer=offer, client=client, broker=offer.broker,
                 attachments=product_documents.attachments(offer.tenant_id, offer.product_documents),
                 broker_number_confirmed=brokers.is_confirmed(offer.broker, offer.tenant_id),
                 link=links.external("offer_link.view", token=links.offer_token(offer)))
+
+
+@signals.comparison_sent.connect
+def comparison_to_employer(comparison, offers):
+    """One mail for the offers of several insurers sent together, with one link to all of them."""
+    mails.queue("comparison_sent", comparison.sent_to, "de", comparison=comparison, offers=offers,
+                client=comparison.employer, broker=comparison.broker,
+                attachments=[entry for o in offers
+                             for entry in product_documents.attachments(o.tenant_id, o.product_documents)],
+                unconfirmed=[o.tenant.name for o in offers if not brokers.is_confirmed(o.broker, o.tenant_id)],
+                link=links.external("offer_link.comparison", token=links.comparison_token(comparison)))
 
 
 @signals.on_transition("offer.accept", "offer.decline")

@@ -11,12 +11,13 @@ import re
 import pytest
 import yaml
 
-from engine import clock as platform_clock, consultations, statements
+from engine import brokers, clock as platform_clock, comparisons, consultations, registry, statements
 from engine.models import Document, ImportBatch, Policy
 from forms import validate
 from tests.conftest import csrf_from, log_in
 from tests.formfill import fill, pdf_text
 from tests.journey import insured_case_with_event
+from web import links
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIELD_NAMES = sorted({field["name"] for path in (ROOT / "rules" / "catalogues").glob("*.yaml")
@@ -84,13 +85,28 @@ def journey(request, app, make_user, clock, mailbox):
             if form is not None:
                 result = validate(form, fill(form), "de")
                 consultations.save_answers(case["broker"], consultation, module["id"], result.values)
+        for other in registry.live_tenants():  # the broker compares every insurer in the consultation
+            if brokers.number_for(case["broker"], other.slug) is None:
+                brokers.set_number(case["broker"], other, other.doc["broker_number"]["example"])
+        compared = comparisons.record(case["broker"], case["client"], comparisons.read_inputs(
+            case["broker"], _asked([t.slug for t in registry.live_tenants()])), consultation)
+        comparisons.make_offers(case["broker"], compared)
+        compared = comparisons.send(case["broker"], compared)
+        with request.getfixturevalue("app").test_request_context():
+            compared_link = links.comparison_token(compared)
         consultations.complete(case["broker"], consultation, "Empfehlung: Einstieg mit allen Bausteinen.")
         policy = Policy.get(Policy.employee == case["employee"].id)
         clock.move_to(datetime.datetime(2027, 1, 2, 9, 0, tzinfo=platform_clock.ZONE))
         statement, _ = statements.issue(case["contract"], datetime.date(2027, 1, 1))
         batch = ImportBatch.get(ImportBatch.contract == case["contract"].id)
         return {**case, "staff": staff, "consultation": consultation, "policy": policy, "statement": statement,
-                "slug": slug, "batch": batch, "mails": list(mailbox.messages)}
+                "slug": slug, "batch": batch, "mails": list(mailbox.messages), "comparison": compared,
+                "comparison_token": compared_link}
+
+
+def _asked(slugs):
+    from tests.engine.test_comparisons import asked
+    return asked(slugs)
 
 
 def pages_of(case):
@@ -104,17 +120,21 @@ def pages_of(case):
         (case["broker"], ["/advisor/", "/advisor/clients", f"/advisor/clients/{client}",
                           f"/advisor/consultations/{case['consultation'].id}", f"/advisor/offers/{offer}",
                           "/advisor/applications", f"/applications/{application}",
-                          f"/advisor/clients/{client}/statements"],
+                          f"/advisor/clients/{client}/statements", f"/advisor/clients/{client}/compare?"
+                          + "&".join(f"{k}={v}" for k, v in _asked(case["comparison"].insurers).items(multi=True)),
+                          f"/advisor/comparisons/{case['comparison'].id}"],
          [f"/advisor/offers/{offer}/offer.pdf", f"/advisor/consultations/{case['consultation'].id}/record.pdf",
           f"/applications/{application}/group-policy.pdf",
-          f"/advisor/clients/{client}/contracts/{contract}/statements/{statement}.pdf"]),
+          f"/advisor/clients/{client}/contracts/{contract}/statements/{statement}.pdf",
+          f"/advisor/comparisons/{case['comparison'].id}/comparison.pdf"]),
         (case["employer_user"], [f"/m/{slug}/", f"/m/{slug}/applications/{application}", contract_url,
                                  f"{contract_url}/employees/{person}", f"{contract_url}/employees/{person}/edit",
                                  f"{contract_url}/employees/{person}/events/address_change",
                                  f"{contract_url}/statements", f"{contract_url}/payroll", f"{contract_url}/benefits",
-                                 f"{contract_url}/mandate", f"{contract_url}/imports/{case['batch'].id}"],
+                                 f"{contract_url}/mandate", f"{contract_url}/imports/{case['batch'].id}",
+                                 f"/offer/compare/{case['comparison_token']}"],
          [f"/m/{slug}/documents/{group_policy.id}", f"/m/{slug}/documents/{case['policy'].document_id}",
-          f"{contract_url}/statements/{statement}.pdf"]),
+          f"{contract_url}/statements/{statement}.pdf", f"/offer/compare/{case['comparison_token']}/comparison.pdf"]),
         (case["staff"], [f"/m/{slug}/office/", f"/m/{slug}/office/applications/{application}",
                          f"/m/{slug}/office/enrolments/{enrolment}", f"/m/{slug}/office/events/{event}",
                          f"/m/{slug}/office/contracts/{contract}/statements",
