@@ -51,7 +51,7 @@ def offer_findings(live, client, groups, figures, start_date, other_benefits, to
     found = []
     for group in figures["groups"]:
         people = offer_benefits.check(live, offered[group["group"]], start_date, other_benefits,
-                                      (staff or {}).get(group["group"]))
+                                      (staff or {}).get(group["group"]), figures["insured"])
         facts = offer_facts(live, client, group, figures, start_date, other_benefits, today)
         if people is not None:
             facts["offer"]["monthly_employer_premium"] = people.employer

@@ -79,7 +79,8 @@ def tariffs_of(contract, group_id, live=None, day=None):
 
 
 def premium_of(live, contract, employee, group_id, start):
-    person = pricing.Person(birth_date=employee.birth_date)
+    person = pricing.Person(birth_date=employee.birth_date, employment_type=employee.employment_type,
+                            insured_count=pricing.insured_count_of(contract.groups))
     return sum((pricing.premium(live, t, group_id, person, start) for t in tariffs_of(contract, group_id, live, start)),
                Decimal("0.00"))
 

@@ -50,7 +50,9 @@ def tariffs_of(live, contract, group_id):
 
 def premium_of(live, contract, member, group_id, day):
     """A family member's monthly premium on `day`: the family premiums by their own age and role."""
-    person = pricing.Person(birth_date=member.birth_date, role=member.role)
+    person = pricing.Person(birth_date=member.birth_date, role=member.role,
+                            employment_type=member.employee.employment_type,
+                            insured_count=pricing.insured_count_of(contract.groups))
     return sum((pricing.premium(live, t, group_id, person, day) for t in tariffs_of(live, contract, group_id)),
                Decimal("0.00"))
 

@@ -70,7 +70,7 @@ def _age(live, birth_date, start_date):
     return dates.AGE_METHODS[live.settings.age_method][1](birth_date, start_date)
 
 
-def check(live, group, start_date, other, birth_dates=None):
+def check(live, group, start_date, other, birth_dates=None, insured_count=None):
     """The Check of one offered group (its id, level, tariffs, employer_share): with `birth_dates` each
     person at their age at `start_date`, else one person of the oldest working age (or the oldest the
     tariffs price, below it). People the tariffs cannot price (no insurable age) are left out."""
@@ -80,13 +80,14 @@ def check(live, group, start_date, other, birth_dates=None):
         premiums = {}
         for birth_date, age in zip(birth_dates, ages):
             if age not in premiums:
-                premiums[age] = _premium(live, group, pricing.Person(birth_date=birth_date), start_date)
+                premiums[age] = _premium(live, group, pricing.Person(birth_date=birth_date, insured_count=insured_count),
+                                         start_date)
         people = [(pricing.employer_part(group, premiums[age]), age) for age in ages if premiums[age] is not None]
         if people:
             employer, age = max(people)
             return Check(employer, age, employer + other, sum(1 for e, _ in people if e + other > limit), True)
     for age in range(oldest_working_age(), 0, -1):
-        premium = _premium(live, group, pricing.Person(age=age), start_date)
+        premium = _premium(live, group, pricing.Person(age=age, insured_count=insured_count), start_date)
         if premium is not None:
             employer = pricing.employer_part(group, premium)
             return Check(employer, age, employer + other, int(employer + other > limit), False)

@@ -23,13 +23,26 @@ HUNDRED = Decimal(100)
 MONTHS = 12
 
 
+OFFER_EMPLOYMENT_TYPE = "fulltime"  # what an offer, which knows no one yet, prices an employment type as
+EMPLOYEE = "employee"  # the formula input `role` of an employee's own premium
+
+
 @dataclass(frozen=True)
 class Person:
-    """Who a premium is for: an age (offers estimate by a group's average age) or a birth date."""
+    """Who a premium is for: an age (offers estimate by a group's average age) or a birth date, and
+    what the formula inputs employment_type and insured_count (the contract's, insured_count_of) read."""
     age: int | None = None
     birth_date: datetime.date | None = None
     family_members: int = 0
     role: str = ""  # a family member (spouse | child): priced with the tariff's family_premium
+    employment_type: str = OFFER_EMPLOYMENT_TYPE  # the employee's (a family member's: the employee's)
+    insured_count: int | None = None  # the contract's (or offer's) number insured; None: not known
+
+
+def insured_count_of(groups):
+    """The number insured a contract or an offer is priced with: its groups' headcounts (as offered;
+    a contract keeps the offer's, a group added later counts none)."""
+    return sum(int(group.get("headcount") or 0) for group in groups)
 
 
 def tariff_by_id(live, tariff_id):
@@ -65,7 +78,8 @@ def premium(live, tariff_id, group_id, person, start_date):
     tariff = tariff_by_id(live, tariff_id)
     values = {"age": person.age, "insurance_age": person.age, "nearest_age": person.age, "tariff": tariff_id, "group": group_id,
               "family_members": person.family_members, "budget": Decimal(str(tariff.get("budget", 0))),
-              "role": person.role}
+              "role": person.role or EMPLOYEE, "employment_type": person.employment_type,
+              "insured_count": person.insured_count}
     formulas = live.compiled.family_formulas if person.role else premium_changes.formulas_on(live.compiled, start_date)
     if person.birth_date is not None:  # the tenant's formula picks the age its age_method names
         values.update(dates.ages(person.birth_date, start_date))
@@ -87,13 +101,15 @@ def employer_part(group, per_person):
     return money(per_person * Decimal(str(group.get("employer_share", 100))) / HUNDRED)
 
 
-def price_group(live, group, start_date):
+def price_group(live, group, start_date, insured_count=None):
     """Figures of one offer group: {group, tariffs: [{id, premium}], premium, employer, employee, ...}.
 
     `group` holds id, level (its budget tariff or None), tariffs (ids: the level and the modules),
     employer_share (percent), headcount, average_age. One budget level is priced, never the sum of levels.
+    `insured_count`: the offer's (default: this group's headcount).
     """
-    person = Person(age=int(group.get("average_age") or 40))
+    person = Person(age=int(group.get("average_age") or 40),
+                    insured_count=insured_count if insured_count is not None else int(group.get("headcount") or 0))
     lines = [{"tariff": t, "premium": premium(live, t, group["id"], person, start_date)}
              for t in chosen_tariffs(live, group)]
     per_person = sum((line["premium"] for line in lines), Decimal("0.00"))
@@ -107,7 +123,8 @@ def price_group(live, group, start_date):
 
 def price_offer(live, groups, start_date):
     """Figures for a whole offer: each group plus totals per month and year."""
-    priced = [price_group(live, group, start_date) for group in groups]
+    count = insured_count_of(groups)
+    priced = [price_group(live, group, start_date, count) for group in groups]
     monthly = sum((g["monthly_total"] for g in priced), Decimal("0.00"))
     employer_monthly = sum((g["employer_monthly_total"] for g in priced), Decimal("0.00"))
     return {"groups": priced, "insured": sum(g["headcount"] for g in priced),

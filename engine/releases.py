@@ -96,7 +96,8 @@ def withdraw(actor, slug, release_id):
 
 
 def _side(live, label):
-    return tenant_diff.Version(label, live.doc, live.compiled.formulas, live.compiled.premium_changes)
+    return tenant_diff.Version(label, live.doc, live.compiled.formulas, live.compiled.premium_changes,
+                               live.compiled.eligibility)
 
 
 def changes(slug, digest):

@@ -54,7 +54,7 @@ def choose_levels(live, groups=None, tariffs=None, levels=None):
     return chosen
 
 
-def _person(row, live, group_id, start_date, assignment, tariffs=None, level=None):
+def _person(row, live, group_id, start_date, assignment, tariffs=None, level=None, insured_count=None):
     """One employee's line: group, exclusions, premium per tariff (employer pays 100 %), warnings.
     `level`: the group's budget level; `tariffs`: the modules to price (None: every module of the group)."""
     explanation = assignment.explanation
@@ -73,7 +73,7 @@ def _person(row, live, group_id, start_date, assignment, tariffs=None, level=Non
                                    for gid, failures in explanation["groups"].items() for f in failures]
         return line
     group = live.groups[group_id]
-    person = pricing.Person(birth_date=row.birth_date)
+    person = pricing.Person(birth_date=row.birth_date, employment_type=row.employment_type, insured_count=insured_count)
     total = ZERO
     priced = ([level] if level else []) + [t for t in pricing.modules_of(live, group["tariffs"])
                                            if tariffs is None or t in tariffs]
@@ -109,7 +109,8 @@ def simulate(live, parsed, start_date, groups=None, tariffs=None, levels=None):
     level per group as `choose_levels` reads it. The report's `levels` says which level each group got."""
     assignments = eligibility.assign(live, parsed.rows, start_date, groups=groups)
     chosen = choose_levels(live, groups, tariffs, levels)
-    people = [_person(row, live, a.group, start_date, a, tariffs, chosen.get(a.group))
+    insured = sum(1 for a in assignments if a.group is not None)  # the file's staff as the contract's insured
+    people = [_person(row, live, a.group, start_date, a, tariffs, chosen.get(a.group), insured)
               for row, a in zip(parsed.rows, assignments)]
     offered = [gid for gid in live.groups if groups is None or gid in groups]
     by_group = {gid: {"persons": 0, "monthly": ZERO} for gid in offered}

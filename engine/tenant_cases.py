@@ -69,7 +69,9 @@ class _Cases:
         if assignment.group is None:
             return
         facts = eligibility.employee_facts(case["employee"], start, today)["employee"]
-        person = pricing.Person(birth_date=facts["birth_date"], family_members=case.get("family_members", 0))
+        person = pricing.Person(birth_date=facts["birth_date"], family_members=case.get("family_members", 0),
+                                employment_type=facts.get("employment_type") or pricing.OFFER_EMPLOYMENT_TYPE,
+                                insured_count=case.get("insured_count", self.live.settings.min_insured))
         offered = self.live.groups[assignment.group]["tariffs"]
         for tariff, amount in expect.get("premiums", {}).items():
             if tariff not in offered:

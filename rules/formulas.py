@@ -11,6 +11,7 @@ the caller's context changes nothing and is never switched.
 import ast
 import bisect
 import decimal
+import itertools
 import operator
 import re
 import threading
@@ -27,7 +28,9 @@ MAX_TEXT = 100
 MAX_EXPONENT = 12
 MAX_PLACES = 10
 MAX_TABLE_ROWS = 1000
-MAX_INDEX = 10000  # keys of a band table's index (see Bands)
+MAX_INDEX = 10000  # keys of a band table's or a decision table's index (see Bands, Grid)
+MAX_GRID_KEYS = 3
+MAX_GRID_CELLS = 100000  # combinations a decision table's check walks through
 FUNCTIONS = ("min", "max", "round", "table")
 CENT = Decimal("0.01")
 _WHOLE_COUNT = 200
@@ -128,6 +131,8 @@ def _table_number(raw, path, whole=False):
 class Bands:
     """Values by key range: each band covers [from, to] inclusive, no gaps, no overlaps."""
 
+    width = 1  # keys table() passes
+
     def __init__(self, name, rows, path):
         if not isinstance(rows, list) or not 1 <= len(rows) <= MAX_TABLE_ROWS:
             raise FormulaError("bands are a list of 1 to %d {from, to, value}" % MAX_TABLE_ROWS,
@@ -168,6 +173,8 @@ class Bands:
 class Map:
     """Values by key, e.g. a premium per budget level."""
 
+    width = 1
+
     def __init__(self, name, entries, path):
         if not isinstance(entries, dict) or not 1 <= len(entries) <= MAX_TABLE_ROWS:
             raise FormulaError("map is a mapping of 1 to %d keys to values" % MAX_TABLE_ROWS,
@@ -192,8 +199,181 @@ class Map:
         return self.values[normal]
 
 
+class Grid:
+    """A decision table: a value by two or three keys, e.g. age band x budget level x role.
+
+    `keys` names the columns (the formula passes the keys in this order); each row gives every
+    column a cell and a value. A cell is a value (a number or text, compared as map keys are) or
+    a range {from, to} of whole numbers; a column with a range is a range column, where a single
+    number n means {from: n, to: n}. The rows must cover every combination exactly once: the
+    ranges of a column, cut at every limit any row uses, times the values of the other columns
+    (no gap, no overlap, in every dimension).
+    """
+
+    def __init__(self, name, table, path):
+        if set(table) != {"keys", "rows"}:
+            raise FormulaError("a decision table has keys (its columns) and rows", path)
+        self.name, self.where = name, "table(%r, ...)" % name
+        keys = table["keys"]
+        if (not isinstance(keys, list) or not 2 <= len(keys) <= MAX_GRID_KEYS
+                or not all(isinstance(key, str) and _TABLE_NAME.match(key) for key in keys)
+                or len(set(keys)) != len(keys) or "value" in keys):
+            raise FormulaError("keys are 2 to %d different lower-case words (not value), e.g. [age, budget]"
+                               % MAX_GRID_KEYS, path + ["keys"])
+        rows = table["rows"]
+        if not isinstance(rows, list) or not 1 <= len(rows) <= MAX_TABLE_ROWS:
+            raise FormulaError("rows are a list of 1 to %d rows" % MAX_TABLE_ROWS, path + ["rows"])
+        self.keys, self.width = tuple(keys), len(keys)
+        ranged = [any(isinstance(row, dict) and isinstance(row.get(key), dict) for row in rows)
+                  for key in keys]
+        self.ranged = tuple(ranged)
+        self.rows = []  # (cells, value); a cell is (low, high) in a range column, else a map key
+        for index, row in enumerate(rows):
+            where = path + ["rows", index]
+            if not isinstance(row, dict) or set(row) != set(keys) | {"value"}:
+                found = sorted(map(str, row)) if isinstance(row, dict) else []
+                missing = [key for key in keys + ["value"] if key not in found]
+                extra = [key for key in found if key not in keys and key != "value"]
+                raise FormulaError("a row has a cell for each key (%s) and a value%s%s"
+                                   % (", ".join(keys), "; missing: " + ", ".join(missing) if missing else "",
+                                      "; unknown: " + ", ".join(extra) if extra else ""), where)
+            cells = tuple(self._cell(row[key], ranged[column], where + [key])
+                          for column, key in enumerate(keys))
+            self.rows.append((cells, _table_number(row["value"], where + ["value"])))
+        self._check_cover(path)
+        self.index = self._index()
+
+    def _cell(self, raw, ranged, where):
+        if isinstance(raw, dict):
+            if set(raw) != {"from", "to"}:
+                raise FormulaError("a range is {from, to}", where)
+            low = _table_number(raw["from"], where + ["from"], whole=True)
+            high = _table_number(raw["to"], where + ["to"], whole=True)
+            if high < low:
+                raise FormulaError("to (%s) is below from (%s)" % (high, low), where + ["to"])
+            return low, high
+        if ranged:
+            number = _table_number(raw, where, whole=True)
+            return number, number
+        key = _map_key(raw, _CONTEXT)
+        if key is None:
+            raise FormulaError("a cell is a number, text or a range {from, to}, not %r" % (raw,), where)
+        return key
+
+    def _columns(self):
+        """Per column, its elementary cells: the ranges cut at every limit a row uses (holes
+        included), or the distinct values in order of appearance."""
+        columns = []
+        for column, ranged in enumerate(self.ranged):
+            cells = [cells[column] for cells, _ in self.rows]
+            if not ranged:
+                columns.append(list(dict.fromkeys(cells)))
+                continue
+            cuts = sorted({low for low, _ in cells} | {high + 1 for _, high in cells})
+            columns.append([(low, high - 1) for low, high in zip(cuts, cuts[1:])])
+        return columns
+
+    def _check_cover(self, path):
+        columns = self._columns()
+        total = 1
+        for cells in columns:
+            total *= len(cells)
+        if total > MAX_GRID_CELLS:
+            raise FormulaError("the table's keys make %d combinations; at most %d" % (total, MAX_GRID_CELLS),
+                               path + ["rows"])
+        covered = {}
+        for index, (cells, _) in enumerate(self.rows):
+            spans = []
+            for column, cell in enumerate(cells):
+                if self.ranged[column]:
+                    spans.append([i for i, (low, high) in enumerate(columns[column])
+                                  if cell[0] <= low and high <= cell[1]])
+                else:
+                    spans.append([columns[column].index(cell)])
+            for combination in itertools.product(*spans):
+                if combination in covered:
+                    raise FormulaError("overlap: this row and rows[%d] both cover %s"
+                                       % (covered[combination], self._describe(
+                                           columns, tuple((p, p) for p in combination))),
+                                       path + ["rows", index])
+                covered[combination] = index
+        if len(covered) < total:
+            gaps = [tuple((position, position) for position in combination)
+                    for combination in itertools.product(*(range(len(c)) for c in columns))
+                    if combination not in covered]
+            gaps = self._merged(gaps)
+            shown = "; ".join(self._describe(columns, gap) for gap in gaps[:3])
+            more = " (and %d more)" % (len(gaps) - 3) if len(gaps) > 3 else ""
+            raise FormulaError("gap: no row covers %s%s; every combination of the keys needs exactly one row"
+                               % (shown, more), path + ["rows"])
+
+    def _merged(self, gaps):
+        """Gaps (per column a span of positions) joined where they lie side by side in a range
+        column, so a missing age band is said once, not per cut another row makes."""
+        for column, ranged in enumerate(self.ranged):
+            if not ranged:
+                continue
+            gaps.sort(key=lambda gap: gap[:column] + gap[column + 1:] + (gap[column],))
+            joined = []
+            for gap in gaps:
+                last = joined[-1] if joined else None
+                if (last is not None and last[:column] + last[column + 1:] == gap[:column] + gap[column + 1:]
+                        and last[column][1] + 1 == gap[column][0]):
+                    joined[-1] = last[:column] + ((last[column][0], gap[column][1]),) + last[column + 1:]
+                else:
+                    joined.append(gap)
+            gaps = joined
+        return sorted(gaps)
+
+    def _describe(self, columns, spans):
+        parts = []
+        for key, column, (first, last) in zip(self.keys, columns, spans):
+            cell = column[first]
+            if isinstance(cell, tuple):
+                low, high = cell[0], column[last][1]
+                cell = str(low) if low == high else "%s-%s" % (low, high)
+            parts.append("%s %s" % (key, cell))
+        return ", ".join(parts)
+
+    def _index(self):
+        """{(key, ...): value} over every whole number of the range columns, when small enough."""
+        size = 1
+        for column, ranged in enumerate(self.ranged):
+            if ranged:
+                size *= int(max(c[column][1] for c, _ in self.rows) - min(c[column][0] for c, _ in self.rows) + 1)
+            if size > MAX_INDEX:
+                return {}
+        index = {}
+        for cells, value in self.rows:
+            axes = []
+            for column, cell in enumerate(cells):
+                if self.ranged[column]:
+                    axes.append([_WHOLE[n] if 0 <= n < _WHOLE_COUNT else Decimal(n)
+                                 for n in range(int(cell[0]), int(cell[1]) + 1)])
+                else:
+                    axes.append([Decimal(cell) if _NUMBER_TEXT.match(cell) else cell])
+            for keys in itertools.product(*axes):
+                index[keys] = value
+        return index
+
+    def lookup(self, keys, context=None):
+        for cells, value in self.rows:
+            for column, (cell, key) in enumerate(zip(cells, keys)):
+                if self.ranged[column]:
+                    number = _number(key, self.where)
+                    if not cell[0] <= number <= cell[1]:
+                        break
+                elif _map_key(key, context) != cell:
+                    break
+            else:
+                return value
+        raise EvaluationError("table %s has no row for %s" % (self.name, ", ".join(
+            "%s %s" % (name, key) for name, key in zip(self.keys, keys))))
+
+
 def compile_tables(tables):
-    """Compile `{name: {bands: [...]} | {map: {...}}}`; FormulaError with ["tables", ...]."""
+    """Compile `{name: {bands: [...]} | {map: {...}} | {keys: [...], rows: [...]}}`; FormulaError
+    with ["tables", ...]."""
     if tables is None:
         return {}
     if not isinstance(tables, dict):
@@ -203,9 +383,12 @@ def compile_tables(tables):
         path = ["tables", str(name)]
         if not isinstance(name, str) or not _TABLE_NAME.match(name):
             raise FormulaError("table names are lower-case words such as dental_bands", path)
+        if isinstance(table, dict) and "rows" in table:
+            compiled[name] = Grid(name, table, path)
+            continue
         if not isinstance(table, dict) or len(table) != 1 or next(iter(table)) not in (
                 "bands", "map"):
-            raise FormulaError("a table has exactly one of bands or map", path)
+            raise FormulaError("a table has exactly one of bands or map, or keys and rows", path)
         ((kind, rows),) = table.items()
         compiled[name] = (Bands if kind == "bands" else Map)(name, rows, path + [kind])
     return compiled
@@ -336,7 +519,7 @@ class _Checker:
             if len(args) == 2 and not _whole_constant(args[1], 0, MAX_PLACES):
                 self.fail("the places of round are a whole number 0 to %d" % MAX_PLACES, node)
         if name == "table":
-            if len(args) != 2:
+            if len(args) < 2:
                 self.fail("table takes a table name and a key: table(\"bands\", age)", node)
             first = args[0]
             if not isinstance(first, ast.Constant) or not isinstance(first.value, str):
@@ -345,6 +528,12 @@ class _Checker:
             if first.value not in self.tables:
                 self.fail("unknown table %r; tables are %s"
                           % (first.value, ", ".join(sorted(self.tables)) or "none"), node)
+            table = self.tables[first.value]
+            if len(args) - 1 != table.width:
+                if table.width == 1:
+                    self.fail("table %r takes one key: table(%r, age)" % (first.value, first.value), node)
+                self.fail("table %r takes %d keys, in this order: %s" % (
+                    first.value, table.width, ", ".join(table.keys)), node)
 
     def check_BinOp(self, node):
         if isinstance(node.op, ast.Pow) and not _whole_constant(node.right, -MAX_EXPONENT,
@@ -481,7 +670,10 @@ class _Compiler:
     def build_Call(self, node, parts):
         name = node.func.id
         if name == "table":
-            return _Part(_lookup(self.tables[node.args[0].value], parts[1]), True)
+            table = self.tables[node.args[0].value]
+            if table.width > 1:
+                return _Part(_grid_lookup(table, parts[1:]), True)
+            return _Part(_lookup(table, parts[1]), True)
         if name == "round" and all(part.constant for part in parts[1:]):
             places = parts[1].value if len(parts) == 2 else 0
             return _Part(_rounding(parts[0], Decimal(1).scaleb(-int(places), _context())), True)
@@ -560,6 +752,20 @@ def _lookup(table, key):
             if found is not None:
                 return found
         return slow(value, context)
+    return look_up
+
+
+def _grid_lookup(table, keys):
+    """The closure of `table(name, key, key, ...)` of a decision table: the keys' tuple looked up
+    in the table's index (inputs and numbers as Decimal, text as it is), else row by row."""
+    runs, index, slow = tuple(key.run for key in keys), table.index, table.lookup
+
+    def look_up(names, context):
+        values = tuple(run(names, context) for run in runs)
+        found = index.get(values)
+        if found is not None:
+            return found
+        return slow(values, context)
     return look_up
 
 

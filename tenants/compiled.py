@@ -28,8 +28,10 @@ from tenants.safe_yaml import YamlDocument
 
 logger = logging.getLogger(__name__)
 
-FORMULA_INPUTS = AGE_INPUTS | {"tariff", "group", "family_members", "budget"}
-FAMILY_INPUTS = AGE_INPUTS | {"role", "tariff", "group", "budget"}  # a family member's
+# what a premium formula may read (docs/tenant-authoring.md, section 6; engine/pricing.premium gives them)
+PERSON_INPUTS = AGE_INPUTS | {"role", "employment_type", "insured_count", "tariff", "group", "budget"}
+FORMULA_INPUTS = PERSON_INPUTS | {"family_members"}
+FAMILY_INPUTS = PERSON_INPUTS  # a family member's: role spouse | child
 RULE_POINTS = ("offer", "employee", "event", "contract")
 _DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 

@@ -17,6 +17,7 @@ from tenants.check import format_problems
 from tenants.problems import TenantError
 
 KEYS = ("id", "type", "name")
+VARIANTS = ("employment_type", "insured_count")  # premium keys beyond tariff, group, family count and age
 
 
 @dataclass(frozen=True)
@@ -27,27 +28,40 @@ class Version:
     doc: dict
     formulas: dict
     premium_changes: dict = field(default_factory=dict)  # tariff id -> [(valid_from, Formula)]
+    eligibility: dict = field(default_factory=dict)      # group id -> RuleSet (the employment types it admits)
 
 
 def of_folder(folder) -> Version:
     """The tenant in `folder`; TenantError when it does not load."""
     tenant = loader.load_tenant(folder)
     compiled = loader.compile_tenant(tenant)
-    return Version(str(folder), tenant.doc, compiled.formulas, compiled.premium_changes)
+    return Version(str(folder), tenant.doc, compiled.formulas, compiled.premium_changes, compiled.eligibility)
 
 
 def premium_changes(old: Version, new: Version, formulas=None) -> list[dict]:
-    """[{tariff, group, family_members, age, old, new}] for every premium that differs (None: not
-    offered or not calculable on that side), ordered by tariff, group, family count, age. `formulas`:
-    (old, new) formulas to compare instead of the main ones (those in force on a date)."""
+    """[{tariff, group, family_members, [employment_type,] [insured_count,] age, old, new}] for every
+    premium that differs (None: not offered or not calculable on that side), ordered by tariff, group,
+    family count, employment type, insured count, age; employment_type and insured_count are there when
+    a side's formula reads them (both sides are then swept by them). `formulas`: (old, new) formulas
+    to compare instead of the main ones (those in force on a date)."""
     old_formulas, new_formulas = formulas or (old.formulas, new.formulas)
-    before, after = sweep.premiums(old.doc, old_formulas), sweep.premiums(new.doc, new_formulas)
+    reads = {}  # tariff id -> the inputs either side's formula reads
+    for side in (old_formulas, new_formulas):
+        for tariff, formula in side.items():
+            if formula is not None:
+                reads[tariff] = reads.get(tariff, frozenset()) | formula.names
+    before = sweep.premiums(old.doc, old_formulas, reads, old.eligibility)
+    after = sweep.premiums(new.doc, new_formulas, reads, new.eligibility)
     changes = []
-    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1], k[2], k[3])):
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1], k[2], k[4], k[5], k[3])):
         if before.get(key) != after.get(key):
-            tariff, group, members, age = key
-            changes.append({"tariff": tariff, "group": group, "family_members": members, "age": age,
-                            "old": _money(before.get(key)), "new": _money(after.get(key))})
+            tariff, group, members, age, kind, count = key
+            change = {"tariff": tariff, "group": group, "family_members": members}
+            if kind:
+                change["employment_type"] = kind
+            if count:
+                change["insured_count"] = count
+            changes.append({**change, "age": age, "old": _money(before.get(key)), "new": _money(after.get(key))})
     return changes
 
 
@@ -144,12 +158,13 @@ def format_diff(result: dict) -> str:
 
 def premium_runs(premiums):
     """The premium changes with consecutive ages of the same change as one: [{tariff, group,
-    family_members, ages ("45-59" or "45"), old, new}]."""
+    family_members, [employment_type,] [insured_count,] ages ("45-59" or "45"), old, new}]."""
     found = []
     for run in _runs(premiums):
         first, last = run[0], run[-1]
         ages = str(first["age"]) if first is last else f"{first['age']}-{last['age']}"
         found.append({"tariff": first["tariff"], "group": first["group"], "family_members": first["family_members"],
+                      **{key: first[key] for key in VARIANTS if key in first},
                       "ages": ages, "old": first["old"], "new": first["new"]})
     return found
 
@@ -158,19 +173,20 @@ def _premium_lines(premiums):
     lines = []
     for run in premium_runs(premiums):
         group = f"group {run['group']}" if run["group"] else "no group"
-        lines.append(f"  {run['tariff']}, {group}, family_members {run['family_members']}, "
+        variant = "".join(f", {key} {run[key]}" for key in VARIANTS if key in run)
+        lines.append(f"  {run['tariff']}, {group}, family_members {run['family_members']}{variant}, "
                      f"age {run['ages']}: {run['old'] or '-'} -> {run['new'] or '-'}")
     return lines
 
 
 def _runs(premiums):
-    """Consecutive ages with the same old and new premium of one tariff, group and family count."""
+    """Consecutive ages with the same old and new premium of one tariff, group, family count (and
+    employment type and insured count)."""
     runs = []
+    same = ("tariff", "group", "family_members", "old", "new") + VARIANTS
     for item in premiums:
         last = runs[-1][-1] if runs else None
-        if last and (last["tariff"], last["group"], last["family_members"], last["old"], last["new"]) == \
-                (item["tariff"], item["group"], item["family_members"], item["old"], item["new"]) and \
-                item["age"] == last["age"] + 1:
+        if last and all(last.get(key) == item.get(key) for key in same) and item["age"] == last["age"] + 1:
             runs[-1].append(item)
         else:
             runs.append([item])

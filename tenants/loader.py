@@ -101,8 +101,8 @@ def read_tenant(folder) -> tuple[Tenant | None, list[Problem]]:
     compiled, found = compile_document(document, file)
     problems += found
     problems += rule_problems(document, file, compiled)
-    problems += sweep_problems(document, file, compiled.formulas, compiled.family_formulas)
-    problems += change_problems(document, file, compiled.formulas, compiled.premium_changes)
+    problems += sweep_problems(document, file, compiled.formulas, compiled.family_formulas, compiled.eligibility)
+    problems += change_problems(document, file, compiled.formulas, compiled.premium_changes, compiled.eligibility)
     tests, found = read_cases(files, folder, document.data)
     problems += found
     problems.sort(key=lambda p: (p.file != file, p.file, p.line or 0))

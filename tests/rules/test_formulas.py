@@ -257,3 +257,105 @@ def test_formulas_never_run_python_source():
     called = {node.func.id for node in ast.walk(tree)
               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     assert not called & {"eval", "exec", "compile", "__import__"}
+
+
+# --------------------------------------------------------------------------- decision tables
+
+GRID = {"beitrag": {"keys": ["age", "budget", "role"], "rows": [
+    {"age": {"from": 0, "to": 39}, "budget": 300, "role": "employee", "value": "11.90"},
+    {"age": {"from": 40, "to": 120}, "budget": 300, "role": "employee", "value": "14.90"},
+    {"age": {"from": 0, "to": 120}, "budget": 300, "role": "spouse", "value": "9.90"},
+    {"age": {"from": 0, "to": 29}, "budget": "600", "role": "employee", "value": "19.90"},
+    {"age": {"from": 30, "to": 120}, "budget": "600", "role": "employee", "value": "24.90"},
+    {"age": {"from": 0, "to": 120}, "budget": 600, "role": "spouse", "value": "19.90"},
+]}}
+GRID_INPUTS = {"age", "budget", "role"}
+
+
+def grid(rows=None, source='table("beitrag", age, budget, role)'):
+    tables = {"beitrag": {"keys": GRID["beitrag"]["keys"], "rows": GRID["beitrag"]["rows"] if rows is None else rows}}
+    return compile_formula(source, tables, GRID_INPUTS)
+
+
+def test_a_decision_table_gives_the_value_of_the_one_row_that_covers_the_keys():
+    formula = grid()
+    assert formula.evaluate({"age": 39, "budget": Decimal(300), "role": "employee"}) == Decimal("11.90")
+    assert formula.evaluate({"age": 40, "budget": 300, "role": "employee"}) == Decimal("14.90")
+    assert formula.evaluate({"age": 29, "budget": Decimal("600.00"), "role": "employee"}) == Decimal("19.90")
+    assert formula.evaluate({"age": 7, "budget": 600, "role": "spouse"}) == Decimal("19.90")
+    with pytest.raises(EvaluationError) as caught:
+        formula.evaluate({"age": 40, "budget": 900, "role": "employee"})
+    assert caught.value.message == "table beitrag has no row for age 40, budget 900, role employee"
+
+
+def test_every_lookup_of_a_decision_table_agrees_with_reading_its_rows():
+    formula, rows = grid(), GRID["beitrag"]["rows"]
+    for age in range(0, 121):
+        for budget in (300, 600):
+            for role in ("employee", "spouse"):
+                [row] = [r for r in rows if r["age"]["from"] <= age <= r["age"]["to"]
+                         and int(r["budget"]) == budget and r["role"] == role]
+                assert formula.evaluate({"age": age, "budget": budget, "role": role}) == Decimal(row["value"])
+
+
+def test_a_gap_in_any_dimension_is_refused_naming_what_is_missing():
+    rows = [dict(row) for row in GRID["beitrag"]["rows"]]
+    with pytest.raises(FormulaError) as caught:
+        grid(rows[:5])  # budget 600 has no spouse row
+    assert caught.value.path == ["tables", "beitrag", "rows"]
+    assert caught.value.message == ("gap: no row covers age 0-120, budget 600, role spouse; every combination of "
+                                    "the keys needs exactly one row")
+    rows[1] = {**rows[1], "age": {"from": 45, "to": 120}}  # ages 40-44 at budget 300
+    with pytest.raises(FormulaError) as caught:
+        grid(rows)
+    assert "gap: no row covers age 40-44, budget 300, role employee;" in caught.value.message
+
+
+def test_an_overlap_is_refused_at_the_later_row():
+    rows = [dict(row) for row in GRID["beitrag"]["rows"]]
+    rows[4] = {**rows[4], "age": {"from": 25, "to": 120}}
+    with pytest.raises(FormulaError) as caught:
+        grid(rows)
+    assert caught.value.path == ["tables", "beitrag", "rows", 4]
+    assert caught.value.message == "overlap: this row and rows[3] both cover age 25-29, budget 600, role employee"
+
+
+@pytest.mark.parametrize("row, path, message", [
+    ({"age": {"from": 0, "to": 39}, "budget": 300, "value": "1"}, ["tables", "beitrag", "rows", 0],
+     "a row has a cell for each key (age, budget, role) and a value; missing: role"),
+    ({"age": {"from": 0, "to": 39}, "budget": 300, "role": "employee", "rolle": "x", "value": "1"},
+     ["tables", "beitrag", "rows", 0], "a row has a cell for each key (age, budget, role) and a value; unknown: rolle"),
+    ({"age": {"from": 0, "to": 39.5}, "budget": 300, "role": "employee", "value": "1"},
+     ["tables", "beitrag", "rows", 0, "age", "to"], "band limits are whole numbers"),
+    ({"age": {"from": 9, "to": 3}, "budget": 300, "role": "employee", "value": "1"},
+     ["tables", "beitrag", "rows", 0, "age", "to"], "to (3) is below from (9)"),
+    ({"age": {"from": 0, "to": 39}, "budget": [300], "role": "employee", "value": "1"},
+     ["tables", "beitrag", "rows", 0, "budget"], "a cell is a number, text or a range {from, to}, not [300]"),
+    ({"age": {"from": 0, "to": 39}, "budget": 300, "role": "employee", "value": "x"},
+     ["tables", "beitrag", "rows", 0, "value"], "'x' is not a number such as 8.50"),
+])
+def test_a_malformed_row_is_refused_at_its_place(row, path, message):
+    with pytest.raises(FormulaError) as caught:
+        grid([row])
+    assert (caught.value.path, caught.value.message) == (path, message)
+
+
+def test_the_formula_passes_as_many_keys_as_the_table_has():
+    with pytest.raises(FormulaError) as caught:
+        grid(source='table("beitrag", age, budget)')
+    assert caught.value.message == "table 'beitrag' takes 3 keys, in this order: age, budget, role (at column 1)"
+    with pytest.raises(FormulaError) as caught:
+        compile_formula('table("dental_bands", age, budget)', TABLES, INPUTS)
+    assert caught.value.message.startswith("table 'dental_bands' takes one key")
+    with pytest.raises(FormulaError) as caught:
+        compile_formula('table("t", age)', {"t": {"keys": ["age"], "rows": []}}, INPUTS)
+    assert caught.value.path == ["tables", "t", "keys"]
+
+
+def test_keys_may_be_any_expression_and_a_table_may_be_large():
+    rows = [{"count": {"from": low, "to": low + 99}, "kind": kind, "value": str(low // 100 + bonus)}
+            for low in range(1, 5000, 100) for kind, bonus in (("fulltime", 0), ("parttime", 1))]
+    formula = compile_formula('table("size", min(insured, 5000), kind) * 2',
+                              {"size": {"keys": ["count", "kind"], "rows": rows}}, {"insured", "kind"})
+    assert formula.evaluate({"insured": 250, "kind": "parttime"}) == Decimal(6)
+    assert formula.evaluate({"insured": 99999, "kind": "fulltime"}) == Decimal(98)

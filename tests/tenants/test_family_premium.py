@@ -8,7 +8,7 @@ from tenants.loader import compile_tenant, load_tenant
 
 TENANTS = pathlib.Path(__file__).resolve().parents[2] / "tenants"
 
-KINDER = '- {from: 0, to: 5, value: "4.90"}'
+KINDER = '- {role: child, age: {from: 0, to: 5}, value: "4.90"}'
 
 
 def errors(folder):
@@ -21,16 +21,26 @@ def test_auxilia_prices_family_members_by_own_age_and_role():
             (("child", 0), ("child", 6), ("child", 18), ("spouse", 40))] == ["4.90", "7.90", "9.90", "9.90"]
 
 
-def test_a_child_without_a_band_is_an_error_at_the_family_formula(demo_copy):
-    auxilia = demo_copy("auxilia").replace(KINDER, '- {from: 1, to: 5, value: "4.90"}')
+def test_a_child_without_a_row_is_a_gap_of_the_decision_table(demo_copy):
+    auxilia = demo_copy("auxilia").replace(KINDER, '- {role: child, age: {from: 1, to: 5}, value: "4.90"}')
+    [problem] = errors(auxilia.folder)
+    assert problem.dotted_path == "tariffs[0].family_premium.tables.zahn_familie.rows"
+    assert problem.line == auxilia.line_of("rows:", 1)
+    assert problem.message == ("gap: no row covers role child, age 0; every combination of the keys needs exactly "
+                               "one row")
+
+
+def test_a_negative_family_premium_is_an_error_at_the_family_formula(demo_copy):
+    auxilia = demo_copy("auxilia").replace('formula: table("zahn_familie", role, age)',
+                                           'formula: table("zahn_familie", role, age) if age > 0 else -1')
     [problem] = errors(auxilia.folder)
     assert problem.dotted_path == "tariffs[0].family_premium.formula"
-    assert problem.line == auxilia.line_of('formula: 9.90 if role == "spouse"')
-    assert "for age 0, group 'alle', role child" in problem.message
+    assert problem.line == auxilia.line_of('formula: table("zahn_familie", role, age)')
+    assert "for age 0, group 'alle', role spouse" in problem.message
 
 
 def test_a_family_premium_may_not_read_the_age_the_tenant_does_not_use(demo_copy):
-    auxilia = demo_copy("auxilia").replace('table("zahn_kinder", age)', 'table("zahn_kinder", insurance_age)')
+    auxilia = demo_copy("auxilia").replace('table("zahn_familie", role, age)', 'table("zahn_familie", role, insurance_age)')
     [problem] = errors(auxilia.folder)
     assert problem.dotted_path == "tariffs[0].family_premium.formula"
     assert "uses 'insurance_age', but settings.age_method is age_at_start" in problem.message

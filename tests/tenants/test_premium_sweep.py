@@ -106,8 +106,8 @@ def test_every_family_count_the_tariff_allows_is_priced(demo_copy):
 def test_the_grid_has_every_age_group_and_family_count(demo_copy):
     tenant = loader.load_tenant(demo_copy("auxilia").folder)
     grid = sweep.premiums(tenant.doc, loader.compile_tenant(tenant).formulas)
-    assert grid[("zahn", "alle", 0, 15)] == grid[("zahn", "fuehrung", 0, 29)] == sweep.money("8.90")
-    assert grid[("zahn", "fuehrung", 6, 99)] == sweep.money("80.90")  # 21.50 + 6 * 9.90
+    assert grid[("zahn", "alle", 0, 15, "", 0)] == grid[("zahn", "fuehrung", 0, 29, "", 0)] == sweep.money("8.90")
+    assert grid[("zahn", "fuehrung", 6, 99, "", 0)] == sweep.money("80.90")  # 21.50 + 6 * 9.90
     assert ("stationaer", "alle", 0, 40) not in grid  # only the management group offers it
     assert {key[3] for key in grid} == set(range(15, 100))
     assert len(grid) == 85 * (2 * 7 + 2 * 7 + 2 + 1)  # zahn, sehen (2 groups, 0-6); vorsorge (2); stationaer (1)

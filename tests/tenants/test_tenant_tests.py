@@ -141,7 +141,8 @@ def test_an_insurer_pricing_by_the_nearest_birthday(demo_copy):
     past the birthday) is priced at 40, someone born a day later at 39 (Sehen 15-39 4.20, 40+ 6.10)."""
     auxilia = demo_copy("auxilia").replace("age_method: age_at_start", "age_method: nearest_birthday")
     text = auxilia.text.replace('table("zahn", age)', 'table("zahn", nearest_age)')
-    for table in ("zahn_kinder", "sehen", "vorsorge", "stationaer"):
+    text = text.replace('table("zahn_familie", role, age)', 'table("zahn_familie", role, nearest_age)')
+    for table in ("sehen", "vorsorge", "stationaer"):
         text = text.replace(f'table("{table}", age)', f'table("{table}", nearest_age)')
     auxilia.yaml.write_text(text, encoding="utf-8")
     edit(auxilia, "cases:\n", """cases:
