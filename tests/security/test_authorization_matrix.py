@@ -67,6 +67,9 @@ POLICY = {
     "office_brokers.index": "staff", "office_brokers.confirm": "staff",
     # the insurer's own administrators manage its staff (no role below is one; tests/web/test_insurer_staff.py)
     "office_staff.index": "staff_admin", "office_staff.invite": "staff_admin", "office_staff.remove": "staff_admin",
+    # releases of the insurer's configuration (web/office_releases.py): its administrators only
+    "office_releases.index": "staff_admin", "office_releases.version": "staff_admin",
+    "office_releases.activate": "staff_admin", "office_releases.withdraw": "staff_admin",
     "admin.index": "admin", "admin.users": "admin", "admin.invite_admin": "admin",
 }
 ROLES = ["anonymous", "broker_a", "broker_b", "employer_a", "employer_b", "staff_lumen", "staff_other", "admin"]
@@ -111,7 +114,8 @@ def world(app, make_user):
                "document_id": contract.document_id, "tenant_slug": "lumen", "token": token,
                "event_type": "address_change", "fmt": "csv", "code": "de", "filename": "style.css",
                "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id,
-               "statement_id": statement.id, "reconciliation_id": reconciled.id, "collection_id": collection.id, "month": f"{statement.month:%Y-%m}"}
+               "statement_id": statement.id, "reconciliation_id": reconciled.id, "collection_id": collection.id, "month": f"{statement.month:%Y-%m}",
+               "digest": a["live"].digest}
         ids["token"] = {"offer_link": token, "members": invitation_token}
     users = {"broker_a": a["broker"], "broker_b": b["broker"], "employer_a": a["employer_user"],
              "employer_b": b["employer_user"], "staff_lumen": staff,
