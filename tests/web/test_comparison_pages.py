@@ -10,6 +10,7 @@ from engine.models import Offer
 from tests.conftest import csrf_from, log_in
 from tests.engine.test_comparisons import INSURERS, asked, broker_with_numbers, new_client
 from tests.formfill import pdf_text
+from web import links
 
 
 def compare_url(client_id, insurers=INSURERS, **more):
@@ -117,6 +118,11 @@ def test_sent_together_in_one_mail_and_one_accepted(app, make_user, mailbox, bro
     assert states == {"lumen": "not_chosen", "auxilia": "accepted", "nordhafen": "not_chosen"}
     after = employer.get(path).get_data(as_text=True)
     assert "Dieses Angebot annehmen" not in after and "nicht gewählt" in after
+    with app.app_context(), app.test_request_context():
+        lumen = Offer.get((Offer.tenant == "lumen") & (Offer.employer == client.id))
+        alone = links.offer_token(lumen)
+    assert "aus demselben Vergleich das Angebot eines anderen Versicherers" in employer.get(f"/offer/{alone}").get_data(as_text=True)
+    assert f"/advisor/comparisons/{lumen.comparison_id}" in advisor.get(f"/advisor/offers/{lumen.id}").get_data(as_text=True)
     stranger = app.test_client()
     log_in(stranger, make_user("employer"))
     assert stranger.get(path).status_code == 404
