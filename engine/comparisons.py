@@ -12,12 +12,13 @@ column of an offer, offer_id and state."""
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from rules import dates
 from rules.texts import format_value
 
 from engine import audit, brokers, clock, documents, offer_benefits, offers, pricing, registry, signals, start_window
 from engine.db import transaction
 from engine.errors import DomainError, NotFound
-from engine.models import Comparison, Consultation, Offer, utcnow
+from engine.models import Comparison, Consultation, Employee, GroupContract, Offer, utcnow
 
 MIN_INSURERS = 2
 DEFAULTS = {"headcount": 10, "average_age": 40, "employer_share": Decimal(100), "other_benefits_in_kind": Decimal(0)}
@@ -98,11 +99,24 @@ def read_inputs(broker, raw):
     return inputs
 
 
+def known_staff(client, start):
+    """(count, average age at `start`) of the client's current employees on the platform (of any of its
+    contracts), or (0, None) while none is known."""
+    births = [row.birth_date for row in Employee.select(Employee.birth_date).join(GroupContract)
+              .where((GroupContract.employer == client.id) & Employee.state.not_in(offer_benefits.GONE))]
+    if not births:
+        return 0, None
+    return len(births), round(sum(dates.age(birth, start) for birth in births) / len(births))
+
+
 def default_inputs(client, today=None):
-    """The form's first values: cover from the first of next month, the client's headcount."""
+    """The form's first values: cover from the first of next month; the known staff's number and average
+    age, else the client's headcount and an average age of 40 (`staff_known` says which)."""
     start = start_window.first_of_next_month(today or clock.today())
+    count, age = known_staff(client, start)
     return {"start_date": start, "insurers": [], "levels": {}, "modules": {}, **DEFAULTS,
-            "headcount": client.employees_count or DEFAULTS["headcount"]}
+            "headcount": count or client.employees_count or DEFAULTS["headcount"],
+            "average_age": age or DEFAULTS["average_age"], "staff_known": count}
 
 
 def offer_values(live, inputs):

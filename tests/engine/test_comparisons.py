@@ -171,3 +171,18 @@ def test_the_comparison_pdf_keeps_its_columns_on_a4(app, make_user):
     for column in columns:
         assert column["insurer"] in printed
         assert f"{column['employer_yearly']}".replace(".", ",") in printed.replace(".", "")
+
+
+def test_the_known_staff_give_the_first_inputs(app, make_user):
+    """A client with employees on the platform: the comparison starts from their number and average age."""
+    from rules import dates
+    from tests.journey import enrolled_case
+    with app.app_context():
+        staff = make_user("insurer", tenant="lumen")
+        case = enrolled_case("lumen", staff, tag="known")
+        inputs = comparisons.default_inputs(case["client"])
+        assert inputs["staff_known"] == 1 and inputs["headcount"] == 1
+        assert inputs["average_age"] == dates.age(case["employee"].birth_date, inputs["start_date"])
+        broker = broker_with_numbers(make_user)
+        fresh = comparisons.default_inputs(new_client(broker))
+        assert fresh["staff_known"] == 0 and fresh["headcount"] == 12 and fresh["average_age"] == 40
