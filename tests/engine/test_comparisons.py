@@ -1,6 +1,7 @@
 """Several insurers side by side (issue #18): each priced as its own offer would be, recorded in the
 consultation record, sent together as one mail, one accepted and the others closed; only insurers the
 broker has a number for, only his own clients."""
+import re
 from decimal import Decimal
 
 import pytest
@@ -131,6 +132,7 @@ def test_offers_sent_together_and_one_accepted_closes_the_others(app, make_user,
         assert [o.state for o in sent] == ["sent"] * 3
     mails = mailbox.to("chefin@vergleich.example")
     assert len(mails) == 1 and "/offer/compare/" in mails[0]["body"]
+    assert len(re.findall(r"https?://", mails[0]["body"])) == 1  # one link to all three offers
     # each insurer's product documents travel with the one mail, as with an offer sent alone
     documents = sum(len(o.product_documents) for o in sent)
     assert documents and len(mails[0]["attachments"]) == documents
@@ -186,3 +188,23 @@ def test_the_known_staff_give_the_first_inputs(app, make_user):
         broker = broker_with_numbers(make_user)
         fresh = comparisons.default_inputs(new_client(broker))
         assert fresh["staff_known"] == 0 and fresh["headcount"] == 12 and fresh["average_age"] == 40
+
+
+def test_the_employer_declines_them_all_with_one_reason(app, make_user, mailbox):
+    with app.app_context():
+        broker = broker_with_numbers(make_user)
+        client = new_client(broker)
+        kept = comparisons.record(broker, client, comparisons.read_inputs(broker, asked(["lumen", "nordhafen"])))
+        comparisons.make_offers(broker, kept)
+        comparisons.send(broker, kept)
+    employer = make_user("employer", email="chefin@vergleich.example", employer=client)
+    with app.app_context():
+        with pytest.raises(DomainError, match="Grund"):
+            comparisons.decline_all(employer, kept, " ")
+        assert {o.state for o in comparisons.current_offers(kept)} == {"sent"}  # nothing half-declined
+        comparisons.decline_all(employer, kept, "Wir warten bis zum Sommer.")
+        assert {o.state for o in comparisons.current_offers(kept)} == {"declined"}
+        with pytest.raises(DomainError, match="kein Angebot mehr offen"):
+            comparisons.decline_all(employer, kept, "noch einmal")
+    told = mailbox.to(broker.email)
+    assert len(told) == 2 and all("Wir warten bis zum Sommer." in m["body"] for m in told)
