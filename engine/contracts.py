@@ -1,7 +1,7 @@
 """From submitted application to group contract: release by the employer, decision by the insurer."""
 
-from engine import (accounts, applications, audit, contract_lifecycle, documents, mandates, offers, registry,
-                    workflow)
+from engine import (accounts, applications, audit, contract_lifecycle, documents, mandates, min_insured, offers,
+                    registry, workflow)
 from engine.db import prepared, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Application, Employer, GroupContract
@@ -98,6 +98,12 @@ def contract_for_employer(user, tenant_slug, contract_id):
     if contract is None or not accounts.works_for(user, contract.employer_id):
         raise NotFound("Vertrag nicht gefunden.", "Group contract not found.")
     return contract
+
+
+@workflow.guard("application_group_requirements")
+def _group_requirements(application, ctx):
+    """Each offered group meets its own minimum and participation quota (engine/min_insured.py)."""
+    min_insured.check_application(application)
 
 
 @workflow.effect("release_when_not_required")

@@ -24,8 +24,9 @@ eligible_reached = _signals.signal("employee.eligible-reached")
 # sender: the GroupContract; kwargs: employee, event (the leaving), refused ({de, en} or None): an import's
 # leaving date was filed as a leaving event, or could not be (engine/employees.py)
 leaving_from_import = _signals.signal("employee.leaving-from-import")
-# sender: the GroupContract; kwargs: day (it fell below), count, minimum: fewer people insured than the
-# tenant's min_insured (engine/min_insured.py), sent once per drop by the daily job
+# sender: the GroupContract; kwargs: day (it fell below), count, minimum, group (None, or the name {de, en}
+# of the tariff group whose own minimum or participation quota it is): fewer people insured than the tenant's min_insured or
+# the group's (engine/min_insured.py), sent once per drop by the daily job
 below_minimum = _signals.signal("contract.below-minimum")
 # sender: the GroupContract; kwargs: changes ([{day, valid_from, tariff, name, key}]), day (the first):
 # the insurer's premium changes that will reach the contract, announced once (engine/price_changes.py)

@@ -248,20 +248,32 @@ def staff_invited(invitation):
 
 
 @signals.below_minimum.connect
-def below_minimum(contract, day, count, minimum):
-    """A task for the insurer's staff and the client's broker: fewer people insured than the contract needs."""
+def below_minimum(contract, day, count, minimum, group=None):
+    """A task for the insurer's staff and the client's broker: fewer people insured than the contract (or
+    one of its tariff groups, `group`: its minimum or participation quota) needs."""
     company = contract.employer.company_name
-    text = both(lambda: _("%(company)s: only %(count)s people insured since %(date)s (minimum %(minimum)s)",
-                          company=company, count=count, date=day.strftime("%d.%m.%Y"), minimum=minimum))
+    def group_in(locale):
+        return group.get(locale) or group.get("de") if group else None
+
+    if group:
+        text = {}
+        for locale in ("de", "en"):
+            with force_locale(locale):
+                text[locale] = _("%(company)s: only %(count)s people insured in the tariff group %(group)s since "
+                                 "%(date)s (minimum %(minimum)s)", company=company, count=count, group=group_in(locale),
+                                 date=day.strftime("%d.%m.%Y"), minimum=minimum)
+    else:
+        text = both(lambda: _("%(company)s: only %(count)s people insured since %(date)s (minimum %(minimum)s)",
+                              company=company, count=count, date=day.strftime("%d.%m.%Y"), minimum=minimum))
     staff_link = links.external("office_contracts.contract", tenant_slug=contract.tenant_id, contract_id=contract.id)
     staff = inbox.tenant_staff(contract.tenant_id)
     inbox.notify(staff, text, staff_link)
     for person in staff:
         mails.queue("below_minimum", person.email, person.locale, contract=contract, day=day, count=count,
-                    minimum=minimum, link=staff_link)
+                    minimum=minimum, group=group_in(person.locale or "de"), link=staff_link)
     broker = contract.employer.broker
     if broker is not None:
         broker_link = links.external("advisor.client_detail", client_id=contract.employer_id)
         inbox.notify([broker], text, broker_link)
         mails.queue("below_minimum", broker.email, broker.locale, contract=contract, day=day, count=count,
-                    minimum=minimum, link=broker_link)
+                    minimum=minimum, group=group_in(broker.locale or "de"), link=broker_link)

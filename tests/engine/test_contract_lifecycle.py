@@ -142,7 +142,8 @@ def test_the_minimum_size_warns_before_and_tells_once_after_the_drop(app, make_u
             event, _ = events.file(case["employer_user"], contract, Employee.get_by_id(person.id), "leaving",
                                    {"leaving_date": D(2027, 1, 15)})
             events.accept(staff, event)
-        assert min_insured.shortfall(contract) == {"day": D(2027, 2, 1), "count": 2, "minimum": 3, "dropped": False}
+        assert min_insured.shortfall(contract) == {"day": D(2027, 2, 1), "count": 2, "minimum": 3, "dropped": False,
+                                                   "group": None, "group_name": None, "quota": None}
         assert min_insured.check_due() == 0
 
         move_to(clock, D(2027, 2, 1))

@@ -1,9 +1,13 @@
 """The contract's term on the pages: the employer asks for another budget level and cancels on the
 manager contract page, the broker sees and withdraws the level change on the client page, the insurer
 sees the state and cancels in the back office; each route checks role, tenant and CSRF."""
-from engine import enrolments
+import datetime
+
+from engine import clock as platform_clock, cover, enrolments, events
+from engine.models import Employee
 from tests.conftest import csrf_from, log_in
 from tests.journey import running_contract_with_sent_enrolments
+from tests.tenant_versions import with_group_settings
 
 
 def contract_case(make_user, tag):
@@ -74,3 +78,26 @@ def test_the_insurer_sees_the_state_and_cancels_in_the_back_office(app, make_use
     lumen = client_of(app, other_staff)
     assert lumen.get(url).status_code == 403                                 # another insurer's back office
     assert lumen.get(f"/m/lumen/office/contracts/{contract.id}").status_code == 404
+
+
+def test_employer_and_back_office_see_a_groups_shortfall_ahead_and_after(app, make_user, clock, tmp_path):
+    """Nordhafen with a minimum of 4 for the group Belegschaft (3 for the contract): one of four leaves."""
+    with app.app_context():
+        with_group_settings(tmp_path, "nordhafen", "belegschaft", ["min_insured: 4"])
+        case, staff, contract, sent = running_contract_with_sent_enrolments(make_user, "nordhafen", 4, tag="wt9")
+        for enrolment in sent:
+            enrolments.accept(staff, enrolment)
+        person = Employee.select().where(Employee.contract == contract.id).order_by(Employee.id).first()
+        event, _ = events.file(case["employer_user"], contract, person, "leaving",
+                               {"leaving_date": datetime.date(2027, 1, 15)})
+        events.accept(staff, event)
+    page_url = f"/m/nordhafen/contracts/{contract.id}"
+    employer = client_of(app, case["employer_user"])
+    assert ("Ab 01.02.2027 wären in der Tarifgruppe Belegschaft nur noch 3 Personen versichert; sie verlangt "
+            "mindestens 4.") in employer.get(page_url).text
+    clock.move_to(datetime.datetime(2027, 2, 1, 9, 0, tzinfo=platform_clock.ZONE))
+    with app.app_context():
+        cover.apply_due()
+    office = client_of(app, staff)
+    assert ("Seit 01.02.2027 sind in der Tarifgruppe Belegschaft nur 3 Personen versichert; sie verlangt "
+            "mindestens 4.") in office.get(f"/m/nordhafen/office/contracts/{contract.id}").text
