@@ -19,11 +19,13 @@ DAY = datetime.timedelta(days=1)
 AHEAD_MONTHS = 24
 
 
-def counts(contract, until, group=None):
+def counts(contract, until, group=None, lines=None):
     """[(day, n)]: the number of people the ledger covers (insured, premium-free or suspended) from
-    each day on which it changes, written and projected, through `until`; of one tariff group when given."""
+    each day on which it changes, written and projected, through `until`; of one tariff group when given.
+    `lines`: cover.lines(contract, until) when read already."""
     deltas = collections.Counter()
-    for line in cover.lines(contract, until).values():  # a person's periods do not overlap
+    lines = cover.lines(contract, until) if lines is None else lines
+    for line in lines.values():  # a person's periods do not overlap
         for period in line:
             if group is not None and period.tariff_group != group:
                 continue
@@ -62,19 +64,20 @@ def group_staff(contract, group_id):
 
 
 def shortfall(contract, today=None):
-    """{day, count, minimum, dropped, group (None: the contract's minimum), group_name ({de, en}), quota} of the contract's
-    fall below its minimum or a group's minimum or quota: one that lasts on `today` (dropped: True; the
-    earliest), else the first one ahead (a warning), else None. A contract or group that never reached
-    its minimum (still enrolling) has none; nor do days after the contract's end."""
+    """{day, count, minimum, dropped, group (None: the contract's minimum), group_name ({de, en}), quota}
+    of the contract's fall below its minimum or a group's minimum or quota: one that lasts on `today`
+    (dropped: True; the earliest), else the first one ahead (a warning), else None. A contract or group
+    that never reached its minimum (still enrolling) has none; nor do days after the contract's end."""
     today = today or clock.today()
     live = registry.version(contract.tenant_version_id)
     last = contract.end_date or start_window.add_months(today, AHEAD_MONTHS)
-    found = [_fall(counts(contract, last), live.settings.min_insured, today, None, None)]
+    lines = cover.lines(contract, last)
+    found = [_fall(counts(contract, last, lines=lines), live.settings.min_insured, today, None, None)]
     for group in contract.groups:
-        minimum, quota = required(live, group["id"], group_staff(contract, group["id"]) if
-                                  (live.groups.get(group["id"]) or {}).get("participation_quota") else 0)
+        has_quota = (live.groups.get(group["id"]) or {}).get("participation_quota")
+        minimum, quota = required(live, group["id"], group_staff(contract, group["id"]) if has_quota else 0)
         if minimum:
-            found.append(_fall(counts(contract, last, group["id"]), minimum, today, group["id"], quota))
+            found.append(_fall(counts(contract, last, group["id"], lines), minimum, today, group["id"], quota))
     found = [item for item in found if item is not None]
     for item in found:
         item["group_name"] = (live.groups.get(item["group"]) or {}).get("name") if item["group"] else None
@@ -110,7 +113,8 @@ def application_problems(live, groups, staff):
         headcount = int(group.get("headcount") or 0)
         own = int(offered.get("min_insured") or 0)
         if headcount < own:
-            problems.append({"de": f"Tarifgruppe {name['de']}: {headcount} Versicherte, verlangt sind mindestens {own}.",
+            problems.append({"de": f"Tarifgruppe {name['de']}: {headcount} Versicherte, verlangt sind "
+                                   f"mindestens {own}.",
                              "en": f"Tariff group {name['en']}: {headcount} insured, at least {own} are required."})
         quota, eligible = offered.get("participation_quota"), staff.get(group["id"], 0)
         if quota and eligible and headcount * 100 < quota * eligible:
@@ -126,7 +130,8 @@ def check_application(application):
     """DomainError when the application's offer misses a group's minimum or quota (release, accept)."""
     live = registry.version(application.tenant_version_id)
     groups = application.offer.groups
-    if not any((live.groups.get(g["id"]) or {}).get(key) for g in groups for key in ("min_insured", "participation_quota")):
+    if not any((live.groups.get(g["id"]) or {}).get(key) for g in groups
+               for key in ("min_insured", "participation_quota")):
         return
     start = application.offer.start_date
     staff = {gid: len(dates) for gid, dates in

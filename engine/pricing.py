@@ -76,7 +76,8 @@ def premium(live, tariff_id, group_id, person, start_date):
     for a family member (`person.role`) its family_premium. DomainError when the formula cannot be
     evaluated for these inputs (e.g. an age outside its table)."""
     tariff = tariff_by_id(live, tariff_id)
-    values = {"age": person.age, "insurance_age": person.age, "nearest_age": person.age, "tariff": tariff_id, "group": group_id,
+    values = {"age": person.age, "insurance_age": person.age, "nearest_age": person.age, "tariff": tariff_id,
+              "group": group_id,
               "family_members": person.family_members, "budget": Decimal(str(tariff.get("budget", 0))),
               "role": person.role or EMPLOYEE, "employment_type": person.employment_type,
               "insured_count": person.insured_count}

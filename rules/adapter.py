@@ -35,7 +35,8 @@ does about it, and why (see /work/shared/DURABLE_RULES.md and durable/engine.py)
   may expand to at most ~8192 alternatives, and a rule's condition may hold at most 15 groups
   (`$and`/`$or`, our wrapper's included: each writes two entries into the rule's beta node,
   which takes 31; both are error 113, ERR_EXPRESSION_LIMIT_EXCEEDED, at registration, long
-  after the tenant was checked); a fact passing k alternatives of a rule runs its action k times. `check_expression` refuses a single rule beyond half of these (the
+  after the tenant was checked); a fact passing k alternatives of a rule runs its action k times.
+  `check_expression` refuses a single rule beyond half of these (the group limit exactly; the
   compiler turns that into a RuleError at the rule), and `plan` packs the rules of a RuleSet
   into as many durable rulesets as needed to stay below them.
 * After `os.fork` (gunicorn) the child gets a new lock and a new host: the parent's lock may be

@@ -305,8 +305,8 @@ def _case_problems(file, line, path, tariff, cases, factor):
         before, case = falls
         found.append(warning(file, line, path,
                              f"premium falls with age: {before.premium} at age {before.age}, {case.premium} at age "
-                             f"{case.age} (group '{case.group}', family_members {case.family_members}{case.variant()}); "
-                             "if that is meant, declare it with premium.may_fall_with_age: true"))
+                             f"{case.age} (group '{case.group}', family_members {case.family_members}"
+                             f"{case.variant()}); if that is meant, declare it with premium.may_fall_with_age: true"))
     if rises:
         before, case = rises
         step = (case.premium / before.premium).quantize(Decimal("0.1"))
