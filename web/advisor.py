@@ -11,7 +11,7 @@ from engine.values import stored_all
 from web import contract_term, downloads, formview
 from web.access import current_account, require
 from web.pagecache import cached_page
-from web.filters import localized
+from web.filters import insurer_names, localized
 
 bp = Blueprint("advisor", __name__, url_prefix="/advisor")
 
@@ -66,8 +66,9 @@ def engines():
         try:
             brokers.set_number(me(), live, request.form.get("number"))
         except DomainError:
-            errors[live.slug] = _("The broker number does not match the format used by %(insurer)s (example: %(example)s).",
-                                  insurer=live.name, example=live.doc.get("broker_number", {}).get("example", "-"))
+            errors[live.slug] = _("The broker number does not match the format used by %(insurer_genitive)s "
+                                  "(example: %(example)s).",
+                                  example=live.doc.get("broker_number", {}).get("example", "-"), **insurer_names(live))
         else:
             flash(_("Broker number for %(insurer)s saved.", insurer=live.name), "success")
             return redirect(url_for("advisor.engines"))

@@ -5,8 +5,9 @@ from decimal import Decimal
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext as _l
 from markupsafe import Markup
 
-from engine import richtext
+from engine import registry, richtext
 from rules import fact_words
+from tenants import names
 from tenants.event_kinds import event_kinds
 
 
@@ -210,6 +211,14 @@ def facts_in_words(seen):
     return fact_words.described(seen, str(get_locale() or "de")[:2])
 
 
+def insurer_names(tenant):
+    """The insurer's name for sentences in the page's (or mail's) language, with its German article in
+    each case (tenants/names.py): `_("Manager of %(insurer_genitive)s", **insurer_names(tenant))`.
+    `tenant`: a live tenant, or anything with its `slug` (a Tenant row)."""
+    live = tenant if hasattr(tenant, "doc") else registry.get(tenant.slug)
+    return names.sentence_names(live.doc, str(get_locale() or "de")[:2])
+
+
 def required_mark():
     """What follows the label of a required field on every form (forms/templates/forms/_fields.html draws the
     same): an asterisk, and the word for screen readers."""
@@ -222,4 +231,4 @@ def init_app(app):
                                  markdown=richtext.html, facts_in_words=facts_in_words)
     app.jinja_env.globals.update(state_label=state_label, action_label=action_label, event_label=event_label,
                                  shown=shown, cover_label=cover_label, cover_reason=cover_reason,
-                                 required_mark=required_mark)
+                                 required_mark=required_mark, insurer_names=insurer_names)

@@ -16,7 +16,7 @@ from engine.errors import DomainError, NotFound
 from web import contract_term, downloads, formview
 from web.access import add_tenant, current_account, load_tenant, require
 from web.pagecache import cached_page
-from web.filters import localized, state_label
+from web.filters import insurer_names, localized, state_label
 
 bp = Blueprint("manager", __name__, url_prefix="/m/<tenant_slug>")
 bp.url_value_preprocessor(load_tenant)
@@ -73,8 +73,8 @@ def application(application_id):
         try:
             if request.form.get("decision") == "release":
                 contracts.release(me(), app_row, new_start=_posted_date("start_date"))
-                flash(_("Thank you: the application has been released and sent to %(insurer)s.",
-                        insurer=g.tenant.name), "success")
+                flash(_("Thank you: the application has been released and sent to %(insurer_accusative)s.",
+                        **insurer_names(g.tenant)), "success")
             elif request.form.get("decision") == "withdraw":
                 contracts.withdraw(me(), app_row)
                 flash(_("The application has been withdrawn; your broker has been informed."), "info")
@@ -339,8 +339,9 @@ def enrol(contract_id):
     for person, total in over:
         flash(f"{person.first_name} {person.last_name}: {localized(total.text)}", "info")
     if sent:
-        flash(ngettext("%(num)s enrolment sent to %(insurer)s.", "%(num)s enrolments sent to %(insurer)s.", len(sent),
-                       insurer=g.tenant.name), "success")
+        flash(ngettext("%(num)s enrolment sent to %(insurer_accusative)s.",
+                       "%(num)s enrolments sent to %(insurer_accusative)s.", len(sent), **insurer_names(g.tenant)),
+              "success")
     for person, reason in skipped:
         flash(f"{person.first_name} {person.last_name}: {localized(reason)}", "error")
     return redirect(url_for("manager.contract", contract_id=contract.id))
@@ -404,7 +405,8 @@ def event_new(contract_id, employee_id, event_type):
             else:
                 for warning in warnings:
                     flash(localized(warning["text"]), "info")
-                flash(_("The business event has been sent to %(insurer)s.", insurer=g.tenant.name), "success")
+                flash(_("The business event has been sent to %(insurer_accusative)s.", **insurer_names(g.tenant)),
+                      "success")
                 return redirect(url_for("manager.employee", contract_id=contract.id, employee_id=person.id))
     return render_template("manager/event_form.html", contract=contract, employee=person, event_type=event_type,
                            form=form, values=values, errors=errors)
