@@ -214,9 +214,10 @@ def facts_in_words(seen):
 def insurer_names(tenant):
     """The insurer's name for sentences in the page's (or mail's) language, with its German article in
     each case (tenants/names.py): `_("Manager of %(insurer_genitive)s", **insurer_names(tenant))`.
-    `tenant`: a live tenant, or anything with its `slug` (a Tenant row)."""
-    live = tenant if hasattr(tenant, "doc") else registry.get(tenant.slug)
-    return names.sentence_names(live.doc, str(get_locale() or "de")[:2])
+    `tenant`: a live tenant, a tenant document (as an offer's version had it), or anything with its
+    `slug` (a Tenant row: the live version names it)."""
+    doc = tenant if isinstance(tenant, dict) else getattr(tenant, "doc", None) or registry.get(tenant.slug).doc
+    return names.sentence_names(doc, str(get_locale() or "de")[:2])
 
 
 def required_mark():

@@ -67,9 +67,11 @@ POLICY = {
     "office_brokers.index": "staff", "office_brokers.confirm": "staff",
     # the insurer's own administrators manage its staff (no role below is one; tests/web/test_insurer_staff.py)
     "office_staff.index": "staff_admin", "office_staff.invite": "staff_admin", "office_staff.remove": "staff_admin",
-    # releases of the insurer's configuration (web/office_releases.py): its administrators only
+    # so do they release versions of its configuration (tests/web/test_office_releases.py)
     "office_releases.index": "staff_admin", "office_releases.version": "staff_admin",
     "office_releases.activate": "staff_admin", "office_releases.withdraw": "staff_admin",
+    # an insurer's product documents (AVB, product information) by their fingerprint: anyone logged in
+    "public.product_document": "login",
     "admin.index": "admin", "admin.users": "admin", "admin.invite_admin": "admin",
 }
 ROLES = ["anonymous", "broker_a", "broker_b", "employer_a", "employer_b", "staff_lumen", "staff_other", "admin"]
@@ -115,7 +117,8 @@ def world(app, make_user):
                "event_type": "address_change", "fmt": "csv", "code": "de", "filename": "style.css",
                "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id,
                "statement_id": statement.id, "reconciliation_id": reconciled.id, "collection_id": collection.id, "month": f"{statement.month:%Y-%m}",
-               "digest": a["live"].digest}
+               "digest": a["live"].digest[:12], "release_id": 1, "name": "avb.pdf",
+               "sha256": a["live"].doc["tariffs"][0]["documents"][0]["sha256"]}
         ids["token"] = {"offer_link": token, "members": invitation_token}
     users = {"broker_a": a["broker"], "broker_b": b["broker"], "employer_a": a["employer_user"],
              "employer_b": b["employer_user"], "staff_lumen": staff,
@@ -198,6 +201,7 @@ def test_writes_on_someone_elses_objects_are_refused(app, world):
         ("broker_a", f"/m/lumen/office/contracts/{ids['contract_id']}/reconciliations", {"month": "2027-01"}),
         ("broker_a", f"/m/lumen/office/brokers/{ids['number_id']}/confirm", {}),
         ("staff_lumen", "/m/lumen/office/staff/invite", {"email": "x@example.org", "role": "insurer_admin"}),
+        ("staff_lumen", f"/m/lumen/office/releases/{ids['digest']}/activate", {"valid_from": "2027-01-01"}),
         ("staff_lumen", f"/m/lumen/office/staff/{users['staff_lumen'].id}/remove", {}),
         ("staff_other", "/m/lumen/office/staff/invite", {"email": "x@example.org"}),
         ("admin", "/m/lumen/office/staff/invite", {"email": "x@example.org"}),
