@@ -5,9 +5,10 @@ fails the test, so nothing ships unchecked. Objects one may not know of answer 4
 has no role for answer 403; anonymous users are sent to the login (302)."""
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
-from engine import (consultations, contracts, direct_debits, employees, enrolments, events, memberships,
-                    reconciliation, statements)
+from engine import (brokers, comparisons, consultations, contracts, direct_debits, employees, enrolments, events,
+                    memberships, reconciliation, registry, statements)
 from engine.models import BrokerNumber, EnrolmentRun
 from tests.conftest import log_in
 from tests.journey import first_start, submitted_application
@@ -67,7 +68,13 @@ POLICY = {
     "office_brokers.index": "staff", "office_brokers.confirm": "staff",
     # the insurer's own administrators manage its staff (no role below is one; tests/web/test_insurer_staff.py)
     "office_staff.index": "staff_admin", "office_staff.invite": "staff_admin", "office_staff.remove": "staff_admin",
-    # so do they release versions of its configuration (tests/web/test_office_releases.py)
+    # several insurers side by side (engine/comparisons.py): the broker's own client; the employer by link
+    "advisor.compare": "owner_broker", "advisor.comparison": "owner_broker", "advisor.comparison_offers": "owner_broker",
+    "advisor.comparison_send": "owner_broker", "advisor.comparison_pdf": "owner_broker",
+    "offer_link.comparison": "link", "offer_link.comparison_decide": "link", "offer_link.comparison_pdf": "link_member",
+    # the addressee has an account here already, so registering leads everyone to the login
+    "offer_link.comparison_register": "to_login",
+    # the insurer's administrators also release versions of its configuration (tests/web/test_office_releases.py)
     "office_releases.index": "staff_admin", "office_releases.version": "staff_admin",
     "office_releases.activate": "staff_admin", "office_releases.withdraw": "staff_admin",
     # an insurer's product documents (AVB, product information) by their fingerprint: anyone logged in
@@ -107,9 +114,18 @@ def world(app, make_user):
                                               statements.as_csv(statement), "employer")
         collection, _ = direct_debits.run("lumen", statement.month)
         invitation = memberships.invite(a["employer_user"], a["client"], "kollegin-a@example.org")
+        auxilia = registry.get("auxilia")
+        brokers.set_number(a["broker"], auxilia, auxilia.doc["broker_number"]["example"])
+        inputs = comparisons.read_inputs(a["broker"], MultiDict(
+            [("start_date", first_start().isoformat()), ("headcount", "12"), ("average_age", "38"),
+             ("employer_share", "100"), ("other_benefits_in_kind", "0"), ("insurers", "lumen"), ("insurers", "auxilia")]))
+        comparison = comparisons.record(a["broker"], a["client"], inputs)
+        comparisons.make_offers(a["broker"], comparison)
+        comparison = comparisons.send(a["broker"], comparison)
         with app.test_request_context():
             token = links.offer_token(a["offer"])
             invitation_token = links.invitation_token(invitation)
+            comparison_token = links.comparison_token(comparison)
         ids = {"client_id": a["client"].id, "offer_id": a["offer"].id, "consultation_id": consultation.id,
                "application_id": a["application"].id, "contract_id": contract.id, "employee_id": person.id,
                "batch_id": batch.id, "run_id": run.id, "enrolment_id": enrolment.id, "event_id": event.id,
@@ -118,8 +134,8 @@ def world(app, make_user):
                "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id,
                "statement_id": statement.id, "reconciliation_id": reconciled.id, "collection_id": collection.id, "month": f"{statement.month:%Y-%m}",
                "digest": a["live"].digest[:12], "release_id": 1, "name": "avb.pdf",
-               "sha256": a["live"].doc["tariffs"][0]["documents"][0]["sha256"]}
-        ids["token"] = {"offer_link": token, "members": invitation_token}
+               "sha256": a["live"].doc["tariffs"][0]["documents"][0]["sha256"], "comparison_id": comparison.id}
+        ids["token"] = {"offer_link": token, "members": invitation_token, "offer_link.comparison": comparison_token}
     users = {"broker_a": a["broker"], "broker_b": b["broker"], "employer_a": a["employer_user"],
              "employer_b": b["employer_user"], "staff_lumen": staff,
              "staff_other": make_user("insurer", tenant="auxilia"), "admin": make_user(admin=True)}
@@ -131,7 +147,11 @@ def expected(policy, role):
     allowed, refused_unknown, refused_role, login = "ok", {404}, {403, 404}, {302}
     if policy == "open":
         return allowed
+    if policy == "to_login":
+        return login
     if role == "anonymous":
+        if policy == "link_member":  # a file behind a link: only for a signed-in member of its employer
+            return refused_unknown
         return login if policy not in ("link", "invitation") else allowed
     table = {
         "login": allowed,
@@ -139,6 +159,7 @@ def expected(policy, role):
         "owner_broker": allowed if role == "broker_a" else (refused_unknown if role == "broker_b" else refused_role),
         "case": allowed if role in ("broker_a", "employer_a") else refused_unknown,
         "link": allowed if role == "employer_a" else refused_unknown,
+        "link_member": allowed if role == "employer_a" else refused_unknown,
         "invitation": refused_unknown,  # only the invited address, which none of these roles is
         "employer": allowed if role in ("employer_a", "employer_b") else refused_role,
         "owner_employer": allowed if role == "employer_a" else (refused_unknown if role == "employer_b" else refused_role),
@@ -150,9 +171,13 @@ def expected(policy, role):
 
 
 def _arg(ids, name, endpoint):
-    """The value of a URL argument; a token is the one of the endpoint's blueprint (else the offer's)."""
+    """The value of a URL argument; a token is the one of the endpoint's kind (offer_link.comparison*), else of
+    its blueprint, else the offer's."""
     value = ids[name]
-    return value.get(endpoint.split(".")[0], value["offer_link"]) if isinstance(value, dict) else value
+    if not isinstance(value, dict):
+        return value
+    kind = next((key for key in value if "." in key and endpoint.startswith(key)), endpoint.split(".")[0])
+    return value.get(kind, value["offer_link"])
 
 
 def test_every_route_is_classified(app):
