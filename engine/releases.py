@@ -97,7 +97,7 @@ def withdraw(actor, slug, release_id):
 
 def _side(live, label):
     return tenant_diff.Version(label, live.doc, live.compiled.formulas, live.compiled.premium_changes,
-                               live.compiled.eligibility)
+                               live.compiled.eligibility, live.compiled.family_formulas)
 
 
 def changes(slug, digest):

@@ -29,13 +29,15 @@ class Version:
     formulas: dict
     premium_changes: dict = field(default_factory=dict)  # tariff id -> [(valid_from, Formula)]
     eligibility: dict = field(default_factory=dict)      # group id -> RuleSet (the employment types it admits)
+    family_formulas: dict = field(default_factory=dict)  # tariff id -> Formula of one family member
 
 
 def of_folder(folder) -> Version:
     """The tenant in `folder`; TenantError when it does not load."""
     tenant = loader.load_tenant(folder)
     compiled = loader.compile_tenant(tenant)
-    return Version(str(folder), tenant.doc, compiled.formulas, compiled.premium_changes, compiled.eligibility)
+    return Version(str(folder), tenant.doc, compiled.formulas, compiled.premium_changes, compiled.eligibility,
+                   compiled.family_formulas)
 
 
 def premium_changes(old: Version, new: Version, formulas=None) -> list[dict]:
@@ -45,18 +47,38 @@ def premium_changes(old: Version, new: Version, formulas=None) -> list[dict]:
     a side's formula reads them (both sides are then swept by them). `formulas`: (old, new) formulas
     to compare instead of the main ones (those in force on a date)."""
     old_formulas, new_formulas = formulas or (old.formulas, new.formulas)
-    reads = {}  # tariff id -> the inputs either side's formula reads
-    for side in (old_formulas, new_formulas):
+    reads = _reads(old_formulas, new_formulas)
+    before = sweep.premiums(old.doc, old_formulas, reads, old.eligibility)
+    after = sweep.premiums(new.doc, new_formulas, reads, new.eligibility)
+    return _changed(before, after, "family_members")
+
+
+def family_premium_changes(old: Version, new: Version) -> list[dict]:
+    """[{tariff, group, role, [employment_type,] [insured_count,] age, old, new}] for every family
+    premium (family_premium: spouse and child at ages 0-99) that differs, as premium_changes."""
+    reads = _reads(old.family_formulas, new.family_formulas)
+    before = sweep.family_premiums(old.doc, old.family_formulas, reads, old.eligibility)
+    after = sweep.family_premiums(new.doc, new.family_formulas, reads, new.eligibility)
+    return _changed(before, after, "role")
+
+
+def _reads(*sides):
+    """{tariff id: the inputs either side's formula reads}, so both sides are swept alike."""
+    reads = {}
+    for side in sides:
         for tariff, formula in side.items():
             if formula is not None:
                 reads[tariff] = reads.get(tariff, frozenset()) | formula.names
-    before = sweep.premiums(old.doc, old_formulas, reads, old.eligibility)
-    after = sweep.premiums(new.doc, new_formulas, reads, new.eligibility)
+    return reads
+
+
+def _changed(before, after, third):
+    """The entries of two sweeps' grids that differ; `third`: what the key's third part is."""
     changes = []
     for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1], k[2], k[4], k[5], k[3])):
         if before.get(key) != after.get(key):
             tariff, group, members, age, kind, count = key
-            change = {"tariff": tariff, "group": group, "family_members": members}
+            change = {"tariff": tariff, "group": group, third: members}
             if kind:
                 change["employment_type"] = kind
             if count:
@@ -86,7 +108,8 @@ def document_changes(old: Version, new: Version) -> list[dict]:
 
 def diff(old: Version, new: Version) -> dict:
     return {"old": old.label, "new": new.label, "premiums": premium_changes(old, new),
-            "dated_premiums": dated_premium_changes(old, new), "changes": document_changes(old, new)}
+            "dated_premiums": dated_premium_changes(old, new), "family_premiums": family_premium_changes(old, new),
+            "changes": document_changes(old, new)}
 
 
 def _compare(old, new, path, out):
@@ -149,6 +172,10 @@ def format_diff(result: dict) -> str:
     for dated_change in result.get("dated_premiums", []):
         lines.append(f"premiums from {dated_change['valid_from']}: {len(dated_change['premiums'])} change(s)")
         lines.extend(_premium_lines(dated_change["premiums"]))
+    family = result.get("family_premiums", [])
+    if family:
+        lines.append(f"family premiums: {len(family)} change(s)")
+        lines.extend(_premium_lines(family))
     changes = result["changes"]
     lines.append(f"document: {len(changes)} change(s)")
     for change in changes:
@@ -158,13 +185,14 @@ def format_diff(result: dict) -> str:
 
 def premium_runs(premiums):
     """The premium changes with consecutive ages of the same change as one: [{tariff, group,
-    family_members, [employment_type,] [insured_count,] ages ("45-59" or "45"), old, new}]."""
+    family_members (a family premium's: role), [employment_type,] [insured_count,] ages ("45-59" or
+    "45"), old, new}]."""
     found = []
     for run in _runs(premiums):
         first, last = run[0], run[-1]
         ages = str(first["age"]) if first is last else f"{first['age']}-{last['age']}"
-        found.append({"tariff": first["tariff"], "group": first["group"], "family_members": first["family_members"],
-                      **{key: first[key] for key in VARIANTS if key in first},
+        found.append({"tariff": first["tariff"], "group": first["group"],
+                      **{key: first[key] for key in ("family_members", "role") + VARIANTS if key in first},
                       "ages": ages, "old": first["old"], "new": first["new"]})
     return found
 
@@ -173,8 +201,8 @@ def _premium_lines(premiums):
     lines = []
     for run in premium_runs(premiums):
         group = f"group {run['group']}" if run["group"] else "no group"
-        variant = "".join(f", {key} {run[key]}" for key in VARIANTS if key in run)
-        lines.append(f"  {run['tariff']}, {group}, family_members {run['family_members']}{variant}, "
+        variant = "".join(f", {key} {run[key]}" for key in ("family_members", "role") + VARIANTS if key in run)
+        lines.append(f"  {run['tariff']}, {group}{variant}, "
                      f"age {run['ages']}: {run['old'] or '-'} -> {run['new'] or '-'}")
     return lines
 
@@ -183,7 +211,7 @@ def _runs(premiums):
     """Consecutive ages with the same old and new premium of one tariff, group, family count (and
     employment type and insured count)."""
     runs = []
-    same = ("tariff", "group", "family_members", "old", "new") + VARIANTS
+    same = ("tariff", "group", "family_members", "role", "old", "new") + VARIANTS
     for item in premiums:
         last = runs[-1][-1] if runs else None
         if last and all(last.get(key) == item.get(key) for key in same) and item["age"] == last["age"] + 1:

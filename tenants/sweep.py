@@ -241,21 +241,41 @@ def family_problems(document, file, family_formulas, eligibility=None) -> list[P
         if formula is None:
             continue
         path = ["tariffs", index, "family_premium", "formula"]
-        cases = []
-        counts = insured_counts(doc, tariff) if "insured_count" in formula.names else [0]
-        for group in groups_offering(doc, tariff["id"]):
-            types = employment_types(group, eligibility) if "employment_type" in formula.names else [""]
-            for role in FAMILY_ROLES:
-                for kind in types:
-                    for count in counts:
-                        for age in FAMILY_AGES:
-                            premium, failure = _evaluate(formula, dict(
-                                dict.fromkeys(AGE_INPUTS, age), role=role, tariff=tariff["id"], group=group,
-                                budget=tariff.get("budget", 0), employment_type=kind, insured_count=count))
-                            cases.append(Case(tariff["id"], group, 0, age, premium, failure, role, kind, count))
-        found += _case_problems(file, document.line_of(path), path, {"premium": tariff["family_premium"]}, cases,
-                                factor)
+        found += _case_problems(file, document.line_of(path), path, {"premium": tariff["family_premium"]},
+                                price_family(doc, tariff, formula, eligibility=eligibility), factor)
     return found
+
+
+def price_family(doc, tariff, formula, reads=frozenset(), eligibility=None) -> list[Case]:
+    """Every Case of one tariff's family premium: each group offering it, role spouse and child, every
+    employment type and insured count where read (or in `reads`), every age from 0 to 99."""
+    names = formula.names | reads
+    counts = insured_counts(doc, tariff) if "insured_count" in names else [0]
+    cases = []
+    for group in groups_offering(doc, tariff["id"]):
+        types = employment_types(group, eligibility) if "employment_type" in names else [""]
+        for role in FAMILY_ROLES:
+            for kind in types:
+                for count in counts:
+                    for age in FAMILY_AGES:
+                        premium, failure = _evaluate(formula, dict(
+                            dict.fromkeys(AGE_INPUTS, age), role=role, tariff=tariff["id"], group=group,
+                            budget=tariff.get("budget", 0), employment_type=kind, insured_count=count))
+                        cases.append(Case(tariff["id"], group, 0, age, premium, failure, role, kind, count))
+    return cases
+
+
+def family_premiums(doc, family_formulas, reads=None, eligibility=None) -> dict:
+    """{(tariff, group, role, age, employment_type, insured_count): Decimal or None} of every family
+    premium ("" and 0 where not read); `reads` as for premiums."""
+    grid = {}
+    for tariff in doc["tariffs"]:
+        formula = family_formulas.get(tariff["id"])
+        if formula is not None:
+            for case in price_family(doc, tariff, formula, (reads or {}).get(tariff["id"], frozenset()), eligibility):
+                grid[(case.tariff, case.group, case.role, case.age, case.employment_type,
+                      case.insured_count)] = case.premium
+    return grid
 
 
 def _step_factor(document, file):

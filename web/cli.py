@@ -98,7 +98,7 @@ def tenants_diff(old, new, as_json):
     with click.get_current_context().ensure_object(ScriptInfo).load_app().app_context():  # the database
         live = registry.get(changed.doc["id"])
     version = diff.Version(f"live version {live.digest[:12]} of {live.slug}", live.doc, live.compiled.formulas,
-                           live.compiled.premium_changes, live.compiled.eligibility)
+                           live.compiled.premium_changes, live.compiled.eligibility, live.compiled.family_formulas)
     sys.exit(diff.main(version, changed, as_json))
 
 

@@ -165,3 +165,23 @@ def test_the_engine_prices_with_the_contracts_insured_count_and_the_employment_t
     assert [g["premium"] for g in pricing.price_offer(live, large, start)["groups"]] == [Decimal("16.00")] * 2
     person = pricing.Person(birth_date=datetime.date(1990, 1, 1), employment_type="parttime", insured_count=3)
     assert pricing.premium(live, "kompakt", "belegschaft", person, start) == Decimal("16.50")
+
+
+def test_the_diff_lists_family_premiums_from_a_decision_table(demo_copy, tmp_path):
+    old = demo_copy("auxilia")
+    new_folder = tmp_path / "new" / "auxilia"
+    new_folder.parent.mkdir()
+    new_folder.mkdir()
+    for item in old.folder.rglob("*"):
+        target = new_folder / item.relative_to(old.folder)
+        target.mkdir(exist_ok=True) if item.is_dir() else target.write_bytes(item.read_bytes())
+    (new_folder / "tenant.yaml").write_text(old.text.replace('age: {from: 0, to: 5}, value: "4.90"',
+                                                             'age: {from: 0, to: 5}, value: "5.10"'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["tenants", "diff", str(old.folder), str(new_folder)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "premiums: 0 change(s)" in lines
+    start = lines.index("family premiums: 12 change(s)")
+    assert lines[start + 1:start + 3] == ["  zahn, group alle, role child, age 0-5: 4.90 -> 5.10",
+                                          "  zahn, group fuehrung, role child, age 0-5: 4.90 -> 5.10"]
+    assert '  changed tariffs[zahn].family_premium.tables.zahn_familie.rows[1].value: "4.90" -> "5.10"' in lines

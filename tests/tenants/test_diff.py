@@ -33,7 +33,7 @@ def test_a_price_change_lists_exactly_the_changed_premiums(demo_copy):
 def test_an_unchanged_tenant_has_no_changes(demo_copy):
     old, new, _ = versions(demo_copy, "lumen")
     assert diff.diff(old, new) == {"old": old.label, "new": new.label, "premiums": [], "dated_premiums": [],
-                                   "changes": []}
+                                   "family_premiums": [], "changes": []}
 
 
 def test_rules_texts_and_markdown_are_listed_by_id(demo_copy):
