@@ -11,9 +11,10 @@ def modules_of(live, ids=None):
     return [m for m in modules if ids is None or m["id"] in ids]
 
 
-def module_html(module):
-    """The module's Markdown as safe HTML (engine/richtext.py)."""
-    return richtext.html(module.get("markdown", ""))
+def module_html(module, lang="de"):
+    """The module's Markdown in `lang` as safe HTML (engine/richtext.py); the German text where the
+    tenant wrote no English one."""
+    return richtext.html((lang == "en" and module.get("markdown_en")) or module.get("markdown", ""))
 
 
 def start(broker, client, live, tariff_ids, module_ids):

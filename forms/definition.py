@@ -24,9 +24,9 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 COMMON_KEYS = ("name", "type", "label", "help", "required", "visible_if", "default")
 TYPE_KEYS = {
-    "text": ("min_length", "max_length", "pattern"),
-    "textarea": ("min_length", "max_length", "pattern"),
-    "email": ("min_length", "max_length", "pattern"),
+    "text": ("min_length", "max_length", "pattern", "pattern_message"),
+    "textarea": ("min_length", "max_length", "pattern", "pattern_message"),
+    "email": ("min_length", "max_length", "pattern", "pattern_message"),
     "date": ("min", "max"),
     "decimal": ("min", "max"),
     "integer": ("min", "max"),
@@ -35,7 +35,7 @@ TYPE_KEYS = {
     "checkbox": (),
     "iban": (),
 }
-ALL_KEYS = COMMON_KEYS + ("min", "max", "min_length", "max_length", "pattern", "options")
+ALL_KEYS = COMMON_KEYS + ("min", "max", "min_length", "max_length", "pattern", "pattern_message", "options")
 CONDITION_OPERATORS = ("eq", "ne", "in")
 
 
@@ -148,6 +148,7 @@ def _field(item: Any, path: list) -> Field:
         options=_options(item, path) if kind in ("select", "multiselect") else (),
         **_lengths(item, kind, path),
         pattern=_pattern(item, path),
+        pattern_message=_pattern_message(item, path),
     )
     field = replace(field, **_bounds(field, item, path))
     if "default" in item:
@@ -221,6 +222,16 @@ def _lengths(item: dict, kind: str, path: list) -> dict:
         raise FormDefinitionError("min_length {} is greater than {}; expected min_length <= max_length".format(
             lengths["min_length"], limit), path + ["min_length"])
     return lengths
+
+
+def _pattern_message(item: dict, path: list) -> Text | None:
+    """The author's words for a value that does not match `pattern` (else the platform's)."""
+    if "pattern_message" not in item:
+        return None
+    if "pattern" not in item:
+        raise FormDefinitionError("pattern_message without a pattern; add the pattern it explains or remove it",
+                                  path + ["pattern_message"])
+    return _text(item["pattern_message"], path + ["pattern_message"])
 
 
 def _pattern(item: dict, path: list) -> str | None:

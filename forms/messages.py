@@ -111,9 +111,12 @@ MESSAGES = {
 }
 
 
-def message(code: str, lang: str = "de", **params) -> str:
-    """The text for `code` in `lang`, with numbers and dates in `params` written as its readers do."""
+def message(code: str, lang: str = "de", wording=None, **params) -> str:
+    """The text for `code` in `lang`, with numbers and dates in `params` written as its readers do;
+    `wording` (a Text, e.g. a field's pattern_message) is the author's own text instead."""
     lang = language(lang)
+    if wording is not None:
+        return wording.get(lang)
     shown = {key: format_value(value, lang) for key, value in params.items()}
     return MESSAGES[code][lang].format(**shown)
 

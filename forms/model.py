@@ -87,6 +87,7 @@ class Field:
     min_length: int | None = None
     max_length: int | None = None
     pattern: str | None = None
+    pattern_message: Text | None = None  # shown instead of the platform's message when pattern fails
     options: tuple[Option, ...] = ()
     visible_if: Condition | None = None
     default: Any = None

@@ -75,7 +75,7 @@ def check(field: Field, value: Any, today: datetime.date | None) -> None:
         if field.length_limit is not None and len(value) > field.length_limit:
             raise Invalid("max_length", max_length=field.length_limit)
         if field.pattern is not None and not re.fullmatch(field.pattern, value):
-            raise Invalid("pattern")
+            raise Invalid("pattern", wording=field.pattern_message)
     elif field.type in ("decimal", "integer"):
         if field.min is not None and value < field.min:
             raise Invalid("number_min", min=field.min)

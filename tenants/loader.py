@@ -122,14 +122,16 @@ def _fingerprint_documents(doc, files):
 
 
 def _read_markdown(doc, files, folder) -> list[Problem]:
-    """Put each content module's Markdown text into the document (key `markdown`)."""
+    """Put each content module's Markdown text into the document (key `markdown`; the English one, when
+    the module has `file_en`, under `markdown_en`)."""
     problems = []
     for module in doc.get("content_modules", []):
-        raw = files.get(module["file"])
-        if raw is None:
-            continue  # reported by reference_problems
-        try:
-            module["markdown"] = decode_text(raw, str(folder / module["file"]), "content file")
-        except TenantError as error:
-            problems += error.problems
+        for key, target in (("file", "markdown"), ("file_en", "markdown_en")):
+            raw = files.get(module.get(key))
+            if raw is None:
+                continue  # no such key, or reported by reference_problems
+            try:
+                module[target] = decode_text(raw, str(folder / module[key]), "content file")
+            except TenantError as error:
+                problems += error.problems
     return problems

@@ -96,9 +96,10 @@ def reference_problems(document: YamlDocument, file: str, folder_name: str,
         problem(["settings", "creditor_iban"], iban_problem(settings["creditor_iban"]))
 
     for index, module in enumerate(doc.get("content_modules", [])):
-        if module["file"] not in files:
-            problem(["content_modules", index, "file"],
-                    f"file '{module['file']}' not found in the tenant folder {folder}")
+        for key in ("file", "file_en"):
+            if key in module and module[key] not in files:
+                problem(["content_modules", index, key],
+                        f"file '{module[key]}' not found in the tenant folder {folder}")
     for index, tariff in enumerate(doc["tariffs"]):
         for number, product_document in enumerate(tariff.get("documents", [])):
             name = product_document["file"]

@@ -11,6 +11,7 @@ from engine.values import stored_all
 from web import contract_term, downloads, formview
 from web.access import current_account, require
 from web.pagecache import cached_page
+from web.extensions import select_locale
 from web.filters import insurer_names, localized
 
 bp = Blueprint("advisor", __name__, url_prefix="/advisor")
@@ -198,7 +199,7 @@ def consultation(consultation_id):
     else:
         figures_error = None
     return render_template("advisor/consultation.html", consultation=consultation, live=live, modules=modules,
-                           step=step, module=module, html=consultations.module_html(module) if module else "",
+                           step=step, module=module, html=consultations.module_html(module, select_locale()) if module else "",
                            form=form if form and len(form.fields) else None, values=values, errors=errors,
                            figures=figures, figures_error=figures_error, average_age=average_age, share=share,
                            limit=live.settings.benefit_in_kind_limit,

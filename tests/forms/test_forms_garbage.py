@@ -39,7 +39,7 @@ PLAUSIBLE = {
     "required": st.booleans(),
     "min": st.one_of(st.integers(-5, 5), values), "max": st.one_of(st.integers(-5, 5), values),
     "min_length": st.integers(-1, 6), "max_length": st.integers(-1, 6),
-    "pattern": st.sampled_from(["[a-z]+", "(", "a{2,1}", ".*"]),
+    "pattern": st.sampled_from(["[a-z]+", "(", "a{2,1}", ".*"]), "pattern_message": label,
     "options": st.lists(option, max_size=3), "visible_if": condition,
     "default": st.one_of(values, st.lists(values, max_size=2)), "help": label,
 }

@@ -7,6 +7,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 import forms
+from forms.errors import FormDefinitionError
 from forms.values import parse_number
 
 LABEL = {"de": "Feld", "en": "Field"}
@@ -81,6 +82,18 @@ class TestText:
         assert check_one(form, "D-1ABC-2DE3F-45") == ("D-1ABC-2DE3F-45", None)
         assert check_one(form, "xD-1ABC-2DE3F-45", "de") == (None, "Bitte prüfen Sie das Format der Eingabe.")
         assert check_one(form, "D-1ABC-2DE3F-456", "en") == (None, "Please check the format of your entry.")
+
+    def test_a_failed_pattern_says_the_authors_words(self, one_field, check_one):
+        form = one_field(pattern="[0-9]{6}", pattern_message={"de": "Bitte sechs Ziffern angeben.",
+                                                              "en": "Please enter six digits."})
+        assert check_one(form, "12345", "de") == (None, "Bitte sechs Ziffern angeben.")
+        assert check_one(form, "12345a", "en") == (None, "Please enter six digits.")
+        assert check_one(form, "123456") == ("123456", None)
+
+    def test_a_pattern_message_needs_its_pattern(self, one_field):
+        with pytest.raises(FormDefinitionError) as refused:
+            one_field(pattern_message={"de": "Sechs Ziffern.", "en": "Six digits."})
+        assert refused.value.path[-1] == "pattern_message" and "without a pattern" in str(refused.value)
 
 
 class TestEmail:

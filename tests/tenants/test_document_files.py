@@ -1,5 +1,5 @@
-"""Product documents per tariff: the checker names the line of a document whose file is missing or is
-not a PDF; a loaded tenant knows each document's fingerprint, so an offer can record what it offered."""
+"""Files and texts a tenant names: product documents per tariff (the checker names the line of one that is
+missing or not a PDF; a loaded tenant knows each fingerprint), English content files, pattern messages."""
 from tenants.check import check_paths
 from tenants.loader import load_tenant
 
@@ -42,3 +42,18 @@ def test_each_document_carries_its_fingerprint(demo_copy):
     assert avb["title"]["de"] == "Allgemeine Versicherungsbedingungen (AVB)" and avb["version"] == "01/2026"
     assert len(pib["sha256"]) == 64 and pib["size"] == len(tenant.files["documents/pib-kompakt.pdf"])
     assert tenant.doc["tariffs"][1]["documents"][0]["sha256"] == avb["sha256"]  # one AVB for both tariffs
+
+
+def test_a_missing_english_content_file_is_an_error_at_its_line(demo_copy):
+    lumen = demo_copy("lumen").replace("file_en: content/nutzen-arbeitgeber.en.md", "file_en: content/nutzen.en.md")
+    problem = only(check_paths([lumen.folder]))
+    assert problem.line == lumen.line_of("file_en: content/nutzen.en.md")
+    assert problem.dotted_path == "content_modules[0].file_en" and "not found" in problem.message
+
+
+def test_a_pattern_message_is_checked_with_the_form_at_its_line(demo_copy):
+    lumen = demo_copy("lumen").replace(
+        "      de: Bitte geben Sie den Branchenschlüssel mit Punkten an, z. B. 62.01 oder 62.01.0.\n", "")
+    problem = only(check_paths([lumen.folder]))
+    assert problem.dotted_path == "application_form[0].pattern_message" and "'de'" in problem.message
+    assert problem.line == lumen.line_of("pattern_message:")
