@@ -2,7 +2,7 @@
 evaluated by the rules engine over facts built from the domain."""
 import functools
 
-from engine import clock, offer_benefits
+from engine import clock, min_insured, offer_benefits
 from rules.evaluate import evaluate
 from rules.facts import EMPLOYER_FIELDS, read
 from rules.platform import load_platform_rules
@@ -66,4 +66,8 @@ def offer_findings(live, client, groups, figures, start_date, other_benefits, to
                                  "staff_known": people.known})
             if item not in found:
                 found.append(item)
+    known = {group_id: len(people) for group_id, people in (staff or {}).items()}
+    for problem in min_insured.application_problems(live, groups, known):  # a group's own minimum or quota
+        found.append({"kind": "reject", "rule": "group_minimum", "group": problem["group"],
+                      "text": {"de": problem["de"], "en": problem["en"]}})
     return found

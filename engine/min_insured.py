@@ -103,7 +103,7 @@ def _fall(points, minimum, today, group, quota):
 
 
 def application_problems(live, groups, staff):
-    """Why an offer's groups do not meet their group's minimum or quota ({de, en} each): `groups` the
+    """Why an offer's groups do not meet their group's minimum or quota ({group, de, en} each): `groups` the
     offer's (with headcount), `staff` {group id: number of the employer's people eligible for it}
     (offer_benefits.known_staff; a quota is checked only against known staff)."""
     problems = []
@@ -113,13 +113,15 @@ def application_problems(live, groups, staff):
         headcount = int(group.get("headcount") or 0)
         own = int(offered.get("min_insured") or 0)
         if headcount < own:
-            problems.append({"de": f"Tarifgruppe {name['de']}: {headcount} Versicherte, verlangt sind "
+            problems.append({"group": group["id"],
+                             "de": f"Tarifgruppe {name['de']}: {headcount} Versicherte, verlangt sind "
                                    f"mindestens {own}.",
                              "en": f"Tariff group {name['en']}: {headcount} insured, at least {own} are required."})
         quota, eligible = offered.get("participation_quota"), staff.get(group["id"], 0)
         if quota and eligible and headcount * 100 < quota * eligible:
             needed = math.ceil(quota * eligible / 100)
-            problems.append({"de": f"Tarifgruppe {name['de']}: {headcount} von {eligible} Beschäftigten versichert, "
+            problems.append({"group": group["id"],
+                             "de": f"Tarifgruppe {name['de']}: {headcount} von {eligible} Beschäftigten versichert, "
                                    f"verlangt sind mindestens {quota} % ({needed}).",
                              "en": f"Tariff group {name['en']}: {headcount} of {eligible} employees insured, at "
                                    f"least {quota} % ({needed}) are required."})

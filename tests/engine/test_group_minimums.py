@@ -5,25 +5,51 @@ import datetime
 
 import pytest
 
-from engine import clock as platform_clock, contracts, cover, enrolments, events, min_insured, registry
+from engine import clock as platform_clock, contracts, cover, enrolments, events, min_insured, offers, registry
 from engine.errors import DomainError
-from engine.models import AuditEntry, Employee, GroupContract, Notification, Outbox
+from engine.models import AuditEntry, Employee, GroupContract, Notification, Offer, Outbox
 from tests.journey import running_contract_with_sent_enrolments, submitted_application
 from tests.tenant_versions import with_group_settings as publish
 
 D = datetime.date
 
 
-def test_the_employer_cannot_release_an_offer_below_a_groups_minimum(app, tmp_path):
+def test_an_offer_below_a_groups_minimum_cannot_be_sent(app, tmp_path):
     with app.app_context():
         publish(tmp_path, "lumen", "alle", ["min_insured: 12"])
-        case = submitted_application("lumen", tag="gm1")        # the offer insures 10 in each group
         with pytest.raises(DomainError) as caught:
-            contracts.release(case["employer_user"], case["application"])
-        assert caught.value.text == {"de": "Tarifgruppe Alle Mitarbeitenden: 10 Versicherte, verlangt sind mindestens 12.",
-                                     "en": "Tariff group All employees: 10 insured, at least 12 are required."}
-        assert contracts.application_for_employer(case["employer_user"], "lumen", case["application"].id).state \
-            == "submitted"
+            submitted_application("lumen", tag="gm0")           # the journey's offer insures 10 in each group
+        assert "Tarifgruppe Alle Mitarbeitenden: 10 Versicherte, verlangt sind mindestens 12." in caught.value.text["de"]
+        offer = Offer.select().order_by(Offer.id.desc()).first()
+        assert offers.blocking(offer) == [{
+            "kind": "reject", "rule": "group_minimum", "group": "alle",
+            "text": {"de": "Tarifgruppe Alle Mitarbeitenden: 10 Versicherte, verlangt sind mindestens 12.",
+                     "en": "Tariff group All employees: 10 insured, at least 12 are required."}}]
+
+
+def test_release_and_acceptance_check_the_groups_again(app, tmp_path, make_user):
+    """The offer met the group's minimum; its groups as the application carries them no longer do
+    (written here directly): the employer's release and the insurer's acceptance are refused."""
+    with app.app_context():
+        publish(tmp_path, "lumen", "alle", ["min_insured: 10"])
+        case = submitted_application("lumen", tag="gm1")
+        offer = case["application"].offer
+        Offer.update(groups=[{**g, "headcount": 9} if g["id"] == "alle" else g for g in offer.groups]).where(
+            Offer.id == offer.id).execute()
+        application = contracts.application_for_employer(case["employer_user"], "lumen", case["application"].id)
+        with pytest.raises(DomainError) as caught:
+            contracts.release(case["employer_user"], application)
+        assert caught.value.text == {"de": "Tarifgruppe Alle Mitarbeitenden: 9 Versicherte, verlangt sind mindestens 10.",
+                                     "en": "Tariff group All employees: 9 insured, at least 10 are required."}
+        assert contracts.application_for_employer(case["employer_user"], "lumen", application.id).state == "submitted"
+        Offer.update(groups=offer.groups).where(Offer.id == offer.id).execute()
+        contracts.release(case["employer_user"], application)
+        Offer.update(groups=[{**g, "headcount": 9} if g["id"] == "alle" else g for g in offer.groups]).where(
+            Offer.id == offer.id).execute()
+        staff = make_user("insurer", tenant="lumen")
+        with pytest.raises(DomainError):
+            contracts.accept(staff, contracts.application_for_insurer("lumen", application.id), "GV-gm1")
+        assert contracts.application_for_insurer("lumen", application.id).state == "released"
 
 
 def test_an_offer_meeting_the_groups_minimum_is_released_and_accepted(app, tmp_path, make_user):
@@ -47,7 +73,7 @@ def test_a_quota_is_checked_against_the_staff_the_platform_knows():
     assert min_insured.application_problems(Live, offered, {}) == []               # no staff known yet
     assert min_insured.application_problems(Live, offered, {"alle": 9}) == []      # 7 of 9 is more than 75 %
     assert min_insured.application_problems(Live, offered, {"alle": 10}) == [{
-        "de": "Tarifgruppe Alle Mitarbeitenden: 7 von 10 Beschäftigten versichert, verlangt sind mindestens 75 % (8).",
+        "group": "alle", "de": "Tarifgruppe Alle Mitarbeitenden: 7 von 10 Beschäftigten versichert, verlangt sind mindestens 75 % (8).",
         "en": "Tariff group All employees: 7 of 10 employees insured, at least 75 % (8) are required."}]
 
 
