@@ -38,6 +38,7 @@ def _page(digest, status=200, errors=None, valid_from=None):
                for item in found["dated_premiums"]],
         changes=[{"path": c["path"], "change": c["change"], "old": short(c["old"]), "new": short(c["new"])}
                  for c in found["changes"]],
+        tariffs=g.tenant.tariffs, groups=g.tenant.groups,
         errors=errors or {}, valid_from=valid_from or clock.today().isoformat()), status
 
 

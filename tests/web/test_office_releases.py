@@ -19,7 +19,8 @@ def test_an_administrator_sees_a_drafts_changes_and_schedules_it(app, client, ma
     version = client.get(f"/m/nordhafen/office/releases/{new[:12]}")
     text = version.get_data(as_text=True)
     assert version.status_code == 200
-    assert "<td>kompakt</td><td>belegschaft</td><td>0</td><td>40-99</td><td>21.90</td><td>22.70</td>" in text
+    assert ("<td>Nordhafen Budget Kompakt</td><td>Belegschaft</td><td>0</td><td>40-99</td><td>21.90</td>"
+            "<td>22.70</td>") in text
     assert "tariffs[kompakt].premium.tables" in text
 
     token = csrf_from(version)
