@@ -11,6 +11,7 @@ the caller's context changes nothing and is never switched.
 import ast
 import bisect
 import decimal
+import difflib
 import itertools
 import operator
 import re
@@ -499,8 +500,10 @@ class _Checker:
         if node.id in FUNCTIONS:
             self.fail("%s is a function: call it, e.g. %s(a, b)" % (node.id, node.id), node)
         if node.id not in self.inputs:
-            self.fail("unknown name %r; inputs are %s"
-                      % (node.id, ", ".join(sorted(self.inputs)) or "none"), node)
+            close = difflib.get_close_matches(node.id, sorted(self.inputs), 1)
+            self.fail("unknown name %r; %sinputs are %s"
+                      % (node.id, "did you mean %r? " % close[0] if close else "",
+                         ", ".join(sorted(self.inputs)) or "none"), node)
         self.names.add(node.id)
 
     def check_Call(self, node):

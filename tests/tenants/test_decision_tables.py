@@ -102,7 +102,8 @@ def test_a_formula_may_read_the_role_of_the_person_priced(demo_copy):
     assert errors(nordhafen.folder) == []
     nordhafen.replace('21.90 if role == "employee" else 0', "21.90 + rolle")
     [problem] = errors(nordhafen.folder)
-    assert problem.message == ("unknown name 'rolle'; inputs are age, budget, employment_type, family_members, group, "
+    assert problem.message == ("unknown name 'rolle'; did you mean 'role'? inputs are age, budget, employment_type, "
+                               "family_members, group, "
                                "insurance_age, insured_count, nearest_age, role, tariff (at column 9)")
 
 
