@@ -67,7 +67,8 @@ def live_figures(live, consultation, average_age=40, employer_share=100):
     for tariff_id in consultation.tariffs:
         tariff = pricing.tariff_by_id(live, tariff_id)
         group = next((g["id"] for g in live.groups.values() if tariff_id in g["tariffs"]), None)
-        monthly = pricing.premium(live, tariff_id, group, pricing.Person(age=average_age, insured_count=employees), start)
+        person = pricing.Person(age=average_age, insured_count=employees or live.settings.min_insured)
+        monthly = pricing.premium(live, tariff_id, group, person, start)
         rows.append({"tariff": tariff, "monthly": monthly, "yearly_total": monthly * 12 * employees})
     return rows
 
