@@ -6,7 +6,7 @@ import datetime
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import clock, releases
+from engine import clock, employees, releases
 from engine.errors import DomainError, Forbidden, NotFound
 from tenants.diff import premium_runs, short
 from web.access import add_tenant, current_account, load_tenant, require
@@ -38,7 +38,7 @@ def _page(digest, status=200, errors=None, valid_from=None):
                for item in found["dated_premiums"]],
         changes=[{"path": c["path"], "change": c["change"], "old": short(c["old"]), "new": short(c["new"])}
                  for c in found["changes"]],
-        tariffs=g.tenant.tariffs, groups=g.tenant.groups,
+        tariffs=g.tenant.tariffs, groups=g.tenant.groups, employment=employees.form()["employment_type"],
         errors=errors or {}, valid_from=valid_from or clock.today().isoformat()), status
 
 
