@@ -45,12 +45,14 @@ def make_file(count, seed=5, invalid=False, kind="csv"):
     return out.getvalue().encode("utf-8")
 
 
-def app_and_contract(workdir):
-    """The app on a fresh SQLite database in `workdir`, the demo tenants loaded, and an accepted
-    Auxilia group contract with its employer user: (app, employer_user, contract). Call inside nothing;
-    the caller enters `app.app_context()` and `app.test_request_context()` itself."""
+def app_and_contract(workdir, database_url=None):
+    """The app on a fresh SQLite database in `workdir` (or the empty database at `database_url`), the
+    demo tenants loaded, and an accepted Auxilia group contract with its employer user: (app,
+    employer_user, contract). Call inside nothing; the caller enters `app.app_context()` and
+    `app.test_request_context()` itself."""
     from web import create_app
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench",
+                      "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.db'}",
                       "JOBS_BACKEND": "immediate", "SMTP_PORT": 1, "SERVER_NAME": "bench.local",
                       "BASE_URL": "http://bench.local",
                       "INSTANCE_DIR": str(workdir), "DOCUMENTS_DIR": str(workdir / "documents")})

@@ -182,14 +182,15 @@ def _months(start, count):
     return [start_window.add_months(start, n) for n in range(count + 1)]
 
 
-def ahead(contract, today=None, months=LOOKAHEAD_MONTHS):
+def ahead(contract, today=None, months=LOOKAHEAD_MONTHS, setup=None, employee_ids=None):
     """{employee id: MonthSum of the first month over the limit} from this month through `months`
-    ahead, for the contract's people with cover (age steps and premium changes of the ledger's
-    projection included): the staff list's and the contract page's warnings."""
+    ahead, for the contract's people with cover (of `employee_ids` only, when given; age steps and
+    premium changes of the ledger's projection included): the staff list's and the contract page's warnings."""
     start = (today or clock.today()).replace(day=1)
-    other, limit, as_pay = _setup(contract)
+    other, limit, as_pay = setup or _setup(contract)
     found = {}
-    for employee_id, line in cover.lines(contract, cover.end_of_month(start_window.add_months(start, months))).items():
+    until = cover.end_of_month(start_window.add_months(start, months))
+    for employee_id, line in cover.lines(contract, until, employee_ids).items():
         first = next((s for s in (_sum(contract, employee_id, line, month, other, limit, as_pay)
                                   for month in _months(start, months)) if s.over), None)
         if first is not None:
@@ -207,14 +208,29 @@ def for_person(employee, today=None, months=LOOKAHEAD_MONTHS):
     return [_sum(contract, employee.id, line, month, other, limit, as_pay) for month in _months(start, months)]
 
 
+def staff_list(contract, rows):
+    """The warnings of a page of the staff list (`rows`: employees.StaffRow), the limit, other benefits
+    and payroll treatment read once: ({employee id: MonthSum} as `ahead`, {employee id: MonthSum} as
+    `before_enrolment` of those ready for enrolment)."""
+    setup = _setup(contract)
+    return (ahead(contract, setup=setup, employee_ids=[person.id for person in rows]),
+            {person.id: total for person, total in _over_at_start(contract, [p for p in rows if p.ready], setup)})
+
+
 def before_enrolment(contract, employee_ids):
     """[(employee, MonthSum)] of these people, not yet enrolled, whose premium from their start, with
     the other benefits of that month, would be over the limit: shown before and when enrolling."""
-    other, limit, as_pay = _setup(contract)
-    live = registry.version(contract.tenant_version_id)
-    found = []
     people = Employee.select().where((Employee.contract == contract.id) & Employee.id.in_(list(employee_ids))
                                      & (Employee.state == "new")).order_by(Employee.name_key, Employee.id)
+    return _over_at_start(contract, people, _setup(contract))
+
+
+def _over_at_start(contract, people, setup):
+    """[(person, MonthSum)] of `people` (anything with id, birth_date, employment_start, tariff_group,
+    eligible_from and state) in the state "new" that would start over the limit."""
+    other, limit, as_pay = setup
+    live = registry.version(contract.tenant_version_id)
+    found = []
     for employee in people:
         if not employee.tariff_group or employee.state != "new":
             continue

@@ -7,6 +7,7 @@ a new one. Accepted events whose date has not come, and age steps, are *projecte
 periods by the same code that later writes them (`apply_due`, run daily), so every read sees the
 future as it will be written, and writing it is idempotent.
 """
+import collections
 import datetime
 import logging
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ from tenants.event_kinds import event_kinds
 
 from engine import audit, clock, enrolments, family, level_changes, registry, start_window, workflow
 from engine import names, price_changes
-from engine.db import transaction
+from engine.db import prepared, transaction
 from engine.errors import Conflict
 from engine.models import BusinessEvent, CoverPeriod, Employee, Enrolment, FamilyMember, utcnow
 
@@ -460,33 +461,97 @@ def month_premiums(contract, month):
     return {employee_id: row["premium"] for employee_id, row in overview(contract, month).items()}
 
 
-def overview(contract, month):
+def overview(contract, month, employee_ids=None):
     """Per person with cover, for the staff list: {employee id: {premium: due for `month`, period: in
     force on its 1st (or None), next: the first change after today (a period, or the open period's
-    end as {ends: day}), or None}}."""
+    end as {ends: day}), or None}}; only of `employee_ids` when given (a page of the list)."""
     first, today = month.replace(day=1), clock.today()
     found = {}
-    for employee_id, line in lines(contract, max(first, start_window.add_months(today, 24))).items():
+    for employee_id, line in lines(contract, max(first, start_window.add_months(today, 24)), employee_ids).items():
         period = next((p for p in line if p.covers(first)), None)
         found[employee_id] = {"premium": period.due_premium if period else ZERO, "period": period,
                               "next": _next_change(line, today)}
     return found
 
 
-def lines(contract, until):
+@prepared
+def _contract_ledger(contract_id):
+    return (CoverPeriod.select().where((CoverPeriod.contract == contract_id) & CoverPeriod.family_member.is_null())
+            .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id))
+
+
+@prepared
+def _contract_pending(contract_id):
+    return BusinessEvent.select().where((BusinessEvent.contract == contract_id) & (BusinessEvent.state == "accepted")
+                                        & BusinessEvent.applied_at.is_null())
+
+
+@prepared
+def _contract_staff(contract_id):
+    return Employee.select().where(Employee.contract == contract_id)
+
+
+def lines(contract, until, employee_ids=None):
     """{employee id: the person's written and projected periods through `until`, void ones left out}
-    of a contract's people with cover; one query for the ledger, one for pending events."""
+    of a contract's people with cover (of `employee_ids` only, when given); three queries: the
+    ledger, pending events, the people."""
     rows = {}
-    for row in (CoverPeriod.select().where((CoverPeriod.contract == contract) & CoverPeriod.family_member.is_null())
-                .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id)):
+    if employee_ids is None:
+        ledger = _contract_ledger(contract.id)
+    else:
+        ledger = (CoverPeriod.select().where((CoverPeriod.contract == contract) & CoverPeriod.family_member.is_null()
+                                             & CoverPeriod.employee.in_(list(employee_ids)))
+                  .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id))
+    for row in ledger:
         rows.setdefault(row.employee_id, []).append(_period(row))
     if not rows:
         return {}
-    pending = _pending(rows)
-    people = {e.id: e for e in Employee.select().where(Employee.id.in_(list(rows)))}
+    if employee_ids is None:  # the whole contract: by contract, not by a list of every person's id
+        pending = {}
+        for event in _contract_pending(contract.id):
+            pending.setdefault(event.employee_id, []).append(event)
+        people = {e.id: e for e in _contract_staff(contract.id) if e.id in rows}
+    else:
+        pending = _pending(rows)
+        people = {e.id: e for e in Employee.select().where(Employee.id.in_(list(rows)))}
     return {employee_id: [p for p in project(people[employee_id], contract, _in_order(written),
                                              pending.get(employee_id, []), until) if not p.void]
             for employee_id, written in rows.items()}
+
+
+@prepared
+def _written_spans(contract_id):
+    return (CoverPeriod.select(CoverPeriod.valid_from, CoverPeriod.valid_to, CoverPeriod.tariff_group,
+                               fn.COUNT(CoverPeriod.id))
+            .where((CoverPeriod.contract == contract_id) & CoverPeriod.family_member.is_null())
+            .group_by(CoverPeriod.valid_from, CoverPeriod.valid_to, CoverPeriod.tariff_group).tuples())
+
+
+def spans(contract, until):
+    """[(valid_from, valid_to or None, tariff group, how many)]: the periods of `lines(contract,
+    until)` counted by their days and group, without projecting every person: for those without
+    pending events the database counts their written periods (their projection only splits a period
+    at an age step, a premium change or the next part of an unpaid period, in the same group, and
+    cover goes on; a contract's end closes it, as `project` does); only people with pending events
+    are projected."""
+    moving = {event.employee_id for event in _contract_pending(contract.id)}
+    counted = collections.Counter()
+    for employee_id, line in (lines(contract, until, moving) if moving else {}).items():
+        for period in line:
+            counted[period.valid_from, period.valid_to, period.tariff_group] += 1
+    stay = collections.Counter({(first, last, group): n for first, last, group, n in _written_spans(contract.id)})
+    if moving:  # their written periods are counted above, projected
+        for row in CoverPeriod.select(CoverPeriod.valid_from, CoverPeriod.valid_to, CoverPeriod.tariff_group).where(
+                (CoverPeriod.contract == contract) & CoverPeriod.family_member.is_null()
+                & CoverPeriod.employee.in_(list(moving))).tuples():
+            stay[row] -= 1
+    end = contract.end_date
+    for (first, last, group), n in stay.items():
+        if end is not None and end + DAY <= until and (last is None or last > end):
+            last = max(end + DAY, first) - DAY  # as project's _close at the day after the end
+        if n and (last is None or last >= first):
+            counted[first, last, group] += n
+    return [(first, last, group, n) for (first, last, group), n in counted.items()]
 
 
 def _next_change(line, today):

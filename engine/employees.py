@@ -567,8 +567,9 @@ def save_by_hand(user, contract, values, employee=None):
 
 class StaffRow(collections.namedtuple("StaffRow",
                                       "id first_name last_name personnel_number tariff_group state eligible_from "
-                                      "opening")):
-    """A line of the staff list; `opening`: the first day cover sent now could begin (enrolments.opens)."""
+                                      "birth_date employment_start opening")):
+    """A line of the staff list; `opening`: the first day cover sent now could begin (enrolments.opens).
+    Birth date and entry are there for the premium from the start (benefit_limit.staff_list)."""
     __slots__ = ()
 
     @property
@@ -594,7 +595,8 @@ def _matching(contract_id, state, pattern, number):
 @prepared
 def _staff_page(contract_id, state, pattern, number, limit, offset):
     return (Employee.select(Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number,
-                            Employee.tariff_group, Employee.state, Employee.eligible_from)
+                            Employee.tariff_group, Employee.state, Employee.eligible_from, Employee.birth_date,
+                            Employee.employment_start)
             .where(_matching(contract_id, state, pattern, number))
             .order_by(Employee.name_key, Employee.id).limit(limit).offset(offset).tuples())
 

@@ -19,19 +19,17 @@ DAY = datetime.timedelta(days=1)
 AHEAD_MONTHS = 24
 
 
-def counts(contract, until, group=None, lines=None):
+def counts(contract, until, group=None, spans=None):
     """[(day, n)]: the number of people the ledger covers (insured, premium-free or suspended) from
     each day on which it changes, written and projected, through `until`; of one tariff group when given.
-    `lines`: cover.lines(contract, until) when read already."""
+    `spans`: cover.spans(contract, until) when read already."""
     deltas = collections.Counter()
-    lines = cover.lines(contract, until) if lines is None else lines
-    for line in lines.values():  # a person's periods do not overlap
-        for period in line:
-            if group is not None and period.tariff_group != group:
-                continue
-            deltas[period.valid_from] += 1
-            if period.valid_to is not None:
-                deltas[period.valid_to + DAY] -= 1
+    for first, last, tariff_group, people in cover.spans(contract, until) if spans is None else spans:
+        if group is not None and tariff_group != group:  # a person's periods do not overlap
+            continue
+        deltas[first] += people
+        if last is not None:
+            deltas[last + DAY] -= people
     found, count = [], 0
     for day in sorted(deltas):
         if day > until:
@@ -71,13 +69,13 @@ def shortfall(contract, today=None):
     today = today or clock.today()
     live = registry.version(contract.tenant_version_id)
     last = contract.end_date or start_window.add_months(today, AHEAD_MONTHS)
-    lines = cover.lines(contract, last)
-    found = [_fall(counts(contract, last, lines=lines), live.settings.min_insured, today, None, None)]
+    spans = cover.spans(contract, last)
+    found = [_fall(counts(contract, last, spans=spans), live.settings.min_insured, today, None, None)]
     for group in contract.groups:
         has_quota = (live.groups.get(group["id"]) or {}).get("participation_quota")
         minimum, quota = required(live, group["id"], group_staff(contract, group["id"]) if has_quota else 0)
         if minimum:
-            found.append(_fall(counts(contract, last, group["id"], lines), minimum, today, group["id"], quota))
+            found.append(_fall(counts(contract, last, group["id"], spans), minimum, today, group["id"], quota))
     found = [item for item in found if item is not None]
     for item in found:
         item["group_name"] = (live.groups.get(item["group"]) or {}).get("name") if item["group"] else None

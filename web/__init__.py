@@ -10,7 +10,7 @@ from engine import unit, documents, employee_file, employees, offers, registry, 
 from engine.jobs import Jobs, make_huey
 from engine.mail import SmtpSettings
 from web import config as configmod
-from web.extensions import babel, csrf, limiter, login_manager, select_locale
+from web.extensions import csrf, init_babel, limiter, login_manager, select_locale
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def create_app(overrides=None):
 
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    init_babel(app)
     limiter.init_app(app)
 
     from web import filters, formview, pagecache, submissions

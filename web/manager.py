@@ -118,8 +118,9 @@ def contract(contract_id):
     shown, matching = employees.listing(contract, state=state, search=search, page=page, total=summary["employees"])
     top = max([entry["monthly"] for entry in summary["groups"].values()] or [0]) or 1
     month = _month(request.args.get("month"))
+    limit_warnings, enrol_warnings = benefit_limit.staff_list(contract, shown)
     return render_template("manager/contract.html", contract=contract, employees=shown, matching=matching,
-                           month=month, cover=cover.overview(contract, month),
+                           month=month, cover=cover.overview(contract, month, [e.id for e in shown]),
                            page=page, pages=max(1, -(-matching // employees.PAGE_SIZE)), search=search,
                            first_shown=(page - 1) * employees.PAGE_SIZE + 1, all_count=summary["employees"],
                            ready=summary["ready"],
@@ -127,8 +128,7 @@ def contract(contract_id):
                            imports=employees.recent_imports(contract), enrol_run=enrolment_runs.active(contract),
                            summary=summary, top=top, open_events=events.open_count(contract),
                            premium_changes=price_changes.upcoming(contract),
-                           limit_warnings=benefit_limit.ahead(contract),
-                           enrol_warnings=dict(benefit_limit.before_enrolment(contract, [e.id for e in shown if e.ready])),
+                           limit_warnings=limit_warnings, enrol_warnings=enrol_warnings,
                            timeline=audit.timeline(contract.employer_id, tenant=g.tenant.slug, last=30),
                            product_documents=product_documents.of_contract(contract),
                            **contract_term.page_of(contract))
