@@ -1,9 +1,10 @@
 """The append-only audit log: every state change records who, what, and before/after."""
 import collections
+import datetime
 
-from peewee import JOIN, Select, fn
+from peewee import JOIN, fn
 
-from engine.db import database, insert_rows, is_postgres, prepared
+from engine.db import insert_rows, is_postgres, prepared
 from engine.models import AuditEntry, User
 
 
@@ -38,37 +39,85 @@ TimelineEntry = collections.namedtuple("TimelineEntry", "id at action actor_id a
 Actor = collections.namedtuple("Actor", "email")
 
 
+WINDOW = 200  # entries a timeline reads at a time, newest first
+_NEWEST = (datetime.datetime(9999, 12, 31), 0)   # a cursor before every entry...
+_OLDEST = (datetime.datetime(1, 1, 1), 0)        # ...and one after every entry
+
+
+def _older(at, entry_id):
+    """Entries older than (at, id) in the timeline's order (the index employer, at, id walks it)."""
+    return (AuditEntry.at <= at) & ((AuditEntry.at < at) | (AuditEntry.id < entry_id))
+
+
+def _of_case(employer_id, tenant):
+    return ((AuditEntry.employer == employer_id)
+            & (AuditEntry.tenant.is_null() | (AuditEntry.tenant == fn.COALESCE(tenant, AuditEntry.tenant))))
+
+
 @prepared
-def _newest_runs(employer_id, tenant, count):
-    """The newest `count` runs of an employer's entries, a run being consecutive entries of the
-    same action by the same actor (an import's hundreds of "employee created"): numbered in time
-    order overall and within each (action, actor), consecutive entries of one run keep the same
-    difference of the two numbers (the gaps-and-islands method), so a run is one GROUP BY group."""
-    newest_first = [AuditEntry.at.desc(), AuditEntry.id.desc()]
-    island = (fn.ROW_NUMBER().over(order_by=newest_first)
-              - fn.ROW_NUMBER().over(partition_by=[AuditEntry.action, AuditEntry.actor], order_by=newest_first))
-    entries = (AuditEntry.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.actor, island.alias("island"))
-               .where((AuditEntry.employer == employer_id)
-                      & (AuditEntry.tenant.is_null() | (AuditEntry.tenant == fn.COALESCE(tenant, AuditEntry.tenant)))))
-    e = entries.alias("entries")
-    runs = (Select([e], [fn.MAX(e.c.id).alias("id"), fn.MAX(e.c.at).alias("at"), e.c.action, e.c.actor_id,
-                         fn.COUNT(e.c.id).alias("n")])
-            .group_by(e.c.action, e.c.actor_id, e.c.island)
-            .order_by(fn.MAX(e.c.at).desc(), fn.MAX(e.c.id).desc()).limit(count)).alias("runs")
-    return (Select([runs], [runs.c.id, runs.c.at, runs.c.action, runs.c.actor_id, User.email, runs.c.n])
-            .join(User, JOIN.LEFT_OUTER, on=(User.id == runs.c.actor_id))
-            .order_by(runs.c.at.desc(), runs.c.id.desc()).tuples().bind(database))
+def _window(employer_id, tenant, at, entry_id, count):
+    return (AuditEntry.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.actor, User.email)
+            .join(User, JOIN.LEFT_OUTER, on=(User.id == AuditEntry.actor))
+            .where(_of_case(employer_id, tenant) & _older(at, entry_id))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(count).tuples())
+
+
+@prepared
+def _run_ends(employer_id, tenant, at, entry_id, action, actor_id):
+    """The newest entry older than (at, id) that is not of this action and actor: where a run ends."""
+    return (AuditEntry.select(AuditEntry.at, AuditEntry.id)
+            .where(_of_case(employer_id, tenant) & _older(at, entry_id)
+                   & ((AuditEntry.action != action) | (fn.COALESCE(AuditEntry.actor, 0) != actor_id)))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1).tuples())
+
+
+@prepared
+def _run_rest(employer_id, tenant, at, entry_id, end_at, end_id):
+    """How many entries lie between (at, id) and a run's end, their newest id and time."""
+    after_end = (AuditEntry.at >= end_at) & ((AuditEntry.at > end_at) | (AuditEntry.id > end_id))
+    return (AuditEntry.select(fn.COUNT(AuditEntry.id), fn.MAX(AuditEntry.id), fn.MAX(AuditEntry.at))
+            .where(_of_case(employer_id, tenant) & _older(at, entry_id) & after_end).tuples())
 
 
 def timeline(employer_id, tenant=None, last=None):
     """The state changes of an employer's case (client, consultations, offers, applications, staff),
     oldest first, a run of the same action by the same person as one entry with its `count`;
     `tenant` keeps one insurer's part (and the insurer-free entries), `last` the newest n runs.
-    Entries carry what a timeline shows (when, what, who), not the before/after data."""
-    rows = _newest_runs(employer_id, tenant, last or 2**31 - 1)
-    return [TimelineEntry(entry_id, AuditEntry.at.python_value(at), action, actor_id,
-                          Actor(email) if actor_id else None, count)
-            for entry_id, at, action, actor_id, email, count in reversed(list(rows))]
+    Entries carry what a timeline shows (when, what, who), not the before/after data.
+    Read newest first a window at a time; a run longer than the window (an import's 50,000 "employee
+    created") is counted by the database from its end, not read entry by entry."""
+    runs, cursor = [], _NEWEST
+    while last is None or len(runs) < last:
+        rows = list(_window(employer_id, tenant, *cursor, WINDOW))
+        if not rows:
+            break
+        groups = []
+        for entry_id, at, action, actor_id, email in rows:
+            if groups and (groups[-1]["action"], groups[-1]["actor_id"]) == (action, actor_id):
+                group = groups[-1]
+                group.update(count=group["count"] + 1, id=max(group["id"], entry_id), at=max(group["at"], at),
+                             oldest=(at, entry_id))
+            else:
+                groups.append({"id": entry_id, "at": at, "action": action, "actor_id": actor_id, "email": email,
+                               "count": 1, "oldest": (at, entry_id)})
+        if len(rows) < WINDOW:
+            runs += groups
+            break
+        tail = groups[-1]  # the window ends inside it, maybe: find where it ends and count the rest
+        ends = list(_run_ends(employer_id, tenant, *tail["oldest"], tail["action"], tail["actor_id"] or 0))
+        end = ends[0] if ends else _OLDEST
+        [(more, newest_id, newest_at)] = list(_run_rest(employer_id, tenant, *tail["oldest"], *end))
+        if more:
+            tail.update(count=tail["count"] + more, id=max(tail["id"], newest_id),
+                        at=max(tail["at"], AuditEntry.at.python_value(newest_at)))
+        runs += groups
+        if not ends:
+            break
+        cursor = (end[0], end[1] + 1)  # the run's end is the newest entry of the next window
+    runs = runs if last is None else runs[:last]
+    return [TimelineEntry(run["id"], run["at"], run["action"], run["actor_id"],
+                          Actor(run["email"]) if run["actor_id"] else None, run["count"])
+            for run in reversed(runs)]
 
 
 def history(obj_type, obj_id):

@@ -574,22 +574,8 @@ def family_overview(contract, month):
     {id, employee_id, first_name, last_name, role, payer}, premium, period, next}}; members whose
     cover begins later are projected from the accepted event that adds them."""
     first, today = month.replace(day=1), clock.today()
-    found_members = list(FamilyMember.select(FamilyMember, Employee).join_from(FamilyMember, Employee)
-                         .switch(FamilyMember).join(BusinessEvent).where(
-                             (Employee.contract == contract) & (BusinessEvent.state == "accepted"))
-                         .order_by(FamilyMember.id))
-    if not found_members:
-        return {}
-    written = {}
-    for row in (CoverPeriod.select().where((CoverPeriod.contract == contract) & CoverPeriod.family_member.is_null(False))
-                .order_by(CoverPeriod.valid_from, CoverPeriod.id)):
-        written.setdefault(row.family_member_id, []).append(_period(row))
-    pending = _pending({m.employee_id for m in found_members})
-    until = max(first, start_window.add_months(today, 24))
     found = {}
-    for member in found_members:
-        line = [p for p in project(member, contract, _in_order(written.get(member.id, [])),
-                                   _pending_of(member, pending.get(member.employee_id, [])), until) if not p.void]
+    for member, line in family_lines(contract, max(first, start_window.add_months(today, 24))):
         period = next((p for p in line if p.covers(first)), None)
         found[member.id] = {"member": {"id": member.id, "employee_id": member.employee_id, "role": member.role,
                                        "first_name": member.first_name, "last_name": member.last_name,
@@ -599,14 +585,48 @@ def family_overview(contract, month):
     return found
 
 
+def family_lines(contract, until):
+    """[(family member, their written and projected periods through `until`, void ones left out)] of
+    the contract's people's family members (those added by an accepted event), in id order."""
+    found_members = list(FamilyMember.select(FamilyMember, Employee).join_from(FamilyMember, Employee)
+                         .switch(FamilyMember).join(BusinessEvent).where(
+                             (Employee.contract == contract) & (BusinessEvent.state == "accepted"))
+                         .order_by(FamilyMember.id))
+    if not found_members:
+        return []
+    written = {}
+    for row in (CoverPeriod.select().where((CoverPeriod.contract == contract) & CoverPeriod.family_member.is_null(False))
+                .order_by(CoverPeriod.valid_from, CoverPeriod.id)):
+        written.setdefault(row.family_member_id, []).append(_period(row))
+    pending = _pending({m.employee_id for m in found_members})
+    return [(member, [p for p in project(member, contract, _in_order(written.get(member.id, [])),
+                                         _pending_of(member, pending.get(member.employee_id, [])), until)
+                      if not p.void])
+            for member in found_members]
+
+
+def in_force(contract, months):
+    """{month's 1st: {(employee id, family member id or None): the period in force on it}} for several
+    months, of every insured person (employees and family members) with cover that day: the ledger
+    projected once through the latest of them (or two years ahead), not once per month."""
+    firsts = sorted({month.replace(day=1) for month in months})
+    until = max([*firsts, start_window.add_months(clock.today(), 24)])
+    people = [((employee_id, None), line) for employee_id, line in lines(contract, until).items()]
+    people += [((member.employee_id, member.id), line) for member, line in family_lines(contract, until)]
+    found = {first: {} for first in firsts}
+    for key, line in people:
+        for period in line:
+            for first in firsts:
+                if period.covers(first):
+                    found[first][key] = period
+    return found
+
+
 def month_totals(contract, months):
     """{month: what the contract costs for it} for several months (each a day in the month), as
-    `contract_total` but with the employees' periods read from one projection of the ledger."""
-    firsts = {month: month.replace(day=1) for month in months}
-    people = lines(contract, max([*firsts.values(), clock.today()]))
-    return {month: sum((next((p.due_premium for p in line if p.covers(first)), ZERO) for line in people.values()),
-                       ZERO) + sum((row["premium"] for row in family_overview(contract, month).values()), ZERO)
-            for month, first in firsts.items()}
+    `contract_total` but from one projection of the ledger."""
+    periods_on = in_force(contract, months)
+    return {month: sum((p.due_premium for p in periods_on[month.replace(day=1)].values()), ZERO) for month in months}
 
 
 # --- writes -----------------------------------------------------------------------------------------

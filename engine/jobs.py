@@ -60,6 +60,7 @@ class Jobs:
         self.import_employees = huey.task(name="import_employees")(own_connection(self._import_employees))
         self.check_import = huey.task(name="check_import")(own_connection(self._check_import))
         self.enrol_run = huey.task(name="enrol_run")(own_connection(self._enrol_run))
+        self.statement_pdf = huey.task(name="statement_pdf")(own_connection(self._statement_pdf))
         huey.periodic_task(crontab(minute="*"), name="resume_stalled")(own_connection(self.resume_stalled))
         huey.periodic_task(crontab(minute="40", hour="3"), name="sweep_documents")(own_connection(documents.sweep))
         # 00:10 UTC is after midnight in Germany, summer and winter: the day's due cover changes apply
@@ -82,6 +83,8 @@ class Jobs:
         huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(deliver_webhooks)
         mail.set_delivery_hook(lambda: self._enqueue(self.deliver_mail))
         webhooks.set_delivery_hook(lambda: self._enqueue(self.deliver_webhooks))
+        from engine import statements
+        statements.set_pdf_hook(lambda statement_id: self._enqueue(self.statement_pdf, statement_id))
 
     def _deliver_mail(self):
         return mail.deliver_due(self.smtp)
@@ -100,6 +103,11 @@ class Jobs:
     def _enrol_run(run_id):
         from engine import enrolment_runs
         return enrolment_runs.run(run_id)
+
+    @staticmethod
+    def _statement_pdf(statement_id):
+        from engine import statements
+        statements.make_pdf(statement_id)
 
     @staticmethod
     def apply_due_cover():

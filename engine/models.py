@@ -156,7 +156,8 @@ class AuditEntry(BaseModel):
     after = JSONText(null=True)
 
     class Meta:
-        indexes = ((("object_type", "object_id"), False),)
+        # (employer, at, id): a case's timeline reads the newest entries first (migration 0033)
+        indexes = ((("object_type", "object_id"), False), (("employer", "at", "id"), False))
 
 
 class Document(BaseModel):

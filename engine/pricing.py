@@ -21,6 +21,8 @@ from engine.errors import DomainError
 
 HUNDRED = Decimal(100)
 MONTHS = 12
+PREMIUMS_KEPT = 20000
+_premiums = {}  # (formula, its inputs) -> premium (see premium)
 
 
 OFFER_EMPLOYMENT_TYPE = "fulltime"  # what an offer, which knows no one yet, prices an employment type as
@@ -81,14 +83,25 @@ def premium(live, tariff_id, group_id, person, start_date):
               "family_members": person.family_members, "budget": Decimal(str(tariff.get("budget", 0))),
               "role": person.role or EMPLOYEE, "employment_type": person.employment_type,
               "insured_count": person.insured_count}
-    formulas = live.compiled.family_formulas if person.role else premium_changes.formulas_on(live.compiled, start_date)
+    formula = (live.compiled.family_formulas[tariff_id] if person.role
+               else premium_changes.formula_on(live.compiled, tariff_id, start_date))
     if person.birth_date is not None:  # the tenant's formula picks the age its age_method names
         values.update(dates.ages(person.birth_date, start_date))
+    # a formula is a pure function of its inputs: the ledger's projection asks the same few hundred
+    # questions for thousands of people (the key holds the formula, so a reloaded tenant is not confused)
+    key = (formula, *values.values())
+    found = _premiums.get(key)
+    if found is not None:
+        return found
     try:
-        return money(formulas[tariff_id].evaluate(values))
+        found = money(formula.evaluate(values))
     except RuleError as exc:
         raise DomainError(f"Beitrag für {tariff['name']['de']} nicht berechenbar: {exc.message}",
                           f"The premium for {tariff['name']['en']} cannot be calculated: {exc.message}") from exc
+    if len(_premiums) >= PREMIUMS_KEPT:
+        _premiums.clear()
+    _premiums[key] = found
+    return found
 
 
 def person_premium(live, group, person, start_date):

@@ -1,6 +1,7 @@
 """Monthly premium statements (Beitragsrechnung) per group contract, read from the cover ledger only
 (engine/cover.py). An issued statement is never changed: what the ledger says differently later
 about a billed month becomes a correction line in the next statement (docs/contracts.md)."""
+import collections
 import csv
 import datetime
 import io
@@ -11,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import IntegrityError
 
 from engine import audit, clock, clients, contracts, cover, documents, family, registry, start_window
-from engine.db import transaction
+from engine.db import after_commit, insert_rows, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Document, Employee, FamilyMember, GroupContract, Statement, StatementLine, Tenant
 
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
 KINDS = ("regular", "addition", "removal", "correction")
+_pdf_hook = None  # how the job layer makes an issued statement's PDF (set_pdf_hook)
 CSV_HEADER = ["Position", "Art", "Personalnummer", "Name", "Rolle", "Monat", "Von", "Bis", "Deckung", "Tarifgruppe",
               "Tarife", "Zahler", "Betrag EUR", "Arbeitgeber EUR", "Arbeitnehmer EUR"]
 
@@ -60,25 +62,25 @@ def split(contract, group_id, payer, amount):
     return employer, amount - employer
 
 
+class _Billed(collections.namedtuple("_Billed", "kind cover tariff_group tariffs payer")):
+    """What a later statement needs of a billed line (a removal's or a credit's group and payer)."""
+    __slots__ = ()
+
+
 def _billed(contract):
     """{((employee id, family member id or None), month): (amount billed, last line)} over every issued
-    statement of a contract."""
+    statement of a contract (read as tuples: a contract of 50,000 people bills that many lines a month)."""
     billed = {}
-    for line in (StatementLine.select().join(Statement).where(Statement.contract == contract.id)
-                 .order_by(Statement.month, StatementLine.position)):
-        key = ((line.employee_id, line.family_member_id), line.for_month)
-        amount = billed.get(key, (ZERO, None))[0] + Decimal(line.amount)
-        billed[key] = (amount, line)
+    for employee_id, member_id, for_month, amount, *line in (
+            StatementLine.select(StatementLine.employee, StatementLine.family_member, StatementLine.for_month,
+                                 StatementLine.amount, StatementLine.kind, StatementLine.cover,
+                                 StatementLine.tariff_group, StatementLine.tariffs, StatementLine.payer)
+            .join(Statement).where(Statement.contract == contract.id)
+            .order_by(Statement.month, StatementLine.position).tuples()):
+        key = ((employee_id, member_id), for_month)
+        was = billed.get(key)
+        billed[key] = ((was[0] if was else ZERO) + Decimal(amount), _Billed(*line))
     return billed
-
-
-def _ledger(contract, month):
-    """{(employee id, family member id or None): the ledger's row for `month`} of every insured person:
-    the employees' (cover.overview) and their family members' (cover.family_overview)."""
-    rows = {(employee_id, None): row for employee_id, row in cover.overview(contract, month).items()}
-    rows.update({(row["member"]["employee_id"], member_id): row
-                 for member_id, row in cover.family_overview(contract, month).items()})
-    return rows
 
 
 def _who(people, members, key):
@@ -118,38 +120,44 @@ def _empty_line(contract, who, key, kind, month, last_line, amount):
 def compute(contract, month):
     """The lines a statement of `contract` for `month` would have now: every person with cover on its
     1st (regular, or addition when not billed last month), removals (billed last month, no cover now)
-    and corrections for earlier billed months whose ledger amount differs from what was billed."""
+    and corrections for earlier billed months whose ledger amount differs from what was billed. The
+    ledger is projected once for this month and every earlier billed one (cover.in_force)."""
     month = first_of(month)
-    ledger = _ledger(contract, month)
     billed = _billed(contract)
-    people = {e.id: e for e in Employee.select().where(Employee.contract == contract.id)}
+    earlier_months = sorted({m for (_, m) in billed if m < month})
+    periods_on = cover.in_force(contract, [month, *earlier_months])
+    ledger = periods_on[month]
+    people = {e.id: e for e in Employee.select(Employee.id, Employee.first_name, Employee.last_name,
+                                               Employee.personnel_number).where(Employee.contract == contract.id)}
     members = {m.id: m for m in FamilyMember.select().join(Employee).where(Employee.contract == contract.id)}
     previous = start_window.add_months(month, -1)
     billed_last = {key for (key, for_month), (_, line) in billed.items()
                    if for_month == previous and line.kind != "removal" and line.cover}
     lines = []
-    for key, row in ledger.items():
+    for key, period in ledger.items():
         who = _who(people, members, key)
-        if row["period"] is not None and who is not None:
+        if who is not None:
             kind = "regular" if key in billed_last else "addition"
-            lines.append(_line(contract, who, key, kind, month, row["period"]))
-    for key in sorted(billed_last - {k for k, row in ledger.items() if row["period"] is not None}, key=_order):
+            lines.append(_line(contract, who, key, kind, month, period))
+    for key in sorted(billed_last - set(ledger), key=_order):
         who, (_, last_line) = _who(people, members, key), billed[(key, previous)]
         if who is not None:
             lines.append(_empty_line(contract, who, key, "removal", month, last_line, ZERO))
-    for earlier in sorted({m for (_, m) in billed if m < month}):
-        then = _ledger(contract, earlier)
+    for earlier in earlier_months:
+        then = periods_on[earlier]
         for key in sorted({k for (k, m) in billed if m == earlier} | set(then), key=_order):
-            row = then.get(key, {"premium": ZERO, "period": None})
+            period = then.get(key)
             was, last_line = billed.get((key, earlier), (ZERO, None))
-            difference = row["premium"] - was
-            who = _who(people, members, key)
-            if difference == 0 or who is None:
+            difference = (period.due_premium if period else ZERO) - was
+            if difference == 0:
                 continue
-            if row["period"] is None:  # no cover that month after all: the billed amount is credited
+            who = _who(people, members, key)
+            if who is None:
+                continue
+            if period is None:  # no cover that month after all: the billed amount is credited
                 lines.append(_empty_line(contract, who, key, "correction", earlier, last_line, difference))
             else:
-                lines.append(_line(contract, who, key, "correction", earlier, row["period"], difference))
+                lines.append(_line(contract, who, key, "correction", earlier, period, difference))
     order = {kind: i for i, kind in enumerate(KINDS)}
     # family members' lines after the employees' of the same kind and month
     return sorted(lines, key=lambda l: (order[l.kind], l.for_month, l.family_member_id is not None, l.person,
@@ -179,7 +187,8 @@ def issue(contract, month, actor=None):
         return existing, False
     try:
         with transaction():
-            return _create(contract, month, actor), True
+            created = _create(contract, month, actor)
+        return Statement.get_by_id(created.id), True  # with its PDF when the job ran at the commit
     except IntegrityError:  # issued at the same moment by another worker
         return Statement.get((Statement.contract == contract.id) & (Statement.month == month)), False
 
@@ -191,28 +200,54 @@ def _create(contract, month, actor):
     statement = Statement.create(contract=contract.id, month=month, number=f"{contract.policy_number}-{month:%Y-%m}",
                                  issued_at=clock.utcnow(), tenant_version=live.version_id, total=str(sums["total"]),
                                  employer_total=str(sums["employer"]), employee_total=str(sums["employee"]))
-    for position, line in enumerate(lines, 1):
-        StatementLine.create(statement=statement.id, position=position, employee=line.employee_id,
-                             family_member=line.family_member_id, role=line.role, person=line.person,
-                             personnel_number=line.personnel_number, kind=line.kind, for_month=line.for_month,
-                             period_from=line.period_from, period_to=line.period_to, cover=line.cover,
-                             tariff_group=line.tariff_group, tariffs=list(line.tariffs), payer=line.payer,
-                             amount=str(line.amount), employer_amount=str(line.employer_amount),
-                             employee_amount=str(line.employee_amount))
-    _store_pdf(statement, contract, live)
+    insert_rows(StatementLine, [
+        {"statement": statement.id, "position": position, "employee": line.employee_id,
+         "family_member": line.family_member_id, "role": line.role, "person": line.person,
+         "personnel_number": line.personnel_number, "kind": line.kind, "for_month": line.for_month,
+         "period_from": line.period_from, "period_to": line.period_to, "cover": line.cover,
+         "tariff_group": line.tariff_group, "tariffs": list(line.tariffs), "payer": line.payer,
+         "amount": str(line.amount), "employer_amount": str(line.employer_amount),
+         "employee_amount": str(line.employee_amount)} for position, line in enumerate(lines, 1)])
     audit.record(actor, "statement.issued", "statement", statement.id, tenant=contract.tenant_id,
                  after={"contract": contract.id, "month": month, "total": str(sums["total"]),
                         "employer_total": str(sums["employer"]), "employee_total": str(sums["employee"]),
                         "lines": len(lines)}, employer=contract.employer_id)
+    if _pdf_hook is not None:  # its PDF is made by a job once the statement is committed
+        after_commit(lambda: _pdf_hook(statement.id))
     return Statement.get_by_id(statement.id)
 
 
+def set_pdf_hook(hook):
+    """The job layer registers how an issued statement's PDF is made after the commit (hook(statement
+    id) enqueues make_pdf); without a hook it is made when first downloaded. A statement of tens of
+    thousands of lines is a PDF of hundreds of pages: the statement run does not wait for it."""
+    global _pdf_hook
+    _pdf_hook = hook
+
+
+def make_pdf(statement_id):
+    """Make and store a statement's PDF from its stored lines, unless it has one (the job; idempotent).
+    Returns the statement with its document."""
+    statement = Statement.get_by_id(statement_id)
+    if statement.document_id is None:
+        _store_pdf(statement, statement.contract, registry.version(statement.tenant_version_id))
+        statement = Statement.get_by_id(statement_id)
+    return statement
+
+
 def _store_pdf(statement, contract, live):
+    """Render the statement's PDF and make it the statement's document (a PDF made at the same moment by
+    another worker is kept instead of this one)."""
     pdf = documents.render_pdf("statement.html", statement=view(statement), contract=contract, tenant=live.doc,
                                groups=live.groups, tariffs=live.tariffs)
-    document = documents.store("statement", f"Beitragsrechnung-{statement.number}.pdf", "application/pdf", pdf,
-                               employer=contract.employer_id, tenant=contract.tenant_id)
-    Statement.update(document=document).where(Statement.id == statement.id).execute()
+    with transaction():
+        document = documents.store("statement", f"Beitragsrechnung-{statement.number}.pdf", "application/pdf", pdf,
+                                   employer=contract.employer_id, tenant=contract.tenant_id)
+        same = Statement.id == statement.id
+        if statement.document_id is None:
+            same &= Statement.document.is_null()
+        if not Statement.update(document=document).where(same).execute():
+            documents.delete(document)
 
 
 def anonymise_person(employee):
@@ -226,9 +261,10 @@ def anonymise_person(employee):
             StatementLine.id == line.id).execute()
     for statement in Statement.select().where(Statement.id.in_(list(touched))):
         old = Document.get_or_none(Document.id == statement.document_id)
+        if old is None:
+            continue  # not made yet: it will be made from the anonymised lines
         _store_pdf(statement, statement.contract, registry.version(statement.tenant_version_id))
-        if old is not None:
-            documents.delete(old)
+        documents.delete(old)
 
 
 def issue_month(month, actor=None, tenant_slug=None):
@@ -363,7 +399,9 @@ def view(statement):
 
 
 def pdf(statement):
-    """The PDF made when the statement was issued."""
+    """The statement's PDF, made from its lines after it was issued (now, if the job has not yet)."""
+    if statement.document_id is None:
+        statement = make_pdf(statement.id)
     return documents.read(Document.get_by_id(statement.document_id))
 
 

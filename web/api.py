@@ -623,7 +623,7 @@ def reject_event(payload, event_id):
 
 def statement_summary(s):
     return shaped("StatementSummary", s, contract=contract_ref(s.contract),
-                  pdf_url=url_for("api.statement_pdf", statement_id=s.id) if s.document_id else None)
+                  pdf_url=url_for("api.statement_pdf", statement_id=s.id))  # made on first download if not yet
 
 
 def statement_json(s):
