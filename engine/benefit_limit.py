@@ -182,15 +182,16 @@ def _months(start, count):
     return [start_window.add_months(start, n) for n in range(count + 1)]
 
 
-def ahead(contract, today=None, months=LOOKAHEAD_MONTHS, setup=None, employee_ids=None):
+def ahead(contract, today=None, months=LOOKAHEAD_MONTHS, setup=None, lines=None):
     """{employee id: MonthSum of the first month over the limit} from this month through `months`
-    ahead, for the contract's people with cover (of `employee_ids` only, when given; age steps and
-    premium changes of the ledger's projection included): the staff list's and the contract page's warnings."""
+    ahead, for the contract's people with cover (age steps and premium changes of the ledger's
+    projection included): the staff list's and the contract page's warnings. `lines`: the people's
+    cover.lines through at least that month, when the caller has them (then only theirs are read)."""
     start = (today or clock.today()).replace(day=1)
     other, limit, as_pay = setup or _setup(contract)
     found = {}
     until = cover.end_of_month(start_window.add_months(start, months))
-    for employee_id, line in cover.lines(contract, until, employee_ids).items():
+    for employee_id, line in (cover.lines(contract, until) if lines is None else lines).items():
         first = next((s for s in (_sum(contract, employee_id, line, month, other, limit, as_pay)
                                   for month in _months(start, months)) if s.over), None)
         if first is not None:
@@ -208,12 +209,13 @@ def for_person(employee, today=None, months=LOOKAHEAD_MONTHS):
     return [_sum(contract, employee.id, line, month, other, limit, as_pay) for month in _months(start, months)]
 
 
-def staff_list(contract, rows):
-    """The warnings of a page of the staff list (`rows`: employees.StaffRow), the limit, other benefits
-    and payroll treatment read once: ({employee id: MonthSum} as `ahead`, {employee id: MonthSum} as
-    `before_enrolment` of those ready for enrolment)."""
+def staff_list(contract, rows, lines):
+    """The warnings of a page of the staff list (`rows`: employees.StaffRow; `lines`: their
+    cover.lines, as cover.staff_page read them), the limit, other benefits and payroll treatment read
+    once: ({employee id: MonthSum} as `ahead`, {employee id: MonthSum} as `before_enrolment` of those
+    ready for enrolment)."""
     setup = _setup(contract)
-    return (ahead(contract, setup=setup, employee_ids=[person.id for person in rows]),
+    return (ahead(contract, setup=setup, lines=lines),
             {person.id: total for person, total in _over_at_start(contract, [p for p in rows if p.ready], setup)})
 
 

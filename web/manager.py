@@ -118,9 +118,10 @@ def contract(contract_id):
     shown, matching = employees.listing(contract, state=state, search=search, page=page, total=summary["employees"])
     top = max([entry["monthly"] for entry in summary["groups"].values()] or [0]) or 1
     month = _month(request.args.get("month"))
-    limit_warnings, enrol_warnings = benefit_limit.staff_list(contract, shown)
+    ledger, lines = cover.staff_page(contract, month, [e.id for e in shown])
+    limit_warnings, enrol_warnings = benefit_limit.staff_list(contract, shown, lines)
     return render_template("manager/contract.html", contract=contract, employees=shown, matching=matching,
-                           month=month, cover=cover.overview(contract, month, [e.id for e in shown]),
+                           month=month, cover=ledger,
                            page=page, pages=max(1, -(-matching // employees.PAGE_SIZE)), search=search,
                            first_shown=(page - 1) * employees.PAGE_SIZE + 1, all_count=summary["employees"],
                            ready=summary["ready"],
