@@ -2,23 +2,34 @@
 in time; prints JSON (requests, errors, latency percentiles, throughput).
 
     python -m bench.load --users 100 --seconds 120
+    python -m bench.load --users 100 --seconds 60 --think 0 --hosts 2
 
 It creates (and drops) its own PostgreSQL database, seeds one broker with a client and one
 employer with a group contract per simulated user pair, logs everyone in before the clock starts,
 then each user loops through the pages of their journey, reading each page for a random think
 time (default 1-3 s, as a person would; `--think 0` runs a closed loop that measures capacity).
+
+`--hosts 2` runs two gunicorn instances on two ports as two app hosts would (docs/operations.md):
+one PostgreSQL, a Redis started for the run (rate limits and the job queue), each instance behind
+one proxy (BKV_PROXY_COUNT=1, every simulated user its own address). Each user's requests alternate
+between the hosts, so every session crosses them. After the load it checks what one process could
+get wrong: a kept page on one host after another process changed the database, and the login
+limit counted across both hosts (`cross_host_checks`).
 """
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -60,21 +71,37 @@ with app.app_context(), app.test_request_context():
 
 
 class User:
-    def __init__(self, base, email):
-        self.base, self.email = base, email
+    """A person at a browser: one cookie jar, requests to `bases` in turn (one host, or several behind
+    a balancer), from `address` (sent as X-Forwarded-For where the hosts trust one proxy)."""
+
+    def __init__(self, bases, email, address=None):
+        self.bases, self.email, self.turn = list(bases), email, 0
+        self.headers = {"X-Forwarded-For": address} if address else {}
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
+    def _base(self):
+        self.turn += 1
+        return self.bases[self.turn % len(self.bases)]
+
     def get(self, path):
-        with self.opener.open(self.base + path, timeout=30) as response:
+        request = urllib.request.Request(self._base() + path, headers=self.headers)
+        with self.opener.open(request, timeout=30) as response:
             return response.status, response.read().decode()
 
-    def login(self):
+    def post(self, path, values):
+        request = urllib.request.Request(self._base() + path, data=urllib.parse.urlencode(values).encode(),
+                                         headers=self.headers)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def login(self, password="load-password-1"):
         _, page = self.get("/auth/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode({"email": self.email, "password": "load-password-1", "csrf_token": token})
-        with self.opener.open(self.base + "/auth/login", data=data.encode(), timeout=30) as response:
-            response.read()
+        return self.post("/auth/login", {"email": self.email, "password": password, "csrf_token": token})[0]
 
 
 def run(base, users, seconds, think=(0.0, 0.0)):
@@ -110,42 +137,98 @@ def run(base, users, seconds, think=(0.0, 0.0)):
     return samples, errors, time.monotonic() - began, slowest[:5]
 
 
+LOGIN_LIMIT = 20  # per minute, per address and per account, in --hosts mode (each user its own address)
+
+
+@contextlib.contextmanager
+def redis_server(port):
+    """A Redis server for the run (no persistence), stopped afterwards."""
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def cross_host_checks(url, bases, employer_email, contract_id):
+    """What a single process could get wrong, checked across the hosts: (1) a page kept by one host
+    while another process changed the database, (2) the login limit counted over both hosts."""
+    import psycopg2
+    employer = User(bases, employer_email, address="10.9.0.1")
+    employer.login()
+    path = f"/m/auxilia/contracts/{contract_id}"
+    for _ in range(4):  # both hosts render and keep the page
+        employer.get(path)
+    mark = f"Umbenannt{random.randint(1000, 9999)}"
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:  # another process changes the database
+        cur.execute("UPDATE employer SET company_name = company_name || %s WHERE id = "
+                    "(SELECT employer_id FROM group_contract WHERE id = %s)", (" " + mark, contract_id))
+    seen = [mark in employer.get(path)[1] for _ in range(4)]
+    prober = User(bases, f"nobody{random.randint(1000, 9999)}@load.test", address="10.9.0.2")  # counts start at 0
+    statuses = [prober.login(password="wrong-password") for _ in range(LOGIN_LIMIT + 6)]
+    refused_from = next((n for n, status in enumerate(statuses, 1) if status == 429), None)
+    return {"kept_page_shows_another_process_change_on_every_host": all(seen), "views_after_change": seen,
+            "login_limit_per_minute": LOGIN_LIMIT, "wrong_logins_tried_alternating_hosts": len(statuses),
+            "first_refused_attempt": refused_from,
+            "login_limit_shared_by_hosts": refused_from == LOGIN_LIMIT + 1}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100, help="concurrent users (half brokers, half employers)")
     parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per host")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--hosts", type=int, default=1, help="app hosts (gunicorn instances on port, port+1, ...)")
     parser.add_argument("--think", default="1-3", help="seconds a user reads a page, as low-high (0: closed loop)")
     args = parser.parse_args(argv)
     low, _, high = args.think.partition("-")
     think = (float(low), float(high or low))
-    with scratch_database("bkv_load") as url:
+    with scratch_database("bkv_load") as url, contextlib.ExitStack() as stack:
         pairs = seed(url, max(1, args.users // 2))
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="load", BKV_JOBS="immediate", SMTP_PORT="1",
                    RATELIMIT_STORAGE_URI="memory://", BKV_LOGIN_RATE_LIMIT="100000 per minute",
                    BKV_BASE_URL="http://127.0.0.1")
-        with serving("web:create_app()", env, args.port, args.workers) as base:
-            users = []
-            for broker, employer, client_id, contract_id, offer_id, application_id in pairs:
-                b, e = User(base, broker), User(base, employer)
-                b.login()
-                e.login()
-                users.append((b, ["/advisor/", "/advisor/clients", f"/advisor/clients/{client_id}",
-                                  f"/advisor/offers/{offer_id}"]))
-                users.append((e, ["/m/auxilia/", f"/m/auxilia/applications/{application_id}",
-                                  f"/m/auxilia/contracts/{contract_id}"]))
-            samples, errors, elapsed, slowest = run(base, users[:args.users], args.seconds, think)
-            report = {"users": len(users[:args.users]), "seconds": round(elapsed, 1), "workers": args.workers,
-                      "think_seconds": args.think,
-                      "requests": len(samples), "errors": len(errors), "error_examples": errors[:5],
-                      "throughput_rps": round(len(samples) / elapsed, 1),
-                      "p50_ms": round(statistics.median(samples) * 1000, 1),
-                      "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
-                      "p99_ms": round(percentile(samples, 0.99) * 1000, 1),
-                      "slowest": [{"ms": round(took * 1000), "path": path, "at_s": at} for took, path, at in slowest]}
-            print(json.dumps(report, indent=2))
-    return 0 if not errors else 1
+        if args.hosts > 1:
+            redis = stack.enter_context(redis_server(args.port + 100))
+            env.update(REDIS_URL=f"{redis}/0", BKV_JOBS="redis", RATELIMIT_STORAGE_URI=f"{redis}/1",
+                       BKV_PROXY_COUNT="1", BKV_LOGIN_RATE_LIMIT=f"{LOGIN_LIMIT} per minute")
+        bases = [stack.enter_context(serving("web:create_app()", env, args.port + n, args.workers))
+                 for n in range(args.hosts)]
+        users = []
+        for n, (broker, employer, client_id, contract_id, offer_id, application_id) in enumerate(pairs):
+            b = User(bases, broker, address=f"10.8.{n // 200}.{n % 200 + 1}" if args.hosts > 1 else None)
+            e = User(bases, employer, address=f"10.7.{n // 200}.{n % 200 + 1}" if args.hosts > 1 else None)
+            b.login()
+            e.login()
+            users.append((b, ["/advisor/", "/advisor/clients", f"/advisor/clients/{client_id}",
+                              f"/advisor/offers/{offer_id}"]))
+            users.append((e, ["/m/auxilia/", f"/m/auxilia/applications/{application_id}",
+                              f"/m/auxilia/contracts/{contract_id}"]))
+        samples, errors, elapsed, slowest = run(bases[0], users[:args.users], args.seconds, think)
+        report = {"users": len(users[:args.users]), "seconds": round(elapsed, 1), "hosts": args.hosts,
+                  "workers_per_host": args.workers, "think_seconds": args.think,
+                  "requests": len(samples), "errors": len(errors), "error_examples": errors[:5],
+                  "throughput_rps": round(len(samples) / elapsed, 1),
+                  "p50_ms": round(statistics.median(samples) * 1000, 1),
+                  "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
+                  "p99_ms": round(percentile(samples, 0.99) * 1000, 1),
+                  "slowest": [{"ms": round(took * 1000), "path": path, "at_s": at} for took, path, at in slowest]}
+        if args.hosts > 1:
+            report["cross_host_checks"] = cross_host_checks(url, bases, pairs[0][1], pairs[0][3])
+        print(json.dumps(report, indent=2))
+    checks = report.get("cross_host_checks", {})
+    failed = checks and not (checks["kept_page_shows_another_process_change_on_every_host"]
+                             and checks["login_limit_shared_by_hosts"])
+    return 0 if not errors and not failed else 1
 
 
 if __name__ == "__main__":

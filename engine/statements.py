@@ -62,8 +62,9 @@ def split(contract, group_id, payer, amount):
     return employer, amount - employer
 
 
-class _Billed(collections.namedtuple("_Billed", "kind cover tariff_group tariffs payer")):
-    """What a later statement needs of a billed line (a removal's or a credit's group and payer)."""
+class _Billed(collections.namedtuple("_Billed", "id kind cover")):
+    """A billed line as a later statement needs it: a removal's or a credit's group and payer are read
+    from the line (`last_line`) only when one is made."""
     __slots__ = ()
 
 
@@ -73,8 +74,7 @@ def _billed(contract):
     billed = {}
     for employee_id, member_id, for_month, amount, *line in (
             StatementLine.select(StatementLine.employee, StatementLine.family_member, StatementLine.for_month,
-                                 StatementLine.amount, StatementLine.kind, StatementLine.cover,
-                                 StatementLine.tariff_group, StatementLine.tariffs, StatementLine.payer)
+                                 StatementLine.amount, StatementLine.id, StatementLine.kind, StatementLine.cover)
             .join(Statement).where(Statement.contract == contract.id)
             .order_by(Statement.month, StatementLine.position).tuples()):
         key = ((employee_id, member_id), for_month)
@@ -109,8 +109,9 @@ def _line(contract, who, key, kind, month, period, amount=None):
                 key[1], role)
 
 
-def _empty_line(contract, who, key, kind, month, last_line, amount):
+def _empty_line(contract, who, key, kind, month, billed_line, amount):
     """A line without cover: a removal (nothing due), or a correction crediting what was billed."""
+    last_line = StatementLine.get_by_id(billed_line.id)
     employer, employee = split(contract, last_line.tariff_group, last_line.payer, amount)
     name, number, role = who
     return Line(key[0], name, number, kind, month, None, None, "", last_line.tariff_group, tuple(last_line.tariffs),
