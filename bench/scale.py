@@ -2,7 +2,7 @@
 statements; prints JSON.
 
     python -m bench.scale --employees 50000 [--database postgresql] [--months 6]
-    python -m bench.scale --quick        (500 employees: a smoke test of the whole path)
+    python -m bench.scale --quick        (200 employees: a smoke test of the whole path)
 
 Measured: the import (time, peak RSS of the process), "enrol all" as a job, the contract page and a
 staff search rendered in-process (test client, page cache off), the employee export, and the
@@ -177,10 +177,10 @@ def main(argv=None):
     parser.add_argument("--months", type=int, default=6, help="statement months, the last one this month")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="500 employees, 2 months, 2 runs: a smoke test")
+    parser.add_argument("--quick", action="store_true", help="200 employees, 2 months, 2 runs: a smoke test")
     args = parser.parse_args(argv)
     if args.quick:
-        args.employees, args.months, args.repeat = 500, 2, 2
+        args.employees, args.months, args.repeat = 200, 2, 2
     with contextlib.ExitStack() as stack:
         url = None
         if args.database == "postgresql":

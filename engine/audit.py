@@ -39,7 +39,7 @@ TimelineEntry = collections.namedtuple("TimelineEntry", "id at action actor_id a
 Actor = collections.namedtuple("Actor", "email")
 
 
-WINDOW = 200  # entries a timeline reads at a time, newest first
+WINDOW = 500  # entries a timeline reads at a time, newest first
 _NEWEST = (datetime.datetime(9999, 12, 31), 0)   # a cursor before every entry...
 _OLDEST = (datetime.datetime(1, 1, 1), 0)        # ...and one after every entry
 

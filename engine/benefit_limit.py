@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from engine import audit, clock, cover, enrolments, payroll_settings, registry, start_window, statements
-from engine.db import transaction
+from engine.db import prepared, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Employee, OtherBenefit
 
@@ -138,10 +138,15 @@ def benefits(contract):
     return found
 
 
+@prepared
+def _other_benefits(contract_id):
+    return (OtherBenefit.select(OtherBenefit.employee, OtherBenefit.amount, OtherBenefit.from_month,
+                                OtherBenefit.to_month).where(OtherBenefit.contract == contract_id).tuples())
+
+
 def _others(contract):
     """fn(employee id, month) -> the other benefits' sum for that person and month."""
-    rows = [(r.employee_id, Decimal(r.amount), r.from_month, r.to_month)
-            for r in OtherBenefit.select().where(OtherBenefit.contract == contract.id)]
+    rows = [(who, Decimal(amount), first, last) for who, amount, first, last in _other_benefits(contract.id)]
 
     def other(employee_id, month):
         return sum((amount for who, amount, first, last in rows

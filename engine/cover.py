@@ -505,7 +505,8 @@ def _contract_ledger(contract_id):
 
 # what the projection reads of a person: not the rules' explanation nor the last proposal
 _PERSON_COLUMNS = [field for field in Employee._meta.sorted_fields
-                   if field.name not in ("explanation", "group_proposal", "row_digest")]
+                   if field.name not in ("explanation", "group_proposal", "row_digest", "created_at", "updated_at",
+                                         "eligible_reminded_at")]
 
 
 @prepared
@@ -542,7 +543,7 @@ def lines(contract, until, employee_ids=None):
         people = {e.id: e for e in _contract_staff(contract.id) if e.id in rows}
     else:
         pending = _pending(rows)
-        people = {e.id: e for e in Employee.select().where(Employee.id.in_(list(rows)))}
+        people = {e.id: e for e in Employee.select(*_PERSON_COLUMNS).where(Employee.id.in_(list(rows)))}
     return {employee_id: [p for p in project(people[employee_id], contract, _in_order(written),
                                              pending.get(employee_id, []), until) if not p.void]
             for employee_id, written in rows.items()}

@@ -8,7 +8,7 @@ so a run whose worker died is continued by the periodic task (`stalled`) without
 import logging
 
 from engine import audit, enrolments, workflow
-from engine.db import transaction
+from engine.db import prepared, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Employee, EnrolmentRun, utcnow
 
@@ -19,10 +19,15 @@ REPORT_SKIPPED = 200   # skipped employees listed with their reason; all are cou
 MAX_ATTEMPTS = 3       # times a stalled run is started again before it is shown as interrupted
 
 
+@prepared
+def _running(contract_id):
+    return (EnrolmentRun.select().where((EnrolmentRun.contract == contract_id) & (EnrolmentRun.status == "running"))
+            .order_by(EnrolmentRun.id.desc()).limit(1))
+
+
 def active(contract):
     """The contract's run that is still sending, or None."""
-    return (EnrolmentRun.select().where((EnrolmentRun.contract == contract) & (EnrolmentRun.status == "running"))
-            .order_by(EnrolmentRun.id.desc()).first())
+    return next(iter(_running(contract.id)), None)
 
 
 def start(user, contract):

@@ -96,4 +96,4 @@ def summary(contract):
         total += Decimal(premium)
     return {"groups": groups, "monthly": total, "yearly": total * 12, "states": states,
             "employees": sum(states.values()),
-            "ready": len(enrolments.ready_ids(contract))}  # eligible by now: a date per person, not per group
+            "ready": enrolments.ready_count(contract)}  # eligible by now: a date per person, not per group

@@ -9,7 +9,7 @@ from schwifty import BIC, IBAN
 from schwifty import exceptions as iban_errors
 
 from engine import audit, clock
-from engine.db import transaction
+from engine.db import prepared, transaction
 from engine.errors import DomainError
 from engine.models import AuditEntry, GroupContract, Mandate
 from forms.messages import MESSAGES
@@ -136,9 +136,14 @@ def active_for_employees(employee_ids):
                                                              & Mandate.revoked_on.is_null())}
 
 
+@prepared
+def _of_contract(contract_id):
+    return Mandate.select().where(Mandate.contract == contract_id).order_by(Mandate.id.desc())
+
+
 def of_contract(contract):
     """The contract's employer mandates, the active one first, as dicts for pages (IBAN masked)."""
-    found = Mandate.select().where(Mandate.contract == contract.id).order_by(Mandate.id.desc())
+    found = _of_contract(contract.id)
     return [view(m) for m in sorted(found, key=lambda m: m.revoked_on is not None)]
 
 

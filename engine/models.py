@@ -156,8 +156,9 @@ class AuditEntry(BaseModel):
     after = JSONText(null=True)
 
     class Meta:
-        # (employer, at, id): a case's timeline reads the newest entries first (migration 0033)
-        indexes = ((("object_type", "object_id"), False), (("employer", "at", "id"), False))
+        # a case's timeline reads the newest entries first, a run's end from the index (migration 0033)
+        indexes = ((("object_type", "object_id"), False),
+                   (("employer", "at", "id", "action", "actor", "tenant"), False))
 
 
 class Document(BaseModel):
@@ -323,7 +324,9 @@ class Employee(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("contract", "personnel_number"), True),)
+        # the staff list's order, and its counts by state and group (migration 0034)
+        indexes = ((("contract", "personnel_number"), True), (("contract", "name_key", "id"), False),
+                   (("contract", "state", "tariff_group", "eligible_from"), False))
 
 
 class ImportBatch(BaseModel):

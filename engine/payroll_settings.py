@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from engine import audit, clock, registry
-from engine.db import transaction
+from engine.db import prepared, transaction
 from engine.errors import DomainError
 from engine.models import PayrollSettings
 
@@ -31,9 +31,14 @@ def _default(contract):
     return registry.get(contract.tenant_id).settings.get("payroll_treatment", "benefit_in_kind")
 
 
+@prepared
+def _settings_of(contract_id):
+    return PayrollSettings.select().where(PayrollSettings.contract == contract_id).limit(1)
+
+
 def of(contract):
     """The contract's payroll settings (defaults when the employer set none)."""
-    row = PayrollSettings.get_or_none(PayrollSettings.contract == contract.id)
+    row = next(iter(_settings_of(contract.id)), None)
     default = _default(contract)
     chosen = row.treatment if row else ""
     return Settings(chosen or default, chosen, default, row.wage_type if row else "",
