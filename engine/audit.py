@@ -103,6 +103,9 @@ def timeline(employer_id, tenant=None, last=None):
         if len(rows) < WINDOW:
             runs += groups
             break
+        if last is not None and len(runs) + len(groups) - 1 >= last:
+            runs += groups[:-1]  # enough whole runs before the one the window ends in
+            break
         tail = groups[-1]  # the window ends inside it, maybe: find where it ends and count the rest
         ends = list(_run_ends(employer_id, tenant, *tail["oldest"], tail["action"], tail["actor_id"] or 0))
         end = ends[0] if ends else _OLDEST
