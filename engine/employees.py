@@ -567,9 +567,9 @@ def save_by_hand(user, contract, values, employee=None):
 
 class StaffRow(collections.namedtuple("StaffRow",
                                       "id first_name last_name personnel_number tariff_group state eligible_from "
-                                      "birth_date employment_start opening")):
+                                      "birth_date employment_start employment_type opening")):
     """A line of the staff list; `opening`: the first day cover sent now could begin (enrolments.opens).
-    Birth date and entry are there for the premium from the start (benefit_limit.staff_list)."""
+    Birth date, entry and employment type are there for the premium from the start (benefit_limit.staff_list)."""
     __slots__ = ()
 
     @property
@@ -594,7 +594,7 @@ def _matching(contract_id, state, pattern, number):
 
 _STAFF_COLUMNS = (Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number,
                   Employee.tariff_group, Employee.state, Employee.eligible_from, Employee.birth_date,
-                  Employee.employment_start)
+                  Employee.employment_start, Employee.employment_type)
 
 
 @prepared
