@@ -4,8 +4,9 @@ per tariff in tenant.yaml with title and version. An offer records the ones of i
 them as attachments; the bytes are kept once per content (TenantFile)."""
 import base64
 
+from engine.db import prepared
 from engine.errors import NotFound
-from engine.models import TenantFile
+from engine.models import Application, Offer, TenantFile
 
 
 def of_tariffs(doc, tariff_ids):
@@ -25,9 +26,16 @@ def of_tariffs(doc, tariff_ids):
     return found
 
 
+@prepared
+def _of_application(application_id):
+    return (Offer.select(Offer.product_documents).join(Application, on=(Application.offer == Offer.id))
+            .where(Application.id == application_id).tuples())
+
+
 def of_contract(contract):
-    """The documents recorded with the offer a group contract was made from."""
-    return contract.application.offer.product_documents
+    """The documents recorded with the offer a group contract was made from (one query: the contract
+    page does not load the application and the offer with their forms for this)."""
+    return next((documents for (documents,) in _of_application(contract.application_id)), None)
 
 
 def filename(entry, lang="de"):
