@@ -34,6 +34,9 @@ def test_the_offer_records_its_documents_mails_them_and_the_employer_downloads_t
     assert "Nordhafen Versicherung AG" in pdf_text(mail["attachments"][0][2])
     assert "Produktinformationsblatt Nordhafen Budget Kompakt" in pdf_text(mail["attachments"][1][2])
     assert "- Produktinformationsblatt, Version 01/2026" in mail["body"]
+    with app.app_context():
+        _, offer_pdf = offers.pdf(offer)
+    assert "Produktinformationsblatt, Stand 01/2026 (Nordhafen Budget Kompakt)" in pdf_text(offer_pdf)
 
     browser = app.test_client()
     log_in(browser, employer)
