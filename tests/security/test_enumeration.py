@@ -2,8 +2,6 @@
 registration said "Zu dieser E-Mail-Adresse gibt es bereits ein Konto", and a login with an unknown
 address took twice as long as one with a known address (it hashed a password, then checked it)."""
 import re
-import statistics
-import time
 
 from tests.conftest import csrf_from
 
@@ -36,21 +34,18 @@ def test_registration_gives_the_same_answer_and_mails_the_owner(client, mailbox,
     assert User.select().where(User.email == "owner@example.org").count() == 1
 
 
-def login_seconds(client, email, token):
-    started = time.perf_counter()
-    response = client.post("/auth/login", data={"email": email, "password": "wrong-password-1",
-                                                "csrf_token": token})
-    assert response.status_code == 200
-    return time.perf_counter() - started
-
-
-def test_login_takes_as_long_for_an_unknown_address_as_for_a_known_one(client, make_user):
+def test_login_does_the_same_work_for_an_unknown_address_as_for_a_known_one(client, make_user, monkeypatch):
+    """One password-hash check with the same method and cost either way, so the answer's time tells nothing
+    (counted, not timed: a timing on a shared machine says more about the machine than the code)."""
+    from engine import accounts
+    checked = []
+    real = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash",
+                        lambda hashed, password: checked.append(hashed.split("$")[0]) or real(hashed, password))
     user = make_user("broker")
     token = csrf_from(client.get("/auth/login"))
-    login_seconds(client, "warm-up@example.org", token)
-    known, unknown = [], []
-    for _ in range(7):  # interleaved, so a busy moment of the machine hits both alike
-        known.append(login_seconds(client, user.email, token))
-        unknown.append(login_seconds(client, "nobody-here@example.org", token))
-    ratio = statistics.median(unknown) / statistics.median(known)
-    assert 0.7 < ratio < 1.4, (known, unknown)
+    for email in (user.email, "nobody-here@example.org"):
+        answer = client.post("/auth/login", data={"email": email, "password": "wrong-password-1", "csrf_token": token})
+        assert answer.status_code == 200
+    known, unknown = checked
+    assert known == unknown and known.startswith(("scrypt:", "pbkdf2:")), checked
