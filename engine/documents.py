@@ -20,6 +20,7 @@ from engine import clock, formatting, richtext
 from engine.db import after_commit, after_rollback
 from engine.errors import DomainError
 from engine.models import Document
+from tenants.module_kinds import module_label
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(pathlib.Path(__file__).with_name("templates"))),
     autoescape=jinja2.select_autoescape(["html"]))
 _templates.filters.update(money=formatting.money, date=formatting.date, t=formatting.text, markdown=richtext.html)
+_templates.globals.update(module_label=module_label)
 
 
 def init_store(root):

@@ -10,6 +10,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from tenants.event_kinds import event_kinds
+from tenants.module_kinds import module_kinds
 from tenants.problems import Problem
 from tenants.safe_yaml import YamlDocument
 
@@ -28,13 +29,18 @@ def _schema_text() -> str:
 
 def tenant_schema() -> dict:
     """The published schema (`bkv tenants schema`), a fresh copy the caller may change. The event
-    types are the platform's event kinds (tenants/event_kinds.yaml), filled in here."""
+    types and module kinds are the platform's (tenants/event_kinds.yaml, tenants/module_kinds.yaml),
+    filled in here."""
     schema = json.loads(_schema_text())
     kinds = event_kinds()
     event_type = schema["$defs"]["business_event"]["properties"]["type"]
     event_type["enum"] = list(kinds)
     event_type["description"] = ", ".join(f"{name} ({kind.label['de']})" for name, kind in kinds.items()) + \
         ". Each type at most once."
+    module = schema["$defs"]["tariff"]["properties"]["module"]
+    module["enum"] = list(module_kinds())
+    module["description"] = "The benefit area of a module tariff, one of the platform's module kinds " \
+        "(tenants/module_kinds.yaml): " + ", ".join(f"{name} ({label['de']})" for name, label in module_kinds().items()) + "."
     return schema
 
 

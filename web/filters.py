@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from engine import registry, richtext
 from rules import fact_words
-from tenants import names
+from tenants import module_kinds, names
 from tenants.event_kinds import event_kinds
 
 
@@ -193,6 +193,11 @@ def event_label(event_type):
     return localized(kind.label) if kind else event_type
 
 
+def module_label(tariff):
+    """The label {de, en} of a module tariff's kind (tenants/module_kinds.yaml), or None for a budget tariff."""
+    return module_kinds.module_label(tariff)
+
+
 def collapsed(entries, collapse=True):
     """Audit entries as (entry, count): a run of the same action by the same actor is one entry (the
     newest of the run), so an import of 200 employees is one line of a timeline, not 200."""
@@ -232,4 +237,5 @@ def init_app(app):
                                  markdown=richtext.html, facts_in_words=facts_in_words)
     app.jinja_env.globals.update(state_label=state_label, action_label=action_label, event_label=event_label,
                                  shown=shown, cover_label=cover_label, cover_reason=cover_reason,
-                                 required_mark=required_mark, insurer_names=insurer_names)
+                                 required_mark=required_mark, insurer_names=insurer_names,
+                                 module_label=module_label)

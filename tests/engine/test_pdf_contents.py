@@ -9,6 +9,7 @@ import pytest
 from engine import brokers, consultations, documents, enrolments, formatting, mandates, offers, policies
 from engine.models import Consultation, GroupContract
 from tests.formfill import VALID_IBAN, pdf_text
+from tenants.module_kinds import module_kinds
 from tests.journey import enrolled_case
 
 TENANTS = ["lumen", "auxilia", "nordhafen"]
@@ -66,6 +67,9 @@ def test_every_pdf_carries_the_facts_of_the_decision(app, make_user, slug):
         offer_text = pdf_text(offers.pdf(offer)[1])
         assert formatting.money(offer.figures["yearly_total"]) in offer_text
         assert_benefits_as_lists(offer_text, chosen)
+        for tariff in chosen:  # a module says its benefit area by the platform's label (tenants/module_kinds.yaml)
+            if tariff["kind"] == "module":
+                assert f"(Baustein {module_kinds()[tariff['module']]['de']})" in offer_text
 
         # the consultation record: the broker's address and registration; provided as a download
         consultation = consultations.start(case["broker"], case["client"], live, list(live.tariffs),
@@ -77,6 +81,9 @@ def test_every_pdf_carries_the_facts_of_the_decision(app, make_user, slug):
         assert "in Textform" not in record
         assert re.search(r"zum Download bereitgestellt", record)
         assert_benefits_as_lists(record, live.doc["tariffs"])
+        for tariff in live.doc["tariffs"]:
+            if tariff["kind"] == "module":
+                assert f"Baustein: {module_kinds()[tariff['module']]['de']}" in record
 
 
 def test_the_offer_table_keeps_to_the_page(app, make_user):

@@ -32,3 +32,24 @@ def test_unpaid_cover_only_on_unpaid_periods_and_only_known_treatments(demo_copy
     lumen.replace("treatment: employee_pays", "treatment: ruhend")
     [problem] = check_paths([str(lumen.folder)])
     assert problem.dotted_path.endswith("unpaid_cover.treatment") and "ruhend" in problem.message
+
+
+def test_the_schema_offers_exactly_the_platform_module_kinds_hearing_aids_included():
+    """tenants/module_kinds.yaml is the one list: schema.json, read by editors as it is, names the same kinds."""
+    import json
+    from tenants.module_kinds import module_kinds
+    from tenants.schema import SCHEMA_FILE
+    written = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["$defs"]["tariff"]["properties"]["module"]["enum"]
+    assert written == list(module_kinds()) == tenant_schema()["$defs"]["tariff"]["properties"]["module"]["enum"]
+    assert module_kinds()["hearing"] == {"de": "Hörgeräte", "en": "Hearing aids"}
+    assert all(label["de"] and label["en"] for label in module_kinds().values())
+
+
+def test_a_hearing_aids_module_loads_and_an_unknown_kind_is_refused(demo_copy):
+    from tenants.check import check_paths
+    auxilia = demo_copy("auxilia").replace("    module: vision\n", "    module: hearing\n")
+    assert not [p for p in check_paths([str(auxilia.folder)]) if p.is_error]
+    auxilia.replace("    module: hearing\n", "    module: hoergeraete\n")
+    [problem] = [p for p in check_paths([str(auxilia.folder)]) if p.is_error]
+    assert problem.dotted_path.endswith(".module") and "hoergeraete" in problem.message and "hearing" in problem.message
+    assert problem.line == auxilia.line_of("module: hoergeraete")
