@@ -77,6 +77,7 @@ def request(actor, contract, group_id, level, employer_share, effective):
         raise DomainError("Bitte wählen Sie eine Budgetstufe der Tarifgruppe.",
                           "Please choose a budget level of the tariff group.", field="level")
     share = _share(employer_share)
+    pricing.check_employer_share(live, ([level] if levels else []) + pricing.modules_of(live, offered["tariffs"]), share)
     group = {"id": group_id, "level": level if levels else None,
              "tariffs": ([level] if levels else []) + pricing.modules_of(live, offered["tariffs"]),
              "employer_share": str(share), "from": effective.isoformat()}

@@ -72,10 +72,16 @@ def offer_form(live, today=None):
                             "en": f"Additional modules for “{name['en']}”"} if levels else
                            {"de": f"Tarife für „{name['de']}“", "en": f"Tariffs for “{name['en']}”"}),
                  "options": [{"value": t, "label": tariffs[t]["name"]} for t in modules]})
+        bounds = [(tariffs[t]["name"], pricing.bound_in_words(tariffs[t])) for t in group["tariffs"]
+                  if tariffs[t].get("employer_share") is not None]
         fields += [
             {"name": f"{p}__employer_share", "type": "decimal", "required": True, "min": 0, "max": 100,
              "default": "100", "visible_if": shown,
-             "label": {"de": "Arbeitgeberanteil am Beitrag (%)", "en": "Employer's share of the premium (%)"}},
+             "label": {"de": "Arbeitgeberanteil am Beitrag (%)", "en": "Employer's share of the premium (%)"},
+             **({"help": {lang: ("Der Arbeitgeber trägt " if lang == "de" else "The employer pays ")
+                          + "; ".join(f"{words[lang]} bei „{name[lang]}“" if lang == "de" else
+                                      f"{words[lang]} with “{name[lang]}”" for name, words in bounds) + "."
+                          for lang in ("de", "en")}} if bounds else {})},
             {"name": f"{p}__headcount", "type": "integer", "required": True, "min": 1, "visible_if": shown,
              "label": {"de": "Erwartete Anzahl versicherter Personen", "en": "Expected number of insured persons"}},
             {"name": f"{p}__average_age", "type": "integer", "required": True, "min": 16, "max": 70,
@@ -103,6 +109,8 @@ def groups_from(live, values):
             if level is None and not modules:
                 raise DomainError("Bitte wählen Sie mindestens einen Tarif je Tarifgruppe.",
                                   "Please choose at least one tariff per tariff group.", field=f"{p}__tariffs")
+            pricing.check_employer_share(live, ([level] if level else []) + modules,
+                                         Decimal(str(values[f"{p}__employer_share"])), field=f"{p}__employer_share")
             groups.append({"id": group["id"], "level": level, "tariffs": ([level] if level else []) + modules,
                            "employer_share": str(values[f"{p}__employer_share"]),
                            "headcount": values[f"{p}__headcount"], "average_age": values[f"{p}__average_age"]})

@@ -110,6 +110,59 @@ def person_premium(live, group, person, start_date):
                Decimal("0.00"))
 
 
+def share_bound(tariff):
+    """(least, most) employer's share in percent (Decimal) the tariff accepts: its `employer_share`,
+    a fixed number or {min, max}; (0, 100) without one."""
+    bound = tariff.get("employer_share")
+    if bound is None:
+        return Decimal(0), HUNDRED
+    if isinstance(bound, dict):
+        return Decimal(str(bound.get("min", 0))), Decimal(str(bound.get("max", 100)))
+    return Decimal(str(bound)), Decimal(str(bound))
+
+
+def bound_in_words(tariff):
+    """A tariff's share bound as people read it, {de, en}: "at least 50 %", "exactly 100 %", "50 to 80 %"."""
+    low, high = (_percent(value) for value in share_bound(tariff))
+    if low == high:
+        return {"de": f"genau {low['de']} %", "en": f"exactly {low['en']} %"}
+    if high["en"] == "100":
+        return {"de": f"mindestens {low['de']} %", "en": f"at least {low['en']} %"}
+    if low["en"] == "0":
+        return {"de": f"höchstens {high['de']} %", "en": f"at most {high['en']} %"}
+    return {"de": f"{low['de']} bis {high['de']} %", "en": f"{low['en']} to {high['en']} %"}
+
+
+def _percent(value):
+    text = format(value.normalize(), "f")
+    return {"de": text.replace(".", ","), "en": text}
+
+
+def check_employer_share(live, tariff_ids, share, field="employer_share"):
+    """Refuse an employer's share (percent) outside the bound of one of the chosen tariffs (their
+    `employer_share`; the strictest applies), or tariffs whose bounds leave no share: DomainError naming
+    the tariff(s)."""
+    bounded = [tariff_by_id(live, t) for t in tariff_ids if tariff_by_id(live, t).get("employer_share") is not None]
+    if not bounded:
+        return
+    lowest = max(bounded, key=lambda t: share_bound(t)[0])
+    highest = min(bounded, key=lambda t: share_bound(t)[1])
+    if share_bound(lowest)[0] > share_bound(highest)[1]:
+        a, b = lowest["name"], highest["name"]
+        wa, wb = bound_in_words(lowest), bound_in_words(highest)
+        raise DomainError(f"„{a['de']}“ und „{b['de']}“ lassen sich nicht zusammen anbieten: der Arbeitgeber trägt "
+                          f"bei „{a['de']}“ {wa['de']}, bei „{b['de']}“ {wb['de']} des Beitrags.",
+                          f"“{a['en']}” and “{b['en']}” cannot be offered together: the employer pays {wa['en']} of "
+                          f"the premium with “{a['en']}”, {wb['en']} with “{b['en']}”.", field=field)
+    for tariff in (lowest, highest):
+        low, high = share_bound(tariff)
+        if not low <= share <= high:
+            words, name = bound_in_words(tariff), tariff["name"]
+            raise DomainError(f"Beim Tarif „{name['de']}“ trägt der Arbeitgeber {words['de']} des Beitrags.",
+                              f"With the tariff “{name['en']}” the employer pays {words['en']} of the premium.",
+                              field=field)
+
+
 def employer_part(group, per_person):
     """The employer's part of one person's monthly premium: the group's employer_share (percent)."""
     return money(per_person * Decimal(str(group.get("employer_share", 100))) / HUNDRED)

@@ -46,6 +46,11 @@ def reference_problems(document: YamlDocument, file: str, folder_name: str,
                     f"unknown field '{email_field}'; expected one of this event's fields")
 
     for index, tariff in enumerate(doc["tariffs"]):
+        share = tariff.get("employer_share")
+        if isinstance(share, dict) and share.get("min", 0) > share.get("max", 100):
+            problem(["tariffs", index, "employer_share", "min"],
+                    f"found min {share['min']} above max {share.get('max', 100)}: the employer's share "
+                    "cannot be both; write min <= max, or one number for a fixed share")
         if "family_premium" in tariff and not tariff.get("family_members"):
             problem(["tariffs", index, "family_premium"], "a family premium needs family_members: true on the tariff")
     if not any("family_premium" in tariff for tariff in doc["tariffs"]):

@@ -341,7 +341,9 @@ def _offer_form(live, client, offer, consultation):
                 else:
                     saved = offers.revise(me(), offer, live, result.values)
             except DomainError as exc:
-                errors["start_date" if exc.field != "groups" else "_groups"] = localized(exc.text)
+                # next to its field (a group's level or employer share), else at the start date or the groups
+                field = exc.field if exc.field in form.names else "_groups" if exc.field == "groups" else "start_date"
+                errors[field] = localized(exc.text)
                 flash(localized(exc.text), "error")
             else:
                 flash(_("Offer calculated. Check the figures and send it."), "success")
