@@ -21,6 +21,7 @@ from engine.db import transaction
 from engine.errors import NotFound
 from engine.models import Tenant, TenantFile, TenantRelease, TenantVersion, utcnow
 from tenants import loader
+from tenants.cases import TESTS_FILE
 from tenants.settings import TenantSettings
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,9 @@ def unstored(tenant):
 
 
 def _snapshot(tenant):
-    """JSON-safe content of a loaded tenant: the document plus its logo bytes."""
+    """JSON-safe content of a loaded tenant: the document plus its logo bytes and the text of its
+    tests.yaml (`tests`, None without one), so a stored draft can be tried on its own test cases
+    (engine/tenant_cases.run_version)."""
     doc = json.loads(json.dumps(tenant.doc, default=str))
     logo = None
     logo_name = (tenant.doc.get("branding") or {}).get("logo")
@@ -82,7 +85,8 @@ def _snapshot(tenant):
         name = pathlib.PurePosixPath(logo_name).name
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
         logo = {"name": name, "mime": mime, "data": base64.b64encode(tenant.files[logo_name]).decode()}
-    return {"doc": doc, "logo": logo}
+    tests = tenant.files.get(TESTS_FILE)
+    return {"doc": doc, "logo": logo, "tests": tests.decode("utf-8") if tests is not None else None}
 
 
 def sync(root, actor=None):

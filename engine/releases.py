@@ -3,7 +3,7 @@ activate`) puts it in force from a day (valid_from). New offers and applications
 force on the day they are made; contracts keep theirs. Every activation and withdrawal is audited."""
 import datetime
 
-from engine import audit, clock, registry, staff
+from engine import audit, clock, registry, staff, tenant_cases
 from engine.db import transaction
 from engine.errors import DomainError, Forbidden, NotFound
 from engine.models import Tenant, TenantRelease, TenantVersion, utcnow
@@ -93,6 +93,13 @@ def withdraw(actor, slug, release_id):
                              "release": release.id})
     registry.forget_live(slug)
     return release
+
+
+def tests(slug, digest):
+    """The stored version's own test cases run against it (engine/tenant_cases.VersionRun), once per
+    process and version: its cases name their dates, so the result changes only with the platform."""
+    version = find(slug, digest)
+    return registry.derived(("tenant_cases", version.id), lambda: tenant_cases.run_version(version.id))
 
 
 def _side(live, label):

@@ -205,16 +205,38 @@ def parse_levels(live, specs):
     return levels
 
 
-def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=None, levels=None):
-    """Run a simulation and print it; 0 when it ran, 1 when the tenant has problems or the file is unusable,
-    2 for an unknown tariff in `tariffs` (the tariff ids to price; None or empty: every tariff of a group) or a
-    `levels` spec that is no budget level (see parse_levels; none given: each group's first level)."""
+def tests_summary(run, label):
+    """A stored version's test result (engine/tenant_cases.VersionRun) as `bkv tenants check` says it."""
+    if not run.stored:
+        return f"{label}: no test cases stored with this version (it was loaded without a tests.yaml)"
+    lines = [check.format_problems(run.failures)] if run.failures else []
+    said = f"{run.failing} of {run.cases} failing" if run.failures else "all pass"
+    return "\n".join(lines + [f"{label}: {run.cases} test case(s) run, {said}"])
+
+
+def tests_json(run):
+    return {"stored": run.stored, "cases": run.cases, "failing": run.failing,
+            "failures": check.problems_as_json(run.failures)}
+
+
+def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=None, levels=None, live=None,
+         tests=None):
+    """Run a simulation and print it; 0 when it ran, 1 when the tenant has problems, the file is unusable
+    or a test case fails, 2 for an unknown tariff in `tariffs` (the tariff ids to price; None or empty: every
+    tariff of a group) or a `levels` spec that is no budget level (see parse_levels; none given: each group's
+    first level). `live`: a stored version to try instead of the folder `tenant`, with `tests` its own cases'
+    result (tenant_cases.VersionRun), printed first; without `employees_file` only that is printed."""
     out = out or sys.stdout
     start_date = start if isinstance(start, datetime.date) else (
         datetime.date.fromisoformat(start) if start else first_of_next_month())
-    folder = tenant_folder(tenant)
+    tested = 1 if tests is not None and tests.failures else 0
+    if tests is not None and employees_file is None:
+        out.write((json.dumps({"tenant": live.slug, "version": live.digest, "tests": tests_json(tests)},
+                              ensure_ascii=False, indent=2) if as_json else
+                   tests_summary(tests, f"{live.slug} {live.digest[:12]}")) + "\n")
+        return tested
     try:
-        live = load_live(folder)
+        live = live or load_live(tenant_folder(tenant))
     except TenantError as error:
         if as_json:
             out.write(json.dumps({"tenant": str(tenant), "problems": check.problems_as_json(error.problems)},
@@ -247,7 +269,10 @@ def main(tenant, employees_file, start=None, as_json=False, out=None, tariffs=No
         return 1
     report = simulate(live, parsed, start_date, tariffs=set(tariffs) if tariffs else None, levels=chosen)
     if as_json:
-        out.write(json.dumps(_jsonable(report), ensure_ascii=False, indent=2) + "\n")
+        shown = {**report, "version": live.digest, "tests": tests_json(tests)} if tests is not None else report
+        out.write(json.dumps(_jsonable(shown), ensure_ascii=False, indent=2) + "\n")
     else:
+        if tests is not None:
+            out.write(tests_summary(tests, f"{live.slug} {live.digest[:12]}") + "\n\n")
         out.write(render(report, live) + "\n")
-    return 0
+    return tested

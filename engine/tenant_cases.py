@@ -1,19 +1,24 @@
 """A tenant's own test cases (tests.yaml, read by tenants/cases.py) run through the platform's
 eligibility, pricing and rules, the code that decides for real employees and offers; each failing
 case is a Problem at the line of the expectation it missed. `bkv tenants check` and
-`bkv tenants load` run them: a tenant whose cases fail does not go live."""
+`bkv tenants load` run them: a tenant whose cases fail does not go live. A stored version keeps its
+tests.yaml, so a draft can be tried on its cases again before it is activated (run_version)."""
 import datetime
+import pathlib
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from rules.evaluate import evaluate
 from rules.facts import KNOWN_KINDS, NUMBER
-from tenants.cases import NO_GROUP, TESTS_FILE, case_date
+from tenants import loader
+from tenants.cases import NO_GROUP, TESTS_FILE, case_date, read_cases
 from tenants.event_kinds import event_kinds
 from tenants.problems import Problem
 
 from engine import checks, eligibility, pricing, registry
 from engine.errors import DomainError
+from engine.models import TenantVersion
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -39,6 +44,40 @@ def run(tenant, live=None) -> list[Problem]:
         for index, assignment in zip(indices, assignments):
             cases.employee(index, document.data["cases"][index], start, today, assignment)
     return sorted(cases.found, key=lambda problem: problem.line or 0)
+
+
+@dataclass(frozen=True)
+class VersionRun:
+    """A stored version's own cases run: `stored` whether a tests.yaml was kept with it, `cases` how many
+    ran, `failures` the Problems of those that failed (file: <slug>@<digest>/tests.yaml)."""
+    stored: bool
+    cases: int
+    failures: tuple
+
+    @property
+    def failing(self):
+        """How many cases failed (a case may miss several expectations)."""
+        return len({problem.path[1] for problem in self.failures if len(problem.path) > 1})
+
+    @property
+    def passed(self):
+        return self.stored and not self.failures
+
+
+def run_version(version_id) -> VersionRun:
+    """Run the cases kept with a stored version (its tests.yaml at load time) against that version, as
+    the engine decides today: what an administrator tries before activating a draft."""
+    row = TenantVersion.get_by_id(version_id)
+    text = row.snapshot.get("tests")
+    if text is None:  # loaded without a tests.yaml, or before versions kept theirs
+        return VersionRun(False, 0, ())
+    live = registry.version(version_id)
+    folder = pathlib.Path(f"{row.tenant_id}@{row.digest[:12]}")
+    document, problems = read_cases({TESTS_FILE: text.encode("utf-8")}, folder, live.doc)
+    if document is None:  # no longer sound against the platform (e.g. a platform rule it names is gone)
+        return VersionRun(True, 0, tuple(problems))
+    tenant = loader.Tenant(id=row.tenant_id, folder=folder, doc=live.doc, digest=row.digest, files={}, tests=document)
+    return VersionRun(True, len(document.data["cases"]), tuple(run(tenant, live)))
 
 
 class _Cases:

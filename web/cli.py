@@ -62,19 +62,36 @@ def tenants_schema(tests):
 
 @tenants_cli.command("simulate", with_appcontext=False)
 @click.argument("tenant")
-@click.argument("employees_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("employees_file", type=click.Path(exists=True, dir_okay=False), required=False)
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), help="Start date (default: first of next month).")
 @click.option("--tariff", "tariffs", multiple=True, help="Price only this tariff (repeatable; default: all).")
 @click.option("--level", "levels", multiple=True, metavar="[GROUP=]TARIFF",
               help="The budget level to price: TARIFF for every group offering it, GROUP=TARIFF for one group "
                    "(repeatable; default: each group's first budget tariff).")
+@click.option("--version", "digest", metavar="DIGEST",
+              help="Try this stored version of the tenant TENANT (its id) instead of a folder: its own test cases "
+                   "are run first (the file is then optional); see `bkv tenants versions`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def tenants_simulate(tenant, employees_file, start, tariffs, levels, as_json):
+def tenants_simulate(tenant, employees_file, start, tariffs, levels, digest, as_json):
     """Assign groups and price an employee file with a tenant folder (or id), one budget level per group,
-    without a database."""
+    without a database; with --version a stored version (a draft before `bkv tenants activate`), with its
+    tests.yaml run."""
     from engine import simulate
-    sys.exit(simulate.main(tenant, employees_file, start.date() if start else None, as_json, tariffs=tariffs,
-                           levels=levels))
+    start = start.date() if start else None
+    if digest is None:
+        if employees_file is None:
+            raise click.UsageError("Missing argument 'EMPLOYEES_FILE' (needed unless --version is given).")
+        sys.exit(simulate.main(tenant, employees_file, start, as_json, tariffs=tariffs, levels=levels))
+    from engine import registry, releases
+    from engine.errors import NotFound
+    with click.get_current_context().ensure_object(ScriptInfo).load_app().app_context():  # the database
+        try:
+            version = releases.find(tenant, digest)
+        except NotFound as exc:
+            raise click.ClickException(exc.text["en"] + " (see `bkv tenants versions " + tenant + "`)")
+        code = simulate.main(tenant, employees_file, start, as_json, tariffs=tariffs, levels=levels,
+                             live=registry.version(version.id), tests=releases.tests(tenant, version.digest))
+    sys.exit(code)
 
 
 @tenants_cli.command("diff", with_appcontext=False)

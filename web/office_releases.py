@@ -1,6 +1,6 @@
 """The insurer's versions at /m/<tenant>/office/releases: its administrators see what a loaded draft
-changes against the live version and put it in force from a day (engine/releases); a scheduled
-release can be withdrawn before its day."""
+changes against the live version and whether its own test cases (tests.yaml) pass, and put it in force
+from a day (engine/releases); a scheduled release can be withdrawn before its day."""
 import datetime
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -39,6 +39,7 @@ def _page(digest, status=200, errors=None, valid_from=None):
         changes=[{"path": c["path"], "change": c["change"], "old": short(c["old"]), "new": short(c["new"])}
                  for c in found["changes"]],
         tariffs=g.tenant.tariffs, groups=g.tenant.groups, employment=employees.form()["employment_type"],
+        tests=releases.tests(g.tenant.slug, version.digest),
         errors=errors or {}, valid_from=valid_from or clock.today().isoformat()), status
 
 

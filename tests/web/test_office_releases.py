@@ -50,3 +50,26 @@ def test_staff_without_administration_do_not_release(app, client, make_user, tmp
     log_in(client, clerk)
     assert client.get("/m/nordhafen/office/releases/").status_code == 403
     assert "/office/releases" not in client.get("/m/nordhafen/office/").get_data(as_text=True)
+
+
+def test_the_release_page_says_whether_the_drafts_test_cases_pass(app, client, make_user, tmp_path):
+    from engine.models import TenantVersion
+    root, new = price_change(tmp_path, "22.95")
+    with app.app_context():
+        registry.sync(str(root))
+    log_in(client, make_user("insurer_admin", tenant="nordhafen"))
+    page = client.get(f"/m/nordhafen/office/releases/{new[:12]}").get_data(as_text=True)
+    assert "Tests bestanden: alle 8 Testfälle dieser Version liefern das Erwartete." in page
+    assert f"bkv tenants simulate nordhafen --version {new[:12]}" in page
+
+    root, failing = price_change(tmp_path / "again", "23.05")
+    with app.app_context():
+        registry.sync(str(root))
+        row = TenantVersion.get(TenantVersion.digest == failing)  # as if the platform now decided otherwise
+        TenantVersion.update(snapshot={**row.snapshot, "tests": row.snapshot["tests"].replace(
+            'kompakt: "23.05"', 'kompakt: "23.15"', 1)}).where(TenantVersion.id == row.id).execute()
+    page = client.get(f"/m/nordhafen/office/releases/{failing[:12]}").get_data(as_text=True)
+    assert "Fehlgeschlagen: 1 von 8 Testfällen." in page
+    assert "<td>12</td><td><code>cases[0].expect.premiums.kompakt</code></td>" in page
+    assert "expected a premium of 23.15 for kompakt, got 23.05" in page
+    assert "Testfälle dieser Version schlagen fehl (siehe oben)" in page
