@@ -11,7 +11,8 @@ import math
 from engine import audit, clock, cover, offer_benefits, registry, signals, start_window
 from engine.db import transaction
 from engine.errors import DomainError
-from engine.models import Employee, GroupContract
+from engine.models import BusinessEvent, Employee, GroupContract
+from tenants.event_kinds import event_kinds
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def counts(contract, until, group=None, spans=None):
 
 def covered_on(contract, day):
     """How many people the ledger covers on `day`."""
-    return next((count for changed, count in reversed(counts(contract, day)) if changed <= day), 0)
+    return _at(counts(contract, day), day)
 
 
 def required(live, group_id, staff):
@@ -55,10 +56,51 @@ def required(live, group_id, staff):
     return minimum, quota
 
 
-def group_staff(contract, group_id):
-    """The contract's people the employer has reported in a tariff group and who have not left."""
-    return (Employee.select().where((Employee.contract == contract) & (Employee.tariff_group == group_id)
-                                    & Employee.state.not_in(offer_benefits.GONE)).count())
+def staff_counts(contract, group_id, until):
+    """[(day, n)] like `counts`: the contract's people reported in the tariff group (as it is reported
+    now) and employed on each day on which their number changes, through `until`: from their
+    employment_start through their last day employed (the earlier of their leaving_date and the day of
+    an accepted event that ends their cover: leaving, death). One gone with no known day is not counted."""
+    people = list(Employee.select(Employee.id, Employee.employment_start, Employee.leaving_date, Employee.state)
+                  .where((Employee.contract == contract) & (Employee.tariff_group == group_id)))
+    last_days = _last_days(contract, [p.id for p in people])
+    deltas = collections.Counter()
+    for person in people:
+        last = min((day for day in (person.leaving_date, last_days.get(person.id)) if day is not None), default=None)
+        if person.state in offer_benefits.GONE and last is None:
+            continue
+        deltas[person.employment_start] += 1
+        if last is not None:
+            deltas[last + DAY] -= 1
+    found, count = [], 0
+    for day in sorted(deltas):
+        if day > until:
+            break
+        count += deltas[day]
+        found.append((day, count))
+    return found
+
+
+def _last_days(contract, employee_ids):
+    """{employee id: the effective day of the accepted event that ended their cover (leaving, death)}."""
+    ending = {name: kind.effective_date for name, kind in event_kinds().items()
+              if any(effect == "end_cover" for effect, _ in kind.effects)}
+    if not employee_ids or not ending:
+        return {}
+    days = {}
+    for event in (BusinessEvent.select(BusinessEvent.employee, BusinessEvent.type, BusinessEvent.data)
+                  .where((BusinessEvent.contract == contract) & BusinessEvent.employee.in_(employee_ids)
+                         & BusinessEvent.type.in_(list(ending)) & (BusinessEvent.state == "accepted"))):
+        text = (event.data or {}).get(ending[event.type])
+        if text:
+            day = datetime.date.fromisoformat(str(text)[:10])
+            days[event.employee_id] = min(day, days.get(event.employee_id, day))
+    return days
+
+
+def _at(points, day):
+    """The value of a step function [(day, n)] on `day` (0 before its first day)."""
+    return next((count for changed, count in reversed(points) if changed <= day), 0)
 
 
 def shortfall(contract, today=None):
@@ -72,10 +114,19 @@ def shortfall(contract, today=None):
     spans = cover.spans(contract, last)
     found = [_fall(counts(contract, last, spans=spans), live.settings.min_insured, today, None, None)]
     for group in contract.groups:
-        has_quota = (live.groups.get(group["id"]) or {}).get("participation_quota")
-        minimum, quota = required(live, group["id"], group_staff(contract, group["id"]) if has_quota else 0)
-        if minimum:
-            found.append(_fall(counts(contract, last, group["id"], spans), minimum, today, group["id"], quota))
+        gid = group["id"]
+        points = counts(contract, last, gid, spans)
+        if not (live.groups.get(gid) or {}).get("participation_quota"):
+            minimum, quota = required(live, gid, 0)
+            if minimum:
+                found.append(_fall(points, minimum, today, gid, None))
+            continue
+        # a quota is of the staff employed on each day: who joins later raises it from then, a leaver lowers it
+        staff = staff_counts(contract, gid, last)
+        days = sorted({day for day, _ in points} | {day for day, _ in staff})
+        merged = [(day, _at(points, day)) for day in days]
+        found.append(_fall(merged, lambda day, gid=gid, staff=staff: required(live, gid, _at(staff, day))[0],
+                           today, gid, live.groups[gid]["participation_quota"]))
     found = [item for item in found if item is not None]
     for item in found:
         item["group_name"] = (live.groups.get(item["group"]) or {}).get("name") if item["group"] else None
@@ -85,18 +136,23 @@ def shortfall(contract, today=None):
 
 
 def _fall(points, minimum, today, group, quota):
+    """The lasting or coming fall of `points` below `minimum` (a number, or day -> number for a quota)."""
     reached, current, ahead = False, None, None
     for day, count in points:
-        if count >= minimum:
+        need = minimum(day) if callable(minimum) else minimum
+        if not need:
+            current = None if day <= today else current
+            continue
+        if count >= need:
             reached = True
             current = None if day <= today else current
         elif not reached:
             continue  # still enrolling
         elif day <= today:
-            current = current or {"day": day, "minimum": minimum, "dropped": True, "group": group, "quota": quota}
-            current["count"] = count
+            current = current or {"day": day, "minimum": need, "dropped": True, "group": group, "quota": quota}
+            current["count"], current["minimum"] = count, need
         elif current is None and ahead is None:
-            ahead = {"day": day, "count": count, "minimum": minimum, "dropped": False, "group": group, "quota": quota}
+            ahead = {"day": day, "count": count, "minimum": need, "dropped": False, "group": group, "quota": quota}
     return current or ahead
 
 

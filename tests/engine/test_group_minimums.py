@@ -5,10 +5,10 @@ import datetime
 
 import pytest
 
-from engine import clock as platform_clock, contracts, cover, enrolments, events, min_insured, offers, registry
+from engine import clock as platform_clock, contracts, cover, employees, enrolments, events, min_insured, offers, registry
 from engine.errors import DomainError
 from engine.models import AuditEntry, Employee, GroupContract, Notification, Offer, Outbox
-from tests.journey import running_contract_with_sent_enrolments, submitted_application
+from tests.journey import CSV, running_contract_with_sent_enrolments, submitted_application
 from tests.tenant_versions import with_group_settings as publish
 
 D = datetime.date
@@ -106,3 +106,31 @@ def test_a_running_contract_is_watched_for_its_groups_minimum(app, make_user, cl
         entry = AuditEntry.select().where(AuditEntry.action == "contract.below_minimum").order_by(
             AuditEntry.id.desc()).first()
         assert entry.after["group"] == "belegschaft"
+
+
+def test_a_quota_over_the_contracts_life_counts_the_staff_employed_on_each_day(app, make_user, tmp_path):
+    """Nordhafen's group belegschaft asks 75 % of its staff. Four are insured; two more are reported who
+    join on 01.03.2027: they are not staff today (no alarm now), but from that day the quota asks 5 of 6."""
+    with app.app_context():
+        publish(tmp_path, "nordhafen", "belegschaft", ["participation_quota: 75"])
+        case, staff, contract, sent = running_contract_with_sent_enrolments(make_user, "nordhafen", 4, tag="gm4")
+        for enrolment in sent:
+            enrolments.accept(staff, enrolment)
+        assert min_insured.shortfall(contract) is None
+        joining = "".join(f"{n};Neu{n};Vor{n};01.01.1990;Weg {n};10115;Berlin;01.03.2027;Vollzeit\n" for n in (5, 6))
+        batch = employees.preview(case["employer_user"], contract, "neu.csv", (CSV.splitlines(True)[0] + joining).encode())
+        employees.start(case["employer_user"], batch)
+        employees.run_import(batch.id)
+        assert [p.tariff_group for p in Employee.select().where(Employee.contract == contract.id)] == ["belegschaft"] * 6
+        assert min_insured.staff_counts(contract, "belegschaft", D(2027, 12, 31)) == [(D(2010, 1, 1), 4), (D(2027, 3, 1), 6)]
+        ahead = min_insured.shortfall(contract)
+        assert (ahead["day"], ahead["count"], ahead["minimum"], ahead["dropped"], ahead["group"], ahead["quota"]) == (
+            D(2027, 3, 1), 4, 5, False, "belegschaft", 75)
+
+        person = Employee.select().where(Employee.contract == contract.id).order_by(Employee.id).first()
+        event, _ = events.file(case["employer_user"], contract, person, "leaving", {"leaving_date": D(2027, 2, 15)})
+        events.accept(staff, event)   # a leaver is staff through his leaving day, insured through February
+        assert min_insured.staff_counts(contract, "belegschaft", D(2027, 12, 31)) == [
+            (D(2010, 1, 1), 4), (D(2027, 2, 16), 3), (D(2027, 3, 1), 5)]
+        ahead = min_insured.shortfall(contract)   # from March 3 insured of 5 employed: 75 % of 5 is 4
+        assert (ahead["day"], ahead["count"], ahead["minimum"], ahead["dropped"]) == (D(2027, 3, 1), 3, 4, False)
