@@ -638,6 +638,11 @@ def for_contract(contract):
     return list(Employee.select().where(Employee.contract == contract).order_by(Employee.name_key, Employee.id))
 
 
+def each_of_contract(contract):
+    """The contract's staff in list order, one at a time (an export of 50,000 people keeps none of them)."""
+    return Employee.select().where(Employee.contract == contract).order_by(Employee.name_key, Employee.id).iterator()
+
+
 def get(contract, employee_id):
     employee = Employee.get_or_none((Employee.id == employee_id) & (Employee.contract == contract))
     if employee is None:

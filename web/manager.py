@@ -158,7 +158,7 @@ def _month(text):
 def export(contract_id, fmt):
     """The employee list with monthly premiums for payroll (CSV or XLSX)."""
     contract = _contract(contract_id)
-    staff = employees.for_contract(contract)
+    staff = employees.each_of_contract(contract)
     names = {gr["id"]: localized(gr["name"]) for gr in g.tenant.doc["tariff_groups"]}
     labels = {"group_name": lambda gid: names.get(gid, gid), "state_name": lambda st: str(state_label(st))}
     if fmt == "csv":
