@@ -20,6 +20,7 @@ import json
 import pathlib
 import re
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -99,10 +100,10 @@ def _floor(contract, month):
     return count, Decimal(cents or 0) / 100
 
 
-def run(employees, months, database_url=None, repeat=5):
+def run(employees, months, database_url=None, repeat=5, workdir=None):
     from engine import clock, enrolment_runs, mail, start_window, statements
     from engine.models import Employee, GroupContract
-    workdir = pathlib.Path(tempfile.mkdtemp(prefix="bkv-bench-scale-"))
+    workdir = workdir or pathlib.Path(tempfile.mkdtemp(prefix="bkv-bench-scale-"))
     app, user, contract = app_and_contract(workdir, database_url)
     app.config["PAGE_CACHE"] = False  # every page rendered, as after any change
     mail.set_delivery_hook(None)
@@ -191,7 +192,9 @@ def main(argv=None):
         if args.database == "postgresql":
             from bench.server import scratch_database
             url = stack.enter_context(scratch_database("bkv_scale"))
-        report = run(args.employees, args.months, url, args.repeat)
+        workdir = pathlib.Path(tempfile.mkdtemp(prefix="bkv-bench-scale-"))
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)  # a 50,000-person SQLite file is 120 MB
+        report = run(args.employees, args.months, url, args.repeat, workdir)
     print(json.dumps(report, indent=2, default=str))
     return 0
 
