@@ -1,7 +1,7 @@
 """Which stored documents insurer staff may open: those of the cases their insurer processes (the
 group policy of a contract, the individual policies issued under it), never an employer's upload
 or a broker's consultation record. Every opening is recorded, filed under the person it is about."""
-from engine import accounts, audit
+from engine import accounts, audit, policies
 from engine.db import transaction
 from engine.errors import NotFound
 from engine.models import Document, GroupContract, Policy
@@ -12,6 +12,18 @@ def for_employer(user, tenant_slug, document_id):
     document = Document.get_or_none((Document.id == document_id) & (Document.tenant == tenant_slug))
     if document is None or not accounts.works_for(user, document.employer_id):
         raise NotFound("Dokument nicht gefunden.", "Document not found.")
+    return document
+
+
+def policy_for_employer(user, policy):
+    """A policy PDF of the user's employee (the caller scoped the policy), made now if its job has not yet;
+    the reading is recorded in the person's history, as the insurer's is."""
+    document = policies.document(policy)
+    contract = policy.contract
+    with transaction():
+        audit.record(user, "employee.read", "employee", policy.employee_id, tenant=contract.tenant_id,
+                     employer=contract.employer_id, after={"object": "policy", "object_id": policy.id,
+                                                           "document": document.id})
     return document
 
 

@@ -57,6 +57,8 @@ def export(actor, employee):
                          for m in Mandate.select().where(Mandate.employee == employee)],
             "audit": [{"at": _plain(a.at), "action": a.action, "before": a.before, "after": a.after}
                       for a in audit.history("employee", employee.id)]}
+    for policy in Policy.select().where((Policy.employee == employee) & Policy.document.is_null()):
+        policies.make_pdf(policy.id)  # a version whose job has not made its PDF yet
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))

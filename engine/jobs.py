@@ -61,6 +61,8 @@ class Jobs:
         self.check_import = huey.task(name="check_import")(own_connection(self._check_import))
         self.enrol_run = huey.task(name="enrol_run")(own_connection(self._enrol_run))
         self.statement_pdf = huey.task(name="statement_pdf")(own_connection(self._statement_pdf))
+        # a policy's PDF after the commit that issued it; a failed render is tried again (and made on download)
+        self.policy_pdf = huey.task(name="policy_pdf", retries=3, retry_delay=60)(own_connection(self._policy_pdf))
         huey.periodic_task(crontab(minute="*"), name="resume_stalled")(own_connection(self.resume_stalled))
         huey.periodic_task(crontab(minute="40", hour="3"), name="sweep_documents")(own_connection(documents.sweep))
         # 00:10 UTC is after midnight in Germany, summer and winter: the day's due cover changes apply
@@ -85,6 +87,8 @@ class Jobs:
         webhooks.set_delivery_hook(lambda: self._enqueue(self.deliver_webhooks))
         from engine import statements
         statements.set_pdf_hook(lambda statement_id: self._enqueue(self.statement_pdf, statement_id))
+        from engine import policies
+        policies.set_pdf_hook(lambda policy_id: self._enqueue(self.policy_pdf, policy_id))
 
     def _deliver_mail(self):
         return mail.deliver_due(self.smtp)
@@ -108,6 +112,11 @@ class Jobs:
     def _statement_pdf(statement_id):
         from engine import statements
         statements.make_pdf(statement_id)
+
+    @staticmethod
+    def _policy_pdf(policy_id):
+        from engine import policies
+        policies.make_pdf(policy_id)
 
     @staticmethod
     def apply_due_cover():

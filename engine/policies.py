@@ -1,7 +1,10 @@
 """Individual policies: issued on an accepted enrolment, re-issued as a new version after an event."""
 from engine import documents, workflow
+from engine.db import after_commit, transaction
 from engine.errors import NotFound
-from engine.models import GroupContract, Policy, TenantVersion
+from engine.models import Employee, GroupContract, Policy, TenantVersion
+
+_pdf_hook = None  # how the job layer makes an issued policy's PDF after the commit (set_pdf_hook)
 
 
 def current(employee):
@@ -41,7 +44,9 @@ def history(employee):
 
 def issue(employee, contract, *, number, start_date, tariff_group, tariffs, premium, status="active",
           end_date=None, enrolment=None, event=None, pdf=None):
-    """Store a new policy version (the previous one is kept as 'replaced') with its PDF."""
+    """Store a new policy version (the previous one is kept as 'replaced'). An uploaded `pdf` is stored
+    with it; otherwise its PDF is made by a job once the transaction commits (make_pdf), or when first
+    downloaded: rendering takes a quarter second, and accepting 30 enrolments at once waited for 30."""
     previous = current(employee)
     version = (previous.version + 1) if previous else 1
     if previous is not None:
@@ -49,13 +54,68 @@ def issue(employee, contract, *, number, start_date, tariff_group, tariffs, prem
     policy = Policy.create(employee=employee, contract=contract, enrolment=enrolment, event=event, version=version,
                            number=number, start_date=start_date, end_date=end_date, tariff_group=tariff_group,
                            tariffs=tariffs, premium=str(premium), status=workflow.born("policy", status))
-    if pdf is None:
-        snapshot = TenantVersion.get_by_id(contract.tenant_version_id).snapshot["doc"]
-        pdf = documents.render_pdf("policy.html", policy=policy, employee=employee, contract=contract,
-                                   employer=contract.employer,
-                                   tenant=snapshot, tariffs={t["id"]: t for t in snapshot["tariffs"]},
-                                   groups={g["id"]: g for g in snapshot["tariff_groups"]})
-    doc = documents.store("policy", f"Police-{number}-v{version}.pdf", "application/pdf", pdf,
-                          employer=contract.employer_id, tenant=contract.tenant_id)
-    Policy.update(document=doc).where(Policy.id == policy.id).execute()
+    if pdf is not None:
+        doc = documents.store("policy", _filename(policy), "application/pdf", pdf, employer=contract.employer_id,
+                              tenant=contract.tenant_id)
+        Policy.update(document=doc).where(Policy.id == policy.id).execute()
+    elif _pdf_hook is not None:
+        after_commit(lambda: _pdf_hook(policy.id))
     return Policy.get_by_id(policy.id)
+
+
+def set_pdf_hook(hook):
+    """The job layer registers how an issued policy's PDF is made after the commit (hook(policy id)
+    enqueues make_pdf); without a hook it is made when first downloaded."""
+    global _pdf_hook
+    _pdf_hook = hook
+
+
+def _filename(policy):
+    return f"Police-{policy.number}-v{policy.version}.pdf"
+
+
+def erased(employee):
+    """The person was anonymised (engine/gdpr.py): their policy PDFs were deleted and are not made again."""
+    return employee.first_name == "anonymisiert"
+
+
+def of_employee(employee, policy_id):
+    """One of the person's policy versions (the caller scoped the person); NotFound for another's."""
+    policy = Policy.get_or_none((Policy.id == policy_id) & (Policy.employee == employee))
+    if policy is None:
+        raise NotFound("Police nicht gefunden.", "Policy not found.")
+    return policy
+
+
+def make_pdf(policy_id):
+    """Make and store a policy's PDF unless it has one or its person was anonymised (the job; idempotent).
+    Returns the policy, with its document when there is one."""
+    policy = Policy.get_by_id(policy_id)
+    if policy.document_id is None and not erased(Employee.get_by_id(policy.employee_id)):
+        _store_pdf(policy)
+        policy = Policy.get_by_id(policy_id)
+    return policy
+
+
+def _store_pdf(policy):
+    """Render the policy's PDF as its contract's tenant version has the tariffs and make it the policy's
+    document (a PDF made at the same moment by another worker is kept instead of this one)."""
+    contract, employee = policy.contract, Employee.get_by_id(policy.employee_id)
+    snapshot = TenantVersion.get_by_id(contract.tenant_version_id).snapshot["doc"]
+    pdf = documents.render_pdf("policy.html", policy=policy, employee=employee, contract=contract,
+                               employer=contract.employer, tenant=snapshot,
+                               tariffs={t["id"]: t for t in snapshot["tariffs"]},
+                               groups={g["id"]: g for g in snapshot["tariff_groups"]})
+    with transaction():
+        doc = documents.store("policy", _filename(policy), "application/pdf", pdf, employer=contract.employer_id,
+                              tenant=contract.tenant_id)
+        if not Policy.update(document=doc).where((Policy.id == policy.id) & Policy.document.is_null()).execute():
+            documents.delete(doc)
+
+
+def document(policy):
+    """The policy's PDF document, made now if the job has not yet; NotFound once the person was anonymised."""
+    policy = make_pdf(policy.id)
+    if policy.document_id is None:
+        raise NotFound("Police nicht gefunden.", "Policy not found.")
+    return policy.document

@@ -418,7 +418,7 @@ def employee_json(e, fields=EMPLOYEE_FIELDS):
 
 
 def policy_json(p):
-    return shaped("Policy", p, pdf_url=url_for("api.policy_pdf", policy_id=p.id) if p.document_id else None)
+    return shaped("Policy", p, pdf_url=url_for("api.policy_pdf", policy_id=p.id))  # made on first download if not yet
 
 
 def enrolment_summary(e):
@@ -565,10 +565,8 @@ def reject_enrolment(payload, enrolment_id):
 @operation("GET", "/policies/<int:policy_id>/pdf", "An individual policy PDF (the read is audited)",
            tag="enrolments", produces="application/pdf")
 def policy_pdf(policy_id):
-    policy = policies.for_insurer(tenant_slug(), policy_id)
-    if policy.document_id is None:
-        raise NotFound("Police nicht gefunden.", "Policy not found.")
-    return _file(document_access.for_insurer(actor(), tenant_slug(), policy.document_id, via=via_api()))
+    document = policies.document(policies.for_insurer(tenant_slug(), policy_id))  # made now if its job has not yet
+    return _file(document_access.for_insurer(actor(), tenant_slug(), document.id, via=via_api()))
 
 
 # --- business events ----------------------------------------------------------------------------

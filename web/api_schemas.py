@@ -100,7 +100,8 @@ SCHEMAS = {
                    "end_date": nullable(DATE), "tariff_group": STRING,
                    "tariffs": {"type": "array", "items": STRING}, "premium": MONEY, "employee_id": ID,
                    "contract_id": ID, "enrolment_id": nullable(ID), "event_id": nullable(ID),
-                   "pdf_url": nullable(URL)}),
+                   "pdf_url": {**URL, "description": "Its PDF, made on the first download if not yet; after the "
+                                                    "person was anonymised the download is 404."}}),
     "EnrolmentSummary": obj({"id": ID, "state": STRING, "start_date": DATE, "created_at": DATETIME,
                              "contract": ref("ContractRef")}),
     "Enrolment": obj({"id": ID, "state": STRING, "start_date": DATE, "created_at": DATETIME,

@@ -304,7 +304,8 @@ def employee(contract_id, employee_id):
     contract = _contract(contract_id)
     person = employees.get(contract, employee_id)
     return render_template("manager/employee.html", contract=contract, employee=person,
-                           policies=policies.history(person), events=events.of_employee(person),
+                           policies=policies.history(person), policies_erased=policies.erased(person),
+                           events=events.of_employee(person),
                            enrolments=enrolments.of_employee(person),
                            groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
                            event_types=events.supported(g.tenant), cover=cover.timeline(person),
@@ -414,6 +415,14 @@ def event_new(contract_id, employee_id, event_type):
 
 
 # --- documents -------------------------------------------------------------------------------
+
+@bp.route("/contracts/<int:contract_id>/employees/<int:employee_id>/policies/<int:policy_id>.pdf")
+@require("employer")
+def policy_pdf(contract_id, employee_id, policy_id):
+    """A policy version's PDF whose job has not made it yet: it is made now."""
+    person = employees.get(_contract(contract_id), employee_id)
+    return downloads.send_document(document_access.policy_for_employer(me(), policies.of_employee(person, policy_id)))
+
 
 @bp.route("/documents/<int:document_id>")
 @require("employer")

@@ -142,3 +142,18 @@ def test_another_insurers_enrolments_events_and_policies_are_unknown(app, api):
     assert reads_of(app, case["employee"].id) == []
     with app.app_context():
         assert BusinessEvent.get_by_id(case["event"].id).state == "submitted"
+
+
+def test_a_policy_has_its_pdf_url_before_the_job_made_the_pdf_and_the_download_makes_it(app, api, monkeypatch):
+    from engine import policies
+    monkeypatch.setattr(policies, "_pdf_hook", None)  # the worker has not taken the job yet
+    insurer = api("lumen")
+    with app.app_context():
+        case = enrolled_case("lumen", insurer.staff, tag="early")
+    policy = insurer.post(f"/enrolments/{case['enrolment'].id}/accept", {}).get_json()
+    with app.app_context():
+        assert Policy.get_by_id(policy["id"]).document_id is None
+    pdf = insurer.get(policy["pdf_url"].removeprefix("/api/v1"))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert insurer.get(policy["pdf_url"].removeprefix("/api/v1")).data == pdf.data
+    assert [r.after["object"] for r in reads_of(app, case["employee"].id)] == ["policy", "policy"]
