@@ -31,6 +31,11 @@ def counts(contract, until, group=None, spans=None):
         deltas[first] += people
         if last is not None:
             deltas[last + DAY] -= people
+    return _running(deltas, until)
+
+
+def _running(deltas, until):
+    """[(day, n)]: the running total of `deltas` (day -> change) on each day it changes, through `until`."""
     found, count = [], 0
     for day in sorted(deltas):
         if day > until:
@@ -72,13 +77,7 @@ def staff_counts(contract, group_id, until):
         deltas[person.employment_start] += 1
         if last is not None:
             deltas[last + DAY] -= 1
-    found, count = [], 0
-    for day in sorted(deltas):
-        if day > until:
-            break
-        count += deltas[day]
-        found.append((day, count))
-    return found
+    return _running(deltas, until)
 
 
 def _last_days(contract, employee_ids):
