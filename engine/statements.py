@@ -15,6 +15,7 @@ from engine import audit, clock, clients, contracts, cover, documents, family, r
 from engine.db import after_commit, database, insert_rows, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Document, Employee, FamilyMember, GroupContract, Statement, StatementLine, Tenant
+from rules.platform import platform_settings
 
 logger = logging.getLogger(__name__)
 
@@ -240,11 +241,42 @@ def make_pdf(statement_id):
     return statement
 
 
+def render_pdf(statement, contract, live, max_lines=None):
+    """The statement's PDF: every line up to `max_lines` (the platform's statement_pdf_max_lines), above it
+    a summary (totals per tariff group, payer and kind) - the lines are in the CSV and XLSX downloads."""
+    if max_lines is None:
+        max_lines = int(platform_settings()["statement_pdf_max_lines"])
+    count = statement.lines.count()
+    data = view(statement) if count <= max_lines else {**_summary(statement), "summary": _totals_by(statement),
+                                                        "line_count": count}
+    return documents.render_pdf("statement.html", statement=data, contract=contract, tenant=live.doc,
+                                groups=live.groups, tariffs=live.tariffs)
+
+
+def _totals_by(statement):
+    """{"tariff_group"|"payer"|"kind": [{key, lines, total, employer, employee}]} of the stored lines, read
+    as tuples (tens of thousands of lines) and summed exactly as Decimal."""
+    sums = {name: {} for name in ("tariff_group", "payer", "kind")}
+    rows = (StatementLine.select(StatementLine.tariff_group, StatementLine.payer, StatementLine.kind,
+                                 StatementLine.amount, StatementLine.employer_amount, StatementLine.employee_amount)
+            .where(StatementLine.statement == statement.id).tuples())
+    for group, payer, kind, amount, employer, employee in rows:
+        for name, key in (("tariff_group", group), ("payer", payer), ("kind", kind)):
+            row = sums[name].setdefault(key, {"key": key, "lines": 0, "total": ZERO, "employer": ZERO,
+                                              "employee": ZERO})
+            row["lines"] += 1
+            row["total"] += Decimal(amount)
+            row["employer"] += Decimal(employer)
+            row["employee"] += Decimal(employee)
+    by_kind = sorted(sums["kind"].values(), key=lambda row: KINDS.index(row["key"]))
+    return {"tariff_group": sorted(sums["tariff_group"].values(), key=lambda row: row["key"]),
+            "payer": sorted(sums["payer"].values(), key=lambda row: row["key"]), "kind": by_kind}
+
+
 def _store_pdf(statement, contract, live):
     """Render the statement's PDF and make it the statement's document (a PDF made at the same moment by
     another worker is kept instead of this one)."""
-    pdf = documents.render_pdf("statement.html", statement=view(statement), contract=contract, tenant=live.doc,
-                               groups=live.groups, tariffs=live.tariffs)
+    pdf = render_pdf(statement, contract, live)
     with transaction():
         document = documents.store("statement", f"Beitragsrechnung-{statement.number}.pdf", "application/pdf", pdf,
                                    employer=contract.employer_id, tenant=contract.tenant_id)

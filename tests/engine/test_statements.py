@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from engine import clock as platform_clock, contracts, cover, employees, enrolments, events, statements
+from engine import clock as platform_clock, contracts, cover, employees, enrolments, events, registry, statements
 from engine.models import AuditEntry, Employee, Statement, StatementLine
 from tests.formfill import pdf_text
 from tests.journey import released_application
@@ -155,3 +155,26 @@ def test_the_job_issues_from_the_tenants_statement_day(app, make_user, clock):
         assert statements.issue_due()["issued"] == 0
         assert Statement.select().where(Statement.contract == case["contract"].id).count() == 1
         assert StatementLine.select().join(Statement).where(Statement.contract == case["contract"].id).count() == 4
+
+
+def test_a_statement_above_the_line_limit_prints_a_summary_and_leaves_the_lines_to_the_csv(app, make_user, clock):
+    with app.app_context():
+        case = contract_with_staff("auxilia", make_user("insurer", tenant="auxilia"), "s9")
+        move_to(clock, D(2027, 1, 5))
+        statement = statements.issue(case["contract"], D(2027, 1, 1))[0]
+        seen = statements.view(statement)
+        live = registry.version(statement.tenant_version_id)
+        money = lambda amount: f"{amount:.2f}".replace(".", ",")  # noqa: E731
+        full = pdf_text(statements.render_pdf(statement, case["contract"], live, max_lines=4))
+        assert "Anders" in full and "Zusammenfassung" not in full
+        summary = pdf_text(statements.render_pdf(statement, case["contract"], live, max_lines=3))
+        assert "Zusammenfassung" in summary and "4 Positionen" in summary and "CSV oder Excel" in summary
+        assert not any(last in summary for last, _, _ in PEOPLE.values())
+        assert "Nach Tarifgruppe" in summary and "Nach Zahler" in summary
+        assert "Zugang 4" in summary  # the first month: four people join
+        assert money(seen["total"]) in summary and case["contract"].policy_number in summary
+        for payer in {l["payer"] for l in seen["lines"]}:
+            paid = sum((l["amount"] for l in seen["lines"] if l["payer"] == payer), Decimal(0))
+            assert money(paid) in summary
+        assert statements.pdf(statement) == statements.pdf(statement)  # the stored one: 4 lines are printed in full
+        assert "Anders" in pdf_text(statements.pdf(statement))

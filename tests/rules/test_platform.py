@@ -70,7 +70,8 @@ def test_a_tenant_may_override_the_limit():
     warned = outcomes(offer(monthly_employer_premium=Decimal("61")),
                       {"benefit_in_kind_limit": "60.00"})
     assert "60,00 EUR" in warned["offer_benefit_in_kind_limit"].texts["de"]
-    assert platform_settings() == {"benefit_in_kind_limit": Decimal("50.00"), "oldest_working_age": 67}
+    assert platform_settings() == {"benefit_in_kind_limit": Decimal("50.00"), "oldest_working_age": 67,
+                                   "statement_pdf_max_lines": 500}
 
 
 def test_contract_premiums_are_checked_too():
