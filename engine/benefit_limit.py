@@ -204,6 +204,14 @@ def ahead(contract, today=None, months=LOOKAHEAD_MONTHS, setup=None, lines=None)
     return found
 
 
+def ahead_of(contract, employee_ids, today=None, months=LOOKAHEAD_MONTHS):
+    """`ahead` of these people only (a page of the staff): a contract of 50,000 people is not projected whole."""
+    if not employee_ids:
+        return {}
+    until = cover.end_of_month(start_window.add_months((today or clock.today()).replace(day=1), months))
+    return ahead(contract, today, months, lines=cover.lines(contract, until, list(employee_ids)))
+
+
 def for_person(employee, today=None, months=LOOKAHEAD_MONTHS):
     """A person's MonthSums from this month through `months` ahead (the person page)."""
     contract = employee.contract

@@ -84,10 +84,28 @@ def benefits(contract_id):
         else:
             flash(_("The benefit in kind is recorded."), "success")
             return redirect(url_for("manager_payroll.benefits", contract_id=contract.id))
-    staff = employees.for_contract(contract)
+    # a page of the staff to choose from, found by name or personnel number, and the limit warnings of those
+    # listed only: a contract of 50,000 people is neither listed in one selection nor projected whole
+    search, page = request.args.get("q", "").strip(), request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    shown, matching = employees.listing(contract, search=search, page=page)
+    last_shown = (page - 1) * employees.PAGE_SIZE + len(shown)
+    chosen = request.form.get("employee", "") if errors else ""
+    if chosen.isdigit() and int(chosen) not in {e.id for e in shown}:  # chosen on another page: still chosen
+        shown = [*_posted_person(contract, int(chosen)), *shown]
     return render_template("manager/benefits.html", contract=contract, benefits=benefit_limit.benefits(contract),
-                           staff=staff, people={e.id: e for e in staff}, values=request.form if errors else {},
-                           errors=errors, this_month=clock.today().replace(day=1), warnings=benefit_limit.ahead(contract))
+                           staff=shown, people={e.id: e for e in shown}, values=request.form if errors else {},
+                           search=search, page=page, pages=max(1, -(-matching // employees.PAGE_SIZE)),
+                           matching=matching, first_shown=(page - 1) * employees.PAGE_SIZE + 1, last_shown=last_shown,
+                           errors=errors, this_month=clock.today().replace(day=1),
+                           warnings=benefit_limit.ahead_of(contract, [e.id for e in shown]))
+
+
+def _posted_person(contract, employee_id):
+    try:
+        return [employees.get(contract, employee_id)]
+    except NotFound:  # not of this contract: the engine refused it, the error says so
+        return []
 
 
 @bp.route("/<int:contract_id>/benefits/<int:benefit_id>/end", methods=["POST"])

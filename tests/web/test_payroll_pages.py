@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from engine import employees
 from tests.conftest import csrf_from, log_in
 from tests.engine.test_payroll import parse_lodas
-from tests.engine.test_statements import contract_with_staff
+from tests.engine.test_statements import HEADER, contract_with_staff
 
 
 def test_benefits_warnings_and_payroll_downloads(app, make_user):
@@ -70,3 +70,35 @@ def test_benefits_warnings_and_payroll_downloads(app, make_user):
     broker = app.test_client()
     log_in(broker, case["broker"])
     assert broker.get(f"{base}/payroll").status_code == 403
+
+
+def test_a_large_staff_is_chosen_by_search_and_pages_and_warned_about_per_page(app, make_user):
+    """The benefits page of a contract with more people than a page lists one page of them to choose from,
+    finds the others by name, and projects the limit warnings of the people listed only."""
+    with app.app_context():
+        case = contract_with_staff("auxilia", make_user("insurer", tenant="auxilia"), "wp2")
+        contract, people = case["contract"], case["people"]
+        rows = "".join(f"{100 + n};Zeller{n:02d};Zora;01.01.1990;Weg 1;10115;Berlin;01.01.2010;Vollzeit;40\n"
+                       for n in range(60))
+        batch = employees.preview(case["employer_user"], contract, "more.csv", (HEADER + rows).encode())
+        employees.start(case["employer_user"], batch)
+        employees.run_import(batch.id)
+    base = f"/m/auxilia/contracts/{contract.id}"
+    employer = app.test_client()
+    log_in(employer, case["employer_user"])
+    token = csrf_from(employer.get(f"{base}/benefits"))
+    assert employer.post(f"{base}/benefits", data={"csrf_token": token, "label": "Tankgutschein", "amount": "40,00",
+                                                   "from_month": "2027-01", "employee": people["4"].id}).status_code == 302
+    first = employer.get(f"{base}/benefits").text
+    assert first.count("<option") == 1 + employees.PAGE_SIZE and "Zeller45" in first and "Zeller46" not in first
+    assert 'rel="next"' in first and "1–50 von 64" in first
+    assert "limit-warnings" in first and "Dorn, Dirk: " in first                    # listed: warned about
+    second = employer.get(f"{base}/benefits?page=2").text
+    assert "Zeller46" in second and "Zeller59" in second and "Dorn, Dirk: " not in second
+    assert "limit-warnings" not in second                                         # nobody listed is over it
+    found = employer.get(f"{base}/benefits?q=dorn").text
+    assert found.count("<option") == 2 and "Dorn, Dirk: " in found and "Zeller" not in found
+    zeller = next(p for p in employees.for_contract(contract) if p.last_name == "Zeller59")
+    refused = employer.post(f"{base}/benefits", data={"csrf_token": token, "label": "Jobticket", "amount": "0",
+                                                      "from_month": "2027-01", "employee": zeller.id})
+    assert refused.status_code == 200 and f'<option value="{zeller.id}" selected' in refused.text  # still chosen
