@@ -4,8 +4,8 @@ statements; prints JSON.
     python -m bench.scale --employees 50000 [--database postgresql] [--months 6]
     python -m bench.scale --quick        (200 employees: a smoke test of the whole path)
 
-Measured: the import (time, peak RSS of the process), "enrol all" as a job, the contract page and a
-staff search rendered in-process (test client, page cache off), the employee export, and the
+Measured: the import (time, peak RSS of the process), "enrol all" as a job, the contract page, a
+staff search and the page of other benefits in kind rendered in-process (test client, page cache off), the employee export, and the
 statement run for each of `--months` months against a floor that sums the same periods with one
 SQL query in the same run. On PostgreSQL the tables are analysed after the set-up, as autovacuum
 does within a minute of such a bulk change (with the statistics of the empty tables the case
@@ -149,6 +149,9 @@ def run(employees, months, database_url=None, repeat=5, workdir=None):
     report["contract_page"] = {**_ms(samples), "bytes": len(page.get_data()), "peak_rss_mb": _peak_mb()}
     samples, page = _pages(client, f"{path}?q={someone.last_name}", repeat)
     report["staff_search"] = {**_ms(samples), "found": page.get_data(as_text=True).count('class="card-title"')}
+    samples, page = _pages(client, f"{path}/benefits", repeat)
+    report["benefits_page"] = {**_ms(samples), "bytes": len(page.get_data()),
+                               "choices": page.get_data().count(b"<option")}
     samples, page = _pages(client, f"{path}/export.csv", max(1, repeat // 2))
     report["export_csv"] = {**_ms(samples), "bytes": len(page.get_data()), "peak_rss_mb": _peak_mb()}
 

@@ -39,7 +39,7 @@ TimelineEntry = collections.namedtuple("TimelineEntry", "id at action actor_id a
 Actor = collections.namedtuple("Actor", "email")
 
 
-WINDOW = 500  # entries a timeline reads at a time, newest first
+WINDOW = 60  # entries a timeline reads at a time, newest first
 _NEWEST = (datetime.datetime(9999, 12, 31), 0)   # a cursor before every entry...
 _OLDEST = (datetime.datetime(1, 1, 1), 0)        # ...and one after every entry
 
@@ -73,9 +73,10 @@ def _run_ends(employer_id, tenant, at, entry_id, action, actor_id):
 
 @prepared
 def _run_rest(employer_id, tenant, at, entry_id, end_at, end_id):
-    """How many entries lie between (at, id) and a run's end, their newest id and time."""
+    """How many entries lie between (at, id) and a run's end, and their highest id (not their newest time:
+    older than (at, id), it never changes the run's; leaving it out spares a third of the count's time)."""
     after_end = (AuditEntry.at >= end_at) & ((AuditEntry.at > end_at) | (AuditEntry.id > end_id))
-    return (AuditEntry.select(fn.COUNT(AuditEntry.id), fn.MAX(AuditEntry.id), fn.MAX(AuditEntry.at))
+    return (AuditEntry.select(fn.COUNT(AuditEntry.id), fn.MAX(AuditEntry.id))
             .where(_of_case(employer_id, tenant) & _older(at, entry_id) & after_end).tuples())
 
 
@@ -109,10 +110,9 @@ def timeline(employer_id, tenant=None, last=None):
         tail = groups[-1]  # the window ends inside it, maybe: find where it ends and count the rest
         ends = list(_run_ends(employer_id, tenant, *tail["oldest"], tail["action"], tail["actor_id"] or 0))
         end = ends[0] if ends else _OLDEST
-        [(more, newest_id, newest_at)] = list(_run_rest(employer_id, tenant, *tail["oldest"], *end))
+        [(more, highest_id)] = list(_run_rest(employer_id, tenant, *tail["oldest"], *end))
         if more:
-            tail.update(count=tail["count"] + more, id=max(tail["id"], newest_id),
-                        at=max(tail["at"], AuditEntry.at.python_value(newest_at)))
+            tail.update(count=tail["count"] + more, id=max(tail["id"], highest_id))
         runs += groups
         if not ends:
             break

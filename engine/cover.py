@@ -527,11 +527,12 @@ def lines(contract, until, employee_ids=None):
     rows = {}
     if employee_ids is None:
         ledger = _contract_ledger(contract.id)
-    else:
-        ledger = (CoverPeriod.select(*_PERIOD_COLUMNS)
-                  .where((CoverPeriod.contract == contract) & CoverPeriod.family_member.is_null()
-                         & CoverPeriod.employee.in_(list(employee_ids)))
-                  .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id).tuples())
+    else:  # by the people's index alone: a plan by the contract's (or the family member's) reads all its periods
+        ledger = (values for *values, contract_id, member_id in (
+            CoverPeriod.select(*_PERIOD_COLUMNS, CoverPeriod.contract, CoverPeriod.family_member)
+            .where(CoverPeriod.employee.in_(list(employee_ids)))
+            .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id).tuples())
+            if contract_id == contract.id and member_id is None)
     for *values, employee_id in ledger:
         rows.setdefault(employee_id, []).append(_period_of(values))
     if not rows:

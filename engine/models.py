@@ -480,7 +480,8 @@ class CoverPeriod(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("employee", "valid_from"), False),)
+        indexes = ((("employee", "valid_from"), False),
+                   (("contract", "family_member", "valid_from", "valid_to", "tariff_group"), False))  # cover.spans
 
 
 class PremiumChangeNotice(BaseModel):

@@ -1,0 +1,14 @@
+"""A large employer's contract page (issue #19): the minimum count groups the written cover periods by
+their days and tariff group (cover.spans); an index of (contract, family_member, valid_from, valid_to,
+tariff_group) holds all it reads, so the 36,770 periods of a 50,000-person contract are counted in the
+index, in its order, instead of read row by row and sorted."""
+
+
+def up(migrator, db):
+    migrator.migrate(migrator.add_index(
+        'cover_period', ('contract_id', 'family_member_id', 'valid_from', 'valid_to', 'tariff_group'), False))
+
+
+def down(migrator, db):
+    migrator.migrate(migrator.drop_index(
+        'cover_period', 'coverperiod_contract_id_family_member_id_valid_from_valid_to_tariff_group'))
