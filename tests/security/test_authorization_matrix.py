@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from engine import (brokers, comparisons, consultations, contracts, direct_debits, employees, enrolments, events,
-                    memberships, reconciliation, registry, statements)
+                    memberships, policies, reconciliation, registry, statements)
 from engine.models import BrokerNumber, EnrolmentRun
 from tests.conftest import log_in
 from tests.journey import first_start, submitted_application
@@ -46,7 +46,7 @@ POLICY = {
     "manager.import_progress": "owner_employer", "manager.import_mapping": "owner_employer",
     "manager.import_undo": "owner_employer", "manager.employee_new": "owner_employer",
     "manager.employee_edit": "owner_employer", "manager.employee": "owner_employer",
-    "manager.enrol": "owner_employer", "manager.event_new": "owner_employer", "manager.document": "owner_employer",
+    "manager.enrol": "owner_employer", "manager.policy_pdf": "owner_employer", "manager.event_new": "owner_employer", "manager.document": "owner_employer",
     "manager.export": "owner_employer", "manager.employee_export": "owner_employer",
     "manager.enrolment_run": "owner_employer", "manager.enrolment_run_progress": "owner_employer",
     "manager.statement_list": "owner_employer", "manager.statement_file": "owner_employer",
@@ -134,7 +134,8 @@ def world(app, make_user):
                "employer_id": a["client"].id, "number_id": BrokerNumber.get(BrokerNumber.broker == a["broker"]).id,
                "statement_id": statement.id, "reconciliation_id": reconciled.id, "collection_id": collection.id, "month": f"{statement.month:%Y-%m}",
                "digest": a["live"].digest[:12], "release_id": 1, "name": "avb.pdf",
-               "sha256": a["live"].doc["tariffs"][0]["documents"][0]["sha256"], "comparison_id": comparison.id}
+               "sha256": a["live"].doc["tariffs"][0]["documents"][0]["sha256"], "comparison_id": comparison.id,
+               "policy_id": policies.first_of_enrolment(enrolment).id}
         ids["token"] = {"offer_link": token, "members": invitation_token, "offer_link.comparison": comparison_token}
     users = {"broker_a": a["broker"], "broker_b": b["broker"], "employer_a": a["employer_user"],
              "employer_b": b["employer_user"], "staff_lumen": staff,
