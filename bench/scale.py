@@ -102,13 +102,13 @@ def _floor(contract, month):
 
 
 def run(employees, months, database_url=None, repeat=5, workdir=None):
-    from engine import clock, enrolment_runs, mail, start_window, statements
+    from engine import clock, documents, enrolment_runs, mail, start_window, statements
     from engine.models import Employee, GroupContract
     workdir = workdir or pathlib.Path(tempfile.mkdtemp(prefix="bkv-bench-scale-"))
     app, user, contract = app_and_contract(workdir, database_url)
     app.config["PAGE_CACHE"] = False  # every page rendered, as after any change
     mail.set_delivery_hook(None)
-    statements.set_pdf_hook(None)  # the statements' PDFs are a job of their own (timed below for a small one)
+    documents.set_later_hook(None)  # the PDFs are a job of their own (timed below for a small one)
     report = {"employees": employees, "database": "postgresql" if database_url else "sqlite", "targets": TARGETS}
     data = make_file(employees)
     this_month = clock.today().replace(day=1)

@@ -122,6 +122,23 @@ def _html(template, **context):
     return HTML(string=html, base_url=str(pathlib.Path(__file__).parent))
 
 
+_later = None  # the job layer's hook(kind, record id) that makes a record's PDF (set_later_hook)
+
+
+def make_later(kind, record_id):
+    """Have a record's PDF ("statement" or "policy": its module's make_pdf) made by a job once this
+    transaction commits; without a job layer it is made when first downloaded. Rendering takes a quarter
+    second a page: accepting 30 enrolments or a statement run does not wait for it."""
+    if _later is not None:
+        after_commit(lambda: _later(kind, record_id))
+
+
+def set_later_hook(hook):
+    """The job layer registers how a record's PDF is made after the commit (hook(kind, record id))."""
+    global _later
+    _later = hook
+
+
 def render_pdf(template, **context):
     """Render `engine/templates/pdf/<template>` to PDF bytes, bidi control characters removed."""
     return _html(template, **context).write_pdf()

@@ -60,9 +60,9 @@ class Jobs:
         self.import_employees = huey.task(name="import_employees")(own_connection(self._import_employees))
         self.check_import = huey.task(name="check_import")(own_connection(self._check_import))
         self.enrol_run = huey.task(name="enrol_run")(own_connection(self._enrol_run))
-        self.statement_pdf = huey.task(name="statement_pdf")(own_connection(self._statement_pdf))
-        # a policy's PDF after the commit that issued it; a failed render is tried again (and made on download)
-        self.policy_pdf = huey.task(name="policy_pdf", retries=3, retry_delay=60)(own_connection(self._policy_pdf))
+        # a statement's or policy's PDF after the commit that made it; a failed render is tried again (and
+        # made on download)
+        self.make_pdf = huey.task(name="make_pdf", retries=3, retry_delay=60)(own_connection(self._make_pdf))
         huey.periodic_task(crontab(minute="*"), name="resume_stalled")(own_connection(self.resume_stalled))
         huey.periodic_task(crontab(minute="40", hour="3"), name="sweep_documents")(own_connection(documents.sweep))
         # 00:10 UTC is after midnight in Germany, summer and winter: the day's due cover changes apply
@@ -85,10 +85,7 @@ class Jobs:
         huey.periodic_task(crontab(minute="*"), name="retry_webhooks")(deliver_webhooks)
         mail.set_delivery_hook(lambda: self._enqueue(self.deliver_mail))
         webhooks.set_delivery_hook(lambda: self._enqueue(self.deliver_webhooks))
-        from engine import statements
-        statements.set_pdf_hook(lambda statement_id: self._enqueue(self.statement_pdf, statement_id))
-        from engine import policies
-        policies.set_pdf_hook(lambda policy_id: self._enqueue(self.policy_pdf, policy_id))
+        documents.set_later_hook(lambda kind, record_id: self._enqueue(self.make_pdf, kind, record_id))
 
     def _deliver_mail(self):
         return mail.deliver_due(self.smtp)
@@ -109,14 +106,9 @@ class Jobs:
         return enrolment_runs.run(run_id)
 
     @staticmethod
-    def _statement_pdf(statement_id):
-        from engine import statements
-        statements.make_pdf(statement_id)
-
-    @staticmethod
-    def _policy_pdf(policy_id):
-        from engine import policies
-        policies.make_pdf(policy_id)
+    def _make_pdf(kind, record_id):
+        from engine import policies, statements
+        {"statement": statements, "policy": policies}[kind].make_pdf(record_id)
 
     @staticmethod
     def apply_due_cover():

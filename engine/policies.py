@@ -1,10 +1,9 @@
 """Individual policies: issued on an accepted enrolment, re-issued as a new version after an event."""
 from engine import documents, workflow
-from engine.db import after_commit, transaction
+from engine.db import transaction
 from engine.errors import NotFound
 from engine.models import Employee, GroupContract, Policy, TenantVersion
 
-_pdf_hook = None  # how the job layer makes an issued policy's PDF after the commit (set_pdf_hook)
 
 
 def current(employee):
@@ -46,7 +45,7 @@ def issue(employee, contract, *, number, start_date, tariff_group, tariffs, prem
           end_date=None, enrolment=None, event=None, pdf=None):
     """Store a new policy version (the previous one is kept as 'replaced'). An uploaded `pdf` is stored
     with it; otherwise its PDF is made by a job once the transaction commits (make_pdf), or when first
-    downloaded: rendering takes a quarter second, and accepting 30 enrolments at once waited for 30."""
+    downloaded (documents.make_later)."""
     previous = current(employee)
     version = (previous.version + 1) if previous else 1
     if previous is not None:
@@ -58,16 +57,9 @@ def issue(employee, contract, *, number, start_date, tariff_group, tariffs, prem
         doc = documents.store("policy", _filename(policy), "application/pdf", pdf, employer=contract.employer_id,
                               tenant=contract.tenant_id)
         Policy.update(document=doc).where(Policy.id == policy.id).execute()
-    elif _pdf_hook is not None:
-        after_commit(lambda: _pdf_hook(policy.id))
+    else:
+        documents.make_later("policy", policy.id)
     return Policy.get_by_id(policy.id)
-
-
-def set_pdf_hook(hook):
-    """The job layer registers how an issued policy's PDF is made after the commit (hook(policy id)
-    enqueues make_pdf); without a hook it is made when first downloaded."""
-    global _pdf_hook
-    _pdf_hook = hook
 
 
 def _filename(policy):

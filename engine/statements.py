@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import IntegrityError
 
 from engine import audit, clock, clients, contracts, cover, documents, family, registry, start_window
-from engine.db import after_commit, database, insert_rows, transaction
+from engine.db import database, insert_rows, transaction
 from engine.errors import DomainError, NotFound
 from engine.models import Document, Employee, FamilyMember, GroupContract, Statement, StatementLine, Tenant
 from rules.platform import platform_settings
@@ -21,7 +21,6 @@ logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
 KINDS = ("regular", "addition", "removal", "correction")
-_pdf_hook = None  # how the job layer makes an issued statement's PDF (set_pdf_hook)
 CSV_HEADER = ["Position", "Art", "Personalnummer", "Name", "Rolle", "Monat", "Von", "Bis", "Deckung", "Tarifgruppe",
               "Tarife", "Zahler", "Betrag EUR", "Arbeitgeber EUR", "Arbeitnehmer EUR"]
 
@@ -218,17 +217,8 @@ def _create(contract, month, actor):
                  after={"contract": contract.id, "month": month, "total": str(sums["total"]),
                         "employer_total": str(sums["employer"]), "employee_total": str(sums["employee"]),
                         "lines": len(lines)}, employer=contract.employer_id)
-    if _pdf_hook is not None:  # its PDF is made by a job once the statement is committed
-        after_commit(lambda: _pdf_hook(statement.id))
+    documents.make_later("statement", statement.id)  # the statement run does not wait for its PDF
     return Statement.get_by_id(statement.id)
-
-
-def set_pdf_hook(hook):
-    """The job layer registers how an issued statement's PDF is made after the commit (hook(statement
-    id) enqueues make_pdf); without a hook it is made when first downloaded. A statement of tens of
-    thousands of lines is a PDF of hundreds of pages: the statement run does not wait for it."""
-    global _pdf_hook
-    _pdf_hook = hook
 
 
 def make_pdf(statement_id):

@@ -145,8 +145,8 @@ def test_another_insurers_enrolments_events_and_policies_are_unknown(app, api):
 
 
 def test_a_policy_has_its_pdf_url_before_the_job_made_the_pdf_and_the_download_makes_it(app, api, monkeypatch):
-    from engine import policies
-    monkeypatch.setattr(policies, "_pdf_hook", None)  # the worker has not taken the job yet
+    from engine import documents
+    monkeypatch.setattr(documents, "_later", None)  # the worker has not taken the job yet
     insurer = api("lumen")
     with app.app_context():
         case = enrolled_case("lumen", insurer.staff, tag="early")

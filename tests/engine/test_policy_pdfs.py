@@ -24,7 +24,7 @@ def renders(monkeypatch):
 @pytest.fixture
 def no_job(monkeypatch):
     """As in production before the worker took the job: nothing makes the PDF at the commit."""
-    monkeypatch.setattr(policies, "_pdf_hook", None)
+    monkeypatch.setattr(documents, "_later", None)
 
 
 def test_a_bulk_accept_commits_the_policies_and_their_pdfs_are_made_after_the_commit(app, make_user, renders):
