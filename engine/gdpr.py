@@ -15,6 +15,7 @@ from engine.errors import DomainError
 from engine.models import (AuditEntry, BusinessEvent, Document, Employee, Enrolment, FamilyMember, HeldDecision,
                            ImportBatch, Mandate, Notification, Outbox, Policy, utcnow)
 
+ANONYMOUS = "anonymisiert"  # the first name an anonymised person (and their family, mandate holder) keeps
 RETENTION_YEARS = 10  # § 147 AO / § 257 HGB: ten years for records relevant to accounts
 
 
@@ -77,7 +78,12 @@ def due_for_anonymisation(today=None, years=RETENTION_YEARS):
     limit = today.replace(year=today.year - years)
     ended = (Policy.select(Policy.employee).where((Policy.status == "ended") & (Policy.end_date < limit)))
     return list(Employee.select().where((Employee.state.in_(("left", "deceased"))) & (Employee.id.in_(ended))
-                                        & (Employee.first_name != "anonymisiert")))
+                                        & (Employee.first_name != ANONYMOUS)))
+
+
+def anonymised(employee):
+    """Whether the person was anonymised: their policy PDFs were deleted and are not made again."""
+    return employee.first_name == ANONYMOUS
 
 
 def anonymise(actor, employee):
@@ -98,16 +104,16 @@ def anonymise(actor, employee):
         AuditEntry.update(before=None, after=None).where((AuditEntry.object_type == "employee")
                                                          & (AuditEntry.object_id == str(employee.id))).execute()
         _erase_mentions(contract.employer_id, own, traces)
-        anonymous = names.keyed({"first_name": "anonymisiert", "last_name": f"#{employee.id}"})
+        anonymous = names.keyed({"first_name": ANONYMOUS, "last_name": f"#{employee.id}"})
         Employee.update(**anonymous, email="", street="",
                         postal_code="", city="", gender="", birth_date=employee.birth_date.replace(month=1, day=1),
                         explanation={}, row_digest="", updated_at=utcnow()).where(Employee.id == employee.id).execute()
         for member in FamilyMember.select().where(FamilyMember.employee == employee):
-            FamilyMember.update(first_name="anonymisiert", last_name=f"#{member.id}",
+            FamilyMember.update(first_name=ANONYMOUS, last_name=f"#{member.id}",
                                 birth_date=member.birth_date.replace(month=1, day=1)).where(
                 FamilyMember.id == member.id).execute()
         for mandate in Mandate.select().where(Mandate.employee == employee):
-            Mandate.update(holder="anonymisiert", iban=mandates.masked(mandate.iban).replace(" ", ""), bic=None).where(
+            Mandate.update(holder=ANONYMOUS, iban=mandates.masked(mandate.iban).replace(" ", ""), bic=None).where(
                 Mandate.id == mandate.id).execute()
         statements.anonymise_person(employee)
         BusinessEvent.update(data={}, reason=None).where(BusinessEvent.employee == employee).execute()

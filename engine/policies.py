@@ -66,11 +66,6 @@ def _filename(policy):
     return f"Police-{policy.number}-v{policy.version}.pdf"
 
 
-def erased(employee):
-    """The person was anonymised (engine/gdpr.py): their policy PDFs were deleted and are not made again."""
-    return employee.first_name == "anonymisiert"
-
-
 def of_employee(employee, policy_id):
     """One of the person's policy versions (the caller scoped the person); NotFound for another's."""
     policy = Policy.get_or_none((Policy.id == policy_id) & (Policy.employee == employee))
@@ -82,8 +77,9 @@ def of_employee(employee, policy_id):
 def make_pdf(policy_id):
     """Make and store a policy's PDF unless it has one or its person was anonymised (the job; idempotent).
     Returns the policy, with its document when there is one."""
+    from engine import gdpr  # it imports this module
     policy = Policy.get_by_id(policy_id)
-    if policy.document_id is None and not erased(Employee.get_by_id(policy.employee_id)):
+    if policy.document_id is None and not gdpr.anonymised(Employee.get_by_id(policy.employee_id)):
         _store_pdf(policy)
         policy = Policy.get_by_id(policy_id)
     return policy

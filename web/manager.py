@@ -304,7 +304,7 @@ def employee(contract_id, employee_id):
     contract = _contract(contract_id)
     person = employees.get(contract, employee_id)
     return render_template("manager/employee.html", contract=contract, employee=person,
-                           policies=policies.history(person), policies_erased=policies.erased(person),
+                           policies=policies.history(person), policies_erased=gdpr.anonymised(person),
                            events=events.of_employee(person),
                            enrolments=enrolments.of_employee(person),
                            groups={gr["id"]: gr for gr in g.tenant.doc["tariff_groups"]},
