@@ -18,7 +18,7 @@ limit counted across both hosts (`cross_host_checks`).
 """
 import argparse
 import contextlib
-import http.cookiejar
+import http.client
 import json
 import os
 import random
@@ -29,9 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from bench.server import ROOT, percentile, scratch_database, serving
 
@@ -71,32 +69,56 @@ with app.app_context(), app.test_request_context():
 
 
 class User:
-    """A person at a browser: one cookie jar, requests to `bases` in turn (one host, or several behind
-    a balancer), from `address` (sent as X-Forwarded-For where the hosts trust one proxy)."""
+    """A person at a browser: the session cookie, requests to `bases` in turn (one host, or several
+    behind a balancer), from `address` (sent as X-Forwarded-For where the hosts trust one proxy).
+    Requests go out through http.client with the cookies kept by hand: urllib's opener and cookie jar
+    cost the load generator, which shares the 2 cores with the hosts, about as much CPU per request as a
+    kept page costs the server, and with 100 threads the waits for the generator's GIL counted as
+    latency."""
 
     def __init__(self, bases, email, address=None):
-        self.bases, self.email, self.turn = list(bases), email, 0
+        self.bases, self.email, self.turn = [urllib.parse.urlsplit(base) for base in bases], email, 0
         self.headers = {"X-Forwarded-For": address} if address else {}
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.cookies = {}
 
     def _base(self):
         self.turn += 1
         return self.bases[self.turn % len(self.bases)]
 
+    def _send(self, method, path, body=None):
+        """(status, text) after following redirects as a browser does (a POST's redirect is fetched)."""
+        for _ in range(5):
+            base = self._base()
+            headers = dict(self.headers)
+            if self.cookies:
+                headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+            if body is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            conn = http.client.HTTPConnection(base.hostname, base.port, timeout=30)
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                text = response.read().decode()
+            finally:
+                conn.close()
+            for cookie in response.headers.get_all("Set-Cookie") or ():
+                name, _, rest = cookie.partition("=")
+                value, _, attributes = rest.partition(";")
+                if "max-age=0" in attributes.lower() or "1970" in attributes:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = value
+            if response.status not in (301, 302, 303) or not response.getheader("Location"):
+                return response.status, text
+            target = urllib.parse.urlsplit(response.getheader("Location"))
+            method, body, path = "GET", None, target.path + (f"?{target.query}" if target.query else "")
+        return response.status, text
+
     def get(self, path):
-        request = urllib.request.Request(self._base() + path, headers=self.headers)
-        with self.opener.open(request, timeout=30) as response:
-            return response.status, response.read().decode()
+        return self._send("GET", path)
 
     def post(self, path, values):
-        request = urllib.request.Request(self._base() + path, data=urllib.parse.urlencode(values).encode(),
-                                         headers=self.headers)
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
+        return self._send("POST", path, urllib.parse.urlencode(values))
 
     def login(self, password="load-password-1"):
         _, page = self.get("/auth/login")

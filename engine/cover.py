@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from peewee import fn
+from peewee import fn, SQL
 
 from rules import dates
 from tenants.event_kinds import event_kinds
@@ -553,7 +553,7 @@ def lines(contract, until, employee_ids=None):
 @prepared
 def _written_spans(contract_id):
     return (CoverPeriod.select(CoverPeriod.valid_from, CoverPeriod.valid_to, CoverPeriod.tariff_group,
-                               fn.COUNT(CoverPeriod.id))
+                               fn.COUNT(SQL("*")))  # from the index alone
             .where((CoverPeriod.contract == contract_id) & CoverPeriod.family_member.is_null())
             .group_by(CoverPeriod.valid_from, CoverPeriod.valid_to, CoverPeriod.tariff_group).tuples())
 

@@ -17,7 +17,7 @@ from engine import (audit, clock, column_mapping, contract_groups, documents, el
                     employee_record, enrolments, events, names, regroup, registry, signals, workflow)
 from engine.db import insert_rows, prepared, transaction
 from engine.errors import DomainError, NotFound
-from peewee import fn
+from peewee import fn, SQL
 
 from engine.models import (AuditEntry, BusinessEvent, Document, Employee, Enrolment, ImportBatch, json_default,
                            utcnow)
@@ -612,7 +612,7 @@ def _whole_staff_page(contract_id, limit, offset):
 
 @prepared
 def _staff_count(contract_id, state, pattern, number):
-    return Employee.select(fn.COUNT(Employee.id)).where(_matching(contract_id, state, pattern, number)).tuples()
+    return Employee.select(fn.COUNT(SQL("*"))).where(_matching(contract_id, state, pattern, number)).tuples()
 
 
 def listing(contract, state=None, search="", page=1, size=PAGE_SIZE, total=None):

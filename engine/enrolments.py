@@ -1,7 +1,7 @@
 """Enrolments (Anmeldungen): the employer sends eligible employees; the insurer issues a policy each."""
 from decimal import Decimal
 
-from peewee import fn
+from peewee import fn, SQL
 
 from engine import (audit, clock, contract_groups, cover, formatting, level_changes, policies, pricing, registry,
                     signals, start_window, webhooks, workflow)
@@ -39,7 +39,7 @@ def ready_ids(contract, after=0, limit=None, waiting=False):
 
 @prepared
 def _ready_count(contract_id, opening):
-    return Employee.select(fn.COUNT(Employee.id)).where(
+    return Employee.select(fn.COUNT(SQL("*"))).where(
         (Employee.contract == contract_id) & (Employee.state == "new") & Employee.tariff_group.is_null(False)
         & (Employee.tariff_group != "") & (Employee.eligible_from <= opening)).tuples()
 

@@ -439,6 +439,9 @@ class Policy(BaseModel):
     document = ForeignKeyField(Document, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 
+    class Meta:
+        indexes = ((("contract", "status", "tariff_group", "premium"), False),)  # exports.summary (0038)
+
 
 class FamilyMember(BaseModel):
     """A family member (spouse or child) insured through an employee, priced by their own age

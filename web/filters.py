@@ -1,7 +1,10 @@
 """Template filters: German dates (TT.MM.JJJJ) and money by default, via Babel; English readers
 get dates as "26 Nov 2026", which no one reads as 11 June or 26 November the other way round."""
+import datetime as _dt
+import functools
 from decimal import Decimal
 
+from babel import dates as babel_dates, numbers as babel_numbers
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext as _l
 from markupsafe import Markup
 
@@ -14,7 +17,19 @@ from tenants.event_kinds import event_kinds
 def money(value):
     if value is None or value == "":
         return ""
-    return f"{format_decimal(Decimal(value), format='#,##0.00')} EUR"
+    return _money(Decimal(value), get_locale())
+
+
+# A page shows the same few amounts and days many times (a staff list of 50 people with three
+# premiums among them); Babel builds each text anew, so the texts are kept per value and language.
+@functools.lru_cache(maxsize=4096)
+def _money(value, locale):
+    return f"{babel_numbers.format_decimal(value, format='#,##0.00', locale=locale)} EUR"
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(value, pattern, locale):
+    return babel_dates.format_date(value, pattern, locale=locale)
 
 
 DATE_FORMATS = {"de": ("dd.MM.yyyy", "dd.MM.yyyy HH:mm"), "en": ("d MMM yyyy", "d MMM yyyy, HH:mm")}
@@ -26,7 +41,11 @@ def _formats():
 
 
 def date(value):
-    return format_date(value, format=_formats()[0]) if value else ""
+    if not value:
+        return ""
+    if isinstance(value, _dt.datetime):  # a moment: its day where the reader is (Flask-Babel's time zone)
+        return format_date(value, format=_formats()[0])
+    return _date(value, _formats()[0], get_locale())
 
 
 def datetime(value):
