@@ -8,6 +8,9 @@ It creates (and drops) its own PostgreSQL database, seeds one broker with a clie
 employer with a group contract per simulated user pair, logs everyone in before the clock starts,
 then each user loops through the pages of their journey, reading each page for a random think
 time (default 1-3 s, as a person would; `--think 0` runs a closed loop that measures capacity).
+The first `--warmup` seconds (default 5) run the same load before the clock starts and are reported
+apart: in a closed loop all users arrive at a just-started server in the same instant, and every
+worker renders every user's pages once before it can keep them.
 
 `--hosts 2` runs two gunicorn instances on two ports as two app hosts would (docs/operations.md):
 one PostgreSQL, a Redis started for the run (rate limits and the job queue), each instance behind
@@ -126,9 +129,13 @@ class User:
         return self.post("/auth/login", {"email": self.email, "password": password, "csrf_token": token})[0]
 
 
-def run(base, users, seconds, think=(0.0, 0.0)):
-    samples, errors, slowest, lock = [], [], [], threading.Lock()
-    stop = time.monotonic() + seconds
+def run(users, seconds, think=(0.0, 0.0), warmup=0.0):
+    """Each user loops through their pages for `warmup` + `seconds`; returns the requests started after the
+    warm-up as [(seconds taken, path, started at, error or None)], those of the warm-up, and the measured
+    time. Errors count in both parts."""
+    records, lock = [], threading.Lock()
+    began = time.monotonic()
+    stop = began + warmup + seconds
 
     def loop(user, paths):
         time.sleep(random.uniform(0, think[1]))  # users arrive spread over one think time, not all at once
@@ -136,27 +143,33 @@ def run(base, users, seconds, think=(0.0, 0.0)):
             for path in paths:
                 if time.monotonic() >= stop:
                     break
-                start = time.perf_counter()
+                at, start = time.monotonic() - began, time.perf_counter()
                 try:
                     status, _ = user.get(path)
-                    ok = status == 200
+                    error = None if status == 200 else f"{path}: {status}"
                 except Exception as exc:  # noqa: BLE001 - every failure counts as an error
-                    ok, status = False, repr(exc)
-                took = time.perf_counter() - start
+                    error = f"{path}: {exc!r}"
                 with lock:
-                    samples.append(took)
-                    slowest.append((took, path, round(time.monotonic() - began, 1)))
-                    if not ok:
-                        errors.append(f"{path}: {status}")
+                    records.append((time.perf_counter() - start, path, round(at, 1), error))
                 time.sleep(random.uniform(*think))
     threads = [threading.Thread(target=loop, args=pair) for pair in users]
-    began = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    slowest.sort(reverse=True)
-    return samples, errors, time.monotonic() - began, slowest[:5]
+    measured = [r for r in records if r[2] >= warmup]
+    return measured, [r for r in records if r[2] < warmup], time.monotonic() - began - warmup
+
+
+def figures(records, seconds):
+    """Requests, errors, throughput and latency percentiles of `records` (see run)."""
+    if not records:
+        return {"requests": 0, "errors": 0}
+    took = [r[0] for r in records]
+    errors = [r[3] for r in records if r[3]]
+    return {"requests": len(records), "errors": len(errors), "error_examples": errors[:5],
+            "throughput_rps": round(len(records) / seconds, 1), "p50_ms": round(statistics.median(took) * 1000, 1),
+            "p95_ms": round(percentile(took, 0.95) * 1000, 1), "p99_ms": round(percentile(took, 0.99) * 1000, 1)}
 
 
 LOGIN_LIMIT = 20  # per minute, per address and per account, in --hosts mode (each user its own address)
@@ -211,6 +224,9 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--hosts", type=int, default=1, help="app hosts (gunicorn instances on port, port+1, ...)")
     parser.add_argument("--think", default="1-3", help="seconds a user reads a page, as low-high (0: closed loop)")
+    parser.add_argument("--warmup", type=float, default=5.0,
+                        help="seconds of the same load before the clock starts (reported apart): every user's "
+                             "pages rendered once in each worker, as on a server that has been running")
     args = parser.parse_args(argv)
     low, _, high = args.think.partition("-")
     think = (float(low), float(high or low))
@@ -235,21 +251,20 @@ def main(argv=None):
                               f"/advisor/offers/{offer_id}"]))
             users.append((e, ["/m/auxilia/", f"/m/auxilia/applications/{application_id}",
                               f"/m/auxilia/contracts/{contract_id}"]))
-        samples, errors, elapsed, slowest = run(bases[0], users[:args.users], args.seconds, think)
+        measured, warming, elapsed = run(users[:args.users], args.seconds, think, args.warmup)
         report = {"users": len(users[:args.users]), "seconds": round(elapsed, 1), "hosts": args.hosts,
-                  "workers_per_host": args.workers, "think_seconds": args.think,
-                  "requests": len(samples), "errors": len(errors), "error_examples": errors[:5],
-                  "throughput_rps": round(len(samples) / elapsed, 1),
-                  "p50_ms": round(statistics.median(samples) * 1000, 1),
-                  "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
-                  "p99_ms": round(percentile(samples, 0.99) * 1000, 1),
-                  "slowest": [{"ms": round(took * 1000), "path": path, "at_s": at} for took, path, at in slowest]}
+                  "workers_per_host": args.workers, "think_seconds": args.think, "warmup_seconds": args.warmup,
+                  **figures(measured, elapsed),
+                  "slowest": [{"ms": round(took * 1000), "path": path, "at_s": at}
+                              for took, path, at, _ in sorted(measured, reverse=True)[:5]],
+                  "warmup": figures(warming, args.warmup) if args.warmup else None}
         if args.hosts > 1:
             report["cross_host_checks"] = cross_host_checks(url, bases, pairs[0][1], pairs[0][3])
         print(json.dumps(report, indent=2))
     checks = report.get("cross_host_checks", {})
     failed = checks and not (checks["kept_page_shows_another_process_change_on_every_host"]
                              and checks["login_limit_shared_by_hosts"])
+    errors = report["errors"] + (report["warmup"] or {}).get("errors", 0)
     return 0 if not errors and not failed else 1
 
 

@@ -28,6 +28,7 @@ def me():
 
 @bp.route("/")
 @require("broker")
+@cached_page
 def index():
     broker = me()
     offer_states = {}
@@ -81,6 +82,7 @@ def engines():
 
 @bp.route("/clients")
 @require("broker")
+@cached_page
 def client_list():
     query = request.args.get("q", "").strip()
     return render_template("advisor/clients.html", clients=clients.list_for(me(), query), query=query)
@@ -117,6 +119,7 @@ def _client_form(client):
 
 @bp.route("/clients/<int:client_id>")
 @require("broker")
+@cached_page
 def client_detail(client_id):
     client = clients.get_for(me(), client_id)
     return render_template("advisor/client.html", client=client, tenants=registry.live_tenants(),

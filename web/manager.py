@@ -56,6 +56,7 @@ def theme():
 
 @bp.route("/")
 @require("employer")
+@cached_page
 def index():
     pending = applications.for_employer_at(me(), g.tenant.slug)
     return render_template("manager/index.html", employers=accounts.employers_of(me()),
@@ -67,6 +68,7 @@ def index():
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
 @require("employer")
+@cached_page
 def application(application_id):
     app_row = contracts.application_for_employer(me(), g.tenant.slug, application_id)
     if request.method == "POST":

@@ -2,6 +2,8 @@
 another user, always with fresh form tokens, never with a message that was already shown."""
 import re
 
+import pytest
+
 from flask import template_rendered
 
 from engine import employees
@@ -111,3 +113,25 @@ def test_a_role_taken_away_ends_access_at_once_even_to_a_kept_page(app, make_use
     with app.app_context():  # straight in the database: no audit entry, the change mark may stay
         Role.delete().where((Role.user == case["employer_user"].id) & (Role.kind == "employer")).execute()
     assert client.get(url).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("who, path", [
+    ("broker", "/advisor/"), ("broker", "/advisor/clients"), ("broker", "/advisor/clients/{client}"),
+    ("employer_user", "/m/lumen/"), ("employer_user", "/m/lumen/applications/{application}")])
+def test_the_pages_a_journey_reads_are_kept_until_the_database_changes(app, make_user, who, path):
+    from engine import clients
+    case, contract, _, _ = _staffed(app, make_user)
+    reader = app.test_client()
+    log_in(reader, case[who])
+    url = path.format(client=case["client"].id, application=case["application"].id)
+    assert reader.get(url).status_code == 200  # shows (and so ends) the welcome message
+    renders = _renders(app)
+    assert [reader.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    assert len(renders) == 1  # rendered once, then served from memory
+    with app.app_context():
+        clients.update(case["broker"], case["client"], {**clients.as_values(case["client"]),
+                                                        "company_name": "Umbenannt GmbH"})
+    page = reader.get(url).get_data(as_text=True)
+    assert len(renders) == 2  # the change is seen at once
+    if path != "/advisor/":  # the broker's start page counts clients; it does not name them
+        assert "Umbenannt GmbH" in page
