@@ -5,7 +5,7 @@ import functools
 from decimal import Decimal
 
 from babel import dates as babel_dates, numbers as babel_numbers
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, lazy_gettext as _l
+from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext, lazy_gettext as _l
 from markupsafe import Markup
 
 from engine import registry, richtext
@@ -32,6 +32,11 @@ def _date(value, pattern, locale):
     return babel_dates.format_date(value, pattern, locale=locale)
 
 
+@functools.lru_cache(maxsize=4096)
+def _datetime(value, pattern, locale, zone):  # a timeline shows the same 30 moments on every view
+    return babel_dates.format_datetime(value, pattern, tzinfo=zone, locale=locale)
+
+
 DATE_FORMATS = {"de": ("dd.MM.yyyy", "dd.MM.yyyy HH:mm"), "en": ("d MMM yyyy", "d MMM yyyy, HH:mm")}
 
 
@@ -49,7 +54,8 @@ def date(value):
 
 
 def datetime(value):
-    return format_datetime(value, format=_formats()[1]) if value else ""
+    """A moment (naive: UTC) in the reader's time zone, as Flask-Babel's format_datetime gives it."""
+    return _datetime(value, _formats()[1], get_locale(), get_timezone()) if value else ""
 
 
 def localized(value):
