@@ -160,10 +160,10 @@ def run_due(today=None):
     month, the run for that day, once. Returns {runs: n, existing: n}."""
     today = today or clock.today()
     done = {"runs": 0, "existing": 0}
-    for tenant in Tenant.select().where(Tenant.active & Tenant.current_digest.is_null(False)):
+    for tenant in Tenant.select().where(Tenant.active):
         try:
             settings = registry.get(tenant.slug).settings
-        except NotFound:
+        except NotFound:  # no version in force (never released, or every release withdrawn)
             continue
         if not settings.creditor_id or today.day < settings.collection_day:
             continue

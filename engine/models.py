@@ -31,11 +31,9 @@ class BaseModel(Model):
 
 class Tenant(BaseModel):
     """An insurer. Its content lives in TenantVersion snapshots; which one is live on a day is decided by
-    its TenantRelease rows (engine/registry.get). `current_digest` names the version an activation last
-    put in force (None: never live)."""
+    its TenantRelease rows (engine/registry.in_force), never by a copy kept here."""
     slug = CharField(primary_key=True, max_length=40)
     name = CharField()
-    current_digest = CharField(max_length=64, null=True)
     active = BooleanField(default=True)
     problems = JSONText(default=list)  # the last `check` of its folder; empty when it loaded cleanly
     checked_at = DateTimeField(default=utcnow)

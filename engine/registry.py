@@ -118,7 +118,7 @@ def sync(root, actor=None):
                 _store_documents(row, tenant)
                 status = "new"
                 audit.record(actor, "tenant.version_loaded", "tenant", row.slug, tenant=row,
-                             before={"digest": row.current_digest}, after={"digest": tenant.digest})
+                             before={"digest": _digest_in_force(row.slug)}, after={"digest": tenant.digest})
             if not TenantRelease.select().where(TenantRelease.tenant == row).exists():
                 release(actor, row, version, clock.today())  # a new insurer: nothing to keep live instead
                 status = "live"
@@ -151,13 +151,12 @@ def _store_documents(row, tenant):
 def release(actor, row, version, valid_from):
     """Put `version` of tenant `row` in force from `valid_from`, audited (call inside a transaction;
     engine/releases.activate checks who may and which day)."""
+    before = _digest_in_force(row.slug)
     made = TenantRelease.create(tenant=row, version=version, valid_from=valid_from)
     live = in_force(row.slug, clock.today())
-    audit.record(actor, "tenant.version_activated", "tenant", row.slug, tenant=row,
-                 before={"digest": row.current_digest},
+    audit.record(actor, "tenant.version_activated", "tenant", row.slug, tenant=row, before={"digest": before},
                  after={"digest": version.digest, "valid_from": valid_from.isoformat(), "release": made.id})
     if live is not None:
-        row.current_digest = live.digest
         row.name = TenantVersion.get_by_id(live.id).snapshot["doc"].get("name", row.slug)
     row.save()
     forget_live(row.slug)
@@ -182,6 +181,12 @@ def in_force(slug, day):
     return (released.where(TenantRelease.valid_from <= day)
             .order_by(TenantRelease.valid_from.desc(), TenantRelease.id.desc()).first()
             or released.order_by(TenantRelease.valid_from, TenantRelease.id).first())
+
+
+def _digest_in_force(slug):
+    """The digest of the tenant's version in force today, None before its first release."""
+    live = in_force(slug, clock.today())
+    return live.digest if live is not None else None
 
 
 def problem_dict(problem):

@@ -322,10 +322,10 @@ def issue_due(today=None):
     missing statements. Idempotent."""
     today = today or clock.today()
     done = {"issued": 0, "existing": 0}
-    for tenant in Tenant.select().where(Tenant.active & Tenant.current_digest.is_null(False)):
+    for tenant in Tenant.select().where(Tenant.active):
         try:
             live = registry.get(tenant.slug)
-        except NotFound:
+        except NotFound:  # no version in force (never released, or every release withdrawn)
             continue
         if today.day >= live.settings.statement_day:
             for key, count in issue_month(today, tenant_slug=tenant.slug).items():

@@ -22,6 +22,12 @@ def load_live(root):
     return report
 
 
+def newest(slug):
+    """The digest of the tenant's version stored last."""
+    from engine.models import TenantVersion
+    return TenantVersion.select().where(TenantVersion.tenant == slug).order_by(TenantVersion.id.desc()).first().digest
+
+
 def with_group_settings(tmp_path, slug, group, settings):
     """A version of the demo tenant `slug` whose group `group` has `settings` (YAML lines), put in force."""
     folder = tmp_path / "published" / slug
