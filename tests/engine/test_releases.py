@@ -58,6 +58,17 @@ def test_a_loaded_version_is_a_draft_until_it_comes_into_force(app, tmp_path, cl
         assert registry.version(live.version_id).digest == new
         assert registry.in_force("nordhafen", D(2026, 12, 31)).digest == old  # what December's business used
 
+    # the next release names as "before" the version that came into force by its day, not the one live
+    # when the last release was made
+    third_root, third = price_change(tmp_path / "third", price="23.10")
+    with app.app_context():
+        registry.sync(str(third_root))
+        releases.activate(admin, "nordhafen", third[:12], D(2027, 1, 1))
+        entry = (AuditEntry.select().where((AuditEntry.action == "tenant.version_activated")
+                                           & (AuditEntry.actor == admin.id)).order_by(AuditEntry.id.desc()).first())
+        assert entry.before == {"digest": new} and entry.after["digest"] == third
+        assert registry.get("nordhafen").digest == third
+
 
 def test_only_the_insurers_administrators_release_and_only_from_today(app, tmp_path, make_user):
     root, new = price_change(tmp_path)
