@@ -388,7 +388,17 @@ def _reference(tree, values):
 
     with decimal.localcontext(formulas._CONTEXT.copy()):
         try:
-            result = run(ast.parse(tree, mode="eval").body)
+            parsed = ast.parse(tree, mode="eval").body
+            functions = {id(node.func) for node in ast.walk(parsed) if type(node) is ast.Call}
+            for node in ast.walk(parsed):  # every input the formula names is checked before it runs, also
+                # one that only a branch not taken reads (as Formula.evaluate does)
+                if type(node) is ast.Name and id(node) not in functions:
+                    value = values.get(node.id)
+                    if value is None:
+                        raise EvaluationError("missing input")
+                    if not isinstance(value, str):
+                        formulas._number(value, node.id)
+            result = run(parsed)
         except (EvaluationError, ArithmeticError):
             return "error"
     return result if isinstance(result, Decimal) and result.is_finite() else "error"
