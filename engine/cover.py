@@ -376,14 +376,19 @@ STEP_SOURCES.append(price_changes.step_days)
 STEP_COUNTS["price_change"] = "price_changes"
 
 
+def _price_on(open_period, employee, contract, day):
+    """(tariffs, premium) of the open period's group on `day`."""
+    if isinstance(employee, FamilyMember):
+        tariffs = family.tariffs_of(registry.version(open_period.tenant_version), contract, open_period.tariff_group)
+    else:
+        tariffs = enrolments.tariffs_of(contract, open_period.tariff_group, day=day)
+    return tuple(tariffs), _priced(employee, contract, open_period.tenant_version, open_period.tariff_group, day)
+
+
 def repriced(open_period, employee, contract, day):
     """The open period as priced on `day`: the group's tariffs and premium that day."""
-    if isinstance(employee, FamilyMember):
-        live = registry.version(open_period.tenant_version)
-        return replace(open_period, tariffs=tuple(family.tariffs_of(live, contract, open_period.tariff_group)),
-                       premium=_priced(employee, contract, open_period.tenant_version, open_period.tariff_group, day))
-    return replace(open_period, tariffs=tuple(enrolments.tariffs_of(contract, open_period.tariff_group, day=day)),
-                   premium=_priced(employee, contract, open_period.tenant_version, open_period.tariff_group, day))
+    tariffs, premium = _price_on(open_period, employee, contract, day)
+    return replace(open_period, tariffs=tariffs, premium=premium)
 
 
 def _premium_step(open_period, employee, contract, until):
@@ -394,11 +399,11 @@ def _premium_step(open_period, employee, contract, until):
     days = sorted({item for source in STEP_SOURCES for item in source(open_period, employee, contract, until)
                    if open_period.valid_from < item[0] <= until}, key=lambda item: (item[0], item[1]))
     for day, reason in days:
-        priced = repriced(open_period, employee, contract, day)
-        if (priced.tariffs, priced.premium) != (open_period.tariffs, open_period.premium):
+        tariffs, premium = _price_on(open_period, employee, contract, day)
+        if (tariffs, premium) != (open_period.tariffs, open_period.premium):
             # the period names the version that priced it: the live one once its change has reached it
-            return day, reason, replace(priced, tenant_version=price_changes.version_on(
-                contract, priced.tariffs, day, priced.tenant_version))
+            return day, reason, replace(open_period, tariffs=tariffs, premium=premium, tenant_version=(
+                price_changes.version_on(contract, tariffs, day, open_period.tenant_version)))
     return None
 
 
