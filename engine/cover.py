@@ -508,10 +508,10 @@ def _contract_ledger(contract_id):
             .order_by(CoverPeriod.employee, CoverPeriod.valid_from, CoverPeriod.id).tuples())
 
 
-# what the projection reads of a person: not the rules' explanation nor the last proposal
-_PERSON_COLUMNS = [field for field in Employee._meta.sorted_fields
-                   if field.name not in ("explanation", "group_proposal", "row_digest", "created_at", "updated_at",
-                                         "eligible_reminded_at")]
+# What the projection reads of an employee (pricing: engine/enrolments.premium_of), read as tuples: a
+# statement run of 50,000 people spent 0.65 s making model instances of them.
+_Insured = collections.namedtuple("_Insured", "id birth_date employment_type")
+_PERSON_COLUMNS = [Employee.id, Employee.birth_date, Employee.employment_type]
 
 
 @prepared
@@ -522,7 +522,7 @@ def _contract_pending(contract_id):
 
 @prepared
 def _contract_staff(contract_id):
-    return Employee.select(*_PERSON_COLUMNS).where(Employee.contract == contract_id)
+    return Employee.select(*_PERSON_COLUMNS).where(Employee.contract == contract_id).tuples()
 
 
 def lines(contract, until, employee_ids=None):
@@ -546,10 +546,11 @@ def lines(contract, until, employee_ids=None):
         pending = {}
         for event in _contract_pending(contract.id):
             pending.setdefault(event.employee_id, []).append(event)
-        people = {e.id: e for e in _contract_staff(contract.id) if e.id in rows}
+        people = {row[0]: _Insured(*row) for row in _contract_staff(contract.id) if row[0] in rows}
     else:
         pending = _pending(rows)
-        people = {e.id: e for e in Employee.select(*_PERSON_COLUMNS).where(Employee.id.in_(list(rows)))}
+        people = {row[0]: _Insured(*row) for row in Employee.select(*_PERSON_COLUMNS)
+                  .where(Employee.id.in_(list(rows))).tuples()}
     return {employee_id: [p for p in project(people[employee_id], contract, _in_order(written),
                                              pending.get(employee_id, []), until) if not p.void]
             for employee_id, written in rows.items()}

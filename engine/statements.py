@@ -87,6 +87,9 @@ def _billed(contract):
     return billed
 
 
+_Named = collections.namedtuple("_Named", "id first_name last_name personnel_number")
+
+
 def _who(people, members, key):
     """(name as billed, personnel number, role) of an insured person, or None when gone."""
     employee_id, member_id = key
@@ -132,8 +135,9 @@ def compute(contract, month):
     earlier_months = sorted({m for (_, m) in billed if m < month})
     periods_on = cover.in_force(contract, [month, *earlier_months])
     ledger = periods_on[month]
-    people = {e.id: e for e in Employee.select(Employee.id, Employee.first_name, Employee.last_name,
-                                               Employee.personnel_number).where(Employee.contract == contract.id)}
+    people = {row[0]: _Named(*row) for row in Employee.select(  # tuples: 50,000 model instances cost 0.3 s
+        Employee.id, Employee.first_name, Employee.last_name, Employee.personnel_number).where(
+        Employee.contract == contract.id).tuples()}
     members = {m.id: m for m in FamilyMember.select().join(Employee).where(Employee.contract == contract.id)}
     previous = start_window.add_months(month, -1)
     billed_last = {key for (key, for_month), (_, line) in billed.items()
