@@ -113,7 +113,7 @@ def send(user, contract, employee_ids):
     live = registry.version(contract.tenant_version_id)
     window = start_window.window(live)
     chosen = list(Employee.select().where((Employee.contract == contract) & (Employee.id.in_(list(employee_ids)))))
-    sent, skipped = [], []
+    sent, skipped, ready = [], [], []
     with transaction():
         for employee in chosen:
             if not employee.tariff_group:
@@ -136,20 +136,23 @@ def send(user, contract, employee_ids):
             except DomainError as too_late:
                 skipped.append((employee, too_late.text))
                 continue
-            # the state changes only from "new": of several sends at once (two clicks, two tabs) one takes the person
-            if not workflow.move(Employee, "employee", "enrol", user, [employee.id], scope=contract,
-                                 changes={"updated_at": utcnow()}):
+            ready.append((employee, start))
+        # the state changes only from "new": of several sends at once (two clicks, two tabs) one takes each
+        # person; one statement and one audit statement for all (an "enrol all" sends thousands)
+        moved = set(workflow.move(Employee, "employee", "enrol", user, [e.id for e, _ in ready], scope=contract,
+                                  changes={"updated_at": utcnow()})) if ready else set()
+        prices = price_changes.prices(contract)  # a change of the insurer that reached the contract prices new people too
+        for employee, start in ready:
+            if employee.id not in moved:
                 skipped.append((employee, ALREADY_ENROLLED))
                 continue
-            # the contract's price list: a change of the insurer that reached it prices new people too
-            premium = premium_of(price_changes.prices(contract), contract, employee, employee.tariff_group, start)
-            enrolment = Enrolment.create(employee=employee, contract=contract, tariff_group=employee.tariff_group,
-                                         tariffs=tariffs_of(contract, employee.tariff_group, live, start), start_date=start,
-                                         premium=str(premium), created_by=user)
-            audit.record(user, "enrolment.sent", "enrolment", enrolment.id, tenant=contract.tenant_id,
-                         after={"employee": employee.id, "group": employee.tariff_group, "premium": str(premium)},
-                         employer=contract.employer_id)
-            sent.append(enrolment)
+            premium = premium_of(prices, contract, employee, employee.tariff_group, start)
+            sent.append(Enrolment.create(employee=employee, contract=contract, tariff_group=employee.tariff_group,
+                                         tariffs=tariffs_of(contract, employee.tariff_group, live, start),
+                                         start_date=start, premium=str(premium), created_by=user))
+        audit.record_many(user, "enrolment.sent", "enrolment", [
+            (e.id, {"employee": e.employee_id, "group": e.tariff_group, "premium": e.premium}) for e in sent],
+            tenant=contract.tenant_id, employer=contract.employer_id)
         if sent:
             webhooks.emit(contract.tenant_id, "enrolments.sent", {"ids": [e.id for e in sent]})
             signals.work_arrived.send(contract.tenant_id, kind="enrolments", contract=contract, count=len(sent))

@@ -17,16 +17,43 @@ _local = threading.local()
 unaudited = []  # (method, path, status, tables) of requests that changed something without an audit entry
 
 
-def _watching(execute_sql):
-    def execute(self, sql, params=None, *args, **kwargs):
-        cursor = execute_sql(self, sql, params, *args, **kwargs)
-        written = getattr(_local, "written", None)
-        if written is not None:
-            match = _WRITE.match(sql)
-            if match and cursor.rowcount:  # a conditional update that lost its race changed nothing
-                written.add(match.group(1).lower())
-        return cursor
-    return execute
+def _note(sql, cursor):
+    written = getattr(_local, "written", None)
+    if written is not None:
+        match = _WRITE.match(sql.decode() if isinstance(sql, bytes) else sql)
+        if match and cursor.rowcount:  # a conditional update that lost its race changed nothing
+            written.add(match.group(1).lower())
+
+
+class _Cursor:
+    """The driver's cursor, noting the tables its statements write: every statement, also the bulk
+    inserts of engine.db.insert_rows (executemany, execute_values), which bypass Database.execute_sql."""
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    def __iter__(self):
+        return iter(self._cursor)
+
+    def execute(self, sql, *args, **kwargs):
+        result = self._cursor.execute(sql, *args, **kwargs)
+        _note(sql, self._cursor)
+        return result
+
+    def executemany(self, sql, *args, **kwargs):
+        result = self._cursor.executemany(sql, *args, **kwargs)
+        _note(sql, self._cursor)
+        return result
+
+
+def _watching(cursor):
+    def watched(self, *args, **kwargs):
+        return _Cursor(cursor(self, *args, **kwargs))
+    return watched
 
 
 def _started(sender, **extra):
@@ -41,6 +68,6 @@ def _finished(sender, response, **extra):
 
 
 def install(app):
-    peewee.Database.execute_sql = _watching(peewee.Database.execute_sql)
+    peewee.Database.cursor = _watching(peewee.Database.cursor)
     request_started.connect(_started, app, weak=False)
     request_finished.connect(_finished, app, weak=False)
