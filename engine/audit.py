@@ -19,9 +19,14 @@ def record(actor, action, obj_type, obj_id, tenant=None, before=None, after=None
 
 def record_many(actor, action, obj_type, entries, tenant=None, employer=None):
     """Write one audit entry per (object id, after) pair in one statement (bulk imports)."""
+    record_each(actor, [(action, obj_type, obj_id, after) for obj_id, after in entries], tenant, employer)
+
+
+def record_each(actor, entries, tenant=None, employer=None):
+    """Write one audit entry per (action, object type, object id, after), in this order, in one statement."""
     insert_rows(AuditEntry, [{"actor": actor, "action": action, "object_type": obj_type, "object_id": str(obj_id),
                               "tenant": tenant, "after": after, "employer": employer}
-                             for obj_id, after in entries])
+                             for action, obj_type, obj_id, after in entries])
 
 
 def change_mark_column():

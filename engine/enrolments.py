@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from peewee import fn, SQL
 
-from engine import (audit, clock, contract_groups, cover, formatting, level_changes, policies, pricing, registry,
+from engine import (clock, contract_groups, cover, formatting, level_changes, policies, pricing, registry,
                     signals, start_window, webhooks, workflow)
 from engine import price_changes
 from engine.db import prepared, transaction
@@ -137,22 +137,28 @@ def send(user, contract, employee_ids):
                 skipped.append((employee, too_late.text))
                 continue
             ready.append((employee, start))
-        # the state changes only from "new": of several sends at once (two clicks, two tabs) one takes each
-        # person; one statement and one audit statement for all (an "enrol all" sends thousands)
-        moved = set(workflow.move(Employee, "employee", "enrol", user, [e.id for e, _ in ready], scope=contract,
-                                  changes={"updated_at": utcnow()})) if ready else set()
         prices = price_changes.prices(contract)  # a change of the insurer that reached the contract prices new people too
-        for employee, start in ready:
-            if employee.id not in moved:
-                skipped.append((employee, ALREADY_ENROLLED))
-                continue
+        starts = {employee.id: (employee, start) for employee, start in ready}
+        made = {}
+
+        def enrolment_of(employee_id):
+            """A moved person's enrolment and its audit entry, written with the step's."""
+            employee, start = starts[employee_id]
             premium = premium_of(prices, contract, employee, employee.tariff_group, start)
-            sent.append(Enrolment.create(employee=employee, contract=contract, tariff_group=employee.tariff_group,
-                                         tariffs=tariffs_of(contract, employee.tariff_group, live, start),
-                                         start_date=start, premium=str(premium), created_by=user))
-        audit.record_many(user, "enrolment.sent", "enrolment", [
-            (e.id, {"employee": e.employee_id, "group": e.tariff_group, "premium": e.premium}) for e in sent],
-            tenant=contract.tenant_id, employer=contract.employer_id)
+            made[employee_id] = enrolment = Enrolment.create(
+                employee=employee, contract=contract, tariff_group=employee.tariff_group,
+                tariffs=tariffs_of(contract, employee.tariff_group, live, start), start_date=start,
+                premium=str(premium), created_by=user)
+            return [("enrolment.sent", "enrolment", enrolment.id,
+                     {"employee": employee_id, "group": employee.tariff_group, "premium": str(premium)})]
+        # the state changes only from "new": of several sends at once (two clicks, two tabs) one takes each
+        # person. One statement moves them all, one writes the audit entries (each person's step with
+        # their enrolment): an "enrol all" sends thousands
+        if starts:
+            workflow.move(Employee, "employee", "enrol", user, list(starts), scope=contract,
+                          changes={"updated_at": utcnow()}, also=enrolment_of)
+        skipped += [(employee, ALREADY_ENROLLED) for employee, _ in ready if employee.id not in made]
+        sent = [made[employee.id] for employee, _ in ready if employee.id in made]
         if sent:
             webhooks.emit(contract.tenant_id, "enrolments.sent", {"ids": [e.id for e in sent]})
             signals.work_arrived.send(contract.tenant_id, kind="enrolments", contract=contract, count=len(sent))

@@ -165,11 +165,14 @@ def fire(obj, workflow_name, transition_name, actor, data=None, changes=None):
     return fresh
 
 
-def move(model, workflow_name, transition_name, actor, ids, scope, changes=None, where=None, after=None):
+def move(model, workflow_name, transition_name, actor, ids, scope, changes=None, where=None, after=None, also=None):
     """Take a transition for many records at once (no per-record lock version): one conditional
     UPDATE moves those still in a source state (and matching `where`), so of two simultaneous moves
     one wins per record. `scope` is what the actor's roles are judged on (the contract of the
-    employees); returns the moved ids, each with an audit entry (`after` adds to it)."""
+    employees); returns the moved ids, each with an audit entry (`after` adds to it). `also(id)` is
+    called for each moved record once it is moved and returns the audit entries (action, object type,
+    object id, after) of what goes with its step (it may make those records): written right after the
+    record's own entry, in the same statement."""
     machine = get(workflow_name)
     transition, column = machine.transitions[transition_name], machine.column
     role = next((r for r in transition.roles if r in roles_of(actor, scope)), None)
@@ -181,14 +184,12 @@ def move(model, workflow_name, transition_name, actor, ids, scope, changes=None,
         condition = model.id.in_(list(ids)) & field.in_(transition.sources)
         moved = [row[0] for row in model.update(values).where(condition if where is None else condition & where)
                  .returning(model.id).tuples().execute()]
-        entries = [(i, {column: transition.target, **(after or {})}) for i in moved]
-        tenant, employer = _owner(scope, "tenant_id"), _owner(scope, "employer_id")
-        if len(entries) == 1:
-            audit.record(actor, f"{workflow_name}.{transition_name}", workflow_name, entries[0][0], tenant=tenant,
-                         after=entries[0][1], employer=employer)
-        else:  # one statement for a batch
-            audit.record_many(actor, f"{workflow_name}.{transition_name}", workflow_name, entries, tenant=tenant,
-                              employer=employer)
+        entries = []
+        for i in moved:
+            entries.append((f"{workflow_name}.{transition_name}", workflow_name, i,
+                            {column: transition.target, **(after or {})}))
+            entries.extend(also(i) if also else ())
+        audit.record_each(actor, entries, _owner(scope, "tenant_id"), _owner(scope, "employer_id"))
     return moved
 
 
