@@ -54,14 +54,8 @@ def _older(at, entry_id):
     return (AuditEntry.at <= at) & ((AuditEntry.at < at) | (AuditEntry.id < entry_id))
 
 
-# Steps a case timeline shows through another entry written with them: enrolling a person moves them to
-# "enrolled" and creates their enrolment ("enrolment.sent"), one step for the reader. Shown once, an
-# "enrol all" of 50,000 people is one line instead of two runs a chunk taking turns.
-SHOWN_ONCE = ("employee.enrol",)
-
-
 def _of_case(employer_id, tenant):
-    return ((AuditEntry.employer == employer_id) & AuditEntry.action.not_in(SHOWN_ONCE)
+    return ((AuditEntry.employer == employer_id)
             & (AuditEntry.tenant.is_null() | (AuditEntry.tenant == fn.COALESCE(tenant, AuditEntry.tenant))))
 
 
