@@ -137,7 +137,7 @@ def send(user, contract, employee_ids):
                 skipped.append((employee, too_late.text))
                 continue
             ready.append((employee, start))
-        prices = price_changes.prices(contract)  # a change of the insurer that reached the contract prices new people too
+        prices = price_changes.prices(contract)  # the insurer's changes that reached the contract price new people too
         starts = {employee.id: (employee, start) for employee, start in ready}
         made = {}
 
