@@ -113,7 +113,7 @@ def send(user, contract, employee_ids):
     live = registry.version(contract.tenant_version_id)
     window = start_window.window(live)
     chosen = list(Employee.select().where((Employee.contract == contract) & (Employee.id.in_(list(employee_ids)))))
-    sent, skipped, ready = [], [], []
+    sent, skipped, starts = [], [], {}  # starts: the people to enrol, by id, in the order chosen
     with transaction():
         for employee in chosen:
             if not employee.tariff_group:
@@ -136,9 +136,8 @@ def send(user, contract, employee_ids):
             except DomainError as too_late:
                 skipped.append((employee, too_late.text))
                 continue
-            ready.append((employee, start))
+            starts[employee.id] = (employee, start)
         prices = price_changes.prices(contract)  # the insurer's changes that reached the contract price new people too
-        starts = {employee.id: (employee, start) for employee, start in ready}
         made = {}
 
         def enrolment_of(employee_id):
@@ -157,8 +156,8 @@ def send(user, contract, employee_ids):
         if starts:
             workflow.move(Employee, "employee", "enrol", user, list(starts), scope=contract,
                           changes={"updated_at": utcnow()}, also=enrolment_of)
-        skipped += [(employee, ALREADY_ENROLLED) for employee, _ in ready if employee.id not in made]
-        sent = [made[employee.id] for employee, _ in ready if employee.id in made]
+        skipped += [(employee, ALREADY_ENROLLED) for employee, _ in starts.values() if employee.id not in made]
+        sent = [made[employee_id] for employee_id in starts if employee_id in made]
         if sent:
             webhooks.emit(contract.tenant_id, "enrolments.sent", {"ids": [e.id for e in sent]})
             signals.work_arrived.send(contract.tenant_id, kind="enrolments", contract=contract, count=len(sent))

@@ -97,8 +97,9 @@ def summary(contract):
         entry(group)["states"][state] = entry(group)["states"].get(state, 0) + count
         states[state] = states.get(state, 0) + count
     for group, premium, count in _active_premiums(contract.id):
-        entry(group)["monthly"] += Decimal(premium) * count
-        total += Decimal(premium) * count
+        monthly = Decimal(premium) * count
+        entry(group)["monthly"] += monthly
+        total += monthly
     return {"groups": groups, "monthly": total, "yearly": total * 12, "states": states,
             "employees": sum(states.values()),
             "ready": enrolments.ready_count(contract)}  # eligible by now: a date per person, not per group

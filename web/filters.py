@@ -1,11 +1,10 @@
 """Template filters: German dates (TT.MM.JJJJ) and money by default, via Babel; English readers
 get dates as "26 Nov 2026", which no one reads as 11 June or 26 November the other way round."""
-import datetime as _dt
 import functools
 from decimal import Decimal
 
 from babel import dates as babel_dates, numbers as babel_numbers
-from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext, lazy_gettext as _l
+from flask_babel import format_decimal, get_locale, get_timezone, gettext, lazy_gettext as _l
 from markupsafe import Markup
 
 from engine import registry, richtext
@@ -46,11 +45,8 @@ def _formats():
 
 
 def date(value):
-    if not value:
-        return ""
-    if isinstance(value, _dt.datetime):  # a moment: its day where the reader is (Flask-Babel's time zone)
-        return format_date(value, format=_formats()[0])
-    return _date(value, _formats()[0], get_locale())
+    """The day of a date, or of a moment as stored (Babel's format_date takes a datetime's date)."""
+    return _date(value, _formats()[0], get_locale()) if value else ""
 
 
 def datetime(value):
